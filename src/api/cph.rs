@@ -1,0 +1,239 @@
+//! CPH: list encode servers, batch-restart them, and follow the returned jobs.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::error::{ApiError, ErrorKind, Service};
+use super::{Api, Call};
+
+pub const PAGE_LIMIT: u32 = 100;
+
+/// Encode server status: 1 running, 2 abnormal, 3 restarting, 0/4/5 creating; other
+/// values are kept raw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct EncoderStatus(pub i64);
+
+impl EncoderStatus {
+    pub const RUNNING: EncoderStatus = EncoderStatus(1);
+    pub const ABNORMAL: EncoderStatus = EncoderStatus(2);
+    pub const RESTARTING: EncoderStatus = EncoderStatus(3);
+
+    pub fn name(self) -> String {
+        match self.0 {
+            1 => "Running".into(),
+            2 => "Abnormal".into(),
+            3 => "Restarting".into(),
+            0 | 4 | 5 => "Creating".into(),
+            other => format!("Unknown({other})"),
+        }
+    }
+}
+
+/// Job status: 1 running, 2 success, -1 failed; other values kept raw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct JobStatus(pub i64);
+
+impl JobStatus {
+    pub const RUNNING: JobStatus = JobStatus(1);
+    pub const SUCCESS: JobStatus = JobStatus(2);
+    pub const FAILED: JobStatus = JobStatus(-1);
+
+    pub fn name(self) -> String {
+        match self.0 {
+            1 => "Running".into(),
+            2 => "Success".into(),
+            -1 => "Failed".into(),
+            other => format!("Unknown({other})"),
+        }
+    }
+
+    pub fn is_finished(self) -> bool {
+        self == JobStatus::SUCCESS || self == JobStatus::FAILED
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct EncodeServer {
+    pub encode_server_id: String,
+    #[serde(default)]
+    pub encode_server_name: String,
+    #[serde(default)]
+    pub encode_server_ip: Option<String>,
+    #[serde(default)]
+    pub server_id: Option<String>,
+    #[serde(rename = "type", default)]
+    pub kind: Option<i64>,
+    pub status: EncoderStatus,
+}
+
+#[derive(Deserialize)]
+struct EncodeServerList {
+    #[serde(default)]
+    encode_servers: Vec<EncodeServer>,
+}
+
+/// One entry of a batch-restart answer: a job id, or an error for that target.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct RestartJob {
+    pub encode_server_id: String,
+    #[serde(default)]
+    pub job_id: Option<String>,
+    #[serde(default)]
+    pub error_code: Option<String>,
+    #[serde(default)]
+    pub error_msg: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RestartReply {
+    #[serde(default)]
+    pub request_id: Option<String>,
+    #[serde(default)]
+    pub jobs: Vec<RestartJob>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct Job {
+    pub job_id: String,
+    pub status: JobStatus,
+    #[serde(default)]
+    pub begin_time: Option<String>,
+    #[serde(default)]
+    pub end_time: Option<String>,
+    #[serde(default)]
+    pub server_id: Option<String>,
+    #[serde(default)]
+    pub error_code: Option<String>,
+    #[serde(default)]
+    pub error_msg: Option<String>,
+    #[serde(default)]
+    pub execute_msg: Option<String>,
+}
+
+pub fn parse_encode_servers(body: &[u8]) -> Result<Vec<EncodeServer>, ApiError> {
+    super::decode::<EncodeServerList>(Service::Cph, body).map(|l| l.encode_servers)
+}
+
+pub fn parse_restart_reply(body: &[u8]) -> Result<RestartReply, ApiError> {
+    super::decode(Service::Cph, body)
+}
+
+pub fn parse_job(body: &[u8]) -> Result<Job, ApiError> {
+    super::decode(Service::Cph, body)
+}
+
+pub struct Cph<'a> {
+    api: &'a Api,
+}
+
+impl<'a> Cph<'a> {
+    pub(super) fn new(api: &'a Api) -> Self {
+        Cph { api }
+    }
+
+    fn path(&self, rest: &str) -> String {
+        format!("/v1/{}/cloud-phone/{rest}", self.api.project_id())
+    }
+
+    /// Every encode server (pages of 100 until a short page).
+    pub async fn list_encode_servers(&self) -> Result<Vec<EncodeServer>, ApiError> {
+        let mut servers = Vec::new();
+        loop {
+            let call = Call::read(Service::Cph, self.path("encode-servers"))
+                .query("offset", servers.len())
+                .query("limit", PAGE_LIMIT);
+            let (page, _) = self.api.send_parsed(&call, parse_encode_servers).await?;
+            let done = page.len() < PAGE_LIMIT as usize;
+            servers.extend(page);
+            if done {
+                return Ok(servers);
+            }
+        }
+    }
+
+    /// Restarts encode servers in one call; each target gets a job id or its own error.
+    pub async fn batch_restart(&self, ids: &[String]) -> Result<RestartReply, ApiError> {
+        let call = Call::mutation(
+            Service::Cph,
+            self.path("encode-servers/batch-restart"),
+            json!({ "encode_server_ids": ids }),
+        );
+        let (mut parsed, request_id) = self.api.send_parsed(&call, parse_restart_reply).await?;
+        parsed.request_id = parsed.request_id.or(request_id);
+        Ok(parsed)
+    }
+
+    pub async fn job(&self, job_id: &str) -> Result<Job, ApiError> {
+        let call = Call::read(Service::Cph, self.path(&format!("jobs/{job_id}")));
+        self.api
+            .send_parsed(&call, parse_job)
+            .await
+            .map(|(job, _)| job)
+    }
+
+    /// Polls a job every `interval` until it succeeds or fails, or `deadline` passes
+    /// (then the last seen state is returned as a Timeout error).
+    pub async fn wait_job(
+        &self,
+        job_id: &str,
+        interval: Duration,
+        deadline: Duration,
+    ) -> Result<Job, ApiError> {
+        let started = tokio::time::Instant::now();
+        loop {
+            let job = self.job(job_id).await?;
+            if job.status.is_finished() {
+                return Ok(job);
+            }
+            if started.elapsed() >= deadline {
+                return Err(ApiError::new(
+                    Service::Cph,
+                    ErrorKind::Timeout,
+                    format!(
+                        "job {job_id} still {} after {}",
+                        job.status.name(),
+                        humantime::format_duration(deadline)
+                    ),
+                ));
+            }
+            tokio::time::sleep(interval).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_restart_example_parses() {
+        let body = br#"{ "jobs" : [ { "job_id" : "e9d7b1a2572c4f2c9bf056a3d1b35e39", "encode_server_id" : "d5cfa92995da40168c39b38d2aa478b3" },
+            { "job_id" : "4d0a42447cac4c9697b97f07934b74bd", "encode_server_id" : "00b00d1b35094f13b360cdfe15a9bfee" } ],
+            "request_id" : "c775bdf09bc0400a9138199b346cab62" }"#;
+        let reply = parse_restart_reply(body).expect("parses");
+        assert_eq!(reply.jobs.len(), 2);
+        assert_eq!(
+            reply.jobs[1].job_id.as_deref(),
+            Some("4d0a42447cac4c9697b97f07934b74bd")
+        );
+    }
+
+    #[test]
+    fn restart_entry_may_carry_an_error_instead_of_a_job() {
+        let body = br#"{"request_id":"r","jobs":[{"encode_server_id":"x","error_code":"CPS.0005","error_msg":"not found"}]}"#;
+        let reply = parse_restart_reply(body).expect("parses");
+        assert_eq!(reply.jobs[0].job_id, None);
+        assert_eq!(reply.jobs[0].error_code.as_deref(), Some("CPS.0005"));
+    }
+
+    #[test]
+    fn unknown_statuses_are_kept_raw() {
+        assert_eq!(EncoderStatus(9).name(), "Unknown(9)");
+        assert_eq!(JobStatus(7).name(), "Unknown(7)");
+        assert!(JobStatus::FAILED.is_finished());
+    }
+}

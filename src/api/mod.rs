@@ -1,0 +1,387 @@
+//! Typed async clients for the five cloud APIs phonedeck drives. Nothing here knows
+//! about the screen: every call returns typed data or an `ApiError`.
+
+pub mod auth;
+pub mod compute;
+pub mod cph;
+pub mod error;
+mod iam;
+pub mod koophone;
+pub mod live;
+pub mod outcome;
+pub mod retry;
+pub mod signer;
+pub mod transport;
+
+use std::sync::Arc;
+
+use reqwest::{Method, Url};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+pub use auth::{AccessKey, Credentials, PasswordLogin, TokenSource};
+pub use error::{ApiError, ErrorKind, Service};
+pub use outcome::{Outcome, TargetOutcome};
+pub use retry::RetryPolicy;
+pub use transport::Limits;
+
+use auth::TokenCache;
+use transport::{Exchange, Reply};
+
+/// Base URLs of the services (a trailing slash is fine).
+#[derive(Debug, Clone)]
+pub struct Endpoints {
+    pub koophone: Url,
+    pub live: Url,
+    pub compute: Url,
+    pub cph: Url,
+    pub iam: Option<Url>,
+}
+
+impl Endpoints {
+    /// Every service at one base URL, as the simulator serves them.
+    pub fn all_at(base: &Url) -> Self {
+        Endpoints {
+            koophone: base.clone(),
+            live: base.clone(),
+            compute: base.clone(),
+            cph: base.clone(),
+            iam: Some(base.clone()),
+        }
+    }
+
+    fn base(&self, service: Service) -> Option<&Url> {
+        match service {
+            Service::KooPhone => Some(&self.koophone),
+            Service::Live => Some(&self.live),
+            Service::Compute => Some(&self.compute),
+            Service::Cph => Some(&self.cph),
+            Service::Iam => self.iam.as_ref(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    pub endpoints: Endpoints,
+    pub project_id: String,
+    pub live_domains: Vec<String>,
+    pub credentials: Credentials,
+    pub read_only: bool,
+    pub max_in_flight: usize,
+    pub limits: Limits,
+    pub retry: RetryPolicy,
+}
+
+/// The entry point to every client; cheap to clone and share between tasks.
+#[derive(Clone)]
+pub struct Api {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: ApiConfig,
+    http: reqwest::Client,
+    token: Option<TokenCache>,
+}
+
+/// One request as a service module describes it.
+pub(crate) struct Call {
+    pub service: Service,
+    pub method: Method,
+    pub path: String,
+    pub query: Vec<(&'static str, String)>,
+    pub body: Option<Value>,
+    pub mutating: bool,
+}
+
+impl Call {
+    pub fn read(service: Service, path: String) -> Self {
+        Call {
+            service,
+            method: Method::GET,
+            path,
+            query: Vec::new(),
+            body: None,
+            mutating: false,
+        }
+    }
+
+    /// A POST that only reads (KooPhone's batch status query).
+    pub fn read_post(service: Service, path: String, body: Value) -> Self {
+        Call {
+            method: Method::POST,
+            body: Some(body),
+            ..Call::read(service, path)
+        }
+    }
+
+    pub fn mutation(service: Service, path: String, body: Value) -> Self {
+        Call {
+            mutating: true,
+            ..Call::read_post(service, path, body)
+        }
+    }
+
+    pub fn query(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.query.push((name, value.to_string()));
+        self
+    }
+}
+
+impl Api {
+    pub fn new(config: ApiConfig) -> Result<Self, ApiError> {
+        let http = transport::build_http_client(&config.limits)?;
+        let token = config.credentials.token.clone().map(TokenCache::new);
+        Ok(Api {
+            inner: Arc::new(Inner {
+                config,
+                http,
+                token,
+            }),
+        })
+    }
+
+    pub fn config(&self) -> &ApiConfig {
+        &self.inner.config
+    }
+
+    pub fn read_only(&self) -> bool {
+        self.inner.config.read_only
+    }
+
+    pub fn max_in_flight(&self) -> usize {
+        self.inner.config.max_in_flight.max(1)
+    }
+
+    pub(crate) fn project_id(&self) -> &str {
+        &self.inner.config.project_id
+    }
+
+    pub fn koophone(&self) -> koophone::KooPhone<'_> {
+        koophone::KooPhone::new(self)
+    }
+
+    pub fn live(&self) -> live::Live<'_> {
+        live::Live::new(self)
+    }
+
+    pub fn compute(&self) -> compute::Compute<'_> {
+        compute::Compute::new(self)
+    }
+
+    pub fn cph(&self) -> cph::Cph<'_> {
+        cph::Cph::new(self)
+    }
+
+    /// Sends a call: refuses mutations in read-only mode, renews an expired token
+    /// once, and retries reads (never mutations) with jittered backoff.
+    pub(crate) async fn send(&self, call: &Call) -> Result<Reply, ApiError> {
+        if call.mutating && self.read_only() {
+            return Err(ApiError::new(
+                call.service,
+                ErrorKind::ReadOnly,
+                "read-only mode: mutation refused, nothing was sent",
+            ));
+        }
+        let retry = &self.inner.config.retry;
+        let mut attempt = 1;
+        let mut renewed = false;
+        loop {
+            let (result, token_generation) = self.attempt(call).await;
+            let error = match result {
+                Ok(reply) => return Ok(reply),
+                Err(error) => error,
+            };
+            if let (true, false, Some(generation), Some(cache)) = (
+                error.is_token_expired(),
+                renewed,
+                token_generation,
+                &self.inner.token,
+            ) {
+                tracing::info!(service = %call.service, "token expired; renewing once");
+                cache.invalidate(generation).await;
+                renewed = true;
+                continue;
+            }
+            if !call.mutating && error.is_retryable_read() && attempt < retry.max_attempts {
+                let delay = retry.delay_after(attempt);
+                tracing::debug!(service = %call.service, path = %call.path, attempt, ?delay, error = %error, "retrying read");
+                tokio::time::sleep(delay).await;
+                attempt += 1;
+                continue;
+            }
+            return Err(error);
+        }
+    }
+
+    /// Sends a call and parses its body; a parse error keeps the status and request id.
+    pub(crate) async fn send_parsed<T>(
+        &self,
+        call: &Call,
+        parse: impl FnOnce(&[u8]) -> Result<T, ApiError>,
+    ) -> Result<(T, Option<String>), ApiError> {
+        let reply = self.send(call).await?;
+        let parsed = parse(&reply.body).map_err(|e| {
+            e.with_status(reply.status)
+                .with_request_id(reply.request_id.clone())
+        })?;
+        Ok((parsed, reply.request_id))
+    }
+
+    /// One attempt; also returns which token generation it used, for renewal.
+    async fn attempt(&self, call: &Call) -> (Result<Reply, ApiError>, Option<u64>) {
+        let url = match self.url_for(call) {
+            Ok(url) => url,
+            Err(e) => return (Err(e), None),
+        };
+        let body = call.body.as_ref().map(|b| b.to_string().into_bytes());
+        let mut headers = vec![("accept".to_string(), "application/json".to_string())];
+        if body.is_some() {
+            headers.push(("content-type".into(), "application/json".into()));
+        }
+        let request_id =
+            (call.service == Service::KooPhone).then(|| uuid::Uuid::new_v4().to_string());
+        if let Some(id) = &request_id {
+            headers.push(("x-request-id".into(), id.clone()));
+        }
+        let generation = match self
+            .authenticate(call, &url, &mut headers, body.as_deref())
+            .await
+        {
+            Ok(generation) => generation,
+            Err(e) => return (Err(e), None),
+        };
+        tracing::debug!(service = %call.service, method = %call.method, path = %url.path(), "request");
+        let exchange = Exchange {
+            service: call.service,
+            method: call.method.clone(),
+            url,
+            headers,
+            body,
+            request_id,
+        };
+        let result =
+            transport::execute(&self.inner.http, &self.inner.config.limits, exchange).await;
+        (result, generation)
+    }
+
+    fn url_for(&self, call: &Call) -> Result<Url, ApiError> {
+        let base = self.inner.config.endpoints.base(call.service).ok_or_else(|| {
+            ApiError::new(
+                call.service,
+                ErrorKind::Credentials,
+                "no endpoint configured for this service: set it under [profiles.NAME.endpoints]",
+            )
+        })?;
+        let joined = format!("{}{}", base.as_str().trim_end_matches('/'), call.path);
+        let mut url = Url::parse(&joined).map_err(|e| {
+            ApiError::new(
+                call.service,
+                ErrorKind::Credentials,
+                format!("bad URL {joined}: {e}"),
+            )
+        })?;
+        if !call.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(call.query.iter());
+        }
+        Ok(url)
+    }
+
+    /// Adds token or signature headers. KooPhone always uses a token; Live, CPH and
+    /// compute are signed when an access key is configured.
+    async fn authenticate(
+        &self,
+        call: &Call,
+        url: &Url,
+        headers: &mut Vec<(String, String)>,
+        body: Option<&[u8]>,
+    ) -> Result<Option<u64>, ApiError> {
+        if call.service == Service::Iam {
+            return Ok(None);
+        }
+        if let (Some(key), true) = (
+            &self.inner.config.credentials.access_key,
+            call.service != Service::KooPhone,
+        ) {
+            self.sign(call, key, url, headers, body.unwrap_or_default());
+            return Ok(None);
+        }
+        let cache = self.inner.token.as_ref().ok_or_else(|| {
+            ApiError::new(
+                call.service,
+                ErrorKind::Credentials,
+                "no token configured: set auth.token_env, auth.token_command or method = \"password\"",
+            )
+        })?;
+        let (token, generation) = cache
+            .get(|login| iam::password_token(self, login))
+            .await
+            .map_err(|e| ApiError {
+                service: call.service,
+                ..e
+            })?;
+        headers.push(("x-auth-token".into(), auth::expose(&token).to_string()));
+        Ok(Some(generation))
+    }
+
+    fn sign(
+        &self,
+        call: &Call,
+        key: &AccessKey,
+        url: &Url,
+        headers: &mut Vec<(String, String)>,
+        body: &[u8],
+    ) {
+        let host = match (url.host_str(), url.port()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_string(),
+            (None, _) => String::new(),
+        };
+        let mut signed: Vec<(String, String)> = headers
+            .iter()
+            .filter(|(name, _)| name == "content-type")
+            .cloned()
+            .collect();
+        signed.push(("host".into(), host));
+        let date = chrono::Utc::now().format(signer::DATE_FORMAT).to_string();
+        signed.push((signer::DATE_HEADER.into(), date.clone()));
+        if call.service == Service::Live {
+            signed.push(("x-project-id".into(), self.project_id().to_string()));
+        }
+        let request = signer::SignableRequest {
+            method: call.method.as_str(),
+            path: url.path(),
+            query: url.query().unwrap_or_default(),
+            headers: &signed,
+            body,
+        };
+        let authorization = signer::authorization(
+            &request,
+            &date,
+            &key.access_key,
+            auth::expose(&key.secret_key),
+        );
+        // reqwest writes the Host header itself, from the same URL.
+        headers.extend(
+            signed
+                .into_iter()
+                .filter(|(name, _)| name != "host" && name != "content-type"),
+        );
+        headers.push(("authorization".into(), authorization));
+    }
+}
+
+/// Decodes a JSON body into `T`, as a Decode error naming the service on failure.
+pub(crate) fn decode<T: DeserializeOwned>(service: Service, body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::new(
+            service,
+            ErrorKind::Decode,
+            format!(
+                "unexpected response ({e}): {}",
+                crate::text::excerpt(body, 120)
+            ),
+        )
+    })
+}

@@ -1,0 +1,280 @@
+//! One HTTP exchange: send, read the body up to a cap, and turn every failure
+//! (status, provider error body, HTML page, timeout, broken connection) into an `ApiError`.
+
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use reqwest::{Method, Url};
+use serde_json::Value;
+
+use super::error::{ApiError, ErrorKind, Service};
+use crate::text::{excerpt, sanitize};
+
+/// Limits on every exchange.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    pub max_response_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(20),
+            max_response_bytes: 16 * 1024 * 1024,
+        }
+    }
+}
+
+/// A complete, successful (2xx) answer.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Bytes,
+    /// The request id to quote: ours (KooPhone) or the one the service returned.
+    pub request_id: Option<String>,
+}
+
+/// One request, fully prepared (URL, headers, body).
+pub struct Exchange {
+    pub service: Service,
+    pub method: Method,
+    pub url: Url,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Vec<u8>>,
+    pub request_id: Option<String>,
+}
+
+/// Installs rustls' ring provider once; reqwest's `rustls-no-provider` needs it.
+fn install_crypto_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // Err means another part of the process installed one first: that one is used.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
+pub fn build_http_client(limits: &Limits) -> Result<reqwest::Client, ApiError> {
+    install_crypto_provider();
+    reqwest::Client::builder()
+        .connect_timeout(limits.connect_timeout)
+        .timeout(limits.request_timeout)
+        .user_agent(concat!("phonedeck/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| {
+            ApiError::new(
+                Service::Iam,
+                ErrorKind::Connect,
+                format!("cannot build the HTTP client: {e}"),
+            )
+        })
+}
+
+pub async fn execute(
+    client: &reqwest::Client,
+    limits: &Limits,
+    exchange: Exchange,
+) -> Result<Reply, ApiError> {
+    let service = exchange.service;
+    let mut request = client.request(exchange.method, exchange.url);
+    for (name, value) in &exchange.headers {
+        request = request.header(name.as_str(), value.as_str());
+    }
+    if let Some(body) = exchange.body {
+        request = request.body(body);
+    }
+    let our_id = exchange.request_id;
+    let mut response = request
+        .send()
+        .await
+        .map_err(|e| transport_error(service, &e).with_request_id(our_id.clone()))?;
+    let status = response.status().as_u16();
+    let request_id = our_id.or_else(|| response_request_id(response.headers()));
+    let headers = response.headers().clone();
+    let body = read_capped(&mut response, limits.max_response_bytes)
+        .await
+        .map_err(|e| {
+            let e = if e.kind == ErrorKind::TooLarge {
+                ApiError { service, ..e }
+            } else {
+                ApiError { service, ..e }.with_status(status)
+            };
+            e.with_request_id(request_id.clone())
+        })?;
+    if (200..300).contains(&status) {
+        Ok(Reply {
+            status,
+            headers,
+            body,
+            request_id,
+        })
+    } else {
+        Err(error_from_body(service, status, &body).with_request_id(request_id))
+    }
+}
+
+fn response_request_id(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    [
+        "x-request-id",
+        "x-compute-request-id",
+        "x-openstack-request-id",
+    ]
+    .iter()
+    .find_map(|name| headers.get(*name)?.to_str().ok())
+    .map(sanitize)
+}
+
+async fn read_capped(response: &mut reqwest::Response, cap: usize) -> Result<Bytes, ApiError> {
+    let mut body = BytesMut::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > cap {
+                    return Err(ApiError::new(
+                        Service::Iam,
+                        ErrorKind::TooLarge,
+                        format!("response larger than the {cap}-byte cap; the answer was dropped"),
+                    ));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(body.freeze()),
+            Err(e) => return Err(transport_error(Service::Iam, &e)),
+        }
+    }
+}
+
+fn transport_error(service: Service, error: &reqwest::Error) -> ApiError {
+    let (kind, what) = if error.is_connect() {
+        (ErrorKind::Connect, "cannot connect")
+    } else if error.is_timeout() {
+        (ErrorKind::Timeout, "no answer in time")
+    } else {
+        (ErrorKind::Network, "connection failed")
+    };
+    ApiError::new(service, kind, format!("{what}: {}", error_chain(error)))
+}
+
+/// reqwest's top-level message hides the cause ("error sending request"): add it.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// Builds the error for a non-2xx answer, whatever shape its body has.
+pub fn error_from_body(service: Service, status: u16, body: &[u8]) -> ApiError {
+    let (code, message) = match serde_json::from_slice::<Value>(body) {
+        Ok(value) => provider_error(&value),
+        Err(_) => (None, None),
+    };
+    let message = message.unwrap_or_else(|| {
+        if body.iter().all(u8::is_ascii_whitespace) {
+            format!("HTTP {status} with an empty body")
+        } else {
+            format!("HTTP {status}: {}", excerpt(body, 120))
+        }
+    });
+    ApiError::new(service, ErrorKind::Service, message)
+        .with_status(status)
+        .with_code(code)
+}
+
+/// Finds the code and message in any of the providers' error shapes:
+/// `{"error_code","error_msg"}` (KooPhone, Live, CPH, gateway), `{"code","message"}`,
+/// `{"error":{"code","message"}}` (IAM), and Nova's one-key `{"conflictingRequest":{...}}`.
+pub fn provider_error(value: &Value) -> (Option<String>, Option<String>) {
+    let Some(object) = value.as_object() else {
+        return (None, None);
+    };
+    let code = object
+        .get("error_code")
+        .or_else(|| object.get("code"))
+        .and_then(scalar_text);
+    let message = object
+        .get("error_msg")
+        .or_else(|| object.get("message"))
+        .and_then(scalar_text);
+    if code.is_some() || message.is_some() {
+        return (code, message);
+    }
+    if object.len() == 1 {
+        if let Some((fault, inner)) = object.iter().next() {
+            if let Some(inner) = inner.as_object() {
+                let message = inner.get("message").and_then(scalar_text);
+                let code = inner
+                    .get("code")
+                    .and_then(scalar_text)
+                    .map(|c| format!("{fault} ({c})"))
+                    .or_else(|| Some(fault.clone()));
+                return (code, message);
+            }
+        }
+    }
+    (None, None)
+}
+
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nova_fault_body() {
+        let body = br#"{"conflictingRequest": {"message": "Cannot 'stop' instance while it is in vm_state stopped", "code": 409}}"#;
+        let err = error_from_body(Service::Compute, 409, body);
+        assert_eq!(err.code.as_deref(), Some("conflictingRequest (409)"));
+        assert!(err.message.starts_with("Cannot 'stop'"));
+    }
+
+    #[test]
+    fn gateway_and_provider_codes() {
+        for (body, code) in [
+            (
+                r#"{"error_code":"APIGW.0308","error_msg":"throttled"}"#,
+                "APIGW.0308",
+            ),
+            (
+                r#"{"request_id":"r","error_code":"CPS.0005","error_msg":"bad"}"#,
+                "CPS.0005",
+            ),
+            (
+                r#"{"error_code":"LIVE.100011001","error_msg":"Request Illegal"}"#,
+                "LIVE.100011001",
+            ),
+            (r#"{"error":{"code":"401","message":"x"}}"#, "error (401)"),
+        ] {
+            let err = error_from_body(Service::Live, 400, body.as_bytes());
+            assert_eq!(err.code.as_deref(), Some(code), "{body}");
+        }
+    }
+
+    #[test]
+    fn html_and_empty_bodies_give_status_and_excerpt() {
+        let html = error_from_body(
+            Service::Cph,
+            502,
+            b"<html><body><h1>502 Bad Gateway</h1></body></html>",
+        );
+        assert_eq!(html.status, Some(502));
+        assert!(html.message.contains("502 Bad Gateway"), "{}", html.message);
+        assert!(html.outcome_unknown());
+        let empty = error_from_body(Service::Cph, 503, b"");
+        assert_eq!(empty.message, "HTTP 503 with an empty body");
+    }
+}

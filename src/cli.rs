@@ -1,0 +1,204 @@
+//! Command-line arguments. Parsing only: the work is in `commands`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "phonedeck",
+    version,
+    about = "Terminal dashboard and headless CLI for cloud-phone fleets",
+    long_about = "Terminal dashboard and headless CLI for cloud-phone fleets.\n\n\
+        Without a command, shows the fleet. With no configuration file at all (or with \
+        --demo) it runs against the built-in simulator."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Configuration file (default: $PHONEDECK_CONFIG, then ~/.config/phonedeck/config.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Profile to use (default: the file's default_profile).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Refuse every mutation, whatever the profile says.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Run against the built-in simulator instead of the configured cloud.
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// Output format of headless commands.
+    #[arg(long, short, global = true, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+    /// Write tracing logs to this file (level from RUST_LOG, default info).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub log_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Status of phones (all listed phones when no ids are given).
+    Status {
+        /// Instance ids.
+        ids: Vec<String>,
+    },
+    /// Act on phones.
+    #[command(subcommand)]
+    Phones(PhonesCommand),
+    /// Online streams of the configured publish domains.
+    #[command(subcommand)]
+    Streams(StreamsCommand),
+    /// Compute servers.
+    #[command(subcommand)]
+    Servers(ServersCommand),
+    /// Encode servers.
+    #[command(subcommand)]
+    Encoders(EncodersCommand),
+    /// Status of CPH jobs.
+    Jobs {
+        /// Job ids.
+        #[arg(required = true)]
+        job_ids: Vec<String>,
+    },
+    /// Run the built-in cloud simulator in the foreground.
+    Sim(SimArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct Confirm {
+    /// Do not ask for confirmation (required when standard input is not a terminal).
+    #[arg(long, short)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct Wait {
+    /// Wait until every target reaches its final state.
+    #[arg(long)]
+    pub wait: bool,
+    /// How long --wait waits at most.
+    #[arg(long, default_value = "2m", value_parser = humantime::parse_duration)]
+    pub timeout: std::time::Duration,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PhonesCommand {
+    /// Stop streaming of instances.
+    StopStreaming {
+        #[arg(required = true)]
+        ids: Vec<String>,
+        #[command(flatten)]
+        confirm: Confirm,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StreamsCommand {
+    /// List online streams.
+    List,
+    /// Pause (block once) streams, given as DOMAIN/APP/STREAM.
+    Pause {
+        #[arg(required = true, value_name = "DOMAIN/APP/STREAM")]
+        streams: Vec<String>,
+        #[command(flatten)]
+        confirm: Confirm,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServersCommand {
+    /// List servers with status and task state.
+    List,
+    /// Stop servers (os-stop).
+    Stop {
+        #[arg(required = true)]
+        ids: Vec<String>,
+        #[command(flatten)]
+        confirm: Confirm,
+        #[command(flatten)]
+        wait: Wait,
+    },
+    /// Start servers (os-start).
+    Start {
+        #[arg(required = true)]
+        ids: Vec<String>,
+        #[command(flatten)]
+        confirm: Confirm,
+        #[command(flatten)]
+        wait: Wait,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EncodersCommand {
+    /// List encode servers.
+    List,
+    /// Restart encode servers and report their jobs.
+    Restart {
+        #[arg(required = true)]
+        ids: Vec<String>,
+        #[command(flatten)]
+        confirm: Confirm,
+        #[command(flatten)]
+        wait: Wait,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Address to listen on (loopback by default).
+    #[arg(long, default_value = "127.0.0.1:8686")]
+    pub listen: SocketAddr,
+    #[arg(long, default_value_t = 200)]
+    pub phones: usize,
+    #[arg(long, default_value_t = 12)]
+    pub servers: usize,
+    #[arg(long, default_value_t = 8)]
+    pub encoders: usize,
+    #[arg(long, default_value_t = 24)]
+    pub streams: usize,
+    /// Latency added to every request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Seed of the generated fleet.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Faults, e.g. `throttle=0.1,errors=0.05,html=0.02,token-ttl=60s,deny=0.05,bare-status`.
+    #[arg(long, default_value = "")]
+    pub faults: String,
+    /// Publish domains the streams live under (repeat for several).
+    #[arg(long = "live-domain", default_value = "publish.example.com")]
+    pub live_domains: Vec<String>,
+    /// How long asynchronous changes (power-off, restarts, re-push) take.
+    #[arg(long, default_value = "3s", value_parser = humantime::parse_duration)]
+    pub transition: std::time::Duration,
+    /// Random phone status changes per second (0 for a steady fleet).
+    #[arg(long, default_value_t = 0.5)]
+    pub churn: f64,
+    /// Token the simulator accepts.
+    #[arg(long)]
+    pub token: Option<String>,
+    /// Access key the simulator accepts.
+    #[arg(long)]
+    pub access_key: Option<String>,
+    /// Secret key the simulator accepts.
+    #[arg(long)]
+    pub secret_key: Option<String>,
+    /// Project id the simulator serves.
+    #[arg(long)]
+    pub project_id: Option<String>,
+}

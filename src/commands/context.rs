@@ -1,0 +1,60 @@
+//! Which cloud a command talks to: the configured profile, or the built-in simulator.
+
+use crate::api::Api;
+use crate::cli::GlobalArgs;
+use crate::config;
+use crate::sim::{self, SimHandle, SimOptions};
+
+use super::Failure;
+
+/// The API to use, the profile's name, and the simulator when running the demo.
+pub struct Target {
+    pub api: Api,
+    pub profile: String,
+    /// Kept alive for as long as the target is used.
+    pub simulator: Option<SimHandle>,
+}
+
+/// Connects to the configured profile. With `--demo`, or when `demo_without_config`
+/// and no configuration file exists at all, starts the simulator in-process instead.
+/// A file that exists but is broken is always an error, never a fall-back.
+pub async fn connect(global: &GlobalArgs, demo_without_config: bool) -> Result<Target, Failure> {
+    let location = config::locate(global.config.as_deref());
+    let configured = location.as_ref().filter(|l| l.exists_or_explicit());
+    let target = match (global.demo, configured) {
+        (false, Some(location)) => {
+            let file = config::load_file(&location.path)?;
+            let mut profile = file.profile(&location.path, global.profile.as_deref())?;
+            profile.api.read_only |= global.read_only;
+            Target {
+                api: Api::new(profile.api)?,
+                profile: profile.name,
+                simulator: None,
+            }
+        }
+        (false, None) if !demo_without_config => {
+            let looked = location
+                .map(|l| l.path.display().to_string())
+                .unwrap_or_else(|| "the platform config directory".into());
+            return Err(Failure::usage(format!(
+                "no configuration found (looked for {looked}). Create it from assets/config.example.toml, \
+                 point --config or $PHONEDECK_CONFIG at one, or pass --demo to use the built-in simulator."
+            )));
+        }
+        _ => demo(global.read_only).await?,
+    };
+    Ok(target)
+}
+
+async fn demo(read_only: bool) -> Result<Target, Failure> {
+    let simulator = sim::start(SimOptions::default())
+        .await
+        .map_err(|e| Failure::usage(format!("cannot start the built-in simulator: {e}")))?;
+    let mut api_config = simulator.api_config();
+    api_config.read_only = read_only;
+    Ok(Target {
+        api: Api::new(api_config)?,
+        profile: "demo".into(),
+        simulator: Some(simulator),
+    })
+}

@@ -1,0 +1,118 @@
+//! Headless commands: each runs one operation from a shell script and exits
+//! 0 (all ok), 1 (a target failed or is unknown) or 2 (usage, config or auth error).
+
+mod confirm;
+mod context;
+mod encoders;
+mod jobs;
+mod output;
+mod phones;
+mod servers;
+mod simulator;
+mod status;
+mod streams;
+
+use crate::api::{ApiError, ErrorKind};
+use crate::cli::{Cli, Command, EncodersCommand, PhonesCommand, ServersCommand, StreamsCommand};
+use crate::config::ConfigError;
+
+pub use context::{Target, connect};
+
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FAILED: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+
+/// Why a command stopped before finishing, and the exit status that says so.
+#[derive(Debug)]
+pub struct Failure {
+    pub exit: u8,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn usage(message: impl Into<String>) -> Self {
+        Failure {
+            exit: EXIT_USAGE,
+            message: message.into(),
+        }
+    }
+
+    pub fn failed(message: impl Into<String>) -> Self {
+        Failure {
+            exit: EXIT_FAILED,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<ConfigError> for Failure {
+    fn from(error: ConfigError) -> Self {
+        Failure::usage(error.message)
+    }
+}
+
+impl From<ApiError> for Failure {
+    /// Credential and authorisation problems are exit 2 (fix the setup); the rest 1.
+    fn from(error: ApiError) -> Self {
+        let auth = matches!(error.kind, ErrorKind::Credentials | ErrorKind::ReadOnly)
+            || matches!(error.status, Some(401 | 403));
+        Failure {
+            exit: if auth { EXIT_USAGE } else { EXIT_FAILED },
+            message: error.to_string(),
+        }
+    }
+}
+
+/// Runs the command line; returns the exit status.
+pub async fn run(cli: Cli) -> Result<u8, Failure> {
+    let global = &cli.global;
+    let format = global.output;
+    let command = match cli.command {
+        Some(Command::Sim(args)) => return simulator::run(args).await,
+        Some(command) => command,
+        None => {
+            let target = connect(global, true).await?;
+            return status::run(&target, Vec::new(), format).await;
+        }
+    };
+    let target = connect(global, false).await?;
+    match command {
+        Command::Status { ids } => status::run(&target, ids, format).await,
+        Command::Phones(PhonesCommand::StopStreaming { ids, confirm }) => {
+            phones::stop_streaming(&target, ids, confirm.yes, format).await
+        }
+        Command::Streams(StreamsCommand::List) => streams::list(&target, format).await,
+        Command::Streams(StreamsCommand::Pause { streams, confirm }) => {
+            streams::pause(&target, streams, confirm.yes, format).await
+        }
+        Command::Servers(ServersCommand::List) => servers::list(&target, format).await,
+        Command::Servers(ServersCommand::Stop { ids, confirm, wait }) => {
+            servers::power(
+                &target,
+                servers::Power::Stop,
+                ids,
+                confirm.yes,
+                &wait,
+                format,
+            )
+            .await
+        }
+        Command::Servers(ServersCommand::Start { ids, confirm, wait }) => {
+            servers::power(
+                &target,
+                servers::Power::Start,
+                ids,
+                confirm.yes,
+                &wait,
+                format,
+            )
+            .await
+        }
+        Command::Encoders(EncodersCommand::List) => encoders::list(&target, format).await,
+        Command::Encoders(EncodersCommand::Restart { ids, confirm, wait }) => {
+            encoders::restart(&target, ids, confirm.yes, &wait, format).await
+        }
+        Command::Jobs { job_ids } => jobs::run(&target, job_ids, format).await,
+        Command::Sim(_) => unreachable!("handled above"),
+    }
+}

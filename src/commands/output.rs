@@ -1,0 +1,101 @@
+//! Printing results as an aligned table or as JSON. Table cells are sanitised:
+//! network strings never reach the terminal raw (JSON escapes control characters itself).
+
+use serde::Serialize;
+
+use crate::api::{Outcome, TargetOutcome};
+use crate::cli::OutputFormat;
+use crate::text::sanitize;
+
+use super::{EXIT_FAILED, EXIT_OK, Failure};
+
+pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| row.iter().map(|cell| sanitize(cell)).collect())
+        .collect();
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(cell, width)| format!("{cell:<width$}"))
+            .collect();
+        padded.join("  ").trim_end().to_string()
+    };
+    let mut out = line(headers.to_vec());
+    for row in &rows {
+        out.push('\n');
+        out.push_str(&line(row.iter().map(String::as_str).collect()));
+    }
+    out
+}
+
+pub fn json<T: Serialize>(value: &T) -> Result<String, Failure> {
+    serde_json::to_string_pretty(value)
+        .map_err(|e| Failure::failed(format!("cannot encode the result as JSON: {e}")))
+}
+
+pub fn print_rows<T: Serialize>(
+    format: OutputFormat,
+    items: &T,
+    headers: &[&str],
+    rows: &[Vec<String>],
+) -> Result<(), Failure> {
+    let text = match format {
+        OutputFormat::Json => json(items)?,
+        OutputFormat::Table => table(headers, rows),
+    };
+    println!("{text}");
+    Ok(())
+}
+
+pub fn optional(value: Option<impl ToString>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_else(|| "-".into())
+}
+
+/// Prints one result per target; exit 0 only when every target is ok.
+pub fn print_outcomes(format: OutputFormat, outcomes: &[TargetOutcome]) -> Result<u8, Failure> {
+    let rows: Vec<Vec<String>> = outcomes
+        .iter()
+        .map(|o| {
+            vec![
+                o.target.clone(),
+                o.outcome.to_string(),
+                optional(o.error_code.as_ref()),
+                optional(o.error_msg.as_ref().or(o.job_id.as_ref())),
+                optional(o.request_id.as_ref()),
+            ]
+        })
+        .collect();
+    print_rows(
+        format,
+        &outcomes,
+        &["TARGET", "OUTCOME", "CODE", "MESSAGE/JOB", "REQUEST ID"],
+        &rows,
+    )?;
+    let all_ok = outcomes.iter().all(|o| o.outcome == Outcome::Ok);
+    Ok(if all_ok { EXIT_OK } else { EXIT_FAILED })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_aligns_and_sanitises() {
+        let text = table(
+            &["ID", "NAME"],
+            &[
+                vec!["a".into(), "x\u{1b}[2J".into()],
+                vec!["long-id".into(), "y".into()],
+            ],
+        );
+        assert_eq!(text, "ID       NAME\na        x\\u{1b}[2J\nlong-id  y");
+    }
+}

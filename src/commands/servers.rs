@@ -1,0 +1,129 @@
+//! `phonedeck servers list|stop|start`, with `--wait` following each server to its
+//! final state.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use crate::api::compute::Server;
+use crate::api::{Outcome, TargetOutcome};
+use crate::bulk::run_bounded;
+use crate::cli::{OutputFormat, Wait};
+
+use super::confirm::ensure_allowed;
+use super::output::{optional, print_outcomes, print_rows};
+use super::{EXIT_OK, Failure, Target};
+
+const WAIT_POLL: Duration = Duration::from_millis(500);
+
+pub async fn list(target: &Target, format: OutputFormat) -> Result<u8, Failure> {
+    let servers = target.api.compute().list_servers().await?;
+    let rows: Vec<Vec<String>> = servers
+        .iter()
+        .map(|s| {
+            vec![
+                s.id.clone(),
+                s.name.clone(),
+                s.status.clone(),
+                optional(s.task_state.as_ref()),
+            ]
+        })
+        .collect();
+    print_rows(
+        format,
+        &servers,
+        &["ID", "NAME", "STATUS", "TASK STATE"],
+        &rows,
+    )?;
+    Ok(EXIT_OK)
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Power {
+    Stop,
+    Start,
+}
+
+impl Power {
+    fn verb(self) -> &'static str {
+        match self {
+            Power::Stop => "stop server",
+            Power::Start => "start server",
+        }
+    }
+
+    /// The status a server settles in once the action is done.
+    fn final_status(self) -> &'static str {
+        match self {
+            Power::Stop => "SHUTOFF",
+            Power::Start => "ACTIVE",
+        }
+    }
+}
+
+pub async fn power(
+    target: &Target,
+    power: Power,
+    ids: Vec<String>,
+    yes: bool,
+    wait: &Wait,
+    format: OutputFormat,
+) -> Result<u8, Failure> {
+    ensure_allowed(&target.api, power.verb(), &ids, yes)?;
+    let api = &target.api;
+    let mut outcomes = run_bounded(ids, api.max_in_flight(), |id| async move {
+        let compute = api.compute();
+        let result = match power {
+            Power::Stop => compute.stop(&id).await,
+            Power::Start => compute.start(&id).await,
+        };
+        TargetOutcome::from_result(id, result)
+    })
+    .await;
+    if wait.wait {
+        wait_until_settled(target, power, &mut outcomes, wait.timeout).await;
+    }
+    print_outcomes(format, &outcomes)
+}
+
+/// Polls the server list until every accepted target reaches its final status; those
+/// that do not in time become unknown (accepted, final state not seen).
+async fn wait_until_settled(
+    target: &Target,
+    power: Power,
+    outcomes: &mut [TargetOutcome],
+    timeout: Duration,
+) {
+    let started = tokio::time::Instant::now();
+    let mut last_seen: HashMap<String, Server> = HashMap::new();
+    loop {
+        let pending: Vec<&TargetOutcome> = outcomes
+            .iter()
+            .filter(|o| o.outcome == Outcome::Ok && !settled(last_seen.get(&o.target), power))
+            .collect();
+        if pending.is_empty() || started.elapsed() >= timeout {
+            break;
+        }
+        tokio::time::sleep(WAIT_POLL).await;
+        if let Ok(servers) = target.api.compute().list_servers().await {
+            last_seen = servers.into_iter().map(|s| (s.id.clone(), s)).collect();
+        }
+    }
+    for outcome in outcomes.iter_mut().filter(|o| o.outcome == Outcome::Ok) {
+        let server = last_seen.get(&outcome.target);
+        if !settled(server, power) {
+            let state = server
+                .map(|s| format!("{} {}", s.status, s.task_state.as_deref().unwrap_or("")))
+                .unwrap_or_else(|| "not seen".into());
+            outcome.outcome = Outcome::Unknown;
+            outcome.error_msg = Some(format!(
+                "accepted, but still {} after {}",
+                state.trim(),
+                humantime::format_duration(timeout)
+            ));
+        }
+    }
+}
+
+fn settled(server: Option<&Server>, power: Power) -> bool {
+    server.is_some_and(|s| s.status == power.final_status() && s.task_state.is_none())
+}

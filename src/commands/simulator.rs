@@ -1,0 +1,62 @@
+//! `phonedeck sim`: the simulator in the foreground, until Ctrl-C.
+
+use std::time::Duration;
+
+use crate::cli::SimArgs;
+use crate::sim::{self, Faults, FleetSize, SimCredentials, SimOptions};
+
+use super::{EXIT_OK, Failure};
+
+fn options(args: SimArgs) -> Result<SimOptions, Failure> {
+    let mut faults: Faults = args
+        .faults
+        .parse()
+        .map_err(|e| Failure::usage(format!("--faults: {e}")))?;
+    if args.latency_ms > 0 {
+        faults.latency = Duration::from_millis(args.latency_ms);
+    }
+    let defaults = SimCredentials::default();
+    Ok(SimOptions {
+        listen: args.listen,
+        size: FleetSize {
+            phones: args.phones,
+            servers: args.servers,
+            encoders: args.encoders,
+            streams: args.streams,
+        },
+        live_domains: args.live_domains,
+        seed: args.seed,
+        credentials: SimCredentials {
+            token: args.token.unwrap_or(defaults.token),
+            access_key: args.access_key.unwrap_or(defaults.access_key),
+            secret_key: args.secret_key.unwrap_or(defaults.secret_key),
+            project_id: args.project_id.unwrap_or(defaults.project_id),
+            password: defaults.password,
+        },
+        faults,
+        transition: args.transition,
+        churn_per_sec: args.churn,
+    })
+}
+
+pub async fn run(args: SimArgs) -> Result<u8, Failure> {
+    let options = options(args)?;
+    let listen = options.listen;
+    let handle = sim::start(options)
+        .await
+        .map_err(|e| Failure::usage(format!("cannot listen on {listen}: {e}")))?;
+    let c = handle.credentials();
+    println!("phonedeck simulator listening on http://{}", handle.addr());
+    println!("  token       {}", c.token);
+    println!("  access key  {}", c.access_key);
+    println!("  secret key  {}", c.secret_key);
+    println!("  project id  {}", c.project_id);
+    println!("  password    {} (IAM, any user)", c.password);
+    println!(
+        "Every service (KooPhone, Live, compute, CPH, IAM) is at that one base URL. Ctrl-C stops."
+    );
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| Failure::failed(format!("cannot wait for Ctrl-C: {e}")))?;
+    Ok(EXIT_OK)
+}

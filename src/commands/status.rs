@@ -1,0 +1,78 @@
+//! `phonedeck status [ID...]`: phone statuses by batch query (32 ids a call).
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::api::koophone::StatusResult;
+use crate::cli::OutputFormat;
+
+use super::output::print_rows;
+use super::{EXIT_FAILED, EXIT_OK, Failure, Target};
+
+#[derive(Serialize)]
+struct StatusRow {
+    instance_id: String,
+    status: i64,
+    status_name: String,
+}
+
+pub async fn run(target: &Target, ids: Vec<String>, format: OutputFormat) -> Result<u8, Failure> {
+    let koophone = target.api.koophone();
+    let (ids, names) = if ids.is_empty() {
+        let instances = koophone.list_instances().await?;
+        let names: HashMap<String, String> = instances
+            .iter()
+            .map(|i| (i.instance_id.clone(), i.instance_name.clone()))
+            .collect();
+        (
+            instances.into_iter().map(|i| i.instance_id).collect(),
+            names,
+        )
+    } else {
+        (ids, HashMap::new())
+    };
+    let batch = koophone.batch_status(&ids).await;
+    let mut exit = EXIT_OK;
+    for failure in &batch.failures {
+        eprintln!(
+            "error: status of {} phone(s) unavailable: {}",
+            failure.ids.len(),
+            failure.error
+        );
+        exit = EXIT_FAILED;
+    }
+    let failed_ids: Vec<&String> = batch.failures.iter().flat_map(|f| &f.ids).collect();
+    let by_id: HashMap<&str, &StatusResult> = batch
+        .results
+        .iter()
+        .map(|r| (r.instance_id.as_str(), r))
+        .collect();
+    let mut rows = Vec::new();
+    for id in &ids {
+        match by_id.get(id.as_str()) {
+            Some(result) => rows.push(StatusRow {
+                instance_id: id.clone(),
+                status: result.status.0,
+                status_name: result.status.name(),
+            }),
+            None if failed_ids.contains(&id) => {}
+            None => {
+                eprintln!(
+                    "error: {}: not in the service's answer (unknown instance?)",
+                    crate::text::sanitize(id)
+                );
+                exit = EXIT_FAILED;
+            }
+        }
+    }
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let name = names.get(&r.instance_id).cloned().unwrap_or_default();
+            vec![r.instance_id.clone(), name, r.status_name.clone()]
+        })
+        .collect();
+    print_rows(format, &rows, &["INSTANCE ID", "NAME", "STATUS"], &table)?;
+    Ok(exit)
+}

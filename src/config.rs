@@ -1,0 +1,423 @@
+//! The TOML configuration: where it is found, what it holds, and how a profile becomes
+//! an `ApiConfig`. A broken file is a one-paragraph error naming the file, the line and the fix.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use reqwest::Url;
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use crate::api::{
+    AccessKey, ApiConfig, Credentials, Endpoints, Limits, PasswordLogin, RetryPolicy, TokenSource,
+};
+
+/// A configuration problem; the CLI prints it and exits with status 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct ConfigError {
+    pub message: String,
+}
+
+fn config_error(path: &Path, problem: impl std::fmt::Display, fix: &str) -> ConfigError {
+    ConfigError {
+        message: format!("config {}: {problem}. {fix}", path.display()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    pub default_profile: Option<String>,
+    #[serde(default)]
+    pub profiles: BTreeMap<String, ProfileConfig>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileConfig {
+    pub project_id: String,
+    #[serde(default)]
+    pub live_domains: Vec<String>,
+    #[serde(default)]
+    pub read_only: bool,
+    #[serde(default = "default_poll_interval")]
+    pub poll_interval_secs: u64,
+    #[serde(default = "default_max_in_flight")]
+    pub max_in_flight: usize,
+    #[serde(default = "default_connect_timeout")]
+    pub connect_timeout_secs: u64,
+    #[serde(default = "default_request_timeout")]
+    pub request_timeout_secs: u64,
+    pub endpoints: EndpointsConfig,
+    pub auth: AuthConfig,
+}
+
+fn default_poll_interval() -> u64 {
+    5
+}
+fn default_max_in_flight() -> usize {
+    8
+}
+fn default_connect_timeout() -> u64 {
+    5
+}
+fn default_request_timeout() -> u64 {
+    20
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointsConfig {
+    pub koophone: Option<String>,
+    pub live: Option<String>,
+    pub compute: Option<String>,
+    pub cph: Option<String>,
+    pub iam: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    pub token_env: Option<String>,
+    pub token_command: Option<Vec<String>>,
+    pub method: Option<String>,
+    pub user: Option<String>,
+    pub domain: Option<String>,
+    pub password_env: Option<String>,
+    pub project: Option<String>,
+    pub access_key_env: Option<String>,
+    pub secret_key_env: Option<String>,
+}
+
+/// A profile ready to use.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub name: String,
+    pub api: ApiConfig,
+    pub poll_interval: Duration,
+}
+
+/// Where the configuration is looked for: `--config`, `$PHONEDECK_CONFIG`, then the
+/// platform config dir. `explicit` is false only for the platform default, which may
+/// be absent (then phonedeck offers its demo).
+#[derive(Debug, Clone)]
+pub struct ConfigLocation {
+    pub path: PathBuf,
+    pub explicit: bool,
+}
+
+pub fn locate(flag: Option<&Path>) -> Option<ConfigLocation> {
+    if let Some(path) = flag {
+        return Some(ConfigLocation {
+            path: path.to_path_buf(),
+            explicit: true,
+        });
+    }
+    if let Some(path) = std::env::var_os("PHONEDECK_CONFIG").filter(|p| !p.is_empty()) {
+        return Some(ConfigLocation {
+            path: PathBuf::from(path),
+            explicit: true,
+        });
+    }
+    directories::ProjectDirs::from("", "", "phonedeck").map(|dirs| ConfigLocation {
+        path: dirs.config_dir().join("config.toml"),
+        explicit: false,
+    })
+}
+
+impl ConfigLocation {
+    /// False when the default location has no file: the caller may fall back to the demo.
+    /// Any explicit location, and any file that exists, must load or fail loudly.
+    pub fn exists_or_explicit(&self) -> bool {
+        self.explicit || self.path.exists()
+    }
+}
+
+pub fn load_file(path: &Path) -> Result<ConfigFile, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        config_error(
+            path,
+            format_args!("cannot read it ({e})"),
+            "Check the path (--config, $PHONEDECK_CONFIG) and its permissions; assets/config.example.toml shows every key.",
+        )
+    })?;
+    parse(path, &text)
+}
+
+pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
+    toml::from_str(text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|span| text[..span.start.min(text.len())].lines().count().max(1));
+        let at = line.map(|l| format!(" at line {l}")).unwrap_or_default();
+        config_error(
+            path,
+            format_args!("invalid TOML{at}: {}", e.message().trim()),
+            "Fix that line; assets/config.example.toml shows every key and its type.",
+        )
+    })
+}
+
+impl ConfigFile {
+    /// The chosen profile (`--profile`, else `default_profile`, else the only one).
+    pub fn profile(&self, path: &Path, wanted: Option<&str>) -> Result<Profile, ConfigError> {
+        let names = || self.profiles.keys().cloned().collect::<Vec<_>>().join(", ");
+        let name = match (wanted, self.default_profile.as_deref()) {
+            (Some(name), _) | (None, Some(name)) => name.to_string(),
+            (None, None) if self.profiles.len() == 1 => {
+                self.profiles.keys().next().cloned().unwrap_or_default()
+            }
+            (None, None) => {
+                return Err(config_error(
+                    path,
+                    "no profile chosen",
+                    &format!(
+                        "Set default_profile or pass --profile NAME (profiles: {}).",
+                        names()
+                    ),
+                ));
+            }
+        };
+        let profile = self.profiles.get(&name).ok_or_else(|| {
+            config_error(
+                path,
+                format_args!("there is no profile `{name}`"),
+                &format!("Use one of: {} (or add [profiles.{name}]).", names()),
+            )
+        })?;
+        profile.resolve(path, &name)
+    }
+}
+
+impl ProfileConfig {
+    fn resolve(&self, path: &Path, name: &str) -> Result<Profile, ConfigError> {
+        let endpoint = |key: &str, value: &Option<String>| -> Result<Url, ConfigError> {
+            let text = value.as_deref().ok_or_else(|| {
+                config_error(
+                    path,
+                    format_args!("profile `{name}` has no endpoints.{key}"),
+                    &format!("Add `{key} = \"https://...\"` under [profiles.{name}.endpoints]."),
+                )
+            })?;
+            Url::parse(text).map_err(|e| {
+                config_error(
+                    path,
+                    format_args!("endpoints.{key} of profile `{name}` is not a URL ({e})"),
+                    "Give a full base URL such as https://koophone.example.com.",
+                )
+            })
+        };
+        let password = self.auth.method.as_deref() == Some("password");
+        let endpoints = Endpoints {
+            koophone: endpoint("koophone", &self.endpoints.koophone)?,
+            live: endpoint("live", &self.endpoints.live)?,
+            compute: endpoint("compute", &self.endpoints.compute)?,
+            cph: endpoint("cph", &self.endpoints.cph)?,
+            iam: if password || self.endpoints.iam.is_some() {
+                Some(endpoint("iam", &self.endpoints.iam)?)
+            } else {
+                None
+            },
+        };
+        let credentials = self.auth.resolve(path, name)?;
+        Ok(Profile {
+            name: name.to_string(),
+            poll_interval: Duration::from_secs(self.poll_interval_secs.max(1)),
+            api: ApiConfig {
+                endpoints,
+                project_id: self.project_id.clone(),
+                live_domains: self.live_domains.clone(),
+                credentials,
+                read_only: self.read_only,
+                max_in_flight: self.max_in_flight.max(1),
+                limits: Limits {
+                    connect_timeout: Duration::from_secs(self.connect_timeout_secs.max(1)),
+                    request_timeout: Duration::from_secs(self.request_timeout_secs.max(1)),
+                    ..Limits::default()
+                },
+                retry: RetryPolicy::default(),
+            },
+        })
+    }
+}
+
+fn secret_from_env(
+    path: &Path,
+    profile: &str,
+    key: &str,
+    var: &str,
+) -> Result<SecretString, ConfigError> {
+    match std::env::var(var) {
+        Ok(value) if !value.is_empty() => Ok(SecretString::from(value)),
+        _ => Err(config_error(
+            path,
+            format_args!("auth.{key} of profile `{profile}` names ${var}, which is not set"),
+            &format!("Export {var} before starting phonedeck."),
+        )),
+    }
+}
+
+impl AuthConfig {
+    fn resolve(&self, path: &Path, profile: &str) -> Result<Credentials, ConfigError> {
+        let password = self.method.as_deref() == Some("password");
+        if let Some(method) = self.method.as_deref().filter(|m| *m != "password") {
+            return Err(config_error(
+                path,
+                format_args!("auth.method `{method}` of profile `{profile}` is not known"),
+                "The only method is \"password\"; for tokens use token_env or token_command.",
+            ));
+        }
+        let sources = [
+            self.token_env.is_some(),
+            self.token_command.is_some(),
+            password,
+        ];
+        if sources.iter().filter(|s| **s).count() > 1 {
+            return Err(config_error(
+                path,
+                format_args!("profile `{profile}` sets more than one token source"),
+                "Keep exactly one of auth.token_env, auth.token_command and method = \"password\".",
+            ));
+        }
+        let token = if let Some(var) = &self.token_env {
+            Some(TokenSource::Env(var.clone()))
+        } else if let Some(argv) = &self.token_command {
+            Some(TokenSource::Command(argv.clone()))
+        } else if password {
+            Some(TokenSource::Password(self.password_login(path, profile)?))
+        } else {
+            None
+        };
+        let access_key = match (&self.access_key_env, &self.secret_key_env) {
+            (Some(ak), Some(sk)) => Some(AccessKey {
+                access_key: std::env::var(ak).map_err(|_| {
+                    config_error(
+                        path,
+                        format_args!("auth.access_key_env of profile `{profile}` names ${ak}, which is not set"),
+                        &format!("Export {ak} before starting phonedeck."),
+                    )
+                })?,
+                secret_key: secret_from_env(path, profile, "secret_key_env", sk)?,
+            }),
+            (None, None) => None,
+            _ => {
+                return Err(config_error(
+                    path,
+                    format_args!("profile `{profile}` sets only one of access_key_env and secret_key_env"),
+                    "Set both, or neither.",
+                ));
+            }
+        };
+        if token.is_none() {
+            return Err(config_error(
+                path,
+                format_args!(
+                    "profile `{profile}` has no token source (KooPhone always needs a token)"
+                ),
+                "Set auth.token_env, auth.token_command, or method = \"password\" with user, domain, password_env and project.",
+            ));
+        }
+        Ok(Credentials { token, access_key })
+    }
+
+    fn password_login(&self, path: &Path, profile: &str) -> Result<PasswordLogin, ConfigError> {
+        let field = |key: &str, value: &Option<String>| {
+            value.clone().ok_or_else(|| {
+                config_error(
+                    path,
+                    format_args!("method = \"password\" in profile `{profile}` needs auth.{key}"),
+                    &format!("Add `{key} = \"...\"` under [profiles.{profile}.auth]."),
+                )
+            })
+        };
+        let password_env = field("password_env", &self.password_env)?;
+        Ok(PasswordLogin {
+            user: field("user", &self.user)?,
+            domain: field("domain", &self.domain)?,
+            project: field("project", &self.project)?,
+            password: secret_from_env(path, profile, "password_env", &password_env)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+default_profile = "prod"
+[profiles.prod]
+project_id = "b72dc11461c84102b97576ae24d2b88c"
+live_domains = ["publish.example.com"]
+[profiles.prod.endpoints]
+koophone = "https://koophone.example.com/"
+live = "https://live.example.com"
+compute = "https://ecs.example.com"
+cph = "https://cph.example.com"
+[profiles.prod.auth]
+token_command = ["echo", "t"]
+"#;
+
+    fn path() -> &'static Path {
+        Path::new("/etc/phonedeck.toml")
+    }
+
+    #[test]
+    fn good_config_resolves_defaults() {
+        let profile = parse(path(), GOOD)
+            .and_then(|c| c.profile(path(), None))
+            .expect("resolves");
+        assert_eq!(profile.name, "prod");
+        assert_eq!(profile.api.max_in_flight, 8);
+        assert_eq!(profile.poll_interval, Duration::from_secs(5));
+        assert!(!profile.api.read_only);
+    }
+
+    #[test]
+    fn bad_toml_names_file_and_line() {
+        let text = "default_profile = \"prod\"\n[profiles.prod]\nproject_id = \n";
+        let err = parse(path(), text).expect_err("fails");
+        assert!(
+            err.message.contains("/etc/phonedeck.toml"),
+            "{}",
+            err.message
+        );
+        assert!(err.message.contains("line 3"), "{}", err.message);
+    }
+
+    #[test]
+    fn unknown_profile_lists_the_known_ones() {
+        let err = parse(path(), GOOD)
+            .and_then(|c| c.profile(path(), Some("staging")))
+            .expect_err("fails");
+        assert!(
+            err.message.contains("no profile `staging`"),
+            "{}",
+            err.message
+        );
+        assert!(err.message.contains("prod"), "{}", err.message);
+    }
+
+    #[test]
+    fn missing_endpoint_says_where_to_add_it() {
+        let text = GOOD.replace("cph = \"https://cph.example.com\"\n", "");
+        let err = parse(path(), &text)
+            .and_then(|c| c.profile(path(), None))
+            .expect_err("fails");
+        assert!(err.message.contains("endpoints.cph"), "{}", err.message);
+        assert!(
+            err.message.contains("[profiles.prod.endpoints]"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn example_config_in_assets_is_valid() {
+        let text = include_str!("../assets/config.example.toml");
+        let config = parse(path(), text).expect("the example parses");
+        assert!(config.profiles.contains_key("prod"));
+    }
+}

@@ -1,0 +1,10 @@
+//! phonedeck: a terminal dashboard and headless CLI for on-call engineers running
+//! fleets of cloud phones, with a built-in simulator of the cloud APIs it drives.
+
+pub mod api;
+pub mod bulk;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod sim;
+pub mod text;

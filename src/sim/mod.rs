@@ -1,0 +1,260 @@
+//! The built-in simulator: a real HTTP server on loopback speaking the wire protocol
+//! of KooPhone, Live, compute, CPH and IAM, with a changing fleet and staged faults.
+//! `phonedeck sim` runs it in the foreground; tests and demo mode run it in-process.
+
+pub mod faults;
+mod fleet;
+mod guard;
+mod router;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+
+pub use faults::Faults;
+use secrecy::SecretString;
+
+use crate::api::{ApiConfig, Credentials, Endpoints, Limits, RetryPolicy, TokenSource};
+pub use fleet::{Fleet, FleetSize};
+
+/// Credentials the simulator accepts.
+#[derive(Debug, Clone)]
+pub struct SimCredentials {
+    pub token: String,
+    pub access_key: String,
+    pub secret_key: String,
+    pub project_id: String,
+    /// The password IAM accepts for any user (`method = "password"`).
+    pub password: String,
+}
+
+impl Default for SimCredentials {
+    fn default() -> Self {
+        SimCredentials {
+            token: "sim-token".into(),
+            access_key: "SIMACCESSKEY0000".into(),
+            secret_key: "sim-secret-key".into(),
+            project_id: "0123456789abcdef0123456789abcdef".into(),
+            password: "sim-password".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SimOptions {
+    pub listen: SocketAddr,
+    pub size: FleetSize,
+    pub live_domains: Vec<String>,
+    pub seed: u64,
+    pub credentials: SimCredentials,
+    pub faults: Faults,
+    pub transition: Duration,
+    pub churn_per_sec: f64,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        SimOptions {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            size: FleetSize {
+                phones: 200,
+                servers: 12,
+                encoders: 8,
+                streams: 24,
+            },
+            live_domains: vec!["publish.example.com".into()],
+            seed: 1,
+            credentials: SimCredentials::default(),
+            faults: Faults::default(),
+            transition: Duration::from_secs(3),
+            churn_per_sec: 0.5,
+        }
+    }
+}
+
+/// One request as the simulator received it (before any fault or answer).
+#[derive(Debug, Clone)]
+pub struct LoggedRequest {
+    pub method: String,
+    pub path: String,
+    pub body: String,
+    pub request_id: Option<String>,
+}
+
+impl LoggedRequest {
+    /// Requests that change something (reads, the status query and logins excluded).
+    pub fn is_mutation(&self) -> bool {
+        self.method == "POST"
+            && !self.path.ends_with("/batch-query-status")
+            && !self.path.starts_with("/v3/auth")
+    }
+}
+
+/// Tokens the simulator accepts, and when they expire.
+#[derive(Default)]
+struct TokenBook {
+    /// Token -> first time it was used.
+    first_use: HashMap<String, Instant>,
+    revoked: Vec<String>,
+    issued: Vec<String>,
+}
+
+pub(crate) struct Shared {
+    fleet: Mutex<Fleet>,
+    live_domains: Vec<String>,
+    faults: Mutex<Faults>,
+    credentials: SimCredentials,
+    tokens: Mutex<TokenBook>,
+    log: Mutex<Vec<LoggedRequest>>,
+    rng: Mutex<SmallRng>,
+}
+
+/// Locks a mutex even if a panicking handler poisoned it: the state is still usable.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Shared {
+    pub(crate) fn fleet(&self) -> MutexGuard<'_, Fleet> {
+        let mut fleet = lock(&self.fleet);
+        fleet.advance(Instant::now());
+        fleet
+    }
+
+    pub(crate) fn faults(&self) -> Faults {
+        lock(&self.faults).clone()
+    }
+
+    /// True with probability `rate`.
+    pub(crate) fn chance(&self, rate: f64) -> bool {
+        rate > 0.0 && lock(&self.rng).random_bool(rate.min(1.0))
+    }
+
+    pub(crate) fn record(&self, request: LoggedRequest) {
+        lock(&self.log).push(request);
+    }
+
+    pub(crate) fn issue_token(&self) -> String {
+        let token = format!("sim-iam-{}", uuid::Uuid::new_v4().simple());
+        lock(&self.tokens).issued.push(token.clone());
+        token
+    }
+}
+
+/// A running simulator; dropping it stops the server.
+pub struct SimHandle {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl SimHandle {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn base_url(&self) -> reqwest::Url {
+        let text = format!("http://{}/", self.addr);
+        reqwest::Url::parse(&text).expect("a socket address forms a valid URL")
+    }
+
+    pub fn credentials(&self) -> &SimCredentials {
+        &self.shared.credentials
+    }
+
+    /// A client configuration for this simulator: its endpoints, token and project.
+    pub fn api_config(&self) -> ApiConfig {
+        let credentials = &self.shared.credentials;
+        ApiConfig {
+            endpoints: Endpoints::all_at(&self.base_url()),
+            project_id: credentials.project_id.clone(),
+            live_domains: self.shared.live_domains.clone(),
+            credentials: Credentials {
+                token: Some(TokenSource::Fixed(SecretString::from(
+                    credentials.token.clone(),
+                ))),
+                access_key: None,
+            },
+            read_only: false,
+            max_in_flight: 8,
+            limits: Limits::default(),
+            retry: RetryPolicy::default(),
+        }
+    }
+
+    pub fn set_faults(&self, faults: Faults) {
+        *lock(&self.shared.faults) = faults;
+    }
+
+    /// Every request received so far.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        lock(&self.shared.log).clone()
+    }
+
+    /// Inspect or change the fleet (transitions due by now are applied first).
+    pub fn with_fleet<R>(&self, f: impl FnOnce(&mut Fleet) -> R) -> R {
+        f(&mut self.shared.fleet())
+    }
+
+    /// Makes the gateway answer `APIGW.0307` to this token from now on.
+    pub fn revoke_token(&self, token: &str) {
+        lock(&self.shared.tokens).revoked.push(token.to_string());
+    }
+
+    /// Accepts one more token, as if the provider had issued it.
+    pub fn accept_token(&self, token: &str) {
+        lock(&self.shared.tokens).issued.push(token.to_string());
+    }
+}
+
+impl Drop for SimHandle {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+/// Binds and starts the simulator on the current tokio runtime.
+pub async fn start(options: SimOptions) -> std::io::Result<SimHandle> {
+    let listener = tokio::net::TcpListener::bind(options.listen).await?;
+    let addr = listener.local_addr()?;
+    let mut fleet = Fleet::generate(
+        &options.size,
+        &options.live_domains,
+        options.seed,
+        Instant::now(),
+    );
+    fleet.transition = options.transition;
+    fleet.churn_per_sec = options.churn_per_sec;
+    let shared = Arc::new(Shared {
+        fleet: Mutex::new(fleet),
+        live_domains: options.live_domains,
+        faults: Mutex::new(options.faults),
+        credentials: options.credentials,
+        tokens: Mutex::new(TokenBook::default()),
+        log: Mutex::new(Vec::new()),
+        rng: Mutex::new(SmallRng::seed_from_u64(options.seed)),
+    });
+    let app = router::router(shared.clone());
+    let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+            let _ = stopped.await;
+        });
+        if let Err(error) = serve.await {
+            tracing::error!(%error, "simulator stopped");
+        }
+    });
+    Ok(SimHandle {
+        addr,
+        shared,
+        shutdown: Some(shutdown),
+    })
+}

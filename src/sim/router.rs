@@ -1,0 +1,663 @@
+//! The simulator's HTTP surface: a gateway layer (request log, latency, throttling,
+//! auth, injected errors) in front of one handler per API, each answering in its
+//! service's own shapes.
+
+// Handlers answer refusals with ready-made responses, which are large by nature.
+#![allow(clippy::result_large_err)]
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{SecondsFormat, Utc};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::fleet::{Fleet, Refusal};
+use super::guard::{self, Incoming};
+use super::{LoggedRequest, Shared, faults};
+use crate::api::koophone::{LIST_PAGE_SIZE, STATUS_BATCH_LIMIT};
+
+type Sim = State<Arc<Shared>>;
+
+pub fn router(shared: Arc<Shared>) -> Router {
+    let compute = Router::new()
+        .route("/servers/detail", get(list_servers))
+        .route("/servers/{server_id}", get(show_server))
+        .route("/servers/{server_id}/action", post(server_action));
+    Router::new()
+        .route("/v1/instances/batch-query", get(list_instances))
+        .route("/v1/instances/batch-query-status", post(batch_status))
+        .route("/v1/instances/streaming/stop", post(stop_streaming))
+        .route("/v1/{project_id}/realtime/streams", get(list_streams))
+        .route("/v1/{project_id}/stream/block-once", post(block_once))
+        .nest("/v2/{project_id}", compute.clone())
+        .nest("/v2.1/{project_id}", compute)
+        .route(
+            "/v1/{project_id}/cloud-phone/encode-servers",
+            get(list_encoders),
+        )
+        .route(
+            "/v1/{project_id}/cloud-phone/encode-servers/batch-restart",
+            post(restart_encoders),
+        )
+        .route("/v1/{project_id}/cloud-phone/jobs/{job_id}", get(show_job))
+        .route("/v3/auth/tokens", post(iam_token))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(shared.clone(), gateway))
+        .with_state(shared)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Api {
+    KooPhone,
+    Live,
+    Compute,
+    Cph,
+    Iam,
+}
+
+fn api_of(path: &str) -> Option<Api> {
+    if path.starts_with("/v1/instances/") {
+        Some(Api::KooPhone)
+    } else if path.starts_with("/v3/") {
+        Some(Api::Iam)
+    } else if path.starts_with("/v2/") || path.starts_with("/v2.1/") {
+        Some(Api::Compute)
+    } else if path.contains("/cloud-phone/") {
+        Some(Api::Cph)
+    } else if path.starts_with("/v1/") {
+        Some(Api::Live)
+    } else {
+        None
+    }
+}
+
+fn json_response(status: StatusCode, body: Value) -> Response {
+    (status, Json(body)).into_response()
+}
+
+/// `{"error_code","error_msg"}`: KooPhone, Live and the gateway.
+fn coded_error(status: StatusCode, code: &str, message: &str) -> Response {
+    json_response(status, json!({ "error_code": code, "error_msg": message }))
+}
+
+/// CPH errors also carry a request id.
+fn cph_error(status: StatusCode, code: &str, message: &str) -> Response {
+    json_response(
+        status,
+        json!({ "request_id": new_request_id(), "error_code": code, "error_msg": message }),
+    )
+}
+
+/// Nova's one-key fault body.
+fn nova_fault(status: StatusCode, fault: &str, message: &str) -> Response {
+    json_response(
+        status,
+        json!({ fault: { "message": message, "code": status.as_u16() } }),
+    )
+}
+
+fn new_request_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+async fn not_found(request: Request) -> Response {
+    let message = format!("no route for {} {}", request.method(), request.uri().path());
+    coded_error(StatusCode::NOT_FOUND, "APIGW.0101", &message)
+}
+
+const GATEWAY_PAGE: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+
+/// Logs the request, then stages latency, throttling, auth and injected errors,
+/// in the order a real gateway meets them.
+async fn gateway(State(shared): Sim, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, 4 * 1024 * 1024).await else {
+        return coded_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "APIGW.0201",
+            "request body too large",
+        );
+    };
+    let path = parts.uri.path().to_string();
+    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    let request_id = header("x-request-id").map(str::to_string);
+    shared.record(LoggedRequest {
+        method: parts.method.to_string(),
+        path: path.clone(),
+        body: String::from_utf8_lossy(&body).into_owned(),
+        request_id: request_id.clone(),
+    });
+    let faults = shared.faults();
+    if !faults.latency.is_zero() {
+        tokio::time::sleep(faults.latency).await;
+    }
+    let api = api_of(&path);
+    let mut response = if shared.chance(faults.throttle_rate) {
+        coded_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "APIGW.0308",
+            "The throttling threshold has been reached: policy user over ratelimit, limit:100, time:1 minute",
+        )
+    } else if let Some(refused) = check_auth(&shared, api, &parts, &body) {
+        coded_error(StatusCode::UNAUTHORIZED, refused.code, &refused.message)
+    } else if shared.chance(faults.html_rate) {
+        (
+            StatusCode::BAD_GATEWAY,
+            [("content-type", "text/html")],
+            GATEWAY_PAGE,
+        )
+            .into_response()
+    } else if shared.chance(faults.error_rate) {
+        injected_server_error(api)
+    } else {
+        next.run(Request::from_parts(parts, Body::from(body))).await
+    };
+    let id = request_id.unwrap_or_else(new_request_id);
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    response
+}
+
+fn check_auth(
+    shared: &Shared,
+    api: Option<Api>,
+    parts: &axum::http::request::Parts,
+    body: &Bytes,
+) -> Option<guard::Refused> {
+    let api = api.filter(|a| *a != Api::Iam)?;
+    let incoming = Incoming {
+        method: parts.method.as_str(),
+        path: parts.uri.path(),
+        query: parts.uri.query().unwrap_or_default(),
+        headers: &parts.headers,
+        body,
+    };
+    // KooPhone always takes a token; the others also take AK/SK signatures.
+    guard::authorize(shared, &incoming, api != Api::KooPhone).err()
+}
+
+fn injected_server_error(api: Option<Api>) -> Response {
+    let status = StatusCode::INTERNAL_SERVER_ERROR;
+    match api {
+        Some(Api::KooPhone) => coded_error(status, "KOOPHONE.API.9999", "Internal service error."),
+        Some(Api::Compute) => nova_fault(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "serviceUnavailable",
+            "The server is currently unavailable. Please try again later.",
+        ),
+        Some(Api::Cph) => cph_error(status, "CPS.0001", "Internal error, please retry later."),
+        _ => coded_error(status, "LIVE.100011005", "System error"),
+    }
+}
+
+// ---- KooPhone -------------------------------------------------------------
+
+fn koophone_ok(data: Value) -> Response {
+    json_response(
+        StatusCode::OK,
+        json!({ "error_code": "0", "error_msg": "OK", "data": data }),
+    )
+}
+
+fn bad_parameter(message: &str) -> Response {
+    coded_error(StatusCode::BAD_REQUEST, "KOOPHONE.API.1000", message)
+}
+
+fn require_request_id(headers: &axum::http::HeaderMap) -> Result<(), Response> {
+    if headers.contains_key("x-request-id") {
+        Ok(())
+    } else {
+        Err(bad_parameter("x-request-id is required"))
+    }
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    page_no: Option<usize>,
+    page_size: Option<usize>,
+}
+
+async fn list_instances(
+    State(shared): Sim,
+    headers: axum::http::HeaderMap,
+    Query(query): Query<PageQuery>,
+) -> Response {
+    if let Err(refused) = require_request_id(&headers) {
+        return refused;
+    }
+    let page_no = query.page_no.unwrap_or(1).max(1);
+    let page_size = query
+        .page_size
+        .unwrap_or(LIST_PAGE_SIZE as usize)
+        .clamp(1, 100);
+    let fleet = shared.fleet();
+    let result: Vec<Value> = fleet
+        .phones
+        .iter()
+        .skip((page_no - 1) * page_size)
+        .take(page_size)
+        .map(|p| {
+            json!({
+                "instance_id": p.id, "instance_name": p.name, "region": p.region,
+                "instance_sku": "kp.standard.2", "running_status": p.status.0, "frozen_status": 0,
+            })
+        })
+        .collect();
+    koophone_ok(json!({
+        "result": result, "page_no": page_no, "page_size": page_size, "total_count": fleet.phones.len(),
+    }))
+}
+
+#[derive(Deserialize)]
+struct StatusQuery {
+    instance_ids: Vec<String>,
+}
+
+async fn batch_status(State(shared): Sim, headers: axum::http::HeaderMap, body: Bytes) -> Response {
+    if let Err(refused) = require_request_id(&headers) {
+        return refused;
+    }
+    let Ok(query) = serde_json::from_slice::<StatusQuery>(&body) else {
+        return bad_parameter("instance_ids is required");
+    };
+    if query.instance_ids.len() > STATUS_BATCH_LIMIT {
+        return bad_parameter("instance_ids: at most 32 ids per request");
+    }
+    let fleet = shared.fleet();
+    let results: Vec<Value> = query
+        .instance_ids
+        .iter()
+        .filter_map(|id| fleet.phone(id))
+        .map(|p| json!({ "instance_id": p.id, "status": p.status.0 }))
+        .collect();
+    if shared.faults().bare_status {
+        json_response(StatusCode::OK, json!({ "status_results": results }))
+    } else {
+        koophone_ok(json!({ "status_results": results }))
+    }
+}
+
+#[derive(Deserialize)]
+struct StopStreaming {
+    instance_id: String,
+}
+
+async fn stop_streaming(
+    State(shared): Sim,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Err(refused) = require_request_id(&headers) {
+        return refused;
+    }
+    let Ok(request) = serde_json::from_slice::<StopStreaming>(&body) else {
+        return bad_parameter("instance_id is required");
+    };
+    if faults::is_denied(&request.instance_id, shared.faults().deny_rate) {
+        return coded_error(
+            StatusCode::BAD_REQUEST,
+            "KOOPHONE.API.1001",
+            "Insufficient instance permissions.",
+        );
+    }
+    match shared
+        .fleet()
+        .stop_streaming(&request.instance_id, Instant::now())
+    {
+        Ok(()) => coded_error(StatusCode::OK, "0", "OK"),
+        Err(refusal) => bad_parameter(refusal_text(&refusal)),
+    }
+}
+
+fn refusal_text(refusal: &Refusal) -> &str {
+    match refusal {
+        Refusal::NotFound(text) | Refusal::Conflict(text) => text,
+    }
+}
+
+// ---- Live -------------------------------------------------------------------
+
+fn check_project(shared: &Shared, project_id: &str) -> Result<(), String> {
+    if project_id == shared.credentials.project_id {
+        Ok(())
+    } else {
+        Err(format!(
+            "project {project_id} does not match the token's project"
+        ))
+    }
+}
+
+fn illegal(message: &str) -> Response {
+    coded_error(StatusCode::BAD_REQUEST, "LIVE.100011001", message)
+}
+
+async fn list_streams(
+    State(shared): Sim,
+    Path(project_id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    if let Err(message) = check_project(&shared, &project_id) {
+        return illegal(&message);
+    }
+    let Some(domain) = query.get("publish_domain") else {
+        return illegal("Request Illegal: publish_domain is required");
+    };
+    let number = |name: &str, default: usize| {
+        query
+            .get(name)
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(default)
+    };
+    let (offset, limit) = (number("offset", 0), number("limit", 10).clamp(1, 100));
+    let fleet = shared.fleet();
+    if !fleet.streams.iter().any(|s| &s.domain == domain) {
+        return coded_error(
+            StatusCode::NOT_FOUND,
+            "LIVE.103011019",
+            "Domain name not found",
+        );
+    }
+    let app = query.get("app");
+    let online: Vec<Value> = fleet
+        .online_streams()
+        .filter(|s| &s.domain == domain && app.is_none_or(|a| &s.app == a))
+        .map(|s| {
+            json!({
+                "publish_domain": s.domain, "app": s.app, "stream": s.stream,
+                "video_codec": "H264", "audio_codec": "AAC",
+                "video_frame_rate": s.video_frame_rate, "audio_frame_rate": 44,
+                "video_bitrate": s.video_bitrate, "audio_bitrate": 128,
+                "resolution": s.resolution, "client_ip": s.client_ip,
+                "start_time": s.start_time.to_rfc3339_opts(SecondsFormat::Secs, true),
+            })
+        })
+        .collect();
+    let total = online.len();
+    let page: Vec<Value> = online
+        .into_iter()
+        .skip(offset * limit)
+        .take(limit)
+        .collect();
+    json_response(
+        StatusCode::OK,
+        json!({
+            "total_page": total.div_ceil(limit), "total_num": total, "offset": offset,
+            "limit": limit, "request_id": new_request_id(), "streams": page,
+        }),
+    )
+}
+
+#[derive(Deserialize)]
+struct BlockOnce {
+    domain: String,
+    app_name: String,
+    stream_name: String,
+}
+
+async fn block_once(State(shared): Sim, Path(project_id): Path<String>, body: Bytes) -> Response {
+    if let Err(message) = check_project(&shared, &project_id) {
+        return illegal(&message);
+    }
+    let Ok(request) = serde_json::from_slice::<BlockOnce>(&body) else {
+        return illegal("Request Illegal");
+    };
+    let mut fleet = shared.fleet();
+    if !fleet.streams.iter().any(|s| s.domain == request.domain) {
+        return coded_error(
+            StatusCode::NOT_FOUND,
+            "LIVE.103011019",
+            "Domain name not found",
+        );
+    }
+    match fleet.block_once(
+        &request.domain,
+        &request.app_name,
+        &request.stream_name,
+        Instant::now(),
+    ) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(refusal) => illegal(refusal_text(&refusal)),
+    }
+}
+
+// ---- Compute -------------------------------------------------------------------
+
+fn server_json(server: &super::fleet::Server) -> Value {
+    json!({
+        "id": server.id, "name": server.name, "status": server.status,
+        "OS-EXT-STS:task_state": server.task_state, "OS-EXT-STS:vm_state": server.vm_state,
+        "OS-EXT-STS:power_state": server.power_state,
+        "tenant_id": "", "user_id": "", "metadata": {}, "addresses": {}, "links": [],
+        "created": "2026-01-01T00:00:00Z", "updated": "2026-01-01T00:00:00Z",
+    })
+}
+
+fn compute_project(shared: &Shared, project_id: &str) -> Result<(), Response> {
+    check_project(shared, project_id).map_err(|message| {
+        nova_fault(
+            StatusCode::BAD_REQUEST,
+            "badRequest",
+            &format!("Malformed request URL: {message}"),
+        )
+    })
+}
+
+async fn list_servers(State(shared): Sim, Path(project_id): Path<String>) -> Response {
+    if let Err(refused) = compute_project(&shared, &project_id) {
+        return refused;
+    }
+    let servers: Vec<Value> = shared.fleet().servers.iter().map(server_json).collect();
+    json_response(StatusCode::OK, json!({ "servers": servers }))
+}
+
+async fn show_server(
+    State(shared): Sim,
+    Path((project_id, server_id)): Path<(String, String)>,
+) -> Response {
+    if let Err(refused) = compute_project(&shared, &project_id) {
+        return refused;
+    }
+    let fleet = shared.fleet();
+    match fleet.servers.iter().find(|s| s.id == server_id) {
+        Some(server) => json_response(StatusCode::OK, json!({ "server": server_json(server) })),
+        None => nova_fault(
+            StatusCode::NOT_FOUND,
+            "itemNotFound",
+            &format!("Instance {server_id} could not be found."),
+        ),
+    }
+}
+
+async fn server_action(
+    State(shared): Sim,
+    Path((project_id, server_id)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    if let Err(refused) = compute_project(&shared, &project_id) {
+        return refused;
+    }
+    let action = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v.as_object().and_then(|o| o.keys().next().cloned()));
+    let mut fleet = shared.fleet();
+    let now = Instant::now();
+    let result = match action.as_deref() {
+        Some("os-stop") => fleet.stop_server(&server_id, now),
+        Some("os-start") => fleet.start_server(&server_id, now),
+        _ => {
+            return nova_fault(
+                StatusCode::BAD_REQUEST,
+                "badRequest",
+                "Malformed request body: expected os-stop or os-start",
+            );
+        }
+    };
+    match result {
+        Ok(()) => (
+            StatusCode::ACCEPTED,
+            [("content-type", "text/html; charset=UTF-8")],
+        )
+            .into_response(),
+        Err(Refusal::NotFound(message)) => {
+            nova_fault(StatusCode::NOT_FOUND, "itemNotFound", &message)
+        }
+        Err(Refusal::Conflict(message)) => {
+            nova_fault(StatusCode::CONFLICT, "conflictingRequest", &message)
+        }
+    }
+}
+
+// ---- CPH -------------------------------------------------------------------------
+
+fn cph_project(shared: &Shared, project_id: &str) -> Result<(), Response> {
+    check_project(shared, project_id)
+        .map_err(|message| cph_error(StatusCode::BAD_REQUEST, "CPS.0003", &message))
+}
+
+async fn list_encoders(
+    State(shared): Sim,
+    Path(project_id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    if let Err(refused) = cph_project(&shared, &project_id) {
+        return refused;
+    }
+    let number = |name: &str| query.get(name).and_then(|v| v.parse::<i64>().ok());
+    let offset = number("offset").unwrap_or(0).max(0) as usize;
+    let limit = number("limit").unwrap_or(100).clamp(1, 100) as usize;
+    let status = number("status");
+    let fleet = shared.fleet();
+    let servers: Vec<Value> = fleet
+        .encoders
+        .iter()
+        .filter(|e| status.is_none_or(|s| s == e.status))
+        .skip(offset)
+        .take(limit)
+        .map(|e| {
+            json!({
+                "encode_server_name": e.name, "encode_server_id": e.id, "encode_server_ip": e.ip,
+                "server_id": e.server_id, "keypair_name": "cph-key", "type": 1, "status": e.status,
+                "access_infos": [{ "listen_port": 26000, "public_ip": e.ip, "server_ip": e.ip }],
+            })
+        })
+        .collect();
+    json_response(
+        StatusCode::OK,
+        json!({ "request_id": new_request_id(), "encode_servers": servers }),
+    )
+}
+
+#[derive(Deserialize)]
+struct RestartRequest {
+    encode_server_ids: Vec<String>,
+}
+
+async fn restart_encoders(
+    State(shared): Sim,
+    Path(project_id): Path<String>,
+    body: Bytes,
+) -> Response {
+    if let Err(refused) = cph_project(&shared, &project_id) {
+        return refused;
+    }
+    let request = match serde_json::from_slice::<RestartRequest>(&body) {
+        Ok(r) if !r.encode_server_ids.is_empty() => r,
+        _ => {
+            return cph_error(
+                StatusCode::BAD_REQUEST,
+                "CPS.0002",
+                "encode_server_ids is required",
+            );
+        }
+    };
+    let mut fleet = shared.fleet();
+    let jobs: Vec<Value> = request
+        .encode_server_ids
+        .iter()
+        .map(|id| restart_one(&mut fleet, id))
+        .collect();
+    json_response(
+        StatusCode::OK,
+        json!({ "request_id": new_request_id(), "jobs": jobs }),
+    )
+}
+
+fn restart_one(fleet: &mut Fleet, id: &str) -> Value {
+    match fleet.restart_encoder(id, Instant::now()) {
+        Ok(job_id) => json!({ "encode_server_id": id, "job_id": job_id }),
+        Err(Refusal::NotFound(message)) => {
+            json!({ "encode_server_id": id, "error_code": "CPS.0005", "error_msg": message })
+        }
+        Err(Refusal::Conflict(message)) => {
+            json!({ "encode_server_id": id, "error_code": "CPS.0045", "error_msg": message })
+        }
+    }
+}
+
+async fn show_job(
+    State(shared): Sim,
+    Path((project_id, job_id)): Path<(String, String)>,
+) -> Response {
+    if let Err(refused) = cph_project(&shared, &project_id) {
+        return refused;
+    }
+    let fleet = shared.fleet();
+    let Some(job) = fleet.jobs.get(&job_id) else {
+        return cph_error(
+            StatusCode::NOT_FOUND,
+            "CPS.0015",
+            &format!("job {job_id} does not exist"),
+        );
+    };
+    let time = |t: chrono::DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+    let (error_code, error_msg) = job.error.clone().unzip();
+    json_response(
+        StatusCode::OK,
+        json!({
+            "request_id": new_request_id(), "job_id": job.id, "status": job.status,
+            "begin_time": time(job.begin_time), "end_time": job.end_time.map(time),
+            "server_id": job.server_id, "phone_id": null, "encode_server_id": job.encoder_id,
+            "error_code": error_code, "error_msg": error_msg, "execute_msg": null,
+        }),
+    )
+}
+
+// ---- IAM --------------------------------------------------------------------------
+
+async fn iam_token(State(shared): Sim, body: Bytes) -> Response {
+    let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let password = request
+        .pointer("/auth/identity/password/user/password")
+        .and_then(Value::as_str);
+    if password != Some(shared.credentials.password.as_str()) {
+        return json_response(
+            StatusCode::UNAUTHORIZED,
+            json!({ "error": { "code": 401, "message": "The username or password is wrong.", "title": "Unauthorized" } }),
+        );
+    }
+    let token = shared.issue_token();
+    let expires_at = Utc::now() + chrono::TimeDelta::hours(24);
+    let mut response = json_response(
+        StatusCode::CREATED,
+        json!({ "token": {
+            "methods": ["password"],
+            "expires_at": expires_at.to_rfc3339_opts(SecondsFormat::Millis, true),
+            "issued_at": Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
+            "project": { "id": shared.credentials.project_id, "name": "sim-region" },
+        } }),
+    );
+    if let Ok(value) = HeaderValue::from_str(&token) {
+        response.headers_mut().insert("x-subject-token", value);
+    }
+    response
+}
