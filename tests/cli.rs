@@ -1,0 +1,387 @@
+//! The headless commands, run as the real binary against an in-process simulator.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Stdio;
+
+use common::*;
+use phonedeck::sim::SimHandle;
+use serde_json::Value;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.stdout))
+    }
+}
+
+/// A config file for `sim` with one profile `sim` (token from $PD_TEST_TOKEN).
+fn config_file(sim: &SimHandle, extra: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.toml");
+    let base = sim.base_url();
+    let text = format!(
+        r#"default_profile = "sim"
+[profiles.sim]
+project_id = "{project}"
+live_domains = ["publish.example.com", "push.example.org"]
+{extra}
+[profiles.sim.endpoints]
+koophone = "{base}"
+live = "{base}"
+compute = "{base}"
+cph = "{base}"
+[profiles.sim.auth]
+token_env = "PD_TEST_TOKEN"
+"#,
+        project = sim.credentials().project_id
+    );
+    std::fs::write(&path, text).expect("write config");
+    (dir, path)
+}
+
+async fn phonedeck(sim: &SimHandle, config: &PathBuf, args: &[&str]) -> Run {
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_phonedeck"))
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .env("PD_TEST_TOKEN", &sim.credentials().token)
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .expect("runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+async fn setup() -> (SimHandle, tempfile::TempDir, PathBuf) {
+    let sim = start_sim().await;
+    let (dir, path) = config_file(&sim, "");
+    (sim, dir, path)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn status_json_lists_every_phone_with_raw_unknown_statuses() {
+    let (sim, _dir, config) = setup().await;
+    let run = phonedeck(&sim, &config, &["status", "--output", "json"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows = run.json();
+    let rows = rows.as_array().expect("array");
+    assert_eq!(rows.len(), 250);
+    let keys: Vec<&String> = rows[0].as_object().expect("object").keys().collect();
+    assert_eq!(
+        keys,
+        ["instance_id", "status", "status_name"],
+        "sorted key set"
+    );
+    let seven = rows
+        .iter()
+        .find(|r| r["status"] == 7)
+        .expect("status 7 present");
+    assert_eq!(seven["status_name"], "Unknown(7)");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn status_of_given_ids_reports_missing_ones() {
+    let (sim, _dir, config) = setup().await;
+    let id = phone_ids(&sim)[5].clone();
+    let run = phonedeck(&sim, &config, &["status", &id, "ghost"]).await;
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.contains(&id), "{}", run.stdout);
+    assert!(run.stderr.contains("ghost"), "{}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stop_streaming_reports_each_target_in_input_order() {
+    let (sim, _dir, config) = setup().await;
+    let ids = phone_ids(&sim);
+    let run = phonedeck(
+        &sim,
+        &config,
+        &[
+            "phones",
+            "stop-streaming",
+            &ids[3],
+            "ghost",
+            &ids[1],
+            "--yes",
+            "-o",
+            "json",
+        ],
+    )
+    .await;
+    assert_eq!(run.code, 1, "one target failed: {}", run.stderr);
+    let results = run.json();
+    let targets: Vec<&str> = results
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|r| r["target"].as_str().expect("target"))
+        .collect();
+    assert_eq!(targets, [ids[3].as_str(), "ghost", ids[1].as_str()]);
+    assert_eq!(results[0]["outcome"], "ok");
+    assert_eq!(results[1]["outcome"], "failed");
+    assert_eq!(results[1]["error_code"], "KOOPHONE.API.1000");
+    assert!(results[0]["request_id"].is_string());
+    let keys: Vec<&String> = results[0].as_object().expect("object").keys().collect();
+    assert_eq!(
+        keys,
+        ["error_code", "error_msg", "outcome", "request_id", "target"]
+    );
+    assert_eq!(mutations(&sim).len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mutations_need_yes_without_a_terminal_and_send_nothing() {
+    let (sim, _dir, config) = setup().await;
+    let id = phone_ids(&sim)[0].clone();
+    let run = phonedeck(&sim, &config, &["phones", "stop-streaming", &id]).await;
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--yes"), "{}", run.stderr);
+    assert!(mutations(&sim).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn read_only_refuses_every_mutation_before_sending() {
+    let (sim, _dir, config) = setup().await;
+    let (_dir2, read_only_config) = config_file(&sim, "read_only = true");
+    let server = sim.with_fleet(|f| f.servers[0].id.clone());
+    let encoder = sim.with_fleet(|f| f.encoders[0].id.clone());
+    let phone = phone_ids(&sim)[0].clone();
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["phones", "stop-streaming", &phone, "--yes"],
+        vec![
+            "streams",
+            "pause",
+            "publish.example.com/live/room-0000",
+            "--yes",
+        ],
+        vec!["servers", "stop", &server, "--yes"],
+        vec!["servers", "start", &server, "--yes"],
+        vec!["encoders", "restart", &encoder, "--yes"],
+    ];
+    for args in &commands {
+        let run = phonedeck(&sim, &read_only_config, args).await;
+        assert_eq!(run.code, 2, "{args:?}");
+        assert!(run.stderr.contains("read-only"), "{}", run.stderr);
+        let mut flagged = vec!["--read-only"];
+        flagged.extend(args);
+        let run = phonedeck(&sim, &config, &flagged).await;
+        assert_eq!(run.code, 2, "{flagged:?}");
+    }
+    assert!(mutations(&sim).is_empty(), "the simulator saw no mutation");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn streams_list_and_pause() {
+    let (sim, _dir, config) = setup().await;
+    let run = phonedeck(&sim, &config, &["streams", "list", "-o", "json"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let streams = run.json();
+    assert_eq!(streams.as_array().expect("array").len(), 12);
+    let first = &streams[0];
+    let key = format!(
+        "{}/{}/{}",
+        first["publish_domain"].as_str().expect("d"),
+        first["app"].as_str().expect("a"),
+        first["stream"].as_str().expect("s")
+    );
+    let run = phonedeck(&sim, &config, &["streams", "pause", &key, "--yes"]).await;
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(&key) && run.stdout.contains("ok"),
+        "{}",
+        run.stdout
+    );
+    let bad = phonedeck(&sim, &config, &["streams", "pause", "not-a-key", "--yes"]).await;
+    assert_eq!(bad.code, 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn servers_stop_waits_for_shutoff_and_a_second_stop_conflicts() {
+    let (sim, _dir, config) = setup().await;
+    let list = phonedeck(&sim, &config, &["servers", "list", "-o", "json"]).await;
+    assert_eq!(list.code, 0);
+    let servers = list.json();
+    let active = servers
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|s| s["status"] == "ACTIVE")
+        .expect("an active server")["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let run = phonedeck(
+        &sim,
+        &config,
+        &["servers", "stop", &active, "--yes", "--wait", "-o", "json"],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        sim.with_fleet(|f| f
+            .servers
+            .iter()
+            .find(|s| s.id == active)
+            .map(|s| s.status.clone())),
+        Some("SHUTOFF".into())
+    );
+    let again = phonedeck(
+        &sim,
+        &config,
+        &["servers", "stop", &active, "--yes", "-o", "json"],
+    )
+    .await;
+    assert_eq!(again.code, 1);
+    assert_eq!(again.json()[0]["error_code"], "conflictingRequest (409)");
+    let start = phonedeck(
+        &sim,
+        &config,
+        &["servers", "start", &active, "--yes", "--wait"],
+    )
+    .await;
+    assert_eq!(start.code, 0, "{}{}", start.stdout, start.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn encoders_restart_waits_for_jobs_and_jobs_reports_them() {
+    let (sim, _dir, config) = setup().await;
+    let (good, faulty) = sim.with_fleet(|f| (f.encoders[0].id.clone(), f.encoders[3].id.clone()));
+    let run = phonedeck(
+        &sim,
+        &config,
+        &[
+            "encoders", "restart", &good, &faulty, "--yes", "--wait", "-o", "json",
+        ],
+    )
+    .await;
+    assert_eq!(
+        run.code, 1,
+        "the faulty encoder's job fails: {}",
+        run.stderr
+    );
+    let results = run.json();
+    assert_eq!(results[0]["outcome"], "ok");
+    assert_eq!(results[1]["outcome"], "failed");
+    assert_eq!(results[1]["error_code"], "CPS.0242");
+    let job = results[0]["job_id"].as_str().expect("job id").to_string();
+    let jobs = phonedeck(&sim, &config, &["jobs", &job, "-o", "json"]).await;
+    assert_eq!(jobs.code, 0, "{}", jobs.stderr);
+    assert_eq!(jobs.json()[0]["status"], 2);
+    let listed = phonedeck(&sim, &config, &["encoders", "list"]).await;
+    assert!(listed.stdout.contains("Abnormal"), "{}", listed.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn broken_configs_are_clear_errors_with_exit_2() {
+    let (sim, dir, config) = setup().await;
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "default_profile = \"sim\"\n[profiles.sim]\nproject_id = [\n",
+    )
+    .expect("write");
+    let run = phonedeck(&sim, &bad, &["status"]).await;
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(&bad.display().to_string()),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("line"), "{}", run.stderr);
+    let run = phonedeck(&sim, &config, &["--profile", "nope", "status"]).await;
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("no profile `nope`"), "{}", run.stderr);
+    let missing = dir.path().join("missing.toml");
+    let run = phonedeck(&sim, &missing, &["status"]).await;
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("cannot read"), "{}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unset_token_variable_is_an_auth_error() {
+    let (sim, _dir, config) = setup().await;
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_phonedeck"))
+        .arg("--config")
+        .arg(&config)
+        .args(["servers", "list"])
+        .env_remove("PD_TEST_TOKEN")
+        .output()
+        .await
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("PD_TEST_TOKEN"));
+    assert!(sim.requests().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sim_command_serves_the_apis_until_stopped() {
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_phonedeck"))
+        .args(["sim", "--listen", "127.0.0.1:0", "--phones", "40"])
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(stdout));
+    let first = lines.next_line().await.expect("reads").expect("a line");
+    let url = first.rsplit(' ').next().expect("url").to_string();
+    let token = lines.next_line().await.expect("reads").expect("token line");
+    assert!(token.contains("sim-token"), "{token}");
+    let client = raw_client();
+    let response = client
+        .get(format!(
+            "{url}/v1/instances/batch-query?page_no=1&page_size=100"
+        ))
+        .header("x-auth-token", "sim-token")
+        .header("x-request-id", "t")
+        .send()
+        .await
+        .expect("answers");
+    let body: Value = serde_json::from_slice(&response.bytes().await.expect("body")).expect("json");
+    assert_eq!(body["data"]["total_count"], 40);
+    child.kill().await.expect("stops");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_runs_without_any_configuration() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_phonedeck"))
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join(".config"))
+        .env_remove("PHONEDECK_CONFIG")
+        .output()
+        .await
+        .expect("runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("phone-00199"), "{stdout}");
+    let headless = tokio::process::Command::new(env!("CARGO_BIN_EXE_phonedeck"))
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join(".config"))
+        .env_remove("PHONEDECK_CONFIG")
+        .arg("status")
+        .output()
+        .await
+        .expect("runs");
+    assert_eq!(
+        headless.status.code(),
+        Some(2),
+        "headless commands never fall back silently"
+    );
+}

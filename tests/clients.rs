@@ -1,0 +1,435 @@
+//! Every client call against the in-process simulator, over real loopback HTTP.
+
+mod common;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use common::*;
+use phonedeck::api::koophone::PhoneStatus;
+use phonedeck::api::live::StreamKey;
+use phonedeck::api::{Api, ErrorKind, Outcome, TargetOutcome};
+use phonedeck::sim::Faults;
+
+#[tokio::test]
+async fn lists_every_instance_across_pages() {
+    let sim = start_sim().await;
+    let api = api_for(&sim);
+    let instances = api.koophone().list_instances().await.expect("lists");
+    assert_eq!(instances.len(), 250);
+    let unique: HashSet<_> = instances.iter().map(|i| &i.instance_id).collect();
+    assert_eq!(unique.len(), 250);
+    assert_eq!(instances[13].running_status, PhoneStatus(7));
+    let pages = sim
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/v1/instances/batch-query")
+        .count();
+    assert_eq!(pages, 3);
+}
+
+#[tokio::test]
+async fn batch_status_chunks_by_32_in_both_response_shapes() {
+    for bare in [false, true] {
+        let sim = start_sim().await;
+        sim.set_faults(Faults {
+            bare_status: bare,
+            ..Faults::default()
+        });
+        let api = api_for(&sim);
+        let mut ids = phone_ids(&sim)[..100].to_vec();
+        ids.push("no-such-phone".into());
+        let status = api.koophone().batch_status(&ids).await;
+        assert!(status.failures.is_empty(), "{:?}", status.failures);
+        assert_eq!(status.results.len(), 100, "unknown ids are simply missing");
+        let calls: Vec<_> = sim
+            .requests()
+            .into_iter()
+            .filter(|r| r.path.ends_with("batch-query-status"))
+            .collect();
+        assert_eq!(calls.len(), 4);
+        for call in &calls {
+            let body: serde_json::Value = serde_json::from_str(&call.body).expect("json");
+            assert!(body["instance_ids"].as_array().expect("ids").len() <= 32);
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_koophone_request_has_a_fresh_request_id() {
+    let sim = start_sim().await;
+    let api = api_for(&sim);
+    let ids = phone_ids(&sim);
+    api.koophone().batch_status(&ids).await;
+    let request_ids: Vec<String> = sim
+        .requests()
+        .into_iter()
+        .map(|r| r.request_id.expect("x-request-id sent"))
+        .collect();
+    let unique: HashSet<_> = request_ids.iter().collect();
+    assert_eq!(unique.len(), request_ids.len());
+    assert!(uuid::Uuid::parse_str(&request_ids[0]).is_ok());
+}
+
+#[tokio::test]
+async fn simulator_refuses_more_than_32_ids() {
+    let sim = start_sim().await;
+    let api = api_for(&sim);
+    let ids = phone_ids(&sim)[..33].to_vec();
+    // The client never sends such a batch; check the simulator's own rule directly.
+    let err = api
+        .koophone()
+        .batch_status_chunk(&ids)
+        .await
+        .expect_err("refused");
+    assert!(err.message.contains("at most 32"));
+    let response = raw_client()
+        .post(format!("{}v1/instances/batch-query-status", sim.base_url()))
+        .header("x-auth-token", &sim.credentials().token)
+        .header("x-request-id", "r1")
+        .header("content-type", "application/json")
+        .body(serde_json::json!({ "instance_ids": ids }).to_string())
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(response.status(), 400);
+    let body: serde_json::Value =
+        serde_json::from_slice(&response.bytes().await.expect("body")).expect("json");
+    assert_eq!(body["error_code"], "KOOPHONE.API.1000");
+}
+
+#[tokio::test]
+async fn stop_streaming_ok_and_denied_keep_request_ids() {
+    let sim = start_sim().await;
+    let api = api_for(&sim);
+    let id = phone_ids(&sim)[0].clone();
+    let ok = TargetOutcome::from_result(&id, api.koophone().stop_streaming(&id).await);
+    assert_eq!(ok.outcome, Outcome::Ok);
+    assert!(ok.request_id.is_some());
+    sim.set_faults(Faults {
+        deny_rate: 1.0,
+        ..Faults::default()
+    });
+    let denied = TargetOutcome::from_result(&id, api.koophone().stop_streaming(&id).await);
+    assert_eq!(denied.outcome, Outcome::Failed);
+    assert_eq!(denied.error_code.as_deref(), Some("KOOPHONE.API.1001"));
+    assert!(denied.request_id.is_some());
+}
+
+#[tokio::test]
+async fn streams_listed_per_domain_over_pages_and_paused_once() {
+    let mut options = sim_options();
+    options.size.streams = 230;
+    let sim = start_sim_with(options).await;
+    let api = api_for(&sim);
+    let domains = api.live().list_all_streams().await;
+    assert_eq!(domains.len(), 2);
+    let first = domains[0].streams.as_ref().expect("listed");
+    assert_eq!(first.len(), 115, "two pages of one domain");
+    let key: StreamKey = first[0].key();
+    api.live().pause(&key).await.expect("paused");
+    let after = api.live().list_streams(&key.domain).await.expect("listed");
+    assert!(
+        !after.iter().any(|s| s.key() == key),
+        "blocked stream dropped"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let later = api.live().list_streams(&key.domain).await.expect("listed");
+    assert!(
+        later.iter().any(|s| s.key() == key),
+        "publisher pushed again"
+    );
+    let offline = StreamKey {
+        stream: "nope".into(),
+        ..key
+    };
+    let err = api.live().pause(&offline).await.expect_err("not online");
+    assert_eq!(err.code.as_deref(), Some("LIVE.100011001"));
+}
+
+#[tokio::test]
+async fn server_stop_goes_through_powering_off_and_conflicts_after() {
+    let sim = start_sim().await;
+    let api = api_for(&sim);
+    let servers = api.compute().list_servers().await.expect("lists");
+    let active = servers
+        .iter()
+        .find(|s| s.status == "ACTIVE")
+        .expect("active");
+    api.compute().stop(&active.id).await.expect("accepted");
+    let now = api.compute().list_servers().await.expect("lists");
+    let server = now.iter().find(|s| s.id == active.id).expect("there");
+    assert_eq!(server.task_state.as_deref(), Some("powering-off"));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let later = api.compute().list_servers().await.expect("lists");
+    let server = later.iter().find(|s| s.id == active.id).expect("there");
+    assert_eq!(server.status, "SHUTOFF");
+    let err = api.compute().stop(&active.id).await.expect_err("conflict");
+    assert_eq!(err.status, Some(409));
+    assert_eq!(err.code.as_deref(), Some("conflictingRequest (409)"));
+    api.compute().start(&active.id).await.expect("starts");
+    let missing = api.compute().stop("nope").await.expect_err("404");
+    assert_eq!(missing.status, Some(404));
+}
+
+#[tokio::test]
+async fn encoder_restart_jobs_succeed_or_fail() {
+    let sim = start_sim().await;
+    let api = api_for(&sim);
+    let encoders = api.cph().list_encode_servers().await.expect("lists");
+    assert_eq!(encoders.len(), 5);
+    let ids = vec![
+        encoders[0].encode_server_id.clone(),
+        encoders[3].encode_server_id.clone(),
+        "missing".to_string(),
+    ];
+    let reply = api.cph().batch_restart(&ids).await.expect("restarts");
+    assert_eq!(reply.jobs.len(), 3);
+    assert_eq!(reply.jobs[2].error_code.as_deref(), Some("CPS.0005"));
+    let poll = Duration::from_millis(50);
+    let good = reply.jobs[0].job_id.clone().expect("job");
+    let bad = reply.jobs[1].job_id.clone().expect("job");
+    let good = api
+        .cph()
+        .wait_job(&good, poll, Duration::from_secs(5))
+        .await
+        .expect("ends");
+    let bad = api
+        .cph()
+        .wait_job(&bad, poll, Duration::from_secs(5))
+        .await
+        .expect("ends");
+    assert_eq!(good.status.name(), "Success");
+    assert_eq!(bad.status.name(), "Failed");
+    assert!(bad.error_code.is_some());
+}
+
+#[tokio::test]
+async fn access_key_signatures_are_verified() {
+    let sim = start_sim().await;
+    let mut config = config_for(&sim);
+    config.credentials.access_key = Some(phonedeck::api::AccessKey {
+        access_key: sim.credentials().access_key.clone(),
+        secret_key: sim.credentials().secret_key.clone().into(),
+    });
+    let signed = Api::new(config.clone()).expect("builds");
+    signed
+        .compute()
+        .list_servers()
+        .await
+        .expect("signed compute read");
+    signed
+        .cph()
+        .list_encode_servers()
+        .await
+        .expect("signed CPH read");
+    let streams = signed
+        .live()
+        .list_streams("publish.example.com")
+        .await
+        .expect("signed Live read");
+    signed
+        .live()
+        .pause(&streams[0].key())
+        .await
+        .expect("signed Live write");
+    config.credentials.access_key = Some(phonedeck::api::AccessKey {
+        access_key: sim.credentials().access_key.clone(),
+        secret_key: "wrong".to_string().into(),
+    });
+    config.credentials.token = None;
+    let wrong = Api::new(config).expect("builds");
+    let err = wrong.compute().list_servers().await.expect_err("refused");
+    assert_eq!(err.status, Some(401));
+    assert_eq!(err.code.as_deref(), Some("APIGW.0301"));
+}
+
+#[tokio::test]
+async fn expired_token_is_renewed_by_the_command_and_the_request_retried_once() {
+    let sim = start_sim().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, "tok-A\n").expect("write");
+    sim.accept_token("tok-A");
+    let mut config = config_for(&sim);
+    config.credentials.token = Some(phonedeck::api::TokenSource::Command(vec![
+        "cat".into(),
+        token_file.display().to_string(),
+    ]));
+    let api = Api::new(config).expect("builds");
+    api.compute()
+        .list_servers()
+        .await
+        .expect("first token works");
+    sim.revoke_token("tok-A");
+    std::fs::write(&token_file, "tok-B\n").expect("write");
+    sim.accept_token("tok-B");
+    let id = phone_ids(&sim)[0].clone();
+    api.koophone()
+        .stop_streaming(&id)
+        .await
+        .expect("renewed and retried");
+    let stops = mutations(&sim);
+    assert_eq!(stops.len(), 2, "the rejected request and its one retry");
+}
+
+#[tokio::test]
+async fn password_login_gets_a_token_from_iam() {
+    let sim = start_sim().await;
+    let mut config = config_for(&sim);
+    let login = |password: &str| phonedeck::api::PasswordLogin {
+        user: "oncall".into(),
+        domain: "acme".into(),
+        password: password.to_string().into(),
+        project: sim.credentials().project_id.clone(),
+    };
+    config.credentials.token = Some(phonedeck::api::TokenSource::Password(login("sim-password")));
+    let api = Api::new(config.clone()).expect("builds");
+    api.cph().list_encode_servers().await.expect("logged in");
+    api.compute().list_servers().await.expect("token reused");
+    let logins = sim
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/v3/auth/tokens")
+        .count();
+    assert_eq!(logins, 1, "token cached until it expires");
+    config.credentials.token = Some(phonedeck::api::TokenSource::Password(login(
+        "hunter2-not-it",
+    )));
+    let err = Api::new(config)
+        .expect("builds")
+        .compute()
+        .list_servers()
+        .await
+        .expect_err("refused");
+    assert_eq!(err.kind, ErrorKind::Credentials);
+    assert!(
+        !err.to_string().contains("hunter2"),
+        "password never in errors"
+    );
+}
+
+#[tokio::test]
+async fn reads_retry_on_throttling_but_mutations_do_not() {
+    let sim = start_sim().await;
+    sim.set_faults(Faults {
+        throttle_rate: 1.0,
+        ..Faults::default()
+    });
+    let api = api_for(&sim);
+    let err = api.compute().list_servers().await.expect_err("throttled");
+    assert!(err.is_throttled());
+    assert_eq!(err.code.as_deref(), Some("APIGW.0308"));
+    assert_eq!(sim.requests().len(), 3, "max_attempts reads");
+    let id = phone_ids(&sim)[0].clone();
+    let outcome = TargetOutcome::from_result(&id, api.koophone().stop_streaming(&id).await);
+    assert_eq!(outcome.outcome, Outcome::Failed);
+    assert_eq!(mutations(&sim).len(), 1, "a mutation is sent once");
+}
+
+#[tokio::test]
+async fn server_errors_and_html_pages_become_errors_with_excerpts() {
+    let sim = start_sim().await;
+    let api = api_for(&sim);
+    sim.set_faults(Faults {
+        error_rate: 1.0,
+        ..Faults::default()
+    });
+    let err = api.koophone().list_page(1, 10).await.expect_err("500");
+    assert_eq!(err.status, Some(500));
+    assert_eq!(err.code.as_deref(), Some("KOOPHONE.API.9999"));
+    sim.set_faults(Faults {
+        html_rate: 1.0,
+        ..Faults::default()
+    });
+    let err = api.cph().list_encode_servers().await.expect_err("502");
+    assert_eq!(err.status, Some(502));
+    assert!(err.message.contains("502 Bad Gateway"), "{}", err.message);
+    let outcome = TargetOutcome::from_result(
+        "x",
+        api.cph().batch_restart(&["x".into()]).await.map(|_| None),
+    );
+    assert_eq!(
+        outcome.outcome,
+        Outcome::Unknown,
+        "a gateway page says nothing of the backend"
+    );
+}
+
+#[tokio::test]
+async fn a_mutation_without_an_answer_is_unknown() {
+    let sim = start_sim().await;
+    sim.set_faults(Faults {
+        latency: Duration::from_secs(2),
+        ..Faults::default()
+    });
+    let mut config = config_for(&sim);
+    config.limits.request_timeout = Duration::from_millis(300);
+    let api = Api::new(config).expect("builds");
+    let id = phone_ids(&sim)[0].clone();
+    let outcome = TargetOutcome::from_result(&id, api.koophone().stop_streaming(&id).await);
+    assert_eq!(outcome.outcome, Outcome::Unknown);
+    assert!(
+        outcome.request_id.is_some(),
+        "the request id is kept to ask support"
+    );
+    assert_eq!(mutations(&sim).len(), 1);
+}
+
+#[tokio::test]
+async fn connection_refused_is_a_connect_error() {
+    let sim = start_sim().await;
+    let config = config_for(&sim);
+    drop(sim);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let api = Api::new(config).expect("builds");
+    let err = api.compute().list_servers().await.expect_err("refused");
+    assert_eq!(err.kind, ErrorKind::Connect);
+    let outcome = TargetOutcome::from_result("s", api.compute().stop("s").await);
+    assert_eq!(outcome.outcome, Outcome::Failed, "nothing was sent");
+}
+
+#[tokio::test]
+async fn read_only_refuses_in_the_client_before_sending() {
+    let sim = start_sim().await;
+    let mut config = config_for(&sim);
+    config.read_only = true;
+    let api = Api::new(config).expect("builds");
+    let id = phone_ids(&sim)[0].clone();
+    let errors = [
+        api.koophone()
+            .stop_streaming(&id)
+            .await
+            .expect_err("refused"),
+        api.compute().stop(&id).await.expect_err("refused"),
+        api.compute().start(&id).await.expect_err("refused"),
+        api.cph()
+            .batch_restart(std::slice::from_ref(&id))
+            .await
+            .expect_err("refused"),
+        api.live()
+            .pause(&"publish.example.com/live/room-0000".parse().expect("key"))
+            .await
+            .expect_err("refused"),
+    ];
+    assert!(errors.iter().all(|e| e.kind == ErrorKind::ReadOnly));
+    assert!(sim.requests().is_empty(), "nothing reached the simulator");
+    api.compute()
+        .list_servers()
+        .await
+        .expect("reads still work");
+}
+
+#[tokio::test]
+async fn responses_over_the_size_cap_are_refused() {
+    let sim = start_sim().await;
+    let mut config = config_for(&sim);
+    config.limits.max_response_bytes = 2_000;
+    let api = Api::new(config).expect("builds");
+    let err = api
+        .koophone()
+        .list_page(1, 100)
+        .await
+        .expect_err("too large");
+    assert_eq!(err.kind, ErrorKind::TooLarge);
+}

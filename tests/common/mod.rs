@@ -1,0 +1,64 @@
+//! Shared test helpers: an in-process simulator and a client configured for it.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use phonedeck::api::{Api, ApiConfig, RetryPolicy};
+use phonedeck::sim::{self, FleetSize, SimHandle, SimOptions};
+
+/// Simulator options for tests: a steady fleet (no churn) with quick transitions.
+pub fn sim_options() -> SimOptions {
+    SimOptions {
+        size: FleetSize {
+            phones: 250,
+            servers: 6,
+            encoders: 5,
+            streams: 12,
+        },
+        live_domains: vec!["publish.example.com".into(), "push.example.org".into()],
+        transition: Duration::from_millis(200),
+        churn_per_sec: 0.0,
+        ..SimOptions::default()
+    }
+}
+
+pub async fn start_sim() -> SimHandle {
+    start_sim_with(sim_options()).await
+}
+
+pub async fn start_sim_with(options: SimOptions) -> SimHandle {
+    sim::start(options).await.expect("simulator starts")
+}
+
+/// A client for `sim` with fast retries, so fault tests stay quick.
+pub fn config_for(sim: &SimHandle) -> ApiConfig {
+    let mut config = sim.api_config();
+    config.retry = RetryPolicy {
+        max_attempts: 3,
+        base_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(20),
+    };
+    config
+}
+
+pub fn api_for(sim: &SimHandle) -> Api {
+    Api::new(config_for(sim)).expect("client builds")
+}
+
+/// Mutating requests the simulator received.
+pub fn mutations(sim: &SimHandle) -> Vec<phonedeck::sim::LoggedRequest> {
+    sim.requests()
+        .into_iter()
+        .filter(|r| r.is_mutation())
+        .collect()
+}
+
+pub fn phone_ids(sim: &SimHandle) -> Vec<String> {
+    sim.with_fleet(|f| f.phones.iter().map(|p| p.id.clone()).collect())
+}
+
+/// A plain HTTP client (crypto provider installed) for raw requests to the simulator.
+pub fn raw_client() -> reqwest::Client {
+    phonedeck::api::transport::build_http_client(&phonedeck::api::Limits::default())
+        .expect("client builds")
+}

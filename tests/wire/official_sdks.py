@@ -1,0 +1,97 @@
+"""Drives `phonedeck sim` with the official Huawei Cloud SDKs (AK/SK signing) and
+python-novaclient, unchanged. Usage: official_sdks.py BASE_URL AK SK PROJECT_ID TOKEN.
+Prints one line per check and exits non-zero on the first failure."""
+
+import sys
+import time
+
+from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkcore.http.http_config import HttpConfig
+from huaweicloudsdkcph.v1 import (
+    CphClient,
+    ListEncodeServersRequest,
+    RestartEncodeServerRequest,
+    RestartEncodeServerRequestBody,
+    ShowJobRequest,
+)
+from huaweicloudsdklive.v1 import (
+    CreateStreamForbiddenOnceRequest,
+    ListLiveStreamsOnlineRequest,
+    LiveClient,
+    StreamForbiddenOnceSetting,
+)
+
+base, ak, sk, project_id, token = sys.argv[1:6]
+domain = "publish.example.com"
+
+
+def build(client_class):
+    config = HttpConfig.get_default_config()
+    config.ignore_ssl_verification = True
+    config.timeout = (5, 10)
+    credentials = BasicCredentials(ak, sk, project_id)
+    return (
+        client_class.new_builder()
+        .with_http_config(config)
+        .with_credentials(credentials)
+        .with_endpoints([base])
+        .build()
+    )
+
+
+def check(name, ok, detail=""):
+    print(("ok   " if ok else "FAIL ") + name + (": " + str(detail) if detail else ""))
+    if not ok:
+        sys.exit(1)
+
+
+live = build(LiveClient)
+online = live.list_live_streams_online(ListLiveStreamsOnlineRequest(publish_domain=domain))
+check("live list_live_streams_online", online.total_num and len(online.streams) > 0, online.total_num)
+first = online.streams[0]
+setting = StreamForbiddenOnceSetting(domain=domain, app_name=first.app, stream_name=first.stream)
+blocked = live.create_stream_forbidden_once(CreateStreamForbiddenOnceRequest(body=setting))
+check("live create_stream_forbidden_once", blocked.status_code == 204, blocked.status_code)
+
+cph = build(CphClient)
+encoders = cph.list_encode_servers(ListEncodeServersRequest(offset=0, limit=100))
+check("cph list_encode_servers", len(encoders.encode_servers) > 0, len(encoders.encode_servers))
+target = encoders.encode_servers[0].encode_server_id
+restarted = cph.restart_encode_server(
+    RestartEncodeServerRequest(body=RestartEncodeServerRequestBody(encode_server_ids=[target]))
+)
+check("cph restart_encode_server", restarted.jobs and restarted.jobs[0].job_id, restarted.jobs)
+job_id = restarted.jobs[0].job_id
+for _ in range(50):
+    job = cph.show_job(ShowJobRequest(job_id=job_id))
+    if job.status != 1:
+        break
+    time.sleep(0.1)
+check("cph show_job follows the job to its end", job.status in (2, -1), job.status)
+
+from keystoneauth1 import session
+from keystoneauth1.token_endpoint import Token
+from novaclient import client as nova_client
+
+nova = nova_client.Client(
+    "2.1",
+    session=session.Session(auth=Token(endpoint=f"{base}v2.1/{project_id}", token=token)),
+    endpoint_override=f"{base}v2.1/{project_id}",
+)
+servers = nova.servers.list()
+check("novaclient servers.list", len(servers) > 0, len(servers))
+active = next(s for s in servers if s.status == "ACTIVE")
+nova.servers.stop(active)
+check("novaclient servers.stop", True)
+for _ in range(50):
+    server = nova.servers.get(active.id)
+    if server.status == "SHUTOFF":
+        break
+    time.sleep(0.1)
+check("server reaches SHUTOFF", server.status == "SHUTOFF", server.status)
+try:
+    nova.servers.stop(active)
+    check("a second stop conflicts", False)
+except Exception as error:  # novaclient raises Conflict (409)
+    check("a second stop conflicts", getattr(error, "code", None) == 409, error)
+print("all official SDK checks passed")
