@@ -433,3 +433,34 @@ async fn responses_over_the_size_cap_are_refused() {
         .expect_err("too large");
     assert_eq!(err.kind, ErrorKind::TooLarge);
 }
+
+#[tokio::test]
+async fn iam_token_that_expires_mid_session_is_renewed_by_logging_in_again() {
+    let sim = start_sim().await;
+    sim.set_faults(Faults {
+        token_ttl: Some(Duration::from_millis(150)),
+        ..Faults::default()
+    });
+    let mut config = config_for(&sim);
+    config.credentials.token = Some(phonedeck::api::TokenSource::Password(
+        phonedeck::api::PasswordLogin {
+            user: "oncall".into(),
+            domain: "acme".into(),
+            password: "sim-password".to_string().into(),
+            project: "sim-region".into(),
+        },
+    ));
+    let api = Api::new(config).expect("builds");
+    api.compute().list_servers().await.expect("first login");
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    api.compute()
+        .list_servers()
+        .await
+        .expect("expired token renewed");
+    let logins = sim
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/v3/auth/tokens")
+        .count();
+    assert_eq!(logins, 2);
+}
