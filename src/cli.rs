@@ -38,6 +38,9 @@ pub struct GlobalArgs {
     /// Output format of headless commands.
     #[arg(long, short, global = true, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
+    /// Audit log of every mutation (JSON lines; default ~/.local/share/phonedeck/audit.jsonl).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub audit_log: Option<PathBuf>,
     /// Write tracing logs to this file (level from RUST_LOG, default info).
     #[arg(long, global = true, value_name = "FILE")]
     pub log_file: Option<PathBuf>,

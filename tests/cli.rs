@@ -46,10 +46,25 @@ token_env = "PD_TEST_TOKEN"
     (dir, path)
 }
 
+/// The audit log beside a test's config file.
+fn audit_path(config: &std::path::Path) -> PathBuf {
+    config.with_file_name("audit.jsonl")
+}
+
+fn audit_lines(config: &std::path::Path) -> Vec<Value> {
+    std::fs::read_to_string(audit_path(config))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("audit lines are JSON"))
+        .collect()
+}
+
 async fn phonedeck(sim: &SimHandle, config: &PathBuf, args: &[&str]) -> Run {
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_phonedeck"))
         .arg("--config")
         .arg(config)
+        .arg("--audit-log")
+        .arg(audit_path(config))
         .args(args)
         .env("PD_TEST_TOKEN", &sim.credentials().token)
         .stdin(Stdio::null())
@@ -138,6 +153,27 @@ async fn stop_streaming_reports_each_target_in_input_order() {
         ["error_code", "error_msg", "outcome", "request_id", "target"]
     );
     assert_eq!(mutations(&sim).len(), 3);
+    let audit = audit_lines(&config);
+    assert_eq!(audit.len(), 6, "a sent and an outcome line per target");
+    let sent: Vec<&Value> = audit.iter().filter(|l| l["event"] == "sent").collect();
+    assert_eq!(sent.len(), 3);
+    let ghost = audit
+        .iter()
+        .find(|l| l["event"] == "outcome" && l["target"] == "ghost")
+        .expect("ghost outcome");
+    assert_eq!(ghost["outcome"], "failed");
+    assert_eq!(ghost["action"], "stop-streaming");
+    let logged_ids: Vec<String> = mutations(&sim)
+        .into_iter()
+        .filter_map(|r| r.request_id)
+        .collect();
+    for line in sent {
+        let id = line["client_request_id"].as_str().expect("id").to_string();
+        assert!(
+            logged_ids.contains(&id),
+            "the simulator saw the audited request id"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -179,6 +215,7 @@ async fn read_only_refuses_every_mutation_before_sending() {
         assert_eq!(run.code, 2, "{flagged:?}");
     }
     assert!(mutations(&sim).is_empty(), "the simulator saw no mutation");
+    assert!(audit_lines(&config).is_empty() && audit_lines(&read_only_config).is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -6,6 +6,9 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use common::*;
+
+/// The request id tests send with mutations.
+const RID: &str = "test-request-id";
 use phonedeck::api::koophone::PhoneStatus;
 use phonedeck::api::live::StreamKey;
 use phonedeck::api::{Api, ErrorKind, Outcome, TargetOutcome};
@@ -103,14 +106,14 @@ async fn stop_streaming_ok_and_denied_keep_request_ids() {
     let sim = start_sim().await;
     let api = api_for(&sim);
     let id = phone_ids(&sim)[0].clone();
-    let ok = TargetOutcome::from_result(&id, api.koophone().stop_streaming(&id).await);
+    let ok = TargetOutcome::from_result(&id, api.koophone().stop_streaming(&id, RID).await);
     assert_eq!(ok.outcome, Outcome::Ok);
     assert!(ok.request_id.is_some());
     sim.set_faults(Faults {
         deny_rate: 1.0,
         ..Faults::default()
     });
-    let denied = TargetOutcome::from_result(&id, api.koophone().stop_streaming(&id).await);
+    let denied = TargetOutcome::from_result(&id, api.koophone().stop_streaming(&id, RID).await);
     assert_eq!(denied.outcome, Outcome::Failed);
     assert_eq!(denied.error_code.as_deref(), Some("KOOPHONE.API.1001"));
     assert!(denied.request_id.is_some());
@@ -127,7 +130,7 @@ async fn streams_listed_per_domain_over_pages_and_paused_once() {
     let first = domains[0].streams.as_ref().expect("listed");
     assert_eq!(first.len(), 115, "two pages of one domain");
     let key: StreamKey = first[0].key();
-    api.live().pause(&key).await.expect("paused");
+    api.live().pause(&key, RID).await.expect("paused");
     let after = api.live().list_streams(&key.domain).await.expect("listed");
     assert!(
         !after.iter().any(|s| s.key() == key),
@@ -143,7 +146,11 @@ async fn streams_listed_per_domain_over_pages_and_paused_once() {
         stream: "nope".into(),
         ..key
     };
-    let err = api.live().pause(&offline).await.expect_err("not online");
+    let err = api
+        .live()
+        .pause(&offline, RID)
+        .await
+        .expect_err("not online");
     assert_eq!(err.code.as_deref(), Some("LIVE.100011001"));
 }
 
@@ -156,7 +163,7 @@ async fn server_stop_goes_through_powering_off_and_conflicts_after() {
         .iter()
         .find(|s| s.status == "ACTIVE")
         .expect("active");
-    api.compute().stop(&active.id).await.expect("accepted");
+    api.compute().stop(&active.id, RID).await.expect("accepted");
     let now = api.compute().list_servers().await.expect("lists");
     let server = now.iter().find(|s| s.id == active.id).expect("there");
     assert_eq!(server.task_state.as_deref(), Some("powering-off"));
@@ -164,11 +171,15 @@ async fn server_stop_goes_through_powering_off_and_conflicts_after() {
     let later = api.compute().list_servers().await.expect("lists");
     let server = later.iter().find(|s| s.id == active.id).expect("there");
     assert_eq!(server.status, "SHUTOFF");
-    let err = api.compute().stop(&active.id).await.expect_err("conflict");
+    let err = api
+        .compute()
+        .stop(&active.id, RID)
+        .await
+        .expect_err("conflict");
     assert_eq!(err.status, Some(409));
     assert_eq!(err.code.as_deref(), Some("conflictingRequest (409)"));
-    api.compute().start(&active.id).await.expect("starts");
-    let missing = api.compute().stop("nope").await.expect_err("404");
+    api.compute().start(&active.id, RID).await.expect("starts");
+    let missing = api.compute().stop("nope", RID).await.expect_err("404");
     assert_eq!(missing.status, Some(404));
 }
 
@@ -183,7 +194,7 @@ async fn encoder_restart_jobs_succeed_or_fail() {
         encoders[3].encode_server_id.clone(),
         "missing".to_string(),
     ];
-    let reply = api.cph().batch_restart(&ids).await.expect("restarts");
+    let reply = api.cph().batch_restart(&ids, RID).await.expect("restarts");
     assert_eq!(reply.jobs.len(), 3);
     assert_eq!(reply.jobs[2].error_code.as_deref(), Some("CPS.0005"));
     let poll = Duration::from_millis(50);
@@ -230,7 +241,7 @@ async fn access_key_signatures_are_verified() {
         .expect("signed Live read");
     signed
         .live()
-        .pause(&streams[0].key())
+        .pause(&streams[0].key(), RID)
         .await
         .expect("signed Live write");
     config.credentials.access_key = Some(phonedeck::api::AccessKey {
@@ -266,7 +277,7 @@ async fn expired_token_is_renewed_by_the_command_and_the_request_retried_once() 
     sim.accept_token("tok-B");
     let id = phone_ids(&sim)[0].clone();
     api.koophone()
-        .stop_streaming(&id)
+        .stop_streaming(&id, RID)
         .await
         .expect("renewed and retried");
     let stops = mutations(&sim);
@@ -322,7 +333,7 @@ async fn reads_retry_on_throttling_but_mutations_do_not() {
     assert_eq!(err.code.as_deref(), Some("APIGW.0308"));
     assert_eq!(sim.requests().len(), 3, "max_attempts reads");
     let id = phone_ids(&sim)[0].clone();
-    let outcome = TargetOutcome::from_result(&id, api.koophone().stop_streaming(&id).await);
+    let outcome = TargetOutcome::from_result(&id, api.koophone().stop_streaming(&id, RID).await);
     assert_eq!(outcome.outcome, Outcome::Failed);
     assert_eq!(mutations(&sim).len(), 1, "a mutation is sent once");
 }
@@ -347,7 +358,10 @@ async fn server_errors_and_html_pages_become_errors_with_excerpts() {
     assert!(err.message.contains("502 Bad Gateway"), "{}", err.message);
     let outcome = TargetOutcome::from_result(
         "x",
-        api.cph().batch_restart(&["x".into()]).await.map(|_| None),
+        api.cph()
+            .batch_restart(&["x".into()], RID)
+            .await
+            .map(|_| None),
     );
     assert_eq!(
         outcome.outcome,
@@ -367,7 +381,7 @@ async fn a_mutation_without_an_answer_is_unknown() {
     config.limits.request_timeout = Duration::from_millis(300);
     let api = Api::new(config).expect("builds");
     let id = phone_ids(&sim)[0].clone();
-    let outcome = TargetOutcome::from_result(&id, api.koophone().stop_streaming(&id).await);
+    let outcome = TargetOutcome::from_result(&id, api.koophone().stop_streaming(&id, RID).await);
     assert_eq!(outcome.outcome, Outcome::Unknown);
     assert!(
         outcome.request_id.is_some(),
@@ -385,7 +399,7 @@ async fn connection_refused_is_a_connect_error() {
     let api = Api::new(config).expect("builds");
     let err = api.compute().list_servers().await.expect_err("refused");
     assert_eq!(err.kind, ErrorKind::Connect);
-    let outcome = TargetOutcome::from_result("s", api.compute().stop("s").await);
+    let outcome = TargetOutcome::from_result("s", api.compute().stop("s", RID).await);
     assert_eq!(outcome.outcome, Outcome::Failed, "nothing was sent");
 }
 
@@ -398,17 +412,20 @@ async fn read_only_refuses_in_the_client_before_sending() {
     let id = phone_ids(&sim)[0].clone();
     let errors = [
         api.koophone()
-            .stop_streaming(&id)
+            .stop_streaming(&id, RID)
             .await
             .expect_err("refused"),
-        api.compute().stop(&id).await.expect_err("refused"),
-        api.compute().start(&id).await.expect_err("refused"),
+        api.compute().stop(&id, RID).await.expect_err("refused"),
+        api.compute().start(&id, RID).await.expect_err("refused"),
         api.cph()
-            .batch_restart(std::slice::from_ref(&id))
+            .batch_restart(std::slice::from_ref(&id), RID)
             .await
             .expect_err("refused"),
         api.live()
-            .pause(&"publish.example.com/live/room-0000".parse().expect("key"))
+            .pause(
+                &"publish.example.com/live/room-0000".parse().expect("key"),
+                RID,
+            )
             .await
             .expect_err("refused"),
     ];

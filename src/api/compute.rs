@@ -50,23 +50,38 @@ impl<'a> Compute<'a> {
             .map(|(servers, _)| servers)
     }
 
-    async fn action(&self, server_id: &str, body: Value) -> Result<Option<String>, ApiError> {
+    async fn action(
+        &self,
+        server_id: &str,
+        body: Value,
+        request_id: &str,
+    ) -> Result<Option<String>, ApiError> {
         let path = format!("/v2/{}/servers/{server_id}/action", self.api.project_id());
         let reply = self
             .api
-            .send(&Call::mutation(Service::Compute, path, body))
+            .send(&Call::mutation(Service::Compute, path, body, request_id))
             .await?;
         Ok(reply.request_id)
     }
 
     /// `os-stop`: asynchronous; the server goes powering-off, then SHUTOFF.
-    pub async fn stop(&self, server_id: &str) -> Result<Option<String>, ApiError> {
-        self.action(server_id, json!({ "os-stop": null })).await
+    pub async fn stop(
+        &self,
+        server_id: &str,
+        request_id: &str,
+    ) -> Result<Option<String>, ApiError> {
+        self.action(server_id, json!({ "os-stop": null }), request_id)
+            .await
     }
 
     /// `os-start`: needs SHUTOFF.
-    pub async fn start(&self, server_id: &str) -> Result<Option<String>, ApiError> {
-        self.action(server_id, json!({ "os-start": null })).await
+    pub async fn start(
+        &self,
+        server_id: &str,
+        request_id: &str,
+    ) -> Result<Option<String>, ApiError> {
+        self.action(server_id, json!({ "os-start": null }), request_id)
+            .await
     }
 }
 

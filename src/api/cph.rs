@@ -156,11 +156,16 @@ impl<'a> Cph<'a> {
     }
 
     /// Restarts encode servers in one call; each target gets a job id or its own error.
-    pub async fn batch_restart(&self, ids: &[String]) -> Result<RestartReply, ApiError> {
+    pub async fn batch_restart(
+        &self,
+        ids: &[String],
+        request_id: &str,
+    ) -> Result<RestartReply, ApiError> {
         let call = Call::mutation(
             Service::Cph,
             self.path("encode-servers/batch-restart"),
             json!({ "encode_server_ids": ids }),
+            request_id,
         );
         let (mut parsed, request_id) = self.api.send_parsed(&call, parse_restart_reply).await?;
         parsed.request_id = parsed.request_id.or(request_id);

@@ -209,12 +209,17 @@ impl<'a> KooPhone<'a> {
         status
     }
 
-    /// Stops streaming of one instance; returns the request id.
-    pub async fn stop_streaming(&self, instance_id: &str) -> Result<Option<String>, ApiError> {
+    /// Stops streaming of one instance, sent with `request_id`; returns the request id.
+    pub async fn stop_streaming(
+        &self,
+        instance_id: &str,
+        request_id: &str,
+    ) -> Result<Option<String>, ApiError> {
         let call = Call::mutation(
             Service::KooPhone,
             "/v1/instances/streaming/stop".into(),
             json!({ "instance_id": instance_id }),
+            request_id,
         );
         self.call::<Value>(call).await.map(|(_, id)| id)
     }

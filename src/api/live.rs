@@ -148,12 +148,17 @@ impl<'a> Live<'a> {
     }
 
     /// Pauses (block-once) a stream; the publisher may push again afterwards.
-    pub async fn pause(&self, key: &StreamKey) -> Result<Option<String>, ApiError> {
+    pub async fn pause(
+        &self,
+        key: &StreamKey,
+        request_id: &str,
+    ) -> Result<Option<String>, ApiError> {
         let path = format!("/v1/{}/stream/block-once", self.api.project_id());
         let call = Call::mutation(
             Service::Live,
             path,
             json!({ "domain": key.domain, "app_name": key.app, "stream_name": key.stream }),
+            request_id,
         );
         self.api.send(&call).await.map(|reply| reply.request_id)
     }

@@ -93,6 +93,8 @@ pub(crate) struct Call {
     pub query: Vec<(&'static str, String)>,
     pub body: Option<Value>,
     pub mutating: bool,
+    /// Sent as `x-request-id`. KooPhone calls without one get a fresh UUID each.
+    pub request_id: Option<String>,
 }
 
 impl Call {
@@ -104,6 +106,7 @@ impl Call {
             query: Vec::new(),
             body: None,
             mutating: false,
+            request_id: None,
         }
     }
 
@@ -116,9 +119,11 @@ impl Call {
         }
     }
 
-    pub fn mutation(service: Service, path: String, body: Value) -> Self {
+    /// A mutation, tagged with the caller's request id (the audit log's correlation id).
+    pub fn mutation(service: Service, path: String, body: Value, request_id: &str) -> Self {
         Call {
             mutating: true,
+            request_id: Some(request_id.to_string()),
             ..Call::read_post(service, path, body)
         }
     }
@@ -240,8 +245,9 @@ impl Api {
         if body.is_some() {
             headers.push(("content-type".into(), "application/json".into()));
         }
-        let request_id =
-            (call.service == Service::KooPhone).then(|| uuid::Uuid::new_v4().to_string());
+        let request_id = call.request_id.clone().or_else(|| {
+            (call.service == Service::KooPhone).then(|| uuid::Uuid::new_v4().to_string())
+        });
         if let Some(id) = &request_id {
             headers.push(("x-request-id".into(), id.clone()));
         }

@@ -34,7 +34,7 @@ pub struct Reply {
     pub status: u16,
     pub headers: reqwest::header::HeaderMap,
     pub body: Bytes,
-    /// The request id to quote: ours (KooPhone) or the one the service returned.
+    /// The request id to quote: the one the service returned, else the one we sent.
     pub request_id: Option<String>,
 }
 
@@ -92,7 +92,7 @@ pub async fn execute(
         .await
         .map_err(|e| transport_error(service, &e).with_request_id(our_id.clone()))?;
     let status = response.status().as_u16();
-    let request_id = our_id.or_else(|| response_request_id(response.headers()));
+    let request_id = response_request_id(response.headers()).or(our_id);
     let headers = response.headers().clone();
     let body = read_capped(&mut response, limits.max_response_bytes)
         .await

@@ -1,6 +1,8 @@
 //! Which cloud a command talks to: the configured profile, or the built-in simulator.
 
+use crate::actions::Executor;
 use crate::api::Api;
+use crate::audit::{self, AuditLog};
 use crate::cli::GlobalArgs;
 use crate::config;
 use crate::sim::{self, SimHandle, SimOptions};
@@ -13,12 +15,33 @@ pub struct Target {
     pub profile: String,
     /// Kept alive for as long as the target is used.
     pub simulator: Option<SimHandle>,
+    pub audit_path: Option<std::path::PathBuf>,
+}
+
+impl Target {
+    /// The executor for mutations, with the audit log opened (an error if it cannot be).
+    pub fn executor(&self) -> Result<Executor, Failure> {
+        let path = self.audit_path.clone().ok_or_else(|| {
+            Failure::usage("no place for the audit log: choose one with --audit-log FILE")
+        })?;
+        let audit = AuditLog::open(&path, &self.profile).map_err(|e| {
+            Failure::usage(format!(
+                "cannot open the audit log {} ({e}); choose another with --audit-log FILE",
+                path.display()
+            ))
+        })?;
+        Ok(Executor {
+            api: self.api.clone(),
+            audit: Some(audit),
+        })
+    }
 }
 
 /// Connects to the configured profile. With `--demo`, or when `demo_without_config`
 /// and no configuration file exists at all, starts the simulator in-process instead.
 /// A file that exists but is broken is always an error, never a fall-back.
 pub async fn connect(global: &GlobalArgs, demo_without_config: bool) -> Result<Target, Failure> {
+    let audit_path = global.audit_log.clone().or_else(audit::default_path);
     let location = config::locate(global.config.as_deref());
     let configured = location.as_ref().filter(|l| l.exists_or_explicit());
     let target = match (global.demo, configured) {
@@ -30,6 +53,7 @@ pub async fn connect(global: &GlobalArgs, demo_without_config: bool) -> Result<T
                 api: Api::new(profile.api)?,
                 profile: profile.name,
                 simulator: None,
+                audit_path,
             }
         }
         (false, None) if !demo_without_config => {
@@ -41,12 +65,12 @@ pub async fn connect(global: &GlobalArgs, demo_without_config: bool) -> Result<T
                  point --config or $PHONEDECK_CONFIG at one, or pass --demo to use the built-in simulator."
             )));
         }
-        _ => demo(global.read_only).await?,
+        _ => demo(global.read_only, audit_path).await?,
     };
     Ok(target)
 }
 
-async fn demo(read_only: bool) -> Result<Target, Failure> {
+async fn demo(read_only: bool, audit_path: Option<std::path::PathBuf>) -> Result<Target, Failure> {
     let simulator = sim::start(SimOptions::default())
         .await
         .map_err(|e| Failure::usage(format!("cannot start the built-in simulator: {e}")))?;
@@ -56,5 +80,6 @@ async fn demo(read_only: bool) -> Result<Target, Failure> {
         api: Api::new(api_config)?,
         profile: "demo".into(),
         simulator: Some(simulator),
+        audit_path,
     })
 }

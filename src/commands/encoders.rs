@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use crate::api::cph::{Job, JobStatus, RestartJob};
+use crate::actions::ActionKind;
+use crate::api::cph::{Job, JobStatus};
 use crate::api::{ApiError, Outcome, TargetOutcome};
 use crate::bulk::run_bounded;
 use crate::cli::{OutputFormat, Wait};
@@ -11,8 +12,6 @@ use super::confirm::ensure_allowed;
 use super::output::{optional, print_outcomes, print_rows};
 use super::{EXIT_OK, Failure, Target};
 
-/// Encode servers per batch-restart call.
-const RESTART_BATCH: usize = 32;
 const JOB_POLL: Duration = Duration::from_millis(500);
 
 pub async fn list(target: &Target, format: OutputFormat) -> Result<u8, Failure> {
@@ -39,12 +38,9 @@ pub async fn restart(
     wait: &Wait,
     format: OutputFormat,
 ) -> Result<u8, Failure> {
-    ensure_allowed(&target.api, "restart encoder", &ids, yes)?;
-    let mut outcomes = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(RESTART_BATCH) {
-        let answer = target.api.cph().batch_restart(chunk).await;
-        outcomes.extend(restart_outcomes(chunk, answer));
-    }
+    let kind = ActionKind::RestartEncoder;
+    ensure_allowed(&target.api, kind.label(), &ids, yes)?;
+    let mut outcomes = target.executor()?.run_in_order(kind, ids).await;
     if wait.wait {
         let api = &target.api;
         outcomes = run_bounded(outcomes, api.max_in_flight(), |outcome| async move {
@@ -59,58 +55,6 @@ pub async fn restart(
         .await;
     }
     print_outcomes(format, &outcomes)
-}
-
-/// One outcome per requested id: a job, an error of its own, the whole call's error,
-/// or unknown when the answer does not mention it.
-fn restart_outcomes(
-    ids: &[String],
-    answer: Result<crate::api::cph::RestartReply, ApiError>,
-) -> Vec<TargetOutcome> {
-    let reply = match answer {
-        Ok(reply) => reply,
-        Err(error) => {
-            return ids
-                .iter()
-                .map(|id| TargetOutcome::from_error(id, &error))
-                .collect();
-        }
-    };
-    ids.iter()
-        .map(|id| {
-            let entry = reply.jobs.iter().find(|j| &j.encode_server_id == id);
-            entry_outcome(id, entry, reply.request_id.clone())
-        })
-        .collect()
-}
-
-fn entry_outcome(
-    id: &str,
-    entry: Option<&RestartJob>,
-    request_id: Option<String>,
-) -> TargetOutcome {
-    match entry {
-        Some(RestartJob {
-            job_id: Some(job_id),
-            ..
-        }) => TargetOutcome {
-            job_id: Some(job_id.clone()),
-            ..TargetOutcome::ok(id, request_id)
-        },
-        Some(job) => TargetOutcome::failed(
-            id,
-            job.error_code.clone(),
-            job.error_msg
-                .clone()
-                .unwrap_or_else(|| "restart refused".into()),
-            request_id,
-        ),
-        None => TargetOutcome {
-            outcome: Outcome::Unknown,
-            error_msg: Some("the answer has no entry for this encode server".into()),
-            ..TargetOutcome::ok(id, request_id)
-        },
-    }
 }
 
 fn job_outcome(accepted: TargetOutcome, job: Result<Job, ApiError>) -> TargetOutcome {

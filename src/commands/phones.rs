@@ -1,7 +1,6 @@
 //! `phonedeck phones stop-streaming ID...`
 
-use crate::api::TargetOutcome;
-use crate::bulk::run_bounded;
+use crate::actions::ActionKind;
 use crate::cli::OutputFormat;
 
 use super::confirm::ensure_allowed;
@@ -14,12 +13,8 @@ pub async fn stop_streaming(
     yes: bool,
     format: OutputFormat,
 ) -> Result<u8, Failure> {
-    ensure_allowed(&target.api, "stop streaming", &ids, yes)?;
-    let api = &target.api;
-    let outcomes = run_bounded(ids, api.max_in_flight(), |id| async move {
-        let result = api.koophone().stop_streaming(&id).await;
-        TargetOutcome::from_result(id, result)
-    })
-    .await;
+    let kind = ActionKind::StopStreaming;
+    ensure_allowed(&target.api, kind.label(), &ids, yes)?;
+    let outcomes = target.executor()?.run_in_order(kind, ids).await;
     print_outcomes(format, &outcomes)
 }

@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use crate::actions::ActionKind;
 use crate::api::compute::Server;
 use crate::api::{Outcome, TargetOutcome};
-use crate::bulk::run_bounded;
 use crate::cli::{OutputFormat, Wait};
 
 use super::confirm::ensure_allowed;
@@ -44,10 +44,10 @@ pub enum Power {
 }
 
 impl Power {
-    fn verb(self) -> &'static str {
+    fn action(self) -> ActionKind {
         match self {
-            Power::Stop => "stop server",
-            Power::Start => "start server",
+            Power::Stop => ActionKind::StopServer,
+            Power::Start => ActionKind::StartServer,
         }
     }
 
@@ -68,17 +68,9 @@ pub async fn power(
     wait: &Wait,
     format: OutputFormat,
 ) -> Result<u8, Failure> {
-    ensure_allowed(&target.api, power.verb(), &ids, yes)?;
-    let api = &target.api;
-    let mut outcomes = run_bounded(ids, api.max_in_flight(), |id| async move {
-        let compute = api.compute();
-        let result = match power {
-            Power::Stop => compute.stop(&id).await,
-            Power::Start => compute.start(&id).await,
-        };
-        TargetOutcome::from_result(id, result)
-    })
-    .await;
+    let kind = power.action();
+    ensure_allowed(&target.api, kind.label(), &ids, yes)?;
+    let mut outcomes = target.executor()?.run_in_order(kind, ids).await;
     if wait.wait {
         wait_until_settled(target, power, &mut outcomes, wait.timeout).await;
     }

@@ -1,8 +1,7 @@
 //! `phonedeck streams list` and `phonedeck streams pause DOMAIN/APP/STREAM...`
 
-use crate::api::TargetOutcome;
+use crate::actions::ActionKind;
 use crate::api::live::{Stream, StreamKey};
-use crate::bulk::run_bounded;
 use crate::cli::OutputFormat;
 
 use super::confirm::ensure_allowed;
@@ -59,17 +58,11 @@ pub async fn pause(
     yes: bool,
     format: OutputFormat,
 ) -> Result<u8, Failure> {
-    let keys = streams
-        .iter()
-        .map(|s| s.parse::<StreamKey>())
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(Failure::usage)?;
-    ensure_allowed(&target.api, "pause stream", &streams, yes)?;
-    let api = &target.api;
-    let outcomes = run_bounded(keys, api.max_in_flight(), |key| async move {
-        let result = api.live().pause(&key).await;
-        TargetOutcome::from_result(key.to_string(), result)
-    })
-    .await;
+    for stream in &streams {
+        stream.parse::<StreamKey>().map_err(Failure::usage)?;
+    }
+    let kind = ActionKind::PauseStream;
+    ensure_allowed(&target.api, kind.label(), &streams, yes)?;
+    let outcomes = target.executor()?.run_in_order(kind, streams).await;
     print_outcomes(format, &outcomes)
 }

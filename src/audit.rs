@@ -1,0 +1,162 @@
+//! The append-only JSON-lines audit log of every mutation: a `sent` line written and
+//! fsynced before the request leaves, and an `outcome` line once it is known.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+
+use crate::actions::ActionKind;
+use crate::api::{Outcome, TargetOutcome};
+
+pub struct AuditLog {
+    path: PathBuf,
+    profile: String,
+    file: Mutex<File>,
+}
+
+#[derive(Serialize)]
+struct Line<'a> {
+    time: String,
+    event: &'static str,
+    profile: &'a str,
+    action: ActionKind,
+    target: &'a str,
+    /// The id phonedeck sent with the request; it ties the two lines together.
+    client_request_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outcome: Option<Outcome>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_code: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_msg: Option<&'a str>,
+    /// The id the service answered with, to quote to its support.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_id: Option<&'a str>,
+}
+
+/// The default location: the platform data dir (`~/.local/share/phonedeck/audit.jsonl`).
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "phonedeck").map(|d| d.data_dir().join("audit.jsonl"))
+}
+
+impl AuditLog {
+    pub fn open(path: &Path, profile: &str) -> std::io::Result<Arc<AuditLog>> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        Ok(Arc::new(AuditLog {
+            path: path.to_path_buf(),
+            profile: profile.to_string(),
+            file: Mutex::new(file),
+        }))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Records that a request is about to leave; returns once it is on disk.
+    pub async fn sent(
+        self: &Arc<Self>,
+        action: ActionKind,
+        target: &str,
+        client_request_id: &str,
+    ) -> std::io::Result<()> {
+        let line = self.line("sent", action, target, client_request_id, None);
+        self.append(line).await
+    }
+
+    pub async fn outcome(
+        self: &Arc<Self>,
+        action: ActionKind,
+        client_request_id: &str,
+        outcome: &TargetOutcome,
+    ) -> std::io::Result<()> {
+        let line = self.line(
+            "outcome",
+            action,
+            &outcome.target,
+            client_request_id,
+            Some(outcome),
+        );
+        self.append(line).await
+    }
+
+    fn line(
+        &self,
+        event: &'static str,
+        action: ActionKind,
+        target: &str,
+        client_request_id: &str,
+        outcome: Option<&TargetOutcome>,
+    ) -> String {
+        let line = Line {
+            time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            event,
+            profile: &self.profile,
+            action,
+            target,
+            client_request_id,
+            outcome: outcome.map(|o| o.outcome),
+            error_code: outcome.and_then(|o| o.error_code.as_deref()),
+            error_msg: outcome.and_then(|o| o.error_msg.as_deref()),
+            request_id: outcome.and_then(|o| o.request_id.as_deref()),
+        };
+        let mut text = serde_json::to_string(&line).unwrap_or_else(|e| {
+            format!("{{\"event\":\"{event}\",\"error\":\"cannot encode audit line: {e}\"}}")
+        });
+        text.push('\n');
+        text
+    }
+
+    /// Appends and fsyncs one line, off the async threads.
+    async fn append(self: &Arc<Self>, line: String) -> std::io::Result<()> {
+        let log = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut file = log.file.lock().unwrap_or_else(|p| p.into_inner());
+            file.write_all(line.as_bytes())?;
+            file.sync_data()
+        })
+        .await
+        .map_err(std::io::Error::other)?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn writes_sent_then_outcome_lines() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("nested/audit.jsonl");
+        let log = AuditLog::open(&path, "prod").expect("opens");
+        log.sent(ActionKind::StopServer, "s1", "c1")
+            .await
+            .expect("sent");
+        let outcome = TargetOutcome::failed(
+            "s1",
+            Some("conflictingRequest (409)".into()),
+            "busy",
+            Some("r9".into()),
+        );
+        log.outcome(ActionKind::StopServer, "c1", &outcome)
+            .await
+            .expect("outcome");
+        let text = std::fs::read_to_string(&path).expect("reads");
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("json"))
+            .collect();
+        assert_eq!(lines[0]["event"], "sent");
+        assert_eq!(lines[0]["action"], "stop-server");
+        assert_eq!(lines[0]["profile"], "prod");
+        assert_eq!(lines[1]["outcome"], "failed");
+        assert_eq!(lines[1]["client_request_id"], "c1");
+        assert_eq!(lines[1]["request_id"], "r9");
+    }
+}
