@@ -3,10 +3,13 @@
 
 pub mod actions;
 pub mod api;
+pub mod app;
 pub mod audit;
 pub mod bulk;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod dashboard;
 pub mod sim;
 pub mod text;
+pub mod ui;

@@ -125,7 +125,7 @@ pub fn parse_status_results(body: &[u8]) -> Result<Vec<StatusResult>, ApiError> 
 }
 
 /// A chunk of ids and what the service answered for it.
-type ChunkAnswer<'a> = (&'a [String], Result<Vec<StatusResult>, ApiError>);
+type ChunkAnswer = (Vec<String>, Result<Vec<StatusResult>, ApiError>);
 
 pub struct KooPhone<'a> {
     api: &'a Api,
@@ -190,20 +190,23 @@ impl<'a> KooPhone<'a> {
     /// Status of any number of instances: chunks of 32, `max_in_flight` chunks at
     /// once. A failed chunk is reported with its ids; the others still count.
     pub async fn batch_status(&self, ids: &[String]) -> BatchStatus {
-        let chunks: Vec<&[String]> = ids.chunks(STATUS_BATCH_LIMIT).collect();
+        let chunks: Vec<Vec<String>> = ids
+            .chunks(STATUS_BATCH_LIMIT)
+            .map(<[String]>::to_vec)
+            .collect();
         let answers: Vec<ChunkAnswer> = stream::iter(chunks)
-            .map(|chunk| async move { (chunk, self.batch_status_chunk(chunk).await) })
+            .map(|chunk| async move {
+                let answer = self.batch_status_chunk(&chunk).await;
+                (chunk, answer)
+            })
             .buffer_unordered(self.api.max_in_flight())
             .collect()
             .await;
         let mut status = BatchStatus::default();
-        for (chunk, answer) in answers {
+        for (ids, answer) in answers {
             match answer {
                 Ok(results) => status.results.extend(results),
-                Err(error) => status.failures.push(ChunkFailure {
-                    ids: chunk.to_vec(),
-                    error,
-                }),
+                Err(error) => status.failures.push(ChunkFailure { ids, error }),
             }
         }
         status

@@ -16,6 +16,8 @@ pub struct Target {
     /// Kept alive for as long as the target is used.
     pub simulator: Option<SimHandle>,
     pub audit_path: Option<std::path::PathBuf>,
+    /// How often the dashboard refreshes.
+    pub poll_interval: std::time::Duration,
 }
 
 impl Target {
@@ -54,6 +56,7 @@ pub async fn connect(global: &GlobalArgs, demo_without_config: bool) -> Result<T
                 profile: profile.name,
                 simulator: None,
                 audit_path,
+                poll_interval: profile.poll_interval,
             }
         }
         (false, None) if !demo_without_config => {
@@ -70,6 +73,9 @@ pub async fn connect(global: &GlobalArgs, demo_without_config: bool) -> Result<T
     Ok(target)
 }
 
+/// The demo refreshes often, so its changing fleet is seen moving.
+const DEMO_POLL_INTERVAL: std::time::Duration = std::time::Duration::from_secs(2);
+
 async fn demo(read_only: bool, audit_path: Option<std::path::PathBuf>) -> Result<Target, Failure> {
     let simulator = sim::start(SimOptions::default())
         .await
@@ -81,5 +87,6 @@ async fn demo(read_only: bool, audit_path: Option<std::path::PathBuf>) -> Result
         profile: "demo".into(),
         simulator: Some(simulator),
         audit_path,
+        poll_interval: DEMO_POLL_INTERVAL,
     })
 }

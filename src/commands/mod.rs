@@ -63,6 +63,28 @@ impl From<ApiError> for Failure {
     }
 }
 
+/// Opens the dashboard; without a terminal, prints the fleet's status instead.
+async fn dashboard(target: &Target, format: crate::cli::OutputFormat) -> Result<u8, Failure> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        eprintln!("not a terminal: printing the fleet's status instead of the dashboard");
+        return status::run(target, Vec::new(), format).await;
+    }
+    let options = crate::dashboard::DashboardOptions {
+        settings: crate::app::Settings {
+            profile: target.profile.clone(),
+            simulator: target.simulator.is_some(),
+            read_only: target.api.read_only(),
+            poll_interval: target.poll_interval,
+        },
+        executor: target.executor()?,
+    };
+    crate::dashboard::run(options)
+        .await
+        .map_err(|e| Failure::failed(format!("the dashboard stopped: {e:#}")))?;
+    Ok(EXIT_OK)
+}
+
 /// Runs the command line; returns the exit status.
 pub async fn run(cli: Cli) -> Result<u8, Failure> {
     let global = &cli.global;
@@ -72,7 +94,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Some(command) => command,
         None => {
             let target = connect(global, true).await?;
-            return status::run(&target, Vec::new(), format).await;
+            return dashboard(&target, format).await;
         }
     };
     let target = connect(global, false).await?;

@@ -1,0 +1,19 @@
+//! What `update` asks the shell to do: requests to start. Each runs as a task and
+//! answers with messages.
+
+use crate::actions::ActionKind;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    ListPhones,
+    PollStatus(Vec<String>),
+    ListStreams,
+    ListEncoders,
+    ListServers,
+    PollJobs(Vec<String>),
+    RunAction {
+        action: u64,
+        kind: ActionKind,
+        targets: Vec<String>,
+    },
+}

@@ -1,0 +1,35 @@
+//! Everything that can happen to the dashboard, as a message to `update`.
+
+use crossterm::event::KeyEvent;
+
+use crate::api::compute::Server;
+use crate::api::cph::{EncodeServer, Job};
+use crate::api::koophone::{BatchStatus, Instance};
+use crate::api::live::DomainStreams;
+use crate::api::{ApiError, TargetOutcome};
+
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    /// The clock: polls fall due, ages move on.
+    Tick,
+    /// SIGTERM or SIGHUP: leave now, restoring the terminal.
+    Terminate,
+    PhonesListed(Result<Vec<Instance>, ApiError>),
+    StatusPolled(BatchStatus),
+    StreamsListed(Vec<DomainStreams>),
+    EncodersListed(Result<Vec<EncodeServer>, ApiError>),
+    ServersListed(Result<Vec<Server>, ApiError>),
+    JobsPolled(Vec<(String, Result<Job, ApiError>)>),
+    ActionOutcome {
+        action: u64,
+        outcome: TargetOutcome,
+    },
+    ActionFinished {
+        action: u64,
+    },
+}

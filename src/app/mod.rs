@@ -1,0 +1,16 @@
+//! The dashboard's pure core: state, messages, `update`, effects and the key map.
+//! Nothing here touches the terminal or the network.
+
+pub mod activity;
+pub mod effect;
+pub mod keymap;
+pub mod message;
+pub mod rows;
+pub mod state;
+pub mod table;
+pub mod update;
+
+pub use effect::Effect;
+pub use message::Msg;
+pub use state::{AppState, Clock, Mode, Pane, Settings};
+pub use update::update;

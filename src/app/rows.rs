@@ -1,0 +1,202 @@
+//! The rows of the four panes, as the dashboard keeps them between refreshes.
+
+use std::cmp::Ordering;
+use std::time::Instant;
+
+use crate::api::compute::Server;
+use crate::api::cph::{EncodeServer, JobStatus};
+use crate::api::koophone::PhoneStatus;
+use crate::api::live::Stream;
+
+use super::table::TableRow;
+
+pub const PHONE_COLUMNS: [&str; 5] = ["INSTANCE ID", "NAME", "STATUS", "SINCE", "LAST ERROR"];
+pub const STREAM_COLUMNS: [&str; 6] = [
+    "STREAM",
+    "BITRATE",
+    "FPS",
+    "RESOLUTION",
+    "CLIENT IP",
+    "SINCE",
+];
+pub const ENCODER_COLUMNS: [&str; 4] = ["ENCODE SERVER ID", "NAME", "STATUS", "IP"];
+pub const SERVER_COLUMNS: [&str; 4] = ["SERVER ID", "NAME", "STATUS", "TASK STATE"];
+
+#[derive(Debug, Clone)]
+pub struct PhoneRow {
+    pub id: String,
+    pub name: String,
+    pub status: PhoneStatus,
+    /// When the status was first seen as it is now.
+    pub since: Instant,
+    /// The poll that last changed the status (highlighted while it is the latest).
+    pub changed_in_poll: Option<u64>,
+    pub error: Option<String>,
+}
+
+impl TableRow for PhoneRow {
+    fn key(&self) -> &str {
+        &self.id
+    }
+
+    fn texts(&self) -> Vec<String> {
+        vec![
+            self.id.clone(),
+            self.name.clone(),
+            self.status.name(),
+            self.error.clone().unwrap_or_default(),
+        ]
+    }
+
+    fn compare(&self, other: &Self, column: usize) -> Ordering {
+        match column {
+            0 => self.id.cmp(&other.id),
+            1 => self.name.cmp(&other.name),
+            2 => self.status.name().cmp(&other.status.name()),
+            3 => other.since.cmp(&self.since),
+            _ => self.error.cmp(&other.error),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct StreamRow {
+    pub key: String,
+    pub stream: Stream,
+}
+
+impl StreamRow {
+    pub fn new(stream: Stream) -> Self {
+        StreamRow {
+            key: stream.key().to_string(),
+            stream,
+        }
+    }
+}
+
+fn compare_numbers(a: Option<f64>, b: Option<f64>) -> Ordering {
+    a.partial_cmp(&b).unwrap_or(Ordering::Equal)
+}
+
+impl TableRow for StreamRow {
+    fn key(&self) -> &str {
+        &self.key
+    }
+
+    fn texts(&self) -> Vec<String> {
+        let s = &self.stream;
+        vec![
+            self.key.clone(),
+            s.resolution.clone().unwrap_or_default(),
+            s.client_ip.clone().unwrap_or_default(),
+        ]
+    }
+
+    fn compare(&self, other: &Self, column: usize) -> Ordering {
+        let (a, b) = (&self.stream, &other.stream);
+        match column {
+            0 => self.key.cmp(&other.key),
+            1 => compare_numbers(a.video_bitrate, b.video_bitrate),
+            2 => compare_numbers(a.video_frame_rate, b.video_frame_rate),
+            3 => a.resolution.cmp(&b.resolution),
+            4 => a.client_ip.cmp(&b.client_ip),
+            _ => b.start_time.cmp(&a.start_time),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct EncoderRow(pub EncodeServer);
+
+impl TableRow for EncoderRow {
+    fn key(&self) -> &str {
+        &self.0.encode_server_id
+    }
+
+    fn texts(&self) -> Vec<String> {
+        let e = &self.0;
+        vec![
+            e.encode_server_id.clone(),
+            e.encode_server_name.clone(),
+            e.status.name(),
+            e.encode_server_ip.clone().unwrap_or_default(),
+        ]
+    }
+
+    fn compare(&self, other: &Self, column: usize) -> Ordering {
+        let (a, b) = (&self.0, &other.0);
+        match column {
+            0 => a.encode_server_id.cmp(&b.encode_server_id),
+            1 => a.encode_server_name.cmp(&b.encode_server_name),
+            2 => a.status.name().cmp(&b.status.name()),
+            _ => a.encode_server_ip.cmp(&b.encode_server_ip),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerRow(pub Server);
+
+impl TableRow for ServerRow {
+    fn key(&self) -> &str {
+        &self.0.id
+    }
+
+    fn texts(&self) -> Vec<String> {
+        let s = &self.0;
+        vec![
+            s.id.clone(),
+            s.name.clone(),
+            s.status.clone(),
+            s.task_state.clone().unwrap_or_default(),
+        ]
+    }
+
+    fn compare(&self, other: &Self, column: usize) -> Ordering {
+        let (a, b) = (&self.0, &other.0);
+        match column {
+            0 => a.id.cmp(&b.id),
+            1 => a.name.cmp(&b.name),
+            2 => a.status.cmp(&b.status),
+            _ => a.task_state.cmp(&b.task_state),
+        }
+    }
+}
+
+/// An encoder restart job the dashboard follows until it ends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobRow {
+    pub job_id: String,
+    pub encoder_id: String,
+    pub state: JobState,
+    pub started: Instant,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobState {
+    Running,
+    Succeeded,
+    Failed {
+        code: Option<String>,
+        message: String,
+    },
+    /// The job's status could not be read (last error kept; polling goes on).
+    Unreadable(String),
+}
+
+impl JobState {
+    pub fn from_status(status: JobStatus, code: Option<String>, message: Option<String>) -> Self {
+        match status {
+            JobStatus::SUCCESS => JobState::Succeeded,
+            JobStatus::FAILED => JobState::Failed {
+                code,
+                message: message.unwrap_or_else(|| "job failed".into()),
+            },
+            _ => JobState::Running,
+        }
+    }
+
+    pub fn is_finished(&self) -> bool {
+        matches!(self, JobState::Succeeded | JobState::Failed { .. })
+    }
+}

@@ -1,0 +1,328 @@
+//! The dashboard's whole state. Drawing reads it; only `update` changes it.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+
+use crate::actions::ActionKind;
+use crate::api::koophone::PhoneStatus;
+
+use super::activity::ActivityLog;
+use super::keymap::KeyMap;
+use super::rows::{EncoderRow, JobRow, PhoneRow, ServerRow, StreamRow};
+use super::table::TableView;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Phones,
+    Streams,
+    Encoders,
+    Servers,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 4] = [Pane::Phones, Pane::Streams, Pane::Encoders, Pane::Servers];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Phones => "Phones",
+            Pane::Streams => "Streams",
+            Pane::Encoders => "Encoders",
+            Pane::Servers => "Servers",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+
+    pub fn cycle(self, step: isize) -> Pane {
+        let n = Pane::ALL.len() as isize;
+        Pane::ALL[((self.index() as isize + step).rem_euclid(n)) as usize]
+    }
+}
+
+/// The clock every message is handled at (tests pass a fixed one).
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    pub now: Instant,
+    pub wall: DateTime<Utc>,
+}
+
+impl Clock {
+    pub fn system() -> Self {
+        Clock {
+            now: Instant::now(),
+            wall: Utc::now(),
+        }
+    }
+}
+
+/// One polled resource: when it last worked, its last error, and when to poll next.
+#[derive(Debug, Clone)]
+pub struct Feed {
+    pub last_ok: Option<Instant>,
+    pub error: Option<String>,
+    pub failures: u32,
+    pub in_flight: bool,
+    pub next_due: Instant,
+}
+
+impl Feed {
+    pub fn new(now: Instant) -> Self {
+        Feed {
+            last_ok: None,
+            error: None,
+            failures: 0,
+            in_flight: false,
+            next_due: now,
+        }
+    }
+
+    pub fn succeeded(&mut self, now: Instant, interval: Duration) {
+        self.last_ok = Some(now);
+        self.error = None;
+        self.failures = 0;
+        self.in_flight = false;
+        self.next_due = now + interval;
+    }
+
+    /// Keeps the last data, remembers the error, and backs off (up to 8 intervals).
+    pub fn failed(&mut self, now: Instant, interval: Duration, error: String) {
+        self.error = Some(error);
+        self.failures += 1;
+        self.in_flight = false;
+        self.next_due = now + interval * 2u32.pow(self.failures.min(3));
+    }
+
+    pub fn is_stale(&self) -> bool {
+        self.error.is_some()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Feeds {
+    pub phones: Feed,
+    pub streams: Feed,
+    pub encoders: Feed,
+    pub servers: Feed,
+    pub jobs: Feed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Cancel,
+    Confirm,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfirmDialog {
+    pub kind: ActionKind,
+    pub targets: Vec<String>,
+    /// Marked targets the filter hides.
+    pub hidden: usize,
+    /// What the engineer typed (the count, from `TYPED_COUNT_FROM` targets up).
+    pub typed: String,
+    pub focus: Focus,
+}
+
+/// From this many targets on, the count must be typed to confirm.
+pub const TYPED_COUNT_FROM: usize = 10;
+
+impl ConfirmDialog {
+    pub fn needs_typed_count(&self) -> bool {
+        self.targets.len() >= TYPED_COUNT_FROM
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    Filtering,
+    Help,
+    Confirm(ConfirmDialog),
+    ConfirmQuit,
+}
+
+/// Fixed for a session.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub profile: String,
+    pub simulator: bool,
+    pub read_only: bool,
+    pub poll_interval: Duration,
+}
+
+/// Phone counts by status (0..=5, then everything undocumented).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatusCounts {
+    pub known: [usize; 6],
+    pub other: usize,
+}
+
+impl StatusCounts {
+    pub fn of(phones: &[PhoneRow]) -> Self {
+        let mut counts = StatusCounts::default();
+        for phone in phones {
+            match usize::try_from(phone.status.0).ok().filter(|s| *s < 6) {
+                Some(s) => counts.known[s] += 1,
+                None => counts.other += 1,
+            }
+        }
+        counts
+    }
+
+    /// (status, count) in the header's order: the ones an engineer looks for first.
+    pub fn in_header_order(&self) -> [(PhoneStatus, usize); 6] {
+        let k = &self.known;
+        [
+            (PhoneStatus::RUNNING, k[2]),
+            (PhoneStatus::OFFLINE, k[3]),
+            (PhoneStatus::STOPPED, k[1]),
+            (PhoneStatus::STARTING, k[4]),
+            (PhoneStatus::SHUT_DOWN, k[5]),
+            (PhoneStatus::UNKNOWN, k[0] + self.other),
+        ]
+    }
+}
+
+pub struct AppState {
+    pub settings: Settings,
+    pub keymap: KeyMap,
+    pub now: Instant,
+    pub wall: DateTime<Utc>,
+    pub size: (u16, u16),
+    pub pane: Pane,
+    pub mode: Mode,
+    pub phones: Vec<PhoneRow>,
+    pub phone_index: HashMap<String, usize>,
+    pub phones_view: TableView,
+    pub counts: StatusCounts,
+    pub streams: Vec<StreamRow>,
+    pub streams_view: TableView,
+    pub encoders: Vec<EncoderRow>,
+    pub encoders_view: TableView,
+    pub jobs: Vec<JobRow>,
+    pub servers: Vec<ServerRow>,
+    pub servers_view: TableView,
+    pub feeds: Feeds,
+    /// Status polls completed; a row changed in the latest one is highlighted.
+    pub poll: u64,
+    pub activity: ActivityLog,
+    pub log_expanded: bool,
+    pub frozen: bool,
+    pub running_actions: usize,
+    pub next_action: u64,
+    /// A short notice in the footer, replaced by the next one.
+    pub flash: Option<String>,
+    pub quit: bool,
+}
+
+impl AppState {
+    pub fn new(settings: Settings, clock: Clock) -> Self {
+        let now = clock.now;
+        AppState {
+            settings,
+            keymap: KeyMap::default(),
+            now,
+            wall: clock.wall,
+            size: (80, 24),
+            pane: Pane::Phones,
+            mode: Mode::Normal,
+            phones: Vec::new(),
+            phone_index: HashMap::new(),
+            phones_view: TableView::default(),
+            counts: StatusCounts::default(),
+            streams: Vec::new(),
+            streams_view: TableView::default(),
+            encoders: Vec::new(),
+            encoders_view: TableView::default(),
+            jobs: Vec::new(),
+            servers: Vec::new(),
+            servers_view: TableView::default(),
+            feeds: Feeds {
+                phones: Feed::new(now),
+                streams: Feed::new(now),
+                encoders: Feed::new(now),
+                servers: Feed::new(now),
+                jobs: Feed::new(now),
+            },
+            poll: 0,
+            activity: ActivityLog::default(),
+            log_expanded: false,
+            frozen: false,
+            running_actions: 0,
+            next_action: 1,
+            flash: None,
+            quit: false,
+        }
+    }
+
+    /// Requests under way: polls and running actions.
+    pub fn in_flight(&self) -> usize {
+        let f = &self.feeds;
+        [&f.phones, &f.streams, &f.encoders, &f.servers, &f.jobs]
+            .iter()
+            .filter(|feed| feed.in_flight)
+            .count()
+            + self.running_actions
+    }
+
+    pub fn view(&self, pane: Pane) -> &TableView {
+        match pane {
+            Pane::Phones => &self.phones_view,
+            Pane::Streams => &self.streams_view,
+            Pane::Encoders => &self.encoders_view,
+            Pane::Servers => &self.servers_view,
+        }
+    }
+
+    /// Rows in a pane: (shown, total).
+    pub fn shown_and_total(&self, pane: Pane) -> (usize, usize) {
+        let total = match pane {
+            Pane::Phones => self.phones.len(),
+            Pane::Streams => self.streams.len(),
+            Pane::Encoders => self.encoders.len(),
+            Pane::Servers => self.servers.len(),
+        };
+        (self.view(pane).visible.len(), total)
+    }
+
+    pub fn running_jobs(&self) -> Vec<String> {
+        self.jobs
+            .iter()
+            .filter(|j| !j.state.is_finished())
+            .map(|j| j.job_id.clone())
+            .collect()
+    }
+
+    pub fn log_activity(&mut self, entry: super::activity::Entry) {
+        self.activity.push(self.now, entry);
+    }
+}
+
+/// Applies `$body` to the current pane's rows and view, whatever their row type.
+#[macro_export]
+macro_rules! with_pane {
+    ($state:expr, $pane:expr, |$rows:ident, $view:ident| $body:expr) => {
+        match $pane {
+            $crate::app::state::Pane::Phones => {
+                let ($rows, $view) = (&$state.phones, &mut $state.phones_view);
+                $body
+            }
+            $crate::app::state::Pane::Streams => {
+                let ($rows, $view) = (&$state.streams, &mut $state.streams_view);
+                $body
+            }
+            $crate::app::state::Pane::Encoders => {
+                let ($rows, $view) = (&$state.encoders, &mut $state.encoders_view);
+                $body
+            }
+            $crate::app::state::Pane::Servers => {
+                let ($rows, $view) = (&$state.servers, &mut $state.servers_view);
+                $body
+            }
+        }
+    };
+}

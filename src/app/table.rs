@@ -1,0 +1,212 @@
+//! A table's view state, the same for every pane: cursor, filter, sort and marks.
+//! The filtered, sorted order is recomputed when data, filter or sort change, never
+//! while drawing, so a frame costs the same for 100 rows and 100,000.
+
+use std::cmp::Ordering;
+use std::collections::HashSet;
+
+/// What a pane's rows offer the table: a stable key (for marks) and their columns.
+pub trait TableRow {
+    fn key(&self) -> &str;
+    /// The text of every column, as shown; the filter searches it.
+    fn texts(&self) -> Vec<String>;
+    /// Ordering by one column.
+    fn compare(&self, other: &Self, column: usize) -> Ordering;
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TableView {
+    pub cursor: usize,
+    pub filter: String,
+    /// (column, descending); None keeps the service's order.
+    pub sort: Option<(usize, bool)>,
+    pub marks: HashSet<String>,
+    /// Indices into the rows, filtered and sorted.
+    pub visible: Vec<usize>,
+}
+
+impl TableView {
+    /// Recomputes the visible order and drops marks of rows that no longer exist.
+    pub fn refresh<R: TableRow>(&mut self, rows: &[R]) {
+        let needle = self.filter.to_lowercase();
+        let cursor_key = self.cursor_key(rows).map(str::to_string);
+        self.visible = (0..rows.len())
+            .filter(|&i| {
+                needle.is_empty()
+                    || rows[i]
+                        .texts()
+                        .iter()
+                        .any(|t| t.to_lowercase().contains(&needle))
+            })
+            .collect();
+        if let Some((column, descending)) = self.sort {
+            self.visible.sort_by(|&a, &b| {
+                let order = rows[a].compare(&rows[b], column);
+                if descending { order.reverse() } else { order }
+            });
+        }
+        if !self.marks.is_empty() {
+            let keys: HashSet<&str> = rows.iter().map(TableRow::key).collect();
+            self.marks.retain(|k| keys.contains(k.as_str()));
+        }
+        // Keep the cursor on the same row when it is still shown.
+        if let Some(key) = cursor_key {
+            if let Some(pos) = self.visible.iter().position(|&i| rows[i].key() == key) {
+                self.cursor = pos;
+            }
+        }
+        self.clamp();
+    }
+
+    fn clamp(&mut self) {
+        self.cursor = self.cursor.min(self.visible.len().saturating_sub(1));
+    }
+
+    pub fn cursor_row<'a, R: TableRow>(&self, rows: &'a [R]) -> Option<&'a R> {
+        self.visible.get(self.cursor).and_then(|&i| rows.get(i))
+    }
+
+    fn cursor_key<'a, R: TableRow>(&self, rows: &'a [R]) -> Option<&'a str> {
+        self.cursor_row(rows).map(TableRow::key)
+    }
+
+    pub fn move_by(&mut self, delta: isize) {
+        let last = self.visible.len().saturating_sub(1) as isize;
+        self.cursor = (self.cursor as isize + delta).clamp(0, last.max(0)) as usize;
+    }
+
+    pub fn top(&mut self) {
+        self.cursor = 0;
+    }
+
+    pub fn bottom(&mut self) {
+        self.cursor = self.visible.len().saturating_sub(1);
+    }
+
+    pub fn toggle_mark<R: TableRow>(&mut self, rows: &[R]) {
+        if let Some(key) = self.cursor_key(rows) {
+            if !self.marks.remove(key) {
+                self.marks.insert(key.to_string());
+            }
+        }
+    }
+
+    pub fn mark_all_visible<R: TableRow>(&mut self, rows: &[R]) {
+        for &i in &self.visible {
+            self.marks.insert(rows[i].key().to_string());
+        }
+    }
+
+    /// Next sort column (cycling through `columns`, then back to none).
+    pub fn cycle_sort(&mut self, columns: usize) {
+        self.sort = match self.sort {
+            None => Some((0, false)),
+            Some((c, d)) if c + 1 < columns => Some((c + 1, d)),
+            Some(_) => None,
+        };
+    }
+
+    pub fn reverse_sort(&mut self) {
+        self.sort = Some(match self.sort {
+            None => (0, true),
+            Some((c, d)) => (c, !d),
+        });
+    }
+
+    /// The targets of an action: the marked rows (in table order, hidden ones last),
+    /// or the cursor row when nothing is marked. Also how many marked rows the filter hides.
+    pub fn targets<R: TableRow>(&self, rows: &[R]) -> (Vec<String>, usize) {
+        if self.marks.is_empty() {
+            let cursor = self.cursor_key(rows).map(|k| vec![k.to_string()]);
+            return (cursor.unwrap_or_default(), 0);
+        }
+        let mut targets: Vec<String> = self
+            .visible
+            .iter()
+            .map(|&i| rows[i].key())
+            .filter(|k| self.marks.contains(*k))
+            .map(str::to_string)
+            .collect();
+        let shown = targets.len();
+        let mut hidden: Vec<String> = self
+            .marks
+            .iter()
+            .filter(|k| !targets.contains(k))
+            .cloned()
+            .collect();
+        hidden.sort();
+        let hidden_count = hidden.len();
+        targets.extend(hidden);
+        debug_assert_eq!(targets.len(), shown + hidden_count);
+        (targets, hidden_count)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct R(&'static str, u32);
+
+    impl TableRow for R {
+        fn key(&self) -> &str {
+            self.0
+        }
+        fn texts(&self) -> Vec<String> {
+            vec![self.0.to_string(), self.1.to_string()]
+        }
+        fn compare(&self, other: &Self, column: usize) -> Ordering {
+            match column {
+                0 => self.0.cmp(other.0),
+                _ => self.1.cmp(&other.1),
+            }
+        }
+    }
+
+    fn rows() -> Vec<R> {
+        vec![R("b-offline", 3), R("a-running", 1), R("c-offline", 2)]
+    }
+
+    #[test]
+    fn filter_is_case_insensitive_and_sort_reorders() {
+        let rows = rows();
+        let mut view = TableView {
+            filter: "OFFLINE".into(),
+            ..TableView::default()
+        };
+        view.refresh(&rows);
+        assert_eq!(view.visible, [0, 2]);
+        view.sort = Some((1, false));
+        view.refresh(&rows);
+        assert_eq!(view.visible, [2, 0]);
+    }
+
+    #[test]
+    fn targets_are_marks_with_hidden_count_or_the_cursor() {
+        let rows = rows();
+        let mut view = TableView::default();
+        view.refresh(&rows);
+        assert_eq!(view.targets(&rows), (vec!["b-offline".to_string()], 0));
+        view.marks.insert("a-running".into());
+        view.marks.insert("c-offline".into());
+        view.filter = "offline".into();
+        view.refresh(&rows);
+        assert_eq!(
+            view.targets(&rows),
+            (vec!["c-offline".to_string(), "a-running".to_string()], 1)
+        );
+    }
+
+    #[test]
+    fn marks_of_vanished_rows_are_dropped_and_cursor_follows_its_row() {
+        let mut rows = rows();
+        let mut view = TableView::default();
+        view.refresh(&rows);
+        view.move_by(2);
+        view.marks.insert("b-offline".into());
+        rows.remove(0);
+        view.refresh(&rows);
+        assert!(view.marks.is_empty());
+        assert_eq!(view.cursor_row(&rows).map(|r| r.0), Some("c-offline"));
+    }
+}

@@ -1,0 +1,635 @@
+//! `update(state, msg, clock) -> effects`: the dashboard's only way to change state.
+//! Pure: no I/O, no clock reads, no sleeping; the shell runs the returned effects.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::actions::ActionKind;
+use crate::api::compute::Server;
+use crate::api::cph::{EncodeServer, Job};
+use crate::api::koophone::{BatchStatus, Instance};
+use crate::api::live::DomainStreams;
+use crate::api::{ApiError, Outcome, TargetOutcome};
+use crate::with_pane;
+
+use super::activity::{ActionProgress, Entry};
+use super::effect::Effect;
+use super::keymap::Action;
+use super::message::Msg;
+use super::rows::{
+    ENCODER_COLUMNS, EncoderRow, JobRow, JobState, PHONE_COLUMNS, PhoneRow, SERVER_COLUMNS,
+    STREAM_COLUMNS, ServerRow, StreamRow,
+};
+use super::state::{AppState, Clock, ConfirmDialog, Focus, Mode, Pane, StatusCounts};
+
+/// Phones are listed again every this many status polls, to pick up new ones.
+const RELIST_EVERY: u64 = 12;
+
+pub fn update(state: &mut AppState, msg: Msg, clock: Clock) -> Vec<Effect> {
+    state.now = clock.now;
+    state.wall = clock.wall;
+    let mut effects = Vec::new();
+    match msg {
+        Msg::Key(key) => on_key(state, key, &mut effects),
+        Msg::Resize { width, height } => state.size = (width, height),
+        Msg::Tick => {}
+        Msg::Terminate => state.quit = true,
+        Msg::PhonesListed(result) => on_phones_listed(state, result),
+        Msg::StatusPolled(batch) => on_status(state, batch),
+        Msg::StreamsListed(domains) => on_streams(state, domains),
+        Msg::EncodersListed(result) => on_encoders(state, result),
+        Msg::ServersListed(result) => on_servers(state, result),
+        Msg::JobsPolled(jobs) => on_jobs(state, jobs),
+        Msg::ActionOutcome { action, outcome } => on_outcome(state, action, outcome),
+        Msg::ActionFinished { action } => on_action_finished(state, action),
+    }
+    if !state.quit {
+        schedule_polls(state, &mut effects);
+    }
+    effects
+}
+
+// ---- polling ------------------------------------------------------------------
+
+fn schedule_polls(state: &mut AppState, effects: &mut Vec<Effect>) {
+    if state.frozen {
+        return;
+    }
+    let now = state.now;
+    let due = |feed: &super::state::Feed| !feed.in_flight && feed.next_due <= now;
+    if due(&state.feeds.phones) {
+        state.feeds.phones.in_flight = true;
+        let relist = state.feeds.phones.last_ok.is_none() || state.poll % RELIST_EVERY == 0;
+        effects.push(if relist {
+            Effect::ListPhones
+        } else {
+            Effect::PollStatus(state.phones.iter().map(|p| p.id.clone()).collect())
+        });
+    }
+    let feeds = &mut state.feeds;
+    for (feed, effect) in [
+        (&mut feeds.streams, Effect::ListStreams),
+        (&mut feeds.encoders, Effect::ListEncoders),
+        (&mut feeds.servers, Effect::ListServers),
+    ] {
+        if due(feed) {
+            feed.in_flight = true;
+            effects.push(effect);
+        }
+    }
+    let running = state.running_jobs();
+    if !running.is_empty() && due(&state.feeds.jobs) {
+        state.feeds.jobs.in_flight = true;
+        effects.push(Effect::PollJobs(running));
+    }
+}
+
+fn refresh_now(state: &mut AppState) {
+    let now = state.now;
+    let f = &mut state.feeds;
+    for feed in [
+        &mut f.phones,
+        &mut f.streams,
+        &mut f.encoders,
+        &mut f.servers,
+        &mut f.jobs,
+    ] {
+        feed.next_due = now;
+    }
+}
+
+fn feed_failed(state: &mut AppState, what: &'static str, error: &ApiError) {
+    let (now, interval) = (state.now, state.settings.poll_interval);
+    let feed = match what {
+        "phones" => &mut state.feeds.phones,
+        "streams" => &mut state.feeds.streams,
+        "encoders" => &mut state.feeds.encoders,
+        "servers" => &mut state.feeds.servers,
+        _ => &mut state.feeds.jobs,
+    };
+    feed.failed(now, interval, error.to_string());
+    state.log_activity(Entry::RefreshError {
+        what,
+        message: error.to_string(),
+    });
+}
+
+fn on_phones_listed(state: &mut AppState, result: Result<Vec<Instance>, ApiError>) {
+    let instances = match result {
+        Ok(instances) => instances,
+        Err(error) => return feed_failed(state, "phones", &error),
+    };
+    let now = state.now;
+    let previous = std::mem::take(&mut state.phones);
+    let old: std::collections::HashMap<&str, &PhoneRow> =
+        previous.iter().map(|p| (p.id.as_str(), p)).collect();
+    state.phones = instances
+        .into_iter()
+        .map(|instance| {
+            let kept = old.get(instance.instance_id.as_str());
+            let same_status = kept.is_some_and(|p| p.status == instance.running_status);
+            PhoneRow {
+                since: kept.filter(|_| same_status).map_or(now, |p| p.since),
+                changed_in_poll: kept.filter(|_| same_status).and_then(|p| p.changed_in_poll),
+                error: kept.and_then(|p| p.error.clone()),
+                id: instance.instance_id,
+                name: instance.instance_name,
+                status: instance.running_status,
+            }
+        })
+        .collect();
+    state.phone_index = state
+        .phones
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.clone(), i))
+        .collect();
+    state.poll += 1;
+    finish_phone_poll(state);
+}
+
+fn on_status(state: &mut AppState, batch: BatchStatus) {
+    state.poll += 1;
+    let (now, poll) = (state.now, state.poll);
+    for result in batch.results {
+        if let Some(&i) = state.phone_index.get(&result.instance_id) {
+            let phone = &mut state.phones[i];
+            phone.error = None;
+            if phone.status != result.status {
+                phone.status = result.status;
+                phone.since = now;
+                phone.changed_in_poll = Some(poll);
+            }
+        }
+    }
+    let failed = !batch.failures.is_empty();
+    for failure in &batch.failures {
+        let message = short_error(&failure.error);
+        for id in &failure.ids {
+            if let Some(&i) = state.phone_index.get(id) {
+                state.phones[i].error = Some(message.clone());
+            }
+        }
+    }
+    if failed {
+        let error = &batch.failures[0].error;
+        let summary = ApiError {
+            message: format!(
+                "{} of {} status batches failed; last data kept: {}",
+                batch.failures.len(),
+                state.phones.len().div_ceil(32),
+                error.message
+            ),
+            ..error.clone()
+        };
+        feed_failed(state, "phones", &summary);
+        state.phones_view.refresh(&state.phones);
+        state.counts = StatusCounts::of(&state.phones);
+    } else {
+        finish_phone_poll(state);
+    }
+}
+
+fn finish_phone_poll(state: &mut AppState) {
+    state.counts = StatusCounts::of(&state.phones);
+    state.phones_view.refresh(&state.phones);
+    let (now, interval) = (state.now, state.settings.poll_interval);
+    state.feeds.phones.succeeded(now, interval);
+}
+
+fn short_error(error: &ApiError) -> String {
+    match &error.code {
+        Some(code) => format!("{code} {}", error.message),
+        None => error.message.clone(),
+    }
+}
+
+fn on_streams(state: &mut AppState, domains: Vec<DomainStreams>) {
+    let mut rows = Vec::new();
+    let mut first_error = None;
+    for domain in domains {
+        match domain.streams {
+            Ok(streams) => rows.extend(streams.into_iter().map(StreamRow::new)),
+            Err(error) => {
+                // Keep what we knew of that domain's streams.
+                let prefix = format!("{}/", domain.domain);
+                rows.extend(
+                    state
+                        .streams
+                        .iter()
+                        .filter(|r| r.key.starts_with(&prefix))
+                        .cloned(),
+                );
+                first_error.get_or_insert(error);
+            }
+        }
+    }
+    state.streams = rows;
+    state.streams_view.refresh(&state.streams);
+    match first_error {
+        Some(error) => feed_failed(state, "streams", &error),
+        None => {
+            let (now, interval) = (state.now, state.settings.poll_interval);
+            state.feeds.streams.succeeded(now, interval);
+        }
+    }
+}
+
+fn on_encoders(state: &mut AppState, result: Result<Vec<EncodeServer>, ApiError>) {
+    match result {
+        Ok(list) => {
+            state.encoders = list.into_iter().map(EncoderRow).collect();
+            state.encoders_view.refresh(&state.encoders);
+            let (now, interval) = (state.now, state.settings.poll_interval);
+            state.feeds.encoders.succeeded(now, interval);
+        }
+        Err(error) => feed_failed(state, "encoders", &error),
+    }
+}
+
+fn on_servers(state: &mut AppState, result: Result<Vec<Server>, ApiError>) {
+    match result {
+        Ok(list) => {
+            state.servers = list.into_iter().map(ServerRow).collect();
+            state.servers_view.refresh(&state.servers);
+            let (now, interval) = (state.now, state.settings.poll_interval);
+            state.feeds.servers.succeeded(now, interval);
+        }
+        Err(error) => feed_failed(state, "servers", &error),
+    }
+}
+
+fn on_jobs(state: &mut AppState, jobs: Vec<(String, Result<Job, ApiError>)>) {
+    let mut first_error = None;
+    for (job_id, result) in jobs {
+        let Some(row) = state.jobs.iter_mut().find(|j| j.job_id == job_id) else {
+            continue;
+        };
+        let new_state = match result {
+            Ok(job) => JobState::from_status(job.status, job.error_code, job.error_msg),
+            Err(error) => {
+                let state = JobState::Unreadable(error.to_string());
+                first_error.get_or_insert(error);
+                state
+            }
+        };
+        if new_state.is_finished() && row.state != new_state {
+            let note = match &new_state {
+                JobState::Failed { code, message } => format!(
+                    "restart job {} failed: {} {message}",
+                    row.job_id,
+                    code.as_deref().unwrap_or("")
+                ),
+                _ => format!("restart job {} succeeded", row.job_id),
+            };
+            row.state = new_state;
+            state.activity.push(state.now, Entry::Note(note));
+        } else {
+            row.state = new_state;
+        }
+    }
+    match first_error {
+        Some(error) => feed_failed(state, "jobs", &error),
+        None => {
+            let (now, interval) = (state.now, state.settings.poll_interval);
+            state.feeds.jobs.succeeded(now, interval);
+        }
+    }
+    if state.running_jobs().is_empty() {
+        state.feeds.encoders.next_due = state.now;
+    }
+}
+
+// ---- actions ------------------------------------------------------------------
+
+fn request_action(state: &mut AppState, kind: ActionKind) {
+    if state.settings.read_only {
+        let note = format!("read-only: {} refused; nothing was sent", kind.label());
+        state.flash = Some(note.clone());
+        state.log_activity(Entry::Note(note));
+        return;
+    }
+    let (targets, hidden) = with_pane!(state, state.pane, |rows, view| view.targets(rows));
+    if targets.is_empty() {
+        state.flash = Some(format!("nothing to {}: no row selected", kind.label()));
+        return;
+    }
+    state.mode = Mode::Confirm(ConfirmDialog {
+        kind,
+        targets,
+        hidden,
+        typed: String::new(),
+        focus: Focus::Cancel,
+    });
+}
+
+fn action_for(pane: Pane, action: Action) -> Option<ActionKind> {
+    match (pane, action) {
+        (Pane::Phones, Action::Stop) => Some(ActionKind::StopStreaming),
+        (Pane::Streams, Action::Pause) => Some(ActionKind::PauseStream),
+        (Pane::Encoders, Action::Restart) => Some(ActionKind::RestartEncoder),
+        (Pane::Servers, Action::Stop) => Some(ActionKind::StopServer),
+        (Pane::Servers, Action::Start) => Some(ActionKind::StartServer),
+        _ => None,
+    }
+}
+
+fn launch(state: &mut AppState, dialog: ConfirmDialog, effects: &mut Vec<Effect>) {
+    let action = state.next_action;
+    state.next_action += 1;
+    state.running_actions += 1;
+    state.log_activity(Entry::Action(ActionProgress {
+        id: action,
+        kind: dialog.kind,
+        total: dialog.targets.len(),
+        ok: 0,
+        failed: 0,
+        unknown: 0,
+        started: state.now,
+        finished: false,
+    }));
+    // Marks are spent by the action, so the next one cannot hit them by accident.
+    with_pane!(state, state.pane, |_rows, view| view.marks.clear());
+    state.flash = Some(format!(
+        "{} started on {} target(s)",
+        dialog.kind.label(),
+        dialog.targets.len()
+    ));
+    effects.push(Effect::RunAction {
+        action,
+        kind: dialog.kind,
+        targets: dialog.targets,
+    });
+}
+
+fn action_kind(state: &AppState, action: u64) -> Option<ActionKind> {
+    state
+        .activity
+        .entries
+        .iter()
+        .rev()
+        .find_map(|(_, e)| match e {
+            Entry::Action(p) if p.id == action => Some(p.kind),
+            _ => None,
+        })
+}
+
+fn on_outcome(state: &mut AppState, action: u64, outcome: TargetOutcome) {
+    let Some(kind) = action_kind(state, action) else {
+        return;
+    };
+    if let Some(progress) = state.activity.action_mut(action) {
+        progress.count(outcome.outcome);
+    }
+    if kind == ActionKind::StopStreaming {
+        if let Some(&i) = state.phone_index.get(&outcome.target) {
+            state.phones[i].error = (outcome.outcome != Outcome::Ok).then(|| {
+                format!(
+                    "{}: {}",
+                    outcome.outcome,
+                    outcome.error_msg.clone().unwrap_or_default()
+                )
+            });
+        }
+    }
+    if let (ActionKind::RestartEncoder, Outcome::Ok, Some(job_id)) =
+        (kind, outcome.outcome, &outcome.job_id)
+    {
+        state.jobs.push(JobRow {
+            job_id: job_id.clone(),
+            encoder_id: outcome.target.clone(),
+            state: JobState::Running,
+            started: state.now,
+        });
+    }
+    if outcome.outcome != Outcome::Ok {
+        state.log_activity(Entry::TargetProblem {
+            action: kind,
+            outcome,
+        });
+    }
+}
+
+fn on_action_finished(state: &mut AppState, action: u64) {
+    state.running_actions = state.running_actions.saturating_sub(1);
+    let kind = action_kind(state, action);
+    if let Some(progress) = state.activity.action_mut(action) {
+        progress.finished = true;
+    }
+    // Show the effect at once: refresh what the action changed.
+    let now = state.now;
+    match kind {
+        Some(ActionKind::StopStreaming) => state.feeds.phones.next_due = now,
+        Some(ActionKind::PauseStream) => state.feeds.streams.next_due = now,
+        Some(ActionKind::RestartEncoder) => {
+            state.feeds.encoders.next_due = now;
+            state.feeds.jobs.next_due = now;
+        }
+        Some(ActionKind::StopServer | ActionKind::StartServer) => {
+            state.feeds.servers.next_due = now
+        }
+        None => {}
+    }
+}
+
+// ---- keys ---------------------------------------------------------------------
+
+fn is_ctrl_c(key: &KeyEvent) -> bool {
+    key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL)
+}
+
+fn on_key(state: &mut AppState, key: KeyEvent, effects: &mut Vec<Effect>) {
+    if is_ctrl_c(&key) {
+        state.quit = true;
+        return;
+    }
+    match state.mode.clone() {
+        Mode::Normal => on_normal_key(state, key),
+        Mode::Filtering => on_filter_key(state, key),
+        Mode::Help => {
+            if matches!(
+                key.code,
+                KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') | KeyCode::Enter
+            ) {
+                state.mode = Mode::Normal;
+            }
+        }
+        Mode::Confirm(dialog) => on_confirm_key(state, dialog, key, effects),
+        Mode::ConfirmQuit => match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') => state.quit = true,
+            KeyCode::Char('n') | KeyCode::Esc | KeyCode::Char('q') => state.mode = Mode::Normal,
+            _ => {}
+        },
+    }
+}
+
+/// Rows a page moves: the table's height at the current terminal size.
+fn page(state: &AppState) -> isize {
+    crate::ui::layout::table_rows(state.size, state.log_expanded).max(1) as isize
+}
+
+fn on_normal_key(state: &mut AppState, key: KeyEvent) {
+    let Some(action) = state.keymap.action(&key) else {
+        return;
+    };
+    state.flash = None;
+    let pane = state.pane;
+    match action {
+        Action::Quit if state.running_actions > 0 => state.mode = Mode::ConfirmQuit,
+        Action::Quit | Action::ForceQuit => state.quit = true,
+        Action::Help => state.mode = Mode::Help,
+        Action::NextPane => state.pane = pane.cycle(1),
+        Action::PrevPane => state.pane = pane.cycle(-1),
+        Action::PhonesPane => state.pane = Pane::Phones,
+        Action::StreamsPane => state.pane = Pane::Streams,
+        Action::EncodersPane => state.pane = Pane::Encoders,
+        Action::ServersPane => state.pane = Pane::Servers,
+        Action::Up => with_pane!(state, pane, |_rows, view| view.move_by(-1)),
+        Action::Down => with_pane!(state, pane, |_rows, view| view.move_by(1)),
+        Action::PageUp => {
+            let page = page(state);
+            with_pane!(state, pane, |_rows, view| view.move_by(-page))
+        }
+        Action::PageDown => {
+            let page = page(state);
+            with_pane!(state, pane, |_rows, view| view.move_by(page))
+        }
+        Action::Top => with_pane!(state, pane, |_rows, view| view.top()),
+        Action::Bottom => with_pane!(state, pane, |_rows, view| view.bottom()),
+        Action::Filter => state.mode = Mode::Filtering,
+        Action::SortNext => {
+            let columns = column_count(pane);
+            with_pane!(state, pane, |rows, view| {
+                view.cycle_sort(columns);
+                view.refresh(rows)
+            })
+        }
+        Action::SortReverse => with_pane!(state, pane, |rows, view| {
+            view.reverse_sort();
+            view.refresh(rows)
+        }),
+        Action::Mark => with_pane!(state, pane, |rows, view| {
+            view.toggle_mark(rows);
+            view.move_by(1)
+        }),
+        Action::MarkAll => with_pane!(state, pane, |rows, view| view.mark_all_visible(rows)),
+        Action::UnmarkAll => with_pane!(state, pane, |_rows, view| view.marks.clear()),
+        Action::Stop | Action::Start | Action::Pause | Action::Restart => {
+            match action_for(pane, action) {
+                Some(kind) => request_action(state, kind),
+                None => {
+                    state.flash = Some(format!(
+                        "`{}` does nothing in {}",
+                        action.describe(),
+                        pane.title()
+                    ));
+                }
+            }
+        }
+        Action::Refresh => {
+            refresh_now(state);
+            state.flash = Some("refreshing".into());
+        }
+        Action::Freeze => {
+            state.frozen = !state.frozen;
+            if !state.frozen {
+                refresh_now(state);
+            }
+        }
+        Action::ToggleLog => state.log_expanded = !state.log_expanded,
+    }
+}
+
+fn column_count(pane: Pane) -> usize {
+    match pane {
+        Pane::Phones => PHONE_COLUMNS.len(),
+        Pane::Streams => STREAM_COLUMNS.len(),
+        Pane::Encoders => ENCODER_COLUMNS.len(),
+        Pane::Servers => SERVER_COLUMNS.len(),
+    }
+}
+
+fn on_filter_key(state: &mut AppState, key: KeyEvent) {
+    let pane = state.pane;
+    match key.code {
+        KeyCode::Enter => state.mode = Mode::Normal,
+        KeyCode::Esc => {
+            state.mode = Mode::Normal;
+            with_pane!(state, pane, |rows, view| {
+                view.filter.clear();
+                view.refresh(rows)
+            })
+        }
+        KeyCode::Backspace => with_pane!(state, pane, |rows, view| {
+            view.filter.pop();
+            view.refresh(rows)
+        }),
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+            with_pane!(state, pane, |rows, view| {
+                view.filter.push(c);
+                view.refresh(rows)
+            })
+        }
+        _ => {}
+    }
+}
+
+fn on_confirm_key(
+    state: &mut AppState,
+    mut dialog: ConfirmDialog,
+    key: KeyEvent,
+    effects: &mut Vec<Effect>,
+) {
+    let typed_count = dialog.needs_typed_count();
+    match key.code {
+        KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('N') => {
+            state.mode = Mode::Normal;
+            state.flash = Some(format!(
+                "{} cancelled; nothing was sent",
+                dialog.kind.label()
+            ));
+            return;
+        }
+        KeyCode::Char('y') | KeyCode::Char('Y') if !typed_count => {
+            state.mode = Mode::Normal;
+            return launch(state, dialog, effects);
+        }
+        KeyCode::Char(c) if typed_count && c.is_ascii_digit() && dialog.typed.len() < 9 => {
+            dialog.typed.push(c)
+        }
+        KeyCode::Backspace => {
+            dialog.typed.pop();
+        }
+        KeyCode::Tab | KeyCode::BackTab | KeyCode::Left | KeyCode::Right if !typed_count => {
+            dialog.focus = match dialog.focus {
+                Focus::Cancel => Focus::Confirm,
+                Focus::Confirm => Focus::Cancel,
+            };
+        }
+        KeyCode::Enter => {
+            let confirmed = if typed_count {
+                dialog.typed == dialog.targets.len().to_string()
+            } else {
+                dialog.focus == Focus::Confirm
+            };
+            state.mode = Mode::Normal;
+            if confirmed {
+                return launch(state, dialog, effects);
+            }
+            if typed_count && !dialog.typed.is_empty() {
+                state.flash = Some(format!(
+                    "typed {} but there are {} targets; nothing was sent",
+                    dialog.typed,
+                    dialog.targets.len()
+                ));
+            } else {
+                state.flash = Some(format!(
+                    "{} cancelled; nothing was sent",
+                    dialog.kind.label()
+                ));
+            }
+            return;
+        }
+        _ => {}
+    }
+    state.mode = Mode::Confirm(dialog);
+}

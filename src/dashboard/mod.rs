@@ -1,0 +1,110 @@
+//! The dashboard's shell: owns the terminal, feeds keys, ticks, signals and API results
+//! to `update` as messages, runs the effects, and draws the latest state.
+
+mod effects;
+
+use std::time::Duration;
+
+use color_eyre::eyre::{Result, WrapErr};
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures::StreamExt;
+use ratatui::DefaultTerminal;
+use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
+
+use crate::actions::Executor;
+use crate::app::{AppState, Clock, Msg, Settings, update};
+
+/// Ages in the header move on with this tick; it is also when polls fall due.
+const TICK: Duration = Duration::from_secs(1);
+
+pub struct DashboardOptions {
+    pub settings: Settings,
+    pub executor: Executor,
+}
+
+/// Runs the dashboard until the engineer quits. The terminal is restored on every
+/// way out: quit, error, panic (ratatui's hook), SIGTERM or SIGHUP.
+pub async fn run(options: DashboardOptions) -> Result<()> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    spawn_input(tx.clone());
+    spawn_clock(tx.clone());
+    spawn_signals(tx.clone())?;
+    let mut terminal = ratatui::init();
+    let result = event_loop(&mut terminal, options, tx, rx).await;
+    ratatui::restore();
+    result
+}
+
+async fn event_loop(
+    terminal: &mut DefaultTerminal,
+    options: DashboardOptions,
+    tx: UnboundedSender<Msg>,
+    mut rx: UnboundedReceiver<Msg>,
+) -> Result<()> {
+    let mut state = AppState::new(options.settings, Clock::system());
+    let size = terminal.size().wrap_err("cannot read the terminal size")?;
+    state.size = (size.width, size.height);
+    let mut pending = Some(Msg::Tick);
+    loop {
+        // Handle everything that is waiting, then draw once: only the latest state is drawn.
+        while let Some(msg) = pending.take().or_else(|| rx.try_recv().ok()) {
+            for effect in update(&mut state, msg, Clock::system()) {
+                effects::spawn(effect, &options.executor, &tx);
+            }
+        }
+        if state.quit {
+            return Ok(());
+        }
+        terminal
+            .draw(|frame| crate::ui::draw(frame, &state))
+            .wrap_err("cannot draw to the terminal")?;
+        pending = rx.recv().await;
+        if pending.is_none() {
+            return Ok(());
+        }
+    }
+}
+
+fn spawn_input(tx: UnboundedSender<Msg>) {
+    tokio::spawn(async move {
+        let mut events = EventStream::new();
+        while let Some(Ok(event)) = events.next().await {
+            let msg = match event {
+                Event::Key(key) if key.kind != KeyEventKind::Release => Msg::Key(key),
+                Event::Resize(width, height) => Msg::Resize { width, height },
+                _ => continue,
+            };
+            if tx.send(msg).is_err() {
+                return;
+            }
+        }
+    });
+}
+
+fn spawn_clock(tx: UnboundedSender<Msg>) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(TICK);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            ticks.tick().await;
+            if tx.send(Msg::Tick).is_err() {
+                return;
+            }
+        }
+    });
+}
+
+/// SIGTERM, and SIGHUP (the SSH connection dropped), end the dashboard cleanly.
+fn spawn_signals(tx: UnboundedSender<Msg>) -> Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).wrap_err("cannot watch SIGTERM")?;
+    let mut hangup = signal(SignalKind::hangup()).wrap_err("cannot watch SIGHUP")?;
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = hangup.recv() => {}
+        }
+        let _ = tx.send(Msg::Terminate);
+    });
+    Ok(())
+}

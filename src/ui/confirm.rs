@@ -1,0 +1,67 @@
+//! The confirmation dialog every action goes through: the action, the number of
+//! targets, the first few, the marked ones the filter hides; Cancel has the focus.
+//! From 10 targets up, the count must be typed.
+
+use ratatui::Frame;
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+
+use crate::app::state::{ConfirmDialog, Focus};
+use crate::text::sanitize;
+
+use super::{popup, theme};
+
+const SHOWN_TARGETS: usize = 5;
+
+pub fn draw(frame: &mut Frame, dialog: &ConfirmDialog) {
+    let count = dialog.targets.len();
+    let label = dialog.kind.label();
+    let mut lines = vec![Line::from(Span::styled(
+        format!(" {label} on {count} target(s):"),
+        theme::title(),
+    ))];
+    for target in dialog.targets.iter().take(SHOWN_TARGETS) {
+        lines.push(Line::from(format!("   {}", sanitize(target))));
+    }
+    if count > SHOWN_TARGETS {
+        lines.push(Line::from(format!(
+            "   … and {} more",
+            count - SHOWN_TARGETS
+        )));
+    }
+    if dialog.hidden > 0 {
+        lines.push(Line::from(Span::styled(
+            format!(
+                " {} of them are marked but hidden by the filter",
+                dialog.hidden
+            ),
+            Style::new().fg(Color::Yellow),
+        )));
+    }
+    lines.push(Line::from(""));
+    if dialog.needs_typed_count() {
+        lines.push(Line::from(vec![
+            Span::raw(format!(" Type {count} and press Enter to confirm: ")),
+            Span::styled(format!("{}▏", dialog.typed), theme::title()),
+        ]));
+        lines.push(Line::from(Span::styled(" Esc cancels", theme::dim())));
+    } else {
+        let button = |text: String, focused: bool| {
+            Span::styled(
+                text,
+                if focused {
+                    theme::cursor()
+                } else {
+                    Style::new()
+                },
+            )
+        };
+        lines.push(Line::from(vec![
+            Span::raw(" "),
+            button(" Cancel (n) ".into(), dialog.focus == Focus::Cancel),
+            Span::raw("   "),
+            button(format!(" {label} (y) "), dialog.focus == Focus::Confirm),
+        ]));
+    }
+    popup::draw(frame, &format!("Confirm: {label}"), lines, 64);
+}

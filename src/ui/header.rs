@@ -1,0 +1,131 @@
+//! The header: profile, SIMULATOR / READ-ONLY / FROZEN badges, phone counts by status,
+//! age of the last complete refresh, requests in flight, and a STALE mark. One line on
+//! small terminals, three on large ones (with the pane tabs).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Color;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::app::{AppState, Pane};
+
+use super::format::age_since;
+use super::theme;
+
+fn badges(state: &AppState) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    if state.settings.simulator {
+        spans.push(Span::styled(" SIMULATOR ", theme::badge(Color::Magenta)));
+        spans.push(Span::raw(" "));
+    }
+    if state.settings.read_only {
+        spans.push(Span::styled(" READ-ONLY ", theme::badge(Color::Cyan)));
+        spans.push(Span::raw(" "));
+    }
+    if state.frozen {
+        spans.push(Span::styled(" FROZEN ", theme::badge(Color::Blue)));
+        spans.push(Span::raw(" "));
+    }
+    spans
+}
+
+/// "refreshed 3s ago", "STALE 40s" or "loading…", and requests in flight.
+fn freshness(state: &AppState, compact: bool) -> Vec<Span<'static>> {
+    let feed = &state.feeds.phones;
+    let mut spans = Vec::new();
+    let stale = [
+        &state.feeds.phones,
+        &state.feeds.streams,
+        &state.feeds.encoders,
+        &state.feeds.servers,
+    ]
+    .iter()
+    .any(|f| f.is_stale());
+    match feed.last_ok {
+        Some(at) if compact => spans.push(Span::raw(format!("{} ago", age_since(at, state.now)))),
+        Some(at) => spans.push(Span::raw(format!(
+            "refreshed {} ago",
+            age_since(at, state.now)
+        ))),
+        None => spans.push(Span::raw("loading…")),
+    }
+    if stale {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(" STALE ", theme::badge(Color::Red)));
+    }
+    let in_flight = state.in_flight();
+    if in_flight > 0 {
+        spans.push(Span::raw(format!(" {in_flight} in flight")));
+    }
+    spans
+}
+
+fn counts(state: &AppState, compact: bool) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    for (status, count) in state.counts.in_header_order() {
+        let name = status.name();
+        let label = if compact {
+            name.chars().take(3).collect::<String>()
+        } else {
+            name
+        };
+        spans.push(Span::styled(
+            format!("{label} {count}"),
+            theme::phone_status(status),
+        ));
+        spans.push(Span::raw("  "));
+    }
+    spans.pop();
+    spans
+}
+
+fn tabs(state: &AppState) -> Vec<Span<'static>> {
+    let mut spans = vec![Span::raw(" ")];
+    for pane in Pane::ALL {
+        let text = format!(" {} {} ", pane.index() + 1, pane.title());
+        let style = if pane == state.pane {
+            theme::cursor()
+        } else {
+            theme::dim()
+        };
+        spans.push(Span::styled(text, style));
+        spans.push(Span::raw(" "));
+    }
+    spans
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, compact: bool) {
+    let profile = Span::styled(
+        format!(" {} ", crate::text::sanitize(&state.settings.profile)),
+        theme::title(),
+    );
+    let separator = || Span::styled(" │ ", theme::dim());
+    let lines = if compact {
+        let mut line = vec![profile];
+        line.extend(badges(state));
+        line.push(separator());
+        line.extend(counts(state, true));
+        line.push(separator());
+        line.extend(freshness(state, true));
+        vec![Line::from(line)]
+    } else {
+        let mut first = vec![
+            Span::styled(" phonedeck ", theme::title()),
+            separator(),
+            profile,
+            Span::raw(" "),
+        ];
+        first.extend(badges(state));
+        first.push(separator());
+        first.extend(freshness(state, false));
+        let mut second = vec![Span::raw(" ")];
+        second.extend(counts(state, false));
+        vec![
+            Line::from(first),
+            Line::from(second),
+            Line::from(tabs(state)),
+        ]
+    };
+    frame.render_widget(Paragraph::new(lines), area);
+}

@@ -1,0 +1,64 @@
+//! Pure drawing: `draw(frame, state)` paints the dashboard from the state alone.
+
+mod activity;
+mod confirm;
+mod encoders;
+mod footer;
+pub mod format;
+mod header;
+mod help;
+pub mod layout;
+mod phones;
+mod popup;
+mod quit;
+mod servers;
+mod streams;
+pub mod table;
+mod theme;
+
+use ratatui::Frame;
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::app::{AppState, Mode, Pane};
+
+pub fn draw(frame: &mut Frame, state: &AppState) {
+    let area = frame.area();
+    if area.width < layout::MIN_WIDTH || area.height < layout::MIN_HEIGHT {
+        let notice = format!(
+            "terminal too small: {}x{}, phonedeck needs {}x{}",
+            area.width,
+            area.height,
+            layout::MIN_WIDTH,
+            layout::MIN_HEIGHT
+        );
+        frame.render_widget(
+            Paragraph::new(Line::from(notice)).wrap(Wrap { trim: true }),
+            area,
+        );
+        return;
+    }
+    let compact = layout::compact(area.width, area.height);
+    let areas = layout::areas(area, state.log_expanded);
+    header::draw(frame, areas.header, state, compact);
+    // On one-line headers the pane number stands in the table title instead of tabs.
+    let prefix = if compact {
+        format!("{}:", state.pane.index() + 1)
+    } else {
+        String::new()
+    };
+    match state.pane {
+        Pane::Phones => phones::draw(frame, areas.body, state, &prefix),
+        Pane::Streams => streams::draw(frame, areas.body, state, &prefix),
+        Pane::Encoders => encoders::draw(frame, areas.body, state, &prefix),
+        Pane::Servers => servers::draw(frame, areas.body, state, &prefix),
+    }
+    activity::draw(frame, areas.activity, state);
+    footer::draw(frame, areas.footer, state);
+    match &state.mode {
+        Mode::Help => help::draw(frame, state),
+        Mode::Confirm(dialog) => confirm::draw(frame, dialog),
+        Mode::ConfirmQuit => quit::draw(frame, state),
+        Mode::Normal | Mode::Filtering => {}
+    }
+}

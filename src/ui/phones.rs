@@ -1,0 +1,84 @@
+//! Pane 1: phones with status (coloured; changed in the latest poll highlighted),
+//! how long they have been in it, and the row's last error.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Span;
+use ratatui::widgets::Cell;
+
+use crate::app::AppState;
+use crate::app::rows::PHONE_COLUMNS;
+use crate::text::sanitize;
+
+use super::format::age_since;
+use super::table::{self, Column, TableFrame};
+use super::theme;
+
+const COLUMNS: [Column; 5] = [
+    Column {
+        title: PHONE_COLUMNS[0],
+        width: 12,
+        priority: 0,
+    },
+    Column {
+        title: PHONE_COLUMNS[1],
+        width: 14,
+        priority: 2,
+    },
+    Column {
+        title: PHONE_COLUMNS[2],
+        width: 11,
+        priority: 0,
+    },
+    Column {
+        title: PHONE_COLUMNS[3],
+        width: 6,
+        priority: 1,
+    },
+    Column {
+        title: PHONE_COLUMNS[4],
+        width: 24,
+        priority: 3,
+    },
+];
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, title_prefix: &str) {
+    let view = &state.phones_view;
+    let filtering = state.mode == crate::app::Mode::Filtering;
+    let title = table::title(
+        &format!("{title_prefix}Phones"),
+        view,
+        state.phones.len(),
+        &COLUMNS,
+        filtering,
+    );
+    let frame_spec = TableFrame {
+        title,
+        columns: &COLUMNS,
+        view,
+        focused: true,
+    };
+    table::draw(
+        frame,
+        area,
+        frame_spec,
+        |i| state.phones[i].id.clone(),
+        |i| {
+            let phone = &state.phones[i];
+            let mut status_style = theme::phone_status(phone.status);
+            if phone.changed_in_poll == Some(state.poll) && state.poll > 1 {
+                status_style = status_style.patch(theme::changed());
+            }
+            vec![
+                Cell::from(sanitize(&phone.id)),
+                Cell::from(sanitize(&phone.name)),
+                Cell::from(Span::styled(phone.status.name(), status_style)),
+                Cell::from(age_since(phone.since, state.now)),
+                Cell::from(Span::styled(
+                    sanitize(phone.error.as_deref().unwrap_or("")),
+                    theme::error(),
+                )),
+            ]
+        },
+    );
+}

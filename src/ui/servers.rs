@@ -1,0 +1,71 @@
+//! Pane 4: compute servers with status and task state.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Span;
+use ratatui::widgets::Cell;
+
+use crate::app::AppState;
+use crate::app::rows::SERVER_COLUMNS;
+use crate::text::sanitize;
+
+use super::table::{self, Column, TableFrame};
+use super::theme;
+
+const COLUMNS: [Column; 4] = [
+    Column {
+        title: SERVER_COLUMNS[0],
+        width: 36,
+        priority: 1,
+    },
+    Column {
+        title: SERVER_COLUMNS[1],
+        width: 14,
+        priority: 0,
+    },
+    Column {
+        title: SERVER_COLUMNS[2],
+        width: 8,
+        priority: 0,
+    },
+    Column {
+        title: SERVER_COLUMNS[3],
+        width: 13,
+        priority: 0,
+    },
+];
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, title_prefix: &str) {
+    let view = &state.servers_view;
+    let filtering = state.mode == crate::app::Mode::Filtering;
+    let title = table::title(
+        &format!("{title_prefix}Servers"),
+        view,
+        state.servers.len(),
+        &COLUMNS,
+        filtering,
+    );
+    table::draw(
+        frame,
+        area,
+        TableFrame {
+            title,
+            columns: &COLUMNS,
+            view,
+            focused: true,
+        },
+        |i| state.servers[i].0.id.clone(),
+        |i| {
+            let s = &state.servers[i].0;
+            vec![
+                Cell::from(sanitize(&s.id)),
+                Cell::from(sanitize(&s.name)),
+                Cell::from(Span::styled(
+                    sanitize(&s.status),
+                    theme::server_status(&s.status),
+                )),
+                Cell::from(sanitize(s.task_state.as_deref().unwrap_or("-"))),
+            ]
+        },
+    );
+}

@@ -1,0 +1,172 @@
+//! The table all panes share: columns chosen by priority to fit the width, and rows
+//! built only for the visible window.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Row, Table, TableState};
+
+use crate::app::table::TableView;
+
+use super::theme;
+
+/// A column: its title, the width it wants, and its priority (0 is kept longest).
+pub struct Column {
+    pub title: &'static str,
+    pub width: u16,
+    pub priority: u8,
+}
+
+/// Indices of the columns that fit in `width`, lowest priority dropped first.
+pub fn fitting(columns: &[Column], width: u16) -> Vec<usize> {
+    let mut kept: Vec<usize> = (0..columns.len()).collect();
+    let total =
+        |kept: &[usize]| -> u16 { kept.iter().map(|&i| columns[i].width + 1).sum::<u16>() + 2 };
+    while total(&kept) > width && kept.len() > 1 {
+        let drop = kept
+            .iter()
+            .enumerate()
+            .max_by_key(|&(_, &i)| (columns[i].priority, i))
+            .map(|(pos, _)| pos)
+            .unwrap_or(0);
+        kept.remove(drop);
+    }
+    kept
+}
+
+/// The first visible row: the cursor stays on screen.
+pub fn window_start(cursor: usize, height: usize) -> usize {
+    if height == 0 {
+        0
+    } else {
+        cursor.saturating_sub(height - 1)
+    }
+}
+
+pub struct TableFrame<'a> {
+    pub title: Line<'a>,
+    pub columns: &'a [Column],
+    pub view: &'a TableView,
+    pub focused: bool,
+}
+
+/// Draws the table; `cells(row_index)` builds one row's cells (all columns, in order).
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    table: TableFrame,
+    key_of: impl Fn(usize) -> String,
+    cells: impl Fn(usize) -> Vec<Cell<'static>>,
+) {
+    let block = Block::new().borders(Borders::TOP).title(table.title);
+    let height = usize::from(area.height.saturating_sub(2));
+    let kept = fitting(table.columns, area.width.saturating_sub(2));
+    let start = window_start(table.view.cursor, height);
+    let end = (start + height).min(table.view.visible.len());
+    let rows: Vec<Row> = table.view.visible[start..end]
+        .iter()
+        .map(|&row| {
+            let marked = table.view.marks.contains(&key_of(row));
+            let mut all = cells(row);
+            let mut shown = vec![Cell::from(if marked { "*" } else { " " })];
+            shown.extend(kept.iter().map(|&i| std::mem::take(&mut all[i])));
+            Row::new(shown).style(if marked { theme::title() } else { Style::new() })
+        })
+        .collect();
+    let mut widths = vec![Constraint::Length(1)];
+    widths.extend(
+        kept.iter()
+            .map(|&i| Constraint::Length(table.columns[i].width)),
+    );
+    if let Some(last) = widths.last_mut() {
+        *last = Constraint::Fill(1);
+    }
+    let header = Row::new(
+        std::iter::once(Cell::from("")).chain(
+            kept.iter()
+                .map(|&i| Cell::from(Span::styled(table.columns[i].title, theme::dim()))),
+        ),
+    );
+    let mut state =
+        TableState::new().with_selected((!rows.is_empty()).then(|| table.view.cursor - start));
+    let widget = Table::new(rows, widths)
+        .header(header)
+        .block(block)
+        .column_spacing(1)
+        .row_highlight_style(if table.focused {
+            theme::cursor()
+        } else {
+            Style::new()
+        });
+    frame.render_stateful_widget(widget, area, &mut state);
+}
+
+/// "Phones 20/200 /offline sort:status↓ 3 marked"
+pub fn title<'a>(
+    name: &str,
+    view: &TableView,
+    total: usize,
+    columns: &[Column],
+    filtering: bool,
+) -> Line<'a> {
+    let mut spans = vec![Span::styled(format!(" {name} "), theme::title())];
+    spans.push(Span::raw(format!("{}/{} ", view.visible.len(), total)));
+    if !view.filter.is_empty() || filtering {
+        spans.push(Span::raw(format!(
+            "/{}{} ",
+            crate::text::sanitize(&view.filter),
+            if filtering { "▏" } else { "" }
+        )));
+    }
+    if let Some((column, descending)) = view.sort {
+        let name = columns.get(column).map_or("?", |c| c.title);
+        spans.push(Span::raw(format!(
+            "sort:{}{} ",
+            name.to_lowercase(),
+            if descending { "↓" } else { "↑" }
+        )));
+    }
+    if !view.marks.is_empty() {
+        spans.push(Span::styled(
+            format!("{} marked ", view.marks.len()),
+            theme::title(),
+        ));
+    }
+    Line::from(spans)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn low_priority_columns_drop_first() {
+        let columns = [
+            Column {
+                title: "A",
+                width: 10,
+                priority: 0,
+            },
+            Column {
+                title: "B",
+                width: 10,
+                priority: 2,
+            },
+            Column {
+                title: "C",
+                width: 10,
+                priority: 1,
+            },
+        ];
+        assert_eq!(fitting(&columns, 100), [0, 1, 2]);
+        assert_eq!(fitting(&columns, 26), [0, 2]);
+        assert_eq!(fitting(&columns, 5), [0]);
+    }
+
+    #[test]
+    fn window_keeps_cursor_visible() {
+        assert_eq!(window_start(3, 10), 0);
+        assert_eq!(window_start(25, 10), 16);
+    }
+}
