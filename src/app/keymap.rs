@@ -46,7 +46,7 @@ pub enum Action {
 impl Action {
     pub fn describe(self) -> &'static str {
         match self {
-            Action::Quit => "quit (asks while actions run)",
+            Action::Quit => "quit (asks if busy)",
             Action::ForceQuit => "quit now",
             Action::Help => "this help",
             Action::NextPane => "next pane",
@@ -55,25 +55,25 @@ impl Action {
             Action::StreamsPane => "Streams pane",
             Action::EncodersPane => "Encoders pane",
             Action::ServersPane => "Servers pane",
-            Action::Up => "move up",
-            Action::Down => "move down",
+            Action::Up => "up",
+            Action::Down => "down",
             Action::PageUp => "page up",
             Action::PageDown => "page down",
             Action::Top => "first row",
             Action::Bottom => "last row",
-            Action::Filter => "filter (Enter keeps, Esc clears)",
+            Action::Filter => "filter (Esc clears)",
             Action::SortNext => "sort by next column",
             Action::SortReverse => "reverse sort",
             Action::Mark => "mark/unmark row",
             Action::MarkAll => "mark all shown rows",
             Action::UnmarkAll => "unmark all",
-            Action::Stop => "stop streaming (Phones) / stop server (Servers)",
-            Action::Start => "start server (Servers)",
-            Action::Pause => "pause stream (Streams)",
-            Action::Restart => "restart encoder (Encoders)",
+            Action::Stop => "stop streaming/server",
+            Action::Start => "start server",
+            Action::Pause => "pause stream",
+            Action::Restart => "restart encoder",
             Action::Refresh => "refresh now",
-            Action::Freeze => "freeze/unfreeze updates",
-            Action::ToggleLog => "larger/smaller activity log",
+            Action::Freeze => "freeze/unfreeze",
+            Action::ToggleLog => "larger/smaller log",
         }
     }
 }
@@ -193,9 +193,16 @@ impl KeyMap {
         self.lookup.get(&Binding::from_event(event)).copied()
     }
 
-    /// Every binding in force, in help order.
-    pub fn bindings(&self) -> &[(Binding, Action)] {
-        &self.bindings
+    /// Every action with the keys bound to it, in help order.
+    pub fn by_action(&self) -> Vec<(Action, Vec<Binding>)> {
+        let mut grouped: Vec<(Action, Vec<Binding>)> = Vec::new();
+        for (binding, action) in &self.bindings {
+            match grouped.iter_mut().find(|(a, _)| a == action) {
+                Some((_, keys)) => keys.push(*binding),
+                None => grouped.push((*action, vec![*binding])),
+            }
+        }
+        grouped
     }
 }
 

@@ -6,10 +6,16 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::actions::Executor;
 use crate::app::{Effect, Msg};
 
+/// Runs an effect as a task of its own.
 pub fn spawn(effect: Effect, executor: &Executor, tx: &UnboundedSender<Msg>) {
     let executor = executor.clone();
     let tx = tx.clone();
-    tokio::spawn(async move {
+    tokio::spawn(async move { perform(effect, &executor, &tx).await });
+}
+
+/// Carries out one effect, sending its answers to `tx` (tests await it directly).
+pub async fn perform(effect: Effect, executor: &Executor, tx: &UnboundedSender<Msg>) {
+    {
         let api = &executor.api;
         // A send fails only when the dashboard is gone; then nobody needs the answer.
         let _ = match effect {
@@ -46,5 +52,5 @@ pub fn spawn(effect: Effect, executor: &Executor, tx: &UnboundedSender<Msg>) {
                 tx.send(Msg::ActionFinished { action })
             }
         };
-    });
+    }
 }

@@ -1,7 +1,7 @@
 //! The dashboard's shell: owns the terminal, feeds keys, ticks, signals and API results
 //! to `update` as messages, runs the effects, and draws the latest state.
 
-mod effects;
+pub mod effects;
 
 use std::time::Duration;
 

@@ -8,6 +8,7 @@ use ratatui::style::Color;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use crate::api::koophone::PhoneStatus;
 use crate::app::{AppState, Pane};
 
 use super::format::age_since;
@@ -56,25 +57,41 @@ fn freshness(state: &AppState, compact: bool) -> Vec<Span<'static>> {
     }
     let in_flight = state.in_flight();
     if in_flight > 0 {
-        spans.push(Span::raw(format!(" {in_flight} in flight")));
+        spans.push(Span::raw(if compact {
+            format!(" ⇅{in_flight}")
+        } else {
+            format!(" {in_flight} in flight")
+        }));
     }
     spans
 }
 
+/// Short status names for the one-line header, still distinct from each other.
+fn short_name(status: PhoneStatus) -> &'static str {
+    match status {
+        PhoneStatus::RUNNING => "Run",
+        PhoneStatus::OFFLINE => "Off",
+        PhoneStatus::STOPPED => "Stop",
+        PhoneStatus::STARTING => "Start",
+        PhoneStatus::SHUT_DOWN => "Down",
+        _ => "Unk",
+    }
+}
+
 fn counts(state: &AppState, compact: bool) -> Vec<Span<'static>> {
+    let gap = if compact { " " } else { "  " };
     let mut spans = Vec::new();
     for (status, count) in state.counts.in_header_order() {
-        let name = status.name();
         let label = if compact {
-            name.chars().take(3).collect::<String>()
+            short_name(status).to_string()
         } else {
-            name
+            status.name()
         };
         spans.push(Span::styled(
             format!("{label} {count}"),
             theme::phone_status(status),
         ));
-        spans.push(Span::raw("  "));
+        spans.push(Span::raw(gap));
     }
     spans.pop();
     spans
@@ -102,12 +119,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, compact: bool) {
     );
     let separator = || Span::styled(" │ ", theme::dim());
     let lines = if compact {
+        // Freshness first: on a narrow terminal the counts are what gets cut, never STALE.
         let mut line = vec![profile];
         line.extend(badges(state));
         line.push(separator());
-        line.extend(counts(state, true));
-        line.push(separator());
         line.extend(freshness(state, true));
+        line.push(separator());
+        line.extend(counts(state, true));
         vec![Line::from(line)]
     } else {
         let mut first = vec![

@@ -1,4 +1,4 @@
-//! The `?` overlay: every key in force and what it does.
+//! The `?` overlay: every action, the keys in force for it, and what it does.
 
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
@@ -7,26 +7,51 @@ use crate::app::AppState;
 
 use super::{popup, theme};
 
+const KEYS_WIDTH: usize = 11;
+const ENTRY_WIDTH: usize = 36;
+
 pub fn draw(frame: &mut Frame, state: &AppState) {
-    let mut lines: Vec<Line> = state
+    let entries: Vec<(String, &str)> = state
         .keymap
-        .bindings()
-        .iter()
-        .map(|(binding, action)| {
-            Line::from(vec![
-                Span::styled(format!(" {:<10}", binding.label()), theme::title()),
-                Span::raw(action.describe()),
-            ])
+        .by_action()
+        .into_iter()
+        .map(|(action, keys)| {
+            let keys: Vec<String> = keys.iter().map(|k| k.label()).collect();
+            (keys.join(" "), action.describe())
+        })
+        .collect();
+    let columns = if frame.area().width >= 2 * ENTRY_WIDTH as u16 + 4 {
+        2
+    } else {
+        1
+    };
+    let rows = entries.len().div_ceil(columns);
+    let mut lines: Vec<Line> = (0..rows)
+        .map(|row| {
+            let mut spans = Vec::new();
+            for column in 0..columns {
+                if let Some((keys, what)) = entries.get(column * rows + row) {
+                    spans.push(Span::styled(
+                        format!(" {keys:<KEYS_WIDTH$}"),
+                        theme::title(),
+                    ));
+                    spans.push(Span::raw(format!(
+                        "{what:<width$}",
+                        width = ENTRY_WIDTH - KEYS_WIDTH - 1
+                    )));
+                }
+            }
+            Line::from(spans)
         })
         .collect();
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(
-        " Actions act on marked rows, or on the cursor row when none is marked.",
+        " Actions act on the marked rows, or on the cursor row when none is marked.",
         theme::dim(),
     )));
     lines.push(Line::from(Span::styled(
         " Esc, q or ? closes this help.",
         theme::dim(),
     )));
-    popup::draw(frame, "Keys", lines, 74);
+    popup::draw(frame, "Keys", lines, (columns * ENTRY_WIDTH + 4) as u16);
 }

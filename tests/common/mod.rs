@@ -1,6 +1,8 @@
 //! Shared test helpers: an in-process simulator and a client configured for it.
 #![allow(dead_code)]
 
+pub mod harness;
+
 use std::time::Duration;
 
 use phonedeck::api::{Api, ApiConfig, RetryPolicy};

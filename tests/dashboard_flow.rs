@@ -1,0 +1,202 @@
+//! Scripted key sequences through the dashboard's real update loop and effects,
+//! against the in-process simulator.
+
+mod common;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use common::harness::Harness;
+use common::*;
+use crossterm::event::KeyCode;
+use phonedeck::api::koophone::PhoneStatus;
+use phonedeck::app::{Mode, Pane};
+
+fn offline_ids(sim: &phonedeck::sim::SimHandle) -> HashSet<String> {
+    sim.with_fleet(|f| {
+        f.phones
+            .iter()
+            .filter(|p| p.status == PhoneStatus::OFFLINE)
+            .map(|p| p.id.clone())
+            .collect()
+    })
+}
+
+fn stopped_ids(sim: &phonedeck::sim::SimHandle) -> HashSet<String> {
+    mutations(sim)
+        .iter()
+        .filter(|r| r.path.ends_with("/streaming/stop"))
+        .map(|r| {
+            let body: serde_json::Value = serde_json::from_str(&r.body).expect("json");
+            body["instance_id"].as_str().expect("id").to_string()
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn filter_mark_all_and_stop_streaming_with_typed_count() {
+    let sim = start_sim().await;
+    let offline = offline_ids(&sim);
+    assert!(offline.len() >= 10, "the typed-count path is exercised");
+    let mut ui = Harness::new(&sim, false).await;
+    assert_eq!(ui.state.phones.len(), 250);
+
+    ui.key(KeyCode::Char('/')).await;
+    ui.type_text("OFFLINE").await;
+    ui.key(KeyCode::Enter).await;
+    assert_eq!(ui.state.phones_view.visible.len(), offline.len());
+    let screen = ui.screen(120, 40);
+    assert!(
+        screen.contains(&format!("Phones {}/250 /OFFLINE", offline.len())),
+        "{screen}"
+    );
+
+    ui.key(KeyCode::Char('A')).await;
+    ui.key(KeyCode::Char('s')).await;
+    let Mode::Confirm(dialog) = &ui.state.mode else {
+        panic!("a confirmation dialog opens");
+    };
+    assert_eq!(dialog.targets.len(), offline.len());
+    assert!(
+        ui.screen(120, 40)
+            .contains(&format!("Type {} and press Enter", offline.len()))
+    );
+
+    // A wrong count sends nothing.
+    ui.type_text("1").await;
+    ui.key(KeyCode::Enter).await;
+    assert_eq!(ui.state.mode, Mode::Normal);
+    assert!(mutations(&sim).is_empty());
+
+    ui.key(KeyCode::Char('s')).await;
+    ui.type_text(&offline.len().to_string()).await;
+    ui.key(KeyCode::Enter).await;
+    assert_eq!(stopped_ids(&sim), offline, "exactly the marked phones");
+    let screen = ui.screen(120, 40);
+    let progress = format!(
+        "stop streaming on {0} target(s): {0}/{0} done — finished",
+        offline.len()
+    );
+    assert!(screen.contains(&progress), "{screen}");
+    let audit = ui.audit_lines();
+    assert_eq!(audit.len(), offline.len() * 2);
+    assert!(
+        ui.state.phones_view.marks.is_empty(),
+        "marks are spent by the action"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn confirm_focus_starts_on_cancel_and_failures_show_code_and_request_id() {
+    let sim = start_sim().await;
+    sim.set_faults(phonedeck::sim::Faults {
+        deny_rate: 1.0,
+        ..Default::default()
+    });
+    let mut ui = Harness::new(&sim, false).await;
+    ui.key(KeyCode::Char(' ')).await;
+    ui.key(KeyCode::Char(' ')).await;
+    ui.key(KeyCode::Char('s')).await;
+    ui.key(KeyCode::Enter).await;
+    assert!(
+        mutations(&sim).is_empty(),
+        "Enter on the focused Cancel sends nothing"
+    );
+    ui.key(KeyCode::Char('s')).await;
+    ui.key(KeyCode::Char('y')).await;
+    assert_eq!(mutations(&sim).len(), 2);
+    let screen = ui.screen(160, 48);
+    assert!(screen.contains("2/2 done, 2 failed"), "{screen}");
+    assert!(screen.contains("KOOPHONE.API.1001"), "{screen}");
+    assert!(screen.contains("request id"), "{screen}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn restart_encoder_and_watch_its_job_fail() {
+    let sim = start_sim().await;
+    let mut ui = Harness::new(&sim, false).await;
+    ui.key(KeyCode::Char('3')).await;
+    assert_eq!(ui.state.pane, Pane::Encoders);
+    for _ in 0..3 {
+        ui.key(KeyCode::Char('j')).await;
+    }
+    ui.key(KeyCode::Char('r')).await;
+    ui.key(KeyCode::Char('y')).await;
+    assert_eq!(ui.state.jobs.len(), 1);
+    assert!(ui.screen(120, 40).contains("running"));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    ui.advance(Duration::from_secs(6)).await;
+    let screen = ui.screen(120, 40);
+    assert!(screen.contains("failed CPS.0242"), "{screen}");
+    assert!(screen.contains("Abnormal"), "{screen}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stop_a_server_and_see_it_power_off() {
+    let sim = start_sim().await;
+    let mut ui = Harness::new(&sim, false).await;
+    ui.key(KeyCode::Char('4')).await;
+    ui.key(KeyCode::Char('s')).await;
+    ui.key(KeyCode::Char('y')).await;
+    let screen = ui.screen(120, 40);
+    assert!(screen.contains("powering-off"), "{screen}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    ui.advance(Duration::from_secs(6)).await;
+    let first = &ui.state.servers[0].0;
+    assert_eq!(first.status, "SHUTOFF");
+    ui.key(KeyCode::Char('S')).await;
+    ui.key(KeyCode::Char('y')).await;
+    assert!(ui.screen(120, 40).contains("powering-on"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn read_only_action_keys_refuse_and_send_nothing() {
+    let sim = start_sim().await;
+    let mut ui = Harness::new(&sim, true).await;
+    for (pane, key) in [('1', 's'), ('2', 'p'), ('3', 'r'), ('4', 's'), ('4', 'S')] {
+        ui.key(KeyCode::Char(pane)).await;
+        ui.key(KeyCode::Char(key)).await;
+        assert_eq!(ui.state.mode, Mode::Normal);
+        assert!(ui.screen(120, 40).contains("read-only"));
+    }
+    assert!(mutations(&sim).is_empty());
+    assert!(ui.screen(120, 40).contains("READ-ONLY"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_poll_keeps_data_marks_stale_and_recovers() {
+    let sim = start_sim().await;
+    let mut ui = Harness::new(&sim, false).await;
+    ui.key(KeyCode::Char(' ')).await;
+    sim.set_faults(phonedeck::sim::Faults {
+        error_rate: 1.0,
+        ..Default::default()
+    });
+    ui.advance(Duration::from_secs(6)).await;
+    assert_eq!(ui.state.phones.len(), 250, "last known data kept");
+    let screen = ui.screen(120, 40);
+    assert!(screen.contains("STALE"), "{screen}");
+    assert!(screen.contains("refresh of"), "{screen}");
+    assert_eq!(
+        ui.state.phones_view.marks.len(),
+        1,
+        "marks survive refreshes"
+    );
+    sim.set_faults(phonedeck::sim::Faults::default());
+    ui.advance(Duration::from_secs(60)).await;
+    assert!(!ui.screen(120, 40).contains("STALE"), "recovered by itself");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn quit_asks_while_actions_run() {
+    let sim = start_sim().await;
+    let mut ui = Harness::new(&sim, false).await;
+    ui.state.running_actions = 1;
+    ui.key(KeyCode::Char('q')).await;
+    assert_eq!(ui.state.mode, Mode::ConfirmQuit);
+    ui.key(KeyCode::Char('n')).await;
+    assert!(!ui.state.quit);
+    ui.key(KeyCode::Char('q')).await;
+    ui.key(KeyCode::Char('y')).await;
+    assert!(ui.state.quit);
+}

@@ -1,0 +1,318 @@
+//! Snapshots of real rendered frames (ratatui TestBackend) from fixed data and a
+//! fixed clock: every pane, the header, the help overlay and both dialogs, at 80x24
+//! and 160x48. CI (CI=true) fails on any changed or missing snapshot.
+
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use phonedeck::actions::ActionKind;
+use phonedeck::api::compute::Server;
+use phonedeck::api::cph::{EncodeServer, EncoderStatus, Job, JobStatus};
+use phonedeck::api::koophone::{BatchStatus, Instance, PhoneStatus, StatusResult};
+use phonedeck::api::live::{DomainStreams, Stream};
+use phonedeck::api::{ApiError, ErrorKind, Service, TargetOutcome};
+use phonedeck::app::{AppState, Clock, Msg, Settings, update};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+
+fn instance(i: usize, status: i64) -> Instance {
+    Instance {
+        instance_id: format!("ph{i:06}"),
+        instance_name: format!("phone-{i:05}"),
+        region: Some("cn-north-4".into()),
+        instance_sku: None,
+        running_status: PhoneStatus(status),
+        frozen_status: Some(0),
+    }
+}
+
+fn stream(i: usize) -> Stream {
+    Stream {
+        publish_domain: "publish.example.com".into(),
+        app: "live".into(),
+        stream: format!("room-{i:04}"),
+        video_codec: Some("H264".into()),
+        audio_codec: Some("AAC".into()),
+        video_frame_rate: Some(30.0),
+        audio_frame_rate: Some(44.0),
+        video_bitrate: Some(1500.0 + 100.0 * i as f64),
+        audio_bitrate: Some(128.0),
+        resolution: Some("1280x720".into()),
+        client_ip: Some(format!("198.51.100.{}", 10 + i)),
+        start_time: Some(format!("2026-11-22T02:{:02}:00Z", 10 + i)),
+    }
+}
+
+fn encoder(i: usize, status: i64) -> EncodeServer {
+    EncodeServer {
+        encode_server_id: format!("{i:032x}"),
+        encode_server_name: format!("encoder-{:02}", i + 1),
+        encode_server_ip: Some(format!("192.0.2.{}", 20 + i)),
+        server_id: None,
+        kind: Some(1),
+        status: EncoderStatus(status),
+    }
+}
+
+fn server(i: usize, status: &str, task: Option<&str>) -> Server {
+    Server {
+        id: format!("00000000-0000-4000-8000-{i:012}"),
+        name: format!("cph-host-{:02}", i + 1),
+        status: status.into(),
+        task_state: task.map(str::to_string),
+        vm_state: None,
+        power_state: None,
+        fault: None,
+    }
+}
+
+struct Fixture {
+    state: AppState,
+    clock: Clock,
+}
+
+impl Fixture {
+    fn send(&mut self, msg: Msg) {
+        // Effects are requests the shell would start; snapshots draw the state alone.
+        let _ = update(&mut self.state, msg, self.clock);
+    }
+
+    fn key(&mut self, code: KeyCode) {
+        let modifiers = match code {
+            KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
+            _ => KeyModifiers::NONE,
+        };
+        self.send(Msg::Key(KeyEvent::new(code, modifiers)));
+    }
+
+    fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.key(KeyCode::Char(c));
+        }
+    }
+
+    fn advance(&mut self, secs: u64) {
+        self.clock.now += Duration::from_secs(secs);
+        self.clock.wall += chrono::TimeDelta::seconds(secs as i64);
+        self.send(Msg::Tick);
+    }
+
+    fn render(&self, width: u16, height: u16) -> Terminal<TestBackend> {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+        terminal
+            .draw(|frame| phonedeck::ui::draw(frame, &self.state))
+            .expect("draws");
+        terminal
+    }
+}
+
+/// A fleet in trouble: some Offline phones, an abnormal encoder with a failed job,
+/// a server powering off, and a refresh error in the log.
+fn fixture() -> Fixture {
+    let clock = Clock {
+        now: Instant::now(),
+        wall: Utc
+            .with_ymd_and_hms(2026, 11, 22, 3, 0, 0)
+            .single()
+            .expect("time"),
+    };
+    let settings = Settings {
+        profile: "prod-eu".into(),
+        simulator: true,
+        read_only: false,
+        poll_interval: Duration::from_secs(5),
+    };
+    let mut f = Fixture {
+        state: AppState::new(settings, clock),
+        clock,
+    };
+    let statuses = [
+        2, 2, 3, 2, 1, 3, 2, 4, 5, 0, 7, 2, 3, 2, 2, 2, 3, 2, 2, 2, 2, 2, 3, 2, 2, 2, 2, 2, 2, 2,
+    ];
+    let phones: Vec<Instance> = statuses
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| instance(i, s))
+        .collect();
+    f.send(Msg::PhonesListed(Ok(phones)));
+    f.send(Msg::StreamsListed(vec![DomainStreams {
+        domain: "publish.example.com".into(),
+        streams: Ok((0..6).map(stream).collect()),
+    }]));
+    f.send(Msg::EncodersListed(Ok(vec![
+        encoder(0, 1),
+        encoder(1, 2),
+        encoder(2, 3),
+        encoder(3, 1),
+    ])));
+    f.send(Msg::ServersListed(Ok(vec![
+        server(0, "ACTIVE", None),
+        server(1, "ACTIVE", Some("powering-off")),
+        server(2, "SHUTOFF", None),
+        server(3, "ERROR", None),
+    ])));
+    f.advance(5);
+    // One poll changes a phone (highlighted), one chunk of another poll fails.
+    f.send(Msg::StatusPolled(BatchStatus {
+        results: vec![StatusResult {
+            instance_id: "ph000001".into(),
+            status: PhoneStatus::OFFLINE,
+        }],
+        failures: vec![],
+    }));
+    f.advance(200);
+    f
+}
+
+fn with_activity(f: &mut Fixture) {
+    f.key(KeyCode::Char('3'));
+    f.key(KeyCode::Char('j'));
+    f.key(KeyCode::Char('r'));
+    f.key(KeyCode::Char('y'));
+    let encoder_id = format!("{:032x}", 1);
+    f.send(Msg::ActionOutcome {
+        action: 1,
+        outcome: TargetOutcome {
+            job_id: Some("job-0001".into()),
+            ..TargetOutcome::ok(&encoder_id, Some("req-1".into()))
+        },
+    });
+    f.send(Msg::ActionFinished { action: 1 });
+    f.send(Msg::JobsPolled(vec![(
+        "job-0001".into(),
+        Ok(Job {
+            job_id: "job-0001".into(),
+            status: JobStatus::FAILED,
+            begin_time: None,
+            end_time: None,
+            server_id: None,
+            error_code: Some("CPS.0242".into()),
+            error_msg: Some("encode server did not come back".into()),
+            execute_msg: None,
+        }),
+    )]));
+    f.key(KeyCode::Char('1'));
+    f.send(Msg::ActionOutcome {
+        action: 99,
+        outcome: TargetOutcome::ok("ignored", None),
+    });
+    f.send(Msg::ServersListed(Err(ApiError::new(
+        Service::Compute,
+        ErrorKind::Timeout,
+        "no answer in time",
+    ))));
+}
+
+fn snapshot_all_sizes(name: &str, f: &Fixture) {
+    for (width, height) in SIZES {
+        let terminal = f.render(width, height);
+        insta::assert_snapshot!(format!("{name}_{width}x{height}"), terminal.backend());
+    }
+}
+
+#[test]
+fn phones_pane_with_header() {
+    snapshot_all_sizes("phones", &fixture());
+}
+
+#[test]
+fn phones_pane_filtered_sorted_and_marked() {
+    let mut f = fixture();
+    f.key(KeyCode::Char('/'));
+    f.type_text("offline");
+    f.key(KeyCode::Enter);
+    f.key(KeyCode::Char(' '));
+    f.key(KeyCode::Char('o'));
+    f.key(KeyCode::Char('O'));
+    snapshot_all_sizes("phones_filtered", &f);
+}
+
+#[test]
+fn streams_pane() {
+    let mut f = fixture();
+    f.key(KeyCode::Char('2'));
+    snapshot_all_sizes("streams", &f);
+}
+
+#[test]
+fn encoders_pane_with_jobs_and_activity() {
+    let mut f = fixture();
+    with_activity(&mut f);
+    f.key(KeyCode::Char('3'));
+    snapshot_all_sizes("encoders", &f);
+}
+
+#[test]
+fn servers_pane() {
+    let mut f = fixture();
+    f.key(KeyCode::Char('4'));
+    snapshot_all_sizes("servers", &f);
+}
+
+#[test]
+fn help_overlay() {
+    let mut f = fixture();
+    f.key(KeyCode::Char('?'));
+    snapshot_all_sizes("help", &f);
+}
+
+#[test]
+fn confirm_dialog_with_buttons() {
+    let mut f = fixture();
+    f.key(KeyCode::Char(' '));
+    f.key(KeyCode::Char(' '));
+    f.key(KeyCode::Char('s'));
+    snapshot_all_sizes("confirm_buttons", &f);
+}
+
+#[test]
+fn confirm_dialog_with_typed_count_and_hidden_marks() {
+    let mut f = fixture();
+    f.key(KeyCode::Char('A'));
+    f.key(KeyCode::Char('/'));
+    f.type_text("running");
+    f.key(KeyCode::Enter);
+    f.key(KeyCode::Char('s'));
+    f.type_text("3");
+    snapshot_all_sizes("confirm_typed", &f);
+}
+
+#[test]
+fn quit_dialog() {
+    let mut f = fixture();
+    f.key(KeyCode::Char('s'));
+    f.key(KeyCode::Char('y'));
+    f.key(KeyCode::Char('q'));
+    assert_eq!(f.state.mode, phonedeck::app::Mode::ConfirmQuit);
+    snapshot_all_sizes("quit", &f);
+}
+
+#[test]
+fn expanded_activity_log_and_read_only_badge() {
+    let mut f = fixture();
+    f.state.settings.read_only = true;
+    with_activity(&mut f);
+    f.key(KeyCode::Char('s'));
+    f.key(KeyCode::Char('l'));
+    snapshot_all_sizes("activity_expanded", &f);
+}
+
+#[test]
+fn too_small_terminal_shows_a_notice() {
+    let terminal = fixture().render(20, 5);
+    insta::assert_snapshot!("too_small_20x5", terminal.backend());
+}
+
+#[test]
+fn status_colours() {
+    let terminal = fixture().render(80, 24);
+    insta::assert_debug_snapshot!("phones_colours_80x24", terminal.backend().buffer());
+}
+
+#[test]
+fn action_kind_labels_used_in_dialogs() {
+    assert_eq!(ActionKind::PauseStream.label(), "pause stream");
+}

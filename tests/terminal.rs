@@ -1,0 +1,159 @@
+//! The real binary in a real pseudo-terminal, read back through a terminal emulator
+//! (vt100): start the demo, stop streaming on a phone, quit, and check the terminal
+//! was restored (main screen back, cursor shown, raw mode off).
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+const WIDTH: u16 = 120;
+const HEIGHT: u16 = 40;
+
+struct Pty {
+    screen: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+}
+
+impl Pty {
+    fn spawn(args: &[&str], home: &std::path::Path) -> Pty {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: HEIGHT,
+                cols: WIDTH,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("a pseudo-terminal");
+        let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_phonedeck"));
+        command.args(args);
+        command.env("HOME", home);
+        command.env("XDG_CONFIG_HOME", home.join("config"));
+        command.env("XDG_DATA_HOME", home.join("data"));
+        command.env("TERM", "xterm-256color");
+        command.env_remove("PHONEDECK_CONFIG");
+        let child = pty.slave.spawn_command(command).expect("starts");
+        drop(pty.slave);
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(
+            std::num::NonZeroU16::new(HEIGHT).expect("rows"),
+            std::num::NonZeroU16::new(WIDTH).expect("columns"),
+            0,
+        )));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let mut reader = pty.master.try_clone_reader().expect("reader");
+        let (screen_in, raw_in) = (screen.clone(), raw.clone());
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buffer) {
+                if n == 0 {
+                    break;
+                }
+                screen_in.lock().expect("lock").process(&buffer[..n]);
+                raw_in.lock().expect("lock").extend_from_slice(&buffer[..n]);
+            }
+        });
+        let writer = pty.master.take_writer().expect("writer");
+        // Keep the master open for the child's lifetime.
+        std::mem::forget(pty.master);
+        Pty {
+            screen,
+            raw,
+            writer,
+            child,
+        }
+    }
+
+    fn contents(&self) -> String {
+        self.screen.lock().expect("lock").screen().contents()
+    }
+
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let contents = self.contents();
+            if contents.contains(text) {
+                return contents;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "`{text}` never appeared:\n{contents}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).expect("typed");
+        self.writer.flush().expect("flushed");
+        std::thread::sleep(Duration::from_millis(150));
+    }
+
+    fn wait_exit(&mut self) -> u32 {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("status") {
+                return status.exit_code();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "did not exit:\n{}",
+                self.contents()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+#[test]
+fn demo_start_stop_streaming_and_quit_restores_the_terminal() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let audit = home.path().join("audit.jsonl");
+    let audit_arg = audit.display().to_string();
+    let mut pty = Pty::spawn(&["--audit-log", &audit_arg], home.path());
+    let screen = pty.wait_for("Phones 200/200");
+    assert!(screen.contains("SIMULATOR"), "{screen}");
+    pty.send(" ");
+    pty.send("s");
+    pty.wait_for("Confirm: stop streaming");
+    pty.send("y");
+    pty.wait_for("1/1 done — finished");
+    pty.send("q");
+    assert_eq!(pty.wait_exit(), 0);
+    std::thread::sleep(Duration::from_millis(200));
+    let parser = pty.screen.lock().expect("lock");
+    let screen = parser.screen();
+    assert!(!screen.alternate_screen(), "back on the main screen");
+    assert!(!screen.hide_cursor(), "cursor shown again");
+    assert!(
+        !screen.contents().contains("Phones 200/200"),
+        "dashboard gone"
+    );
+    let audit = std::fs::read_to_string(&audit).expect("audit written");
+    assert_eq!(audit.lines().count(), 2, "{audit}");
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let audit = home.path().join("audit.jsonl");
+    let audit_arg = audit.display().to_string();
+    let mut pty = Pty::spawn(&["--demo", "--audit-log", &audit_arg], home.path());
+    pty.wait_for("Phones 200/200");
+    let pid = pty.child.process_id().expect("pid");
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    pty.wait_exit();
+    std::thread::sleep(Duration::from_millis(200));
+    let parser = pty.screen.lock().expect("lock");
+    assert!(!parser.screen().alternate_screen());
+    assert!(!parser.screen().hide_cursor());
+    let raw = pty.raw.lock().expect("lock");
+    let text = String::from_utf8_lossy(&raw);
+    assert!(text.contains("\u{1b}[?1049l"), "left the alternate screen");
+}
