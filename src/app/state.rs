@@ -101,6 +101,28 @@ impl Feed {
     }
 }
 
+/// The polled resources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedId {
+    Phones,
+    Streams,
+    Encoders,
+    Servers,
+    Jobs,
+}
+
+impl FeedId {
+    pub fn name(self) -> &'static str {
+        match self {
+            FeedId::Phones => "phones",
+            FeedId::Streams => "streams",
+            FeedId::Encoders => "encoders",
+            FeedId::Servers => "servers",
+            FeedId::Jobs => "jobs",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Feeds {
     pub phones: Feed,
@@ -108,6 +130,38 @@ pub struct Feeds {
     pub encoders: Feed,
     pub servers: Feed,
     pub jobs: Feed,
+}
+
+impl Feeds {
+    pub fn get_mut(&mut self, id: FeedId) -> &mut Feed {
+        match id {
+            FeedId::Phones => &mut self.phones,
+            FeedId::Streams => &mut self.streams,
+            FeedId::Encoders => &mut self.encoders,
+            FeedId::Servers => &mut self.servers,
+            FeedId::Jobs => &mut self.jobs,
+        }
+    }
+
+    pub fn all(&self) -> [&Feed; 5] {
+        [
+            &self.phones,
+            &self.streams,
+            &self.encoders,
+            &self.servers,
+            &self.jobs,
+        ]
+    }
+
+    pub fn all_mut(&mut self) -> [&mut Feed; 5] {
+        [
+            &mut self.phones,
+            &mut self.streams,
+            &mut self.encoders,
+            &mut self.servers,
+            &mut self.jobs,
+        ]
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -261,8 +315,8 @@ impl AppState {
 
     /// Requests under way: polls and running actions.
     pub fn in_flight(&self) -> usize {
-        let f = &self.feeds;
-        [&f.phones, &f.streams, &f.encoders, &f.servers, &f.jobs]
+        self.feeds
+            .all()
             .iter()
             .filter(|feed| feed.in_flight)
             .count()

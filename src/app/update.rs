@@ -19,7 +19,7 @@ use super::rows::{
     ENCODER_COLUMNS, EncoderRow, JobRow, JobState, PHONE_COLUMNS, PhoneRow, SERVER_COLUMNS,
     STREAM_COLUMNS, ServerRow, StreamRow,
 };
-use super::state::{AppState, Clock, ConfirmDialog, Focus, Mode, Pane, StatusCounts};
+use super::state::{AppState, Clock, ConfirmDialog, FeedId, Focus, Mode, Pane, StatusCounts};
 
 /// Phones are listed again every this many status polls, to pick up new ones.
 const RELIST_EVERY: u64 = 12;
@@ -85,38 +85,32 @@ fn schedule_polls(state: &mut AppState, effects: &mut Vec<Effect>) {
 
 fn refresh_now(state: &mut AppState) {
     let now = state.now;
-    let f = &mut state.feeds;
-    for feed in [
-        &mut f.phones,
-        &mut f.streams,
-        &mut f.encoders,
-        &mut f.servers,
-        &mut f.jobs,
-    ] {
+    for feed in state.feeds.all_mut() {
         feed.next_due = now;
     }
 }
 
-fn feed_failed(state: &mut AppState, what: &'static str, error: &ApiError) {
+/// Records a poll's result: on success the next poll is one interval away; on failure
+/// the last data stays, the error is logged and the feed backs off.
+fn feed_result(state: &mut AppState, id: FeedId, error: Option<&ApiError>) {
     let (now, interval) = (state.now, state.settings.poll_interval);
-    let feed = match what {
-        "phones" => &mut state.feeds.phones,
-        "streams" => &mut state.feeds.streams,
-        "encoders" => &mut state.feeds.encoders,
-        "servers" => &mut state.feeds.servers,
-        _ => &mut state.feeds.jobs,
-    };
-    feed.failed(now, interval, error.to_string());
-    state.log_activity(Entry::RefreshError {
-        what,
-        message: error.to_string(),
-    });
+    let feed = state.feeds.get_mut(id);
+    match error {
+        None => feed.succeeded(now, interval),
+        Some(error) => {
+            feed.failed(now, interval, error.to_string());
+            state.log_activity(Entry::RefreshError {
+                what: id.name(),
+                message: error.to_string(),
+            });
+        }
+    }
 }
 
 fn on_phones_listed(state: &mut AppState, result: Result<Vec<Instance>, ApiError>) {
     let instances = match result {
         Ok(instances) => instances,
-        Err(error) => return feed_failed(state, "phones", &error),
+        Err(error) => return feed_result(state, FeedId::Phones, Some(&error)),
     };
     let now = state.now;
     let previous = std::mem::take(&mut state.phones);
@@ -181,7 +175,7 @@ fn on_status(state: &mut AppState, batch: BatchStatus) {
             ),
             ..error.clone()
         };
-        feed_failed(state, "phones", &summary);
+        feed_result(state, FeedId::Phones, Some(&summary));
         state.phones_view.refresh(&state.phones);
         state.counts = StatusCounts::of(&state.phones);
     } else {
@@ -192,8 +186,7 @@ fn on_status(state: &mut AppState, batch: BatchStatus) {
 fn finish_phone_poll(state: &mut AppState) {
     state.counts = StatusCounts::of(&state.phones);
     state.phones_view.refresh(&state.phones);
-    let (now, interval) = (state.now, state.settings.poll_interval);
-    state.feeds.phones.succeeded(now, interval);
+    feed_result(state, FeedId::Phones, None);
 }
 
 fn short_error(error: &ApiError) -> String {
@@ -225,37 +218,27 @@ fn on_streams(state: &mut AppState, domains: Vec<DomainStreams>) {
     }
     state.streams = rows;
     state.streams_view.refresh(&state.streams);
-    match first_error {
-        Some(error) => feed_failed(state, "streams", &error),
-        None => {
-            let (now, interval) = (state.now, state.settings.poll_interval);
-            state.feeds.streams.succeeded(now, interval);
-        }
-    }
+    feed_result(state, FeedId::Streams, first_error.as_ref());
 }
 
 fn on_encoders(state: &mut AppState, result: Result<Vec<EncodeServer>, ApiError>) {
-    match result {
-        Ok(list) => {
+    let error = result
+        .map(|list| {
             state.encoders = list.into_iter().map(EncoderRow).collect();
             state.encoders_view.refresh(&state.encoders);
-            let (now, interval) = (state.now, state.settings.poll_interval);
-            state.feeds.encoders.succeeded(now, interval);
-        }
-        Err(error) => feed_failed(state, "encoders", &error),
-    }
+        })
+        .err();
+    feed_result(state, FeedId::Encoders, error.as_ref());
 }
 
 fn on_servers(state: &mut AppState, result: Result<Vec<Server>, ApiError>) {
-    match result {
-        Ok(list) => {
+    let error = result
+        .map(|list| {
             state.servers = list.into_iter().map(ServerRow).collect();
             state.servers_view.refresh(&state.servers);
-            let (now, interval) = (state.now, state.settings.poll_interval);
-            state.feeds.servers.succeeded(now, interval);
-        }
-        Err(error) => feed_failed(state, "servers", &error),
-    }
+        })
+        .err();
+    feed_result(state, FeedId::Servers, error.as_ref());
 }
 
 fn on_jobs(state: &mut AppState, jobs: Vec<(String, Result<Job, ApiError>)>) {
@@ -287,13 +270,7 @@ fn on_jobs(state: &mut AppState, jobs: Vec<(String, Result<Job, ApiError>)>) {
             row.state = new_state;
         }
     }
-    match first_error {
-        Some(error) => feed_failed(state, "jobs", &error),
-        None => {
-            let (now, interval) = (state.now, state.settings.poll_interval);
-            state.feeds.jobs.succeeded(now, interval);
-        }
-    }
+    feed_result(state, FeedId::Jobs, first_error.as_ref());
     if state.running_jobs().is_empty() {
         state.feeds.encoders.next_due = state.now;
     }

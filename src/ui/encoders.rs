@@ -11,7 +11,7 @@ use crate::app::rows::{ENCODER_COLUMNS, JobRow, JobState};
 use crate::text::sanitize;
 
 use super::format::age_since;
-use super::table::{self, Column, TableFrame};
+use super::table::{self, Column, PaneTable};
 use super::theme;
 
 const COLUMNS: [Column; 4] = [
@@ -39,7 +39,7 @@ const COLUMNS: [Column; 4] = [
 
 const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, title_prefix: &str) {
+pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, name: String) {
     let jobs_height = if state.jobs.is_empty() {
         0
     } else {
@@ -47,38 +47,24 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, title_prefix: &str)
     };
     let [servers_area, jobs_area] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(jobs_height)]).areas(area);
-    let view = &state.encoders_view;
-    let filtering = state.mode == crate::app::Mode::Filtering;
-    let title = table::title(
-        &format!("{title_prefix}Encoders"),
-        view,
-        state.encoders.len(),
-        &COLUMNS,
-        filtering,
-    );
-    table::draw(
-        frame,
-        servers_area,
-        TableFrame {
-            title,
-            columns: &COLUMNS,
-            view,
-            focused: true,
-        },
-        |i| state.encoders[i].0.encode_server_id.clone(),
-        |i| {
-            let e = &state.encoders[i].0;
-            vec![
-                Cell::from(sanitize(&e.encode_server_id)),
-                Cell::from(sanitize(&e.encode_server_name)),
-                Cell::from(Span::styled(
-                    e.status.name(),
-                    theme::encoder_status(e.status),
-                )),
-                Cell::from(sanitize(e.encode_server_ip.as_deref().unwrap_or("-"))),
-            ]
-        },
-    );
+    let pane = PaneTable {
+        name,
+        columns: &COLUMNS,
+        view: &state.encoders_view,
+        rows: &state.encoders,
+    };
+    table::draw(frame, servers_area, state, pane, |row| {
+        let e = &row.0;
+        vec![
+            Cell::from(sanitize(&e.encode_server_id)),
+            Cell::from(sanitize(&e.encode_server_name)),
+            Cell::from(Span::styled(
+                e.status.name(),
+                theme::encoder_status(e.status),
+            )),
+            Cell::from(sanitize(e.encode_server_ip.as_deref().unwrap_or("-"))),
+        ]
+    });
     if jobs_height > 0 {
         draw_jobs(frame, jobs_area, state);
     }

@@ -35,14 +35,7 @@ fn badges(state: &AppState) -> Vec<Span<'static>> {
 fn freshness(state: &AppState, compact: bool) -> Vec<Span<'static>> {
     let feed = &state.feeds.phones;
     let mut spans = Vec::new();
-    let stale = [
-        &state.feeds.phones,
-        &state.feeds.streams,
-        &state.feeds.encoders,
-        &state.feeds.servers,
-    ]
-    .iter()
-    .any(|f| f.is_stale());
+    let stale = state.feeds.all().iter().any(|f| f.is_stale());
     match feed.last_ok {
         Some(at) if compact => spans.push(Span::raw(format!("{} ago", age_since(at, state.now)))),
         Some(at) => spans.push(Span::raw(format!(

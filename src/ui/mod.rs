@@ -42,16 +42,16 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
     let areas = layout::areas(area, state.log_expanded);
     header::draw(frame, areas.header, state, compact);
     // On one-line headers the pane number stands in the table title instead of tabs.
-    let prefix = if compact {
-        format!("{}:", state.pane.index() + 1)
+    let name = if compact {
+        format!("{}:{}", state.pane.index() + 1, state.pane.title())
     } else {
-        String::new()
+        state.pane.title().to_string()
     };
     match state.pane {
-        Pane::Phones => phones::draw(frame, areas.body, state, &prefix),
-        Pane::Streams => streams::draw(frame, areas.body, state, &prefix),
-        Pane::Encoders => encoders::draw(frame, areas.body, state, &prefix),
-        Pane::Servers => servers::draw(frame, areas.body, state, &prefix),
+        Pane::Phones => phones::draw(frame, areas.body, state, name),
+        Pane::Streams => streams::draw(frame, areas.body, state, name),
+        Pane::Encoders => encoders::draw(frame, areas.body, state, name),
+        Pane::Servers => servers::draw(frame, areas.body, state, name),
     }
     activity::draw(frame, areas.activity, state);
     footer::draw(frame, areas.footer, state);

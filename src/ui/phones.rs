@@ -11,7 +11,7 @@ use crate::app::rows::PHONE_COLUMNS;
 use crate::text::sanitize;
 
 use super::format::age_since;
-use super::table::{self, Column, TableFrame};
+use super::table::{self, Column, PaneTable};
 use super::theme;
 
 const COLUMNS: [Column; 5] = [
@@ -42,43 +42,27 @@ const COLUMNS: [Column; 5] = [
     },
 ];
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, title_prefix: &str) {
-    let view = &state.phones_view;
-    let filtering = state.mode == crate::app::Mode::Filtering;
-    let title = table::title(
-        &format!("{title_prefix}Phones"),
-        view,
-        state.phones.len(),
-        &COLUMNS,
-        filtering,
-    );
-    let frame_spec = TableFrame {
-        title,
+pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, name: String) {
+    let pane = PaneTable {
+        name,
         columns: &COLUMNS,
-        view,
-        focused: true,
+        view: &state.phones_view,
+        rows: &state.phones,
     };
-    table::draw(
-        frame,
-        area,
-        frame_spec,
-        |i| state.phones[i].id.clone(),
-        |i| {
-            let phone = &state.phones[i];
-            let mut status_style = theme::phone_status(phone.status);
-            if phone.changed_in_poll == Some(state.poll) && state.poll > 1 {
-                status_style = status_style.patch(theme::changed());
-            }
-            vec![
-                Cell::from(sanitize(&phone.id)),
-                Cell::from(sanitize(&phone.name)),
-                Cell::from(Span::styled(phone.status.name(), status_style)),
-                Cell::from(age_since(phone.since, state.now)),
-                Cell::from(Span::styled(
-                    sanitize(phone.error.as_deref().unwrap_or("")),
-                    theme::error(),
-                )),
-            ]
-        },
-    );
+    table::draw(frame, area, state, pane, |phone| {
+        let mut status_style = theme::phone_status(phone.status);
+        if phone.changed_in_poll == Some(state.poll) && state.poll > 1 {
+            status_style = status_style.patch(theme::changed());
+        }
+        vec![
+            Cell::from(sanitize(&phone.id)),
+            Cell::from(sanitize(&phone.name)),
+            Cell::from(Span::styled(phone.status.name(), status_style)),
+            Cell::from(age_since(phone.since, state.now)),
+            Cell::from(Span::styled(
+                sanitize(phone.error.as_deref().unwrap_or("")),
+                theme::error(),
+            )),
+        ]
+    });
 }

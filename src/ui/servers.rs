@@ -9,7 +9,7 @@ use crate::app::AppState;
 use crate::app::rows::SERVER_COLUMNS;
 use crate::text::sanitize;
 
-use super::table::{self, Column, TableFrame};
+use super::table::{self, Column, PaneTable};
 use super::theme;
 
 const COLUMNS: [Column; 4] = [
@@ -35,37 +35,23 @@ const COLUMNS: [Column; 4] = [
     },
 ];
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, title_prefix: &str) {
-    let view = &state.servers_view;
-    let filtering = state.mode == crate::app::Mode::Filtering;
-    let title = table::title(
-        &format!("{title_prefix}Servers"),
-        view,
-        state.servers.len(),
-        &COLUMNS,
-        filtering,
-    );
-    table::draw(
-        frame,
-        area,
-        TableFrame {
-            title,
-            columns: &COLUMNS,
-            view,
-            focused: true,
-        },
-        |i| state.servers[i].0.id.clone(),
-        |i| {
-            let s = &state.servers[i].0;
-            vec![
-                Cell::from(sanitize(&s.id)),
-                Cell::from(sanitize(&s.name)),
-                Cell::from(Span::styled(
-                    sanitize(&s.status),
-                    theme::server_status(&s.status),
-                )),
-                Cell::from(sanitize(s.task_state.as_deref().unwrap_or("-"))),
-            ]
-        },
-    );
+pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, name: String) {
+    let pane = PaneTable {
+        name,
+        columns: &COLUMNS,
+        view: &state.servers_view,
+        rows: &state.servers,
+    };
+    table::draw(frame, area, state, pane, |row| {
+        let s = &row.0;
+        vec![
+            Cell::from(sanitize(&s.id)),
+            Cell::from(sanitize(&s.name)),
+            Cell::from(Span::styled(
+                sanitize(&s.status),
+                theme::server_status(&s.status),
+            )),
+            Cell::from(sanitize(s.task_state.as_deref().unwrap_or("-"))),
+        ]
+    });
 }

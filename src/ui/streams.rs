@@ -9,7 +9,7 @@ use crate::app::rows::STREAM_COLUMNS;
 use crate::text::sanitize;
 
 use super::format::age_of_timestamp;
-use super::table::{self, Column, TableFrame};
+use super::table::{self, Column, PaneTable};
 
 const COLUMNS: [Column; 6] = [
     Column {
@@ -50,41 +50,26 @@ fn number(value: Option<f64>, unit: &str) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, title_prefix: &str) {
-    let view = &state.streams_view;
-    let filtering = state.mode == crate::app::Mode::Filtering;
-    let title = table::title(
-        &format!("{title_prefix}Streams"),
-        view,
-        state.streams.len(),
-        &COLUMNS,
-        filtering,
-    );
-    table::draw(
-        frame,
-        area,
-        TableFrame {
-            title,
-            columns: &COLUMNS,
-            view,
-            focused: true,
-        },
-        |i| state.streams[i].key.clone(),
-        |i| {
-            let row = &state.streams[i];
-            let s = &row.stream;
-            vec![
-                Cell::from(sanitize(&row.key)),
-                Cell::from(number(s.video_bitrate, "k")),
-                Cell::from(number(s.video_frame_rate, "")),
-                Cell::from(sanitize(s.resolution.as_deref().unwrap_or("-"))),
-                Cell::from(sanitize(s.client_ip.as_deref().unwrap_or("-"))),
-                Cell::from(
-                    s.start_time
-                        .as_deref()
-                        .map_or("-".into(), |t| age_of_timestamp(t, state.wall)),
-                ),
-            ]
-        },
-    );
+pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, name: String) {
+    let pane = PaneTable {
+        name,
+        columns: &COLUMNS,
+        view: &state.streams_view,
+        rows: &state.streams,
+    };
+    table::draw(frame, area, state, pane, |row| {
+        let s = &row.stream;
+        vec![
+            Cell::from(sanitize(&row.key)),
+            Cell::from(number(s.video_bitrate, "k")),
+            Cell::from(number(s.video_frame_rate, "")),
+            Cell::from(sanitize(s.resolution.as_deref().unwrap_or("-"))),
+            Cell::from(sanitize(s.client_ip.as_deref().unwrap_or("-"))),
+            Cell::from(
+                s.start_time
+                    .as_deref()
+                    .map_or("-".into(), |t| age_of_timestamp(t, state.wall)),
+            ),
+        ]
+    });
 }

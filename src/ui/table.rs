@@ -7,7 +7,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Row, Table, TableState};
 
-use crate::app::table::TableView;
+use crate::app::table::{TableRow, TableView};
+use crate::app::{AppState, Mode};
 
 use super::theme;
 
@@ -44,33 +45,44 @@ pub fn window_start(cursor: usize, height: usize) -> usize {
     }
 }
 
-pub struct TableFrame<'a> {
-    pub title: Line<'a>,
+/// A pane's table: its name (as titled), columns, view and rows.
+pub struct PaneTable<'a, R> {
+    pub name: String,
     pub columns: &'a [Column],
     pub view: &'a TableView,
-    pub focused: bool,
+    pub rows: &'a [R],
 }
 
-/// Draws the table; `cells(row_index)` builds one row's cells (all columns, in order).
-pub fn draw(
+/// Draws a pane's table with its title (shown/total, filter, sort, marks); `cells`
+/// builds one row's cells (all columns, in order) and runs only for visible rows.
+pub fn draw<R: TableRow>(
     frame: &mut Frame,
     area: Rect,
-    table: TableFrame,
-    key_of: impl Fn(usize) -> String,
-    cells: impl Fn(usize) -> Vec<Cell<'static>>,
+    state: &AppState,
+    table: PaneTable<R>,
+    cells: impl Fn(&R) -> Vec<Cell<'static>>,
 ) {
-    let block = Block::new().borders(Borders::TOP).title(table.title);
+    let view = table.view;
+    let filtering = state.mode == Mode::Filtering;
+    let block = Block::new().borders(Borders::TOP).title(title(
+        &table.name,
+        view,
+        table.rows.len(),
+        table.columns,
+        filtering,
+    ));
     let height = usize::from(area.height.saturating_sub(2));
     let kept = fitting(table.columns, area.width.saturating_sub(2));
-    let start = window_start(table.view.cursor, height);
-    let end = (start + height).min(table.view.visible.len());
-    let rows: Vec<Row> = table.view.visible[start..end]
+    let start = window_start(view.cursor, height);
+    let end = (start + height).min(view.visible.len());
+    let rows: Vec<Row> = view.visible[start..end]
         .iter()
-        .map(|&row| {
-            let marked = table.view.marks.contains(&key_of(row));
+        .map(|&i| {
+            let row = &table.rows[i];
+            let marked = view.marks.contains(row.key());
             let mut all = cells(row);
             let mut shown = vec![Cell::from(if marked { "*" } else { " " })];
-            shown.extend(kept.iter().map(|&i| std::mem::take(&mut all[i])));
+            shown.extend(kept.iter().map(|&c| std::mem::take(&mut all[c])));
             Row::new(shown).style(if marked { theme::title() } else { Style::new() })
         })
         .collect();
@@ -88,18 +100,14 @@ pub fn draw(
                 .map(|&i| Cell::from(Span::styled(table.columns[i].title, theme::dim()))),
         ),
     );
-    let mut state =
-        TableState::new().with_selected((!rows.is_empty()).then(|| table.view.cursor - start));
+    let mut selection =
+        TableState::new().with_selected((!rows.is_empty()).then(|| view.cursor - start));
     let widget = Table::new(rows, widths)
         .header(header)
         .block(block)
         .column_spacing(1)
-        .row_highlight_style(if table.focused {
-            theme::cursor()
-        } else {
-            Style::new()
-        });
-    frame.render_stateful_widget(widget, area, &mut state);
+        .row_highlight_style(theme::cursor());
+    frame.render_stateful_widget(widget, area, &mut selection);
 }
 
 /// "Phones 20/200 /offline sort:status↓ 3 marked"
