@@ -481,3 +481,76 @@ async fn iam_token_that_expires_mid_session_is_renewed_by_logging_in_again() {
         .count();
     assert_eq!(logins, 2);
 }
+
+/// Every read the dashboard makes, as results (errors expected under faults).
+async fn every_read(api: &Api) -> Vec<Result<(), phonedeck::api::ApiError>> {
+    let ids = vec!["x".to_string()];
+    vec![
+        api.koophone().list_page(1, 10).await.map(drop),
+        api.koophone().batch_status_chunk(&ids).await.map(drop),
+        api.live()
+            .list_streams("publish.example.com")
+            .await
+            .map(drop),
+        api.compute().list_servers().await.map(drop),
+        api.cph().list_encode_servers().await.map(drop),
+        api.cph().job("x").await.map(drop),
+    ]
+}
+
+#[tokio::test]
+async fn broken_answers_are_errors_of_the_right_kind() {
+    let sim = start_sim().await;
+    let mut config = config_for(&sim);
+    config.retry.max_attempts = 1;
+    config.limits.request_timeout = Duration::from_millis(300);
+    let api = Api::new(config).expect("builds");
+    let cases = [
+        (
+            Faults {
+                truncated_rate: 1.0,
+                ..Faults::default()
+            },
+            ErrorKind::Decode,
+        ),
+        (
+            Faults {
+                wrong_types_rate: 1.0,
+                ..Faults::default()
+            },
+            ErrorKind::Decode,
+        ),
+        (
+            Faults {
+                oversize_rate: 1.0,
+                ..Faults::default()
+            },
+            ErrorKind::TooLarge,
+        ),
+        (
+            Faults {
+                empty_rate: 1.0,
+                ..Faults::default()
+            },
+            ErrorKind::Service,
+        ),
+        (
+            Faults {
+                hang_rate: 1.0,
+                ..Faults::default()
+            },
+            ErrorKind::Timeout,
+        ),
+    ];
+    for (faults, kind) in cases {
+        sim.set_faults(faults.clone());
+        for result in every_read(&api).await {
+            let error = result.expect_err("a broken answer is an error");
+            assert_eq!(error.kind, kind, "{faults:?}: {error}");
+            assert!(
+                error.message.len() < 400,
+                "errors carry a short excerpt only"
+            );
+        }
+    }
+}

@@ -200,3 +200,39 @@ async fn quit_asks_while_actions_run() {
     ui.key(KeyCode::Char('y')).await;
     assert!(ui.state.quit);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn simulator_stopped_then_restarted_on_the_same_port_recovers() {
+    let sim = start_sim().await;
+    let addr = sim.addr();
+    let mut ui = Harness::new(&sim, false).await;
+    drop(sim);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    ui.advance(Duration::from_secs(6)).await;
+    let screen = ui.screen(120, 40);
+    assert!(screen.contains("STALE"), "{screen}");
+    assert!(screen.contains("cannot connect"), "{screen}");
+    assert_eq!(ui.state.phones.len(), 250, "last data kept");
+    let mut options = sim_options();
+    options.listen = addr;
+    let _again = start_sim_with(options).await;
+    ui.advance(Duration::from_secs(60)).await;
+    let screen = ui.screen(120, 40);
+    assert!(!screen.contains("STALE"), "{screen}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn garbage_answers_mark_the_data_stale_without_losing_it() {
+    let sim = start_sim().await;
+    let mut ui = Harness::new(&sim, false).await;
+    sim.set_faults(phonedeck::sim::Faults {
+        truncated_rate: 1.0,
+        ..Default::default()
+    });
+    ui.advance(Duration::from_secs(6)).await;
+    let screen = ui.screen(160, 48);
+    assert!(screen.contains("STALE"), "{screen}");
+    assert!(screen.contains("unexpected response"), "{screen}");
+    assert_eq!(ui.state.phones.len(), 250);
+    assert!(!ui.state.servers.is_empty());
+}

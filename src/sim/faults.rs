@@ -19,6 +19,18 @@ pub struct Faults {
     pub deny_rate: f64,
     /// Batch status answers in the seed's shape, without the `data` wrapper.
     pub bare_status: bool,
+    /// No answer at all (the client's timeout has to end it).
+    pub hang_rate: f64,
+    /// 200 with JSON cut off in the middle.
+    pub truncated_rate: f64,
+    /// 200 with valid JSON of the wrong types for every field a client reads.
+    pub wrong_types_rate: f64,
+    /// 200 with a body far larger than any client cap.
+    pub oversize_rate: f64,
+    /// 503 with an empty body.
+    pub empty_rate: f64,
+    /// Names and ids in the fleet carry terminal escape sequences.
+    pub hostile_names: bool,
 }
 
 impl std::str::FromStr for Faults {
@@ -37,9 +49,16 @@ impl std::str::FromStr for Faults {
                 "token-ttl" => faults.token_ttl = Some(duration(name, value)?),
                 "deny" => faults.deny_rate = rate(name, value)?,
                 "bare-status" => faults.bare_status = true,
+                "hang" => faults.hang_rate = rate(name, value)?,
+                "truncated" => faults.truncated_rate = rate(name, value)?,
+                "wrong-types" => faults.wrong_types_rate = rate(name, value)?,
+                "oversize" => faults.oversize_rate = rate(name, value)?,
+                "empty" => faults.empty_rate = rate(name, value)?,
+                "hostile-names" => faults.hostile_names = true,
                 other => {
                     return Err(format!(
-                        "unknown fault `{other}`; known: latency=DUR, throttle=RATE, errors=RATE, html=RATE, token-ttl=DUR, deny=RATE, bare-status"
+                        "unknown fault `{other}`; known: latency=DUR, throttle=RATE, errors=RATE, html=RATE, token-ttl=DUR, deny=RATE, hang=RATE, truncated=RATE, wrong-types=RATE, \
+                         oversize=RATE, empty=RATE, bare-status, hostile-names"
                     ));
                 }
             }

@@ -221,6 +221,22 @@ impl Fleet {
         }
     }
 
+    /// Puts terminal escape sequences (clear screen, set window title) into names, as a
+    /// hostile or broken provider might, so tests can check they are never executed.
+    pub fn make_names_hostile(&mut self) {
+        const CLEAR: &str = "\u{1b}[2J";
+        const TITLE: &str = "\u{1b}]0;owned\u{7}";
+        for phone in self.phones.iter_mut().step_by(3) {
+            phone.name = format!("{}{CLEAR}{TITLE}", phone.name);
+        }
+        for server in self.servers.iter_mut() {
+            server.name = format!("{}{TITLE}", server.name);
+        }
+        for stream in self.streams.iter_mut().step_by(2) {
+            stream.stream = format!("{}{CLEAR}", stream.stream);
+        }
+    }
+
     pub fn phone(&self, id: &str) -> Option<&Phone> {
         self.phone_index.get(id).map(|&i| &self.phones[i])
     }

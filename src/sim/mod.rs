@@ -232,6 +232,9 @@ pub async fn start(options: SimOptions) -> std::io::Result<SimHandle> {
         Instant::now(),
     );
     fleet.transition = options.transition;
+    if options.faults.hostile_names {
+        fleet.make_names_hostile();
+    }
     fleet.churn_per_sec = options.churn_per_sec;
     let shared = Arc::new(Shared {
         fleet: Mutex::new(fleet),

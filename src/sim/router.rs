@@ -158,6 +158,8 @@ async fn gateway(State(shared): Sim, request: Request, next: Next) -> Response {
             .into_response()
     } else if shared.chance(faults.error_rate) {
         injected_server_error(api)
+    } else if let Some(broken) = broken_answer(&shared, &faults).await {
+        broken
     } else {
         next.run(Request::from_parts(parts, Body::from(body))).await
     };
@@ -185,6 +187,41 @@ fn check_auth(
     // KooPhone always takes a token; the others also take AK/SK signatures.
     guard::authorize(shared, &incoming, api != Api::KooPhone).err()
 }
+
+/// An answer broken in one of the ways a real network or gateway breaks them.
+async fn broken_answer(shared: &Shared, faults: &super::Faults) -> Option<Response> {
+    if shared.chance(faults.hang_rate) {
+        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+    }
+    let ok = |body: String| {
+        (StatusCode::OK, [("content-type", "application/json")], body).into_response()
+    };
+    if shared.chance(faults.truncated_rate) {
+        return Some(ok(TRUNCATED.to_string()));
+    }
+    if shared.chance(faults.wrong_types_rate) {
+        return Some(ok(WRONG_TYPES.to_string()));
+    }
+    if shared.chance(faults.oversize_rate) {
+        return Some(ok(format!(
+            "{{\"padding\":\"{}\"}}",
+            " ".repeat(OVERSIZE_BYTES)
+        )));
+    }
+    if shared.chance(faults.empty_rate) {
+        return Some(StatusCode::SERVICE_UNAVAILABLE.into_response());
+    }
+    None
+}
+
+const TRUNCATED: &str = r#"{"error_code":"0","data":{"status_results":[{"instance_id":"#;
+
+/// Valid JSON in which every field a client reads has the wrong type.
+const WRONG_TYPES: &str = r#"{"error_code":"0","data":{"status_results":"none","result":7,"total_count":"many"},
+"streams":{"a":1},"total_page":"x","servers":"none","encode_servers":5,"jobs":"x","job_id":3,"status":"done"}"#;
+
+/// Larger than the clients' default 16 MiB cap.
+const OVERSIZE_BYTES: usize = 17 * 1024 * 1024;
 
 fn injected_server_error(api: Option<Api>) -> Response {
     let status = StatusCode::INTERNAL_SERVER_ERROR;
