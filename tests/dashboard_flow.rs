@@ -236,3 +236,66 @@ async fn garbage_answers_mark_the_data_stale_without_losing_it() {
     assert_eq!(ui.state.phones.len(), 250);
     assert!(!ui.state.servers.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn throttling_is_shown_and_stretches_the_poll_interval() {
+    let sim = start_sim().await;
+    let mut ui = Harness::new(&sim, false).await;
+    sim.set_faults(phonedeck::sim::Faults {
+        throttle_rate: 1.0,
+        ..Default::default()
+    });
+    ui.advance(Duration::from_secs(6)).await;
+    assert!(ui.screen(120, 40).contains("THROTTLED"));
+    let next = ui.state.feeds.servers.next_due;
+    assert!(
+        next >= ui.clock.now + Duration::from_secs(10),
+        "backs off beyond one interval"
+    );
+    let requests = sim.requests().len();
+    ui.advance(Duration::from_secs(6)).await;
+    assert_eq!(sim.requests().len(), requests, "no polls while backing off");
+    sim.set_faults(phonedeck::sim::Faults::default());
+    ui.advance(Duration::from_secs(60)).await;
+    assert!(
+        !ui.screen(120, 40).contains("THROTTLED"),
+        "recovers by itself"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rejected_credentials_show_a_banner_and_keep_the_data() {
+    let sim = start_sim().await;
+    let mut ui = Harness::new(&sim, false).await;
+    sim.revoke_token(&sim.credentials().token.clone());
+    ui.advance(Duration::from_secs(6)).await;
+    let screen = ui.screen(160, 48);
+    assert!(screen.contains("CREDENTIALS REJECTED"), "{screen}");
+    assert!(screen.contains("APIGW.0307"), "{screen}");
+    assert_eq!(ui.state.phones.len(), 250);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_expired_token_is_renewed_with_a_short_note() {
+    let sim = start_sim().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, "tok-A").expect("write");
+    sim.accept_token("tok-A");
+    let mut config = config_for(&sim);
+    config.credentials.token = Some(phonedeck::api::TokenSource::Command(vec![
+        "cat".into(),
+        token_file.display().to_string(),
+    ]));
+    let mut ui = Harness::with_config(config).await;
+    sim.revoke_token("tok-A");
+    std::fs::write(&token_file, "tok-B").expect("write");
+    sim.accept_token("tok-B");
+    ui.advance(Duration::from_secs(6)).await;
+    let screen = ui.screen(160, 48);
+    assert!(
+        screen.contains("token had expired and was renewed"),
+        "{screen}"
+    );
+    assert!(!screen.contains("STALE"), "{screen}");
+}

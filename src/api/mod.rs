@@ -83,6 +83,7 @@ struct Inner {
     config: ApiConfig,
     http: reqwest::Client,
     token: Option<TokenCache>,
+    token_renewals: std::sync::atomic::AtomicU64,
 }
 
 /// One request as a service module describes it.
@@ -143,12 +144,20 @@ impl Api {
                 config,
                 http,
                 token,
+                token_renewals: std::sync::atomic::AtomicU64::new(0),
             }),
         })
     }
 
     pub fn config(&self) -> &ApiConfig {
         &self.inner.config
+    }
+
+    /// How many times an expired token was renewed (the dashboard mentions it).
+    pub fn token_renewals(&self) -> u64 {
+        self.inner
+            .token_renewals
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn read_only(&self) -> bool {
@@ -206,6 +215,9 @@ impl Api {
             ) {
                 tracing::info!(service = %call.service, "token expired; renewing once");
                 cache.invalidate(generation).await;
+                self.inner
+                    .token_renewals
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 renewed = true;
                 continue;
             }

@@ -32,4 +32,6 @@ pub enum Msg {
     ActionFinished {
         action: u64,
     },
+    /// Something the engineer should know in passing (e.g. a token was renewed).
+    Note(String),
 }

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::actions::ActionKind;
 use crate::api::koophone::PhoneStatus;
+use crate::api::{ApiError, ErrorKind};
 
 use super::activity::ActivityLog;
 use super::keymap::KeyMap;
@@ -64,6 +65,10 @@ impl Clock {
 pub struct Feed {
     pub last_ok: Option<Instant>,
     pub error: Option<String>,
+    /// The last failure was the gateway's throttling (429).
+    pub throttled: bool,
+    /// The last failure was a rejected or missing credential: renewal did not help.
+    pub credentials_rejected: bool,
     pub failures: u32,
     pub in_flight: bool,
     pub next_due: Instant,
@@ -74,6 +79,8 @@ impl Feed {
         Feed {
             last_ok: None,
             error: None,
+            throttled: false,
+            credentials_rejected: false,
             failures: 0,
             in_flight: false,
             next_due: now,
@@ -83,14 +90,20 @@ impl Feed {
     pub fn succeeded(&mut self, now: Instant, interval: Duration) {
         self.last_ok = Some(now);
         self.error = None;
+        self.throttled = false;
+        self.credentials_rejected = false;
         self.failures = 0;
         self.in_flight = false;
         self.next_due = now + interval;
     }
 
-    /// Keeps the last data, remembers the error, and backs off (up to 8 intervals).
-    pub fn failed(&mut self, now: Instant, interval: Duration, error: String) {
-        self.error = Some(error);
+    /// Keeps the last data, remembers the error, and backs off (up to 8 intervals), so
+    /// a throttled or failing service sees fewer polls until it recovers.
+    pub fn failed(&mut self, now: Instant, interval: Duration, error: &ApiError) {
+        self.error = Some(error.to_string());
+        self.throttled = error.is_throttled();
+        self.credentials_rejected =
+            error.kind == ErrorKind::Credentials || matches!(error.status, Some(401 | 403));
         self.failures += 1;
         self.in_flight = false;
         self.next_due = now + interval * 2u32.pow(self.failures.min(3));
@@ -321,6 +334,19 @@ impl AppState {
             .filter(|feed| feed.in_flight)
             .count()
             + self.running_actions
+    }
+
+    pub fn throttled(&self) -> bool {
+        self.feeds.all().iter().any(|f| f.throttled)
+    }
+
+    /// The first rejected-credentials error, if polls fail for that reason.
+    pub fn credentials_problem(&self) -> Option<&str> {
+        self.feeds
+            .all()
+            .into_iter()
+            .find(|f| f.credentials_rejected)
+            .and_then(|f| f.error.as_deref())
     }
 
     pub fn view(&self, pane: Pane) -> &TableView {

@@ -41,6 +41,10 @@ pub fn update(state: &mut AppState, msg: Msg, clock: Clock) -> Vec<Effect> {
         Msg::JobsPolled(jobs) => on_jobs(state, jobs),
         Msg::ActionOutcome { action, outcome } => on_outcome(state, action, outcome),
         Msg::ActionFinished { action } => on_action_finished(state, action),
+        Msg::Note(note) => {
+            state.flash = Some(note.clone());
+            state.log_activity(Entry::Note(note));
+        }
     }
     if !state.quit {
         schedule_polls(state, &mut effects);
@@ -98,7 +102,7 @@ fn feed_result(state: &mut AppState, id: FeedId, error: Option<&ApiError>) {
     match error {
         None => feed.succeeded(now, interval),
         Some(error) => {
-            feed.failed(now, interval, error.to_string());
+            feed.failed(now, interval, error);
             state.log_activity(Entry::RefreshError {
                 what: id.name(),
                 message: error.to_string(),

@@ -15,6 +15,7 @@ pub fn spawn(effect: Effect, executor: &Executor, tx: &UnboundedSender<Msg>) {
 
 /// Carries out one effect, sending its answers to `tx` (tests await it directly).
 pub async fn perform(effect: Effect, executor: &Executor, tx: &UnboundedSender<Msg>) {
+    let renewals = executor.api.token_renewals();
     {
         let api = &executor.api;
         // A send fails only when the dashboard is gone; then nobody needs the answer.
@@ -52,5 +53,8 @@ pub async fn perform(effect: Effect, executor: &Executor, tx: &UnboundedSender<M
                 tx.send(Msg::ActionFinished { action })
             }
         };
+    }
+    if executor.api.token_renewals() > renewals {
+        let _ = tx.send(Msg::Note("the token had expired and was renewed".into()));
     }
 }

@@ -22,6 +22,20 @@ fn hints(state: &AppState) -> &'static str {
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState) {
+    if let Some(problem) = state.credentials_problem() {
+        let banner = format!(
+            " CREDENTIALS REJECTED: {} — fix the token source (auth.token_env, token_command or password) and press R; the data shown is the last known.",
+            crate::text::sanitize(problem)
+        );
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                banner,
+                theme::badge(ratatui::style::Color::Red),
+            )),
+            area,
+        );
+        return;
+    }
     let line = match &state.flash {
         Some(notice) => Line::from(Span::styled(
             format!(" {}", crate::text::sanitize(notice)),

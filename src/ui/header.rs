@@ -48,6 +48,10 @@ fn freshness(state: &AppState, compact: bool) -> Vec<Span<'static>> {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(" STALE ", theme::badge(Color::Red)));
     }
+    if state.throttled() {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(" THROTTLED ", theme::badge(Color::Yellow)));
+    }
     let in_flight = state.in_flight();
     if in_flight > 0 {
         spans.push(Span::raw(if compact {

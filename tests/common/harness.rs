@@ -24,6 +24,11 @@ impl Harness {
     pub async fn new(sim: &SimHandle, read_only: bool) -> Harness {
         let mut config = super::config_for(sim);
         config.read_only = read_only;
+        Harness::with_config(config).await
+    }
+
+    pub async fn with_config(config: phonedeck::api::ApiConfig) -> Harness {
+        let read_only = config.read_only;
         let api = phonedeck::api::Api::new(config).expect("client");
         let audit_dir = tempfile::tempdir().expect("tempdir");
         let audit = AuditLog::open(&audit_dir.path().join("audit.jsonl"), "test").expect("audit");
