@@ -20,6 +20,10 @@ struct Pty {
 
 impl Pty {
     fn spawn(args: &[&str], home: &std::path::Path) -> Pty {
+        Pty::spawn_with_env(args, home, &[])
+    }
+
+    fn spawn_with_env(args: &[&str], home: &std::path::Path, env: &[(&str, &str)]) -> Pty {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: HEIGHT,
@@ -35,6 +39,9 @@ impl Pty {
         command.env("XDG_DATA_HOME", home.join("data"));
         command.env("TERM", "xterm-256color");
         command.env_remove("PHONEDECK_CONFIG");
+        for (name, value) in env {
+            command.env(name, value);
+        }
         let child = pty.slave.spawn_command(command).expect("starts");
         drop(pty.slave);
         let screen = Arc::new(Mutex::new(vt100::Parser::new(
@@ -156,4 +163,49 @@ fn sigterm_restores_the_terminal() {
     let raw = pty.raw.lock().expect("lock");
     let text = String::from_utf8_lossy(&raw);
     assert!(text.contains("\u{1b}[?1049l"), "left the alternate screen");
+}
+
+#[test]
+fn escape_sequences_from_the_network_never_reach_the_terminal() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let options = phonedeck::sim::SimOptions {
+        faults: "hostile-names".parse().expect("faults"),
+        churn_per_sec: 0.0,
+        ..Default::default()
+    };
+    let sim = runtime.block_on(phonedeck::sim::start(options)).expect("simulator");
+    let home = tempfile::tempdir().expect("tempdir");
+    let config = home.path().join("config.toml");
+    let base = sim.base_url();
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.sim]\nproject_id = \"{}\"\nlive_domains = [\"publish.example.com\"]\n\
+             [profiles.sim.endpoints]\nkoophone = \"{base}\"\nlive = \"{base}\"\ncompute = \"{base}\"\ncph = \"{base}\"\n\
+             [profiles.sim.auth]\ntoken_env = \"PD_TEST_TOKEN\"\n",
+            sim.credentials().project_id
+        ),
+    )
+    .expect("config");
+    let config_arg = config.display().to_string();
+    let token = sim.credentials().token.clone();
+    let mut pty = Pty::spawn_with_env(
+        &["--config", &config_arg, "--audit-log", "/dev/null"],
+        home.path(),
+        &[("PD_TEST_TOKEN", &token)],
+    );
+    let screen = pty.wait_for("Phones 200/200");
+    assert!(screen.contains("\\u{1b}]0;own"), "shown as text:\n{screen}");
+    assert!(screen.contains("\\u{1b}[2J"), "shown as text:\n{screen}");
+    pty.send("4");
+    let screen = pty.wait_for("Servers 12/12");
+    assert!(screen.contains("\\u{1b}]0;own"), "{screen}");
+    pty.send("q");
+    pty.wait_exit();
+    let raw = pty.raw.lock().expect("lock");
+    let needle = b"\x1b]0;owned";
+    assert!(
+        !raw.windows(needle.len()).any(|w| w == needle),
+        "the OSC title sequence reached the terminal raw"
+    );
 }

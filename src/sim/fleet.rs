@@ -226,14 +226,18 @@ impl Fleet {
     pub fn make_names_hostile(&mut self) {
         const CLEAR: &str = "\u{1b}[2J";
         const TITLE: &str = "\u{1b}]0;owned\u{7}";
-        for phone in self.phones.iter_mut().step_by(3) {
-            phone.name = format!("{}{CLEAR}{TITLE}", phone.name);
+        for (i, phone) in self.phones.iter_mut().enumerate() {
+            match i % 3 {
+                0 => phone.name = format!("{TITLE}{}", phone.name),
+                1 => phone.name = format!("{CLEAR}{}", phone.name),
+                _ => {}
+            }
         }
         for server in self.servers.iter_mut() {
-            server.name = format!("{}{TITLE}", server.name);
+            server.name = format!("{TITLE}{}", server.name);
         }
         for stream in self.streams.iter_mut().step_by(2) {
-            stream.stream = format!("{}{CLEAR}", stream.stream);
+            stream.stream = format!("{CLEAR}{}", stream.stream);
         }
     }
 
