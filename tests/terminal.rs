@@ -165,29 +165,83 @@ fn sigterm_restores_the_terminal() {
     assert!(text.contains("\u{1b}[?1049l"), "left the alternate screen");
 }
 
-#[test]
-fn escape_sequences_from_the_network_never_reach_the_terminal() {
+/// Starts a simulator with `faults` and writes a config for it; returns the runtime
+/// serving it, the simulator and the config path.
+fn simulator_with_config(
+    faults: &str,
+    home: &std::path::Path,
+    profile_extra: &str,
+) -> (tokio::runtime::Runtime, phonedeck::sim::SimHandle, String) {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let options = phonedeck::sim::SimOptions {
-        faults: "hostile-names".parse().expect("faults"),
+        faults: faults.parse().expect("faults"),
         churn_per_sec: 0.0,
         ..Default::default()
     };
-    let sim = runtime.block_on(phonedeck::sim::start(options)).expect("simulator");
-    let home = tempfile::tempdir().expect("tempdir");
-    let config = home.path().join("config.toml");
+    let sim = runtime
+        .block_on(phonedeck::sim::start(options))
+        .expect("simulator");
+    let config = home.join("config.toml");
     let base = sim.base_url();
     std::fs::write(
         &config,
         format!(
-            "[profiles.sim]\nproject_id = \"{}\"\nlive_domains = [\"publish.example.com\"]\n\
+            "[profiles.sim]\nproject_id = \"{}\"\nlive_domains = [\"publish.example.com\"]\n{profile_extra}\n\
              [profiles.sim.endpoints]\nkoophone = \"{base}\"\nlive = \"{base}\"\ncompute = \"{base}\"\ncph = \"{base}\"\n\
              [profiles.sim.auth]\ntoken_env = \"PD_TEST_TOKEN\"\n",
             sim.credentials().project_id
         ),
     )
     .expect("config");
-    let config_arg = config.display().to_string();
+    (runtime, sim, config.display().to_string())
+}
+
+#[test]
+fn quitting_waits_for_running_actions_and_records_their_outcomes() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let (_runtime, sim, config) = simulator_with_config("", home.path(), "max_in_flight = 1");
+    let audit = home.path().join("audit.jsonl");
+    let audit_arg = audit.display().to_string();
+    let token = sim.credentials().token.clone();
+    let mut pty = Pty::spawn_with_env(
+        &["--config", &config, "--audit-log", &audit_arg],
+        home.path(),
+        &[("PD_TEST_TOKEN", &token)],
+    );
+    pty.wait_for("Phones 200/200");
+    sim.set_faults(phonedeck::sim::Faults {
+        latency: Duration::from_millis(400),
+        ..Default::default()
+    });
+    pty.send("   ");
+    pty.send("s");
+    pty.wait_for("Confirm: stop streaming");
+    pty.send("y");
+    pty.send("q");
+    pty.wait_for("Quit?");
+    pty.send("y");
+    assert_eq!(pty.wait_exit(), 0);
+    let text = std::fs::read_to_string(&audit).expect("audit");
+    let events: Vec<String> = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json")["event"].to_string())
+        .collect();
+    assert_eq!(
+        events.iter().filter(|e| e.contains("sent")).count(),
+        3,
+        "{text}"
+    );
+    assert_eq!(
+        events.iter().filter(|e| e.contains("outcome")).count(),
+        3,
+        "{text}"
+    );
+}
+
+#[test]
+fn escape_sequences_from_the_network_never_reach_the_terminal() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let (_runtime, sim, config_arg) = simulator_with_config("hostile-names", home.path(), "");
     let token = sim.credentials().token.clone();
     let mut pty = Pty::spawn_with_env(
         &["--config", &config_arg, "--audit-log", "/dev/null"],

@@ -419,6 +419,9 @@ fn is_ctrl_c(key: &KeyEvent) -> bool {
 }
 
 fn on_key(state: &mut AppState, key: KeyEvent, effects: &mut Vec<Effect>) {
+    if state.quit {
+        return;
+    }
     if is_ctrl_c(&key) {
         state.quit = true;
         return;

@@ -41,7 +41,7 @@ async fn event_loop(
     tx: UnboundedSender<Msg>,
     mut rx: UnboundedReceiver<Msg>,
 ) -> Result<()> {
-    let mut state = AppState::new(options.settings, Clock::system());
+    let mut state = AppState::new(options.settings.clone(), Clock::system());
     let size = terminal.size().wrap_err("cannot read the terminal size")?;
     state.size = (size.width, size.height);
     let mut pending = Some(Msg::Tick);
@@ -53,7 +53,7 @@ async fn event_loop(
             }
         }
         if state.quit {
-            return Ok(());
+            return finish_running_actions(terminal, &mut state, &options, &tx, &mut rx).await;
         }
         terminal
             .draw(|frame| crate::ui::draw(frame, &state))
@@ -63,6 +63,38 @@ async fn event_loop(
             return Ok(());
         }
     }
+}
+
+/// How long quitting waits for requests already sent, so their outcomes are recorded.
+const QUIT_GRACE: Duration = Duration::from_secs(10);
+
+/// On quit, lets running actions finish (at most `QUIT_GRACE`): no new request is
+/// started, and the outcomes of those in flight reach the audit log.
+async fn finish_running_actions(
+    terminal: &mut DefaultTerminal,
+    state: &mut AppState,
+    options: &DashboardOptions,
+    tx: &UnboundedSender<Msg>,
+    rx: &mut UnboundedReceiver<Msg>,
+) -> Result<()> {
+    let deadline = tokio::time::Instant::now() + QUIT_GRACE;
+    while state.running_actions > 0 {
+        state.flash = Some(format!(
+            "quitting: waiting up to {}s for {} running action(s) to record their outcomes…",
+            QUIT_GRACE.as_secs(),
+            state.running_actions
+        ));
+        terminal
+            .draw(|frame| crate::ui::draw(frame, state))
+            .wrap_err("cannot draw to the terminal")?;
+        let Ok(Some(msg)) = tokio::time::timeout_at(deadline, rx.recv()).await else {
+            return Ok(());
+        };
+        for effect in update(state, msg, Clock::system()) {
+            effects::spawn(effect, &options.executor, tx);
+        }
+    }
+    Ok(())
 }
 
 fn spawn_input(tx: UnboundedSender<Msg>) {
