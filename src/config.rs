@@ -50,6 +50,8 @@ pub struct ProfileConfig {
     pub connect_timeout_secs: u64,
     #[serde(default = "default_request_timeout")]
     pub request_timeout_secs: u64,
+    /// PEM file of a private CA to trust besides the platform's roots.
+    pub ca_file: Option<PathBuf>,
     pub endpoints: EndpointsConfig,
     pub auth: AuthConfig,
 }
@@ -222,6 +224,10 @@ impl ProfileConfig {
             },
         };
         let credentials = self.auth.resolve(path, name)?;
+        let ca_certificates = match &self.ca_file {
+            Some(ca_file) => read_ca_file(path, name, ca_file)?,
+            None => Vec::new(),
+        };
         Ok(Profile {
             name: name.to_string(),
             poll_interval: Duration::from_secs(self.poll_interval_secs.max(1)),
@@ -235,12 +241,51 @@ impl ProfileConfig {
                 limits: Limits {
                     connect_timeout: Duration::from_secs(self.connect_timeout_secs.max(1)),
                     request_timeout: Duration::from_secs(self.request_timeout_secs.max(1)),
+                    ca_certificates,
                     ..Limits::default()
                 },
                 retry: RetryPolicy::default(),
             },
         })
     }
+}
+
+fn read_ca_file(
+    path: &Path,
+    profile: &str,
+    ca_file: &Path,
+) -> Result<Vec<reqwest::Certificate>, ConfigError> {
+    let fail = |problem: String| {
+        config_error(
+            path,
+            format_args!(
+                "ca_file {} of profile `{profile}` {problem}",
+                ca_file.display()
+            ),
+            "Point ca_file at a PEM file holding your private CA's certificate(s).",
+        )
+    };
+    let pem = std::fs::read(ca_file).map_err(|e| fail(format!("cannot be read ({e})")))?;
+    let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+        .map_err(|e| fail(format!("is not PEM ({e})")))?;
+    if certificates.is_empty() {
+        return Err(fail("holds no certificate".into()));
+    }
+    Ok(certificates)
+}
+
+/// A warning when a configuration that names credentials can be read by other users.
+pub fn permission_warning(path: &Path) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).ok()?.permissions().mode();
+    (mode & 0o077 != 0).then(|| {
+        format!(
+            "warning: {} is readable by other users (mode {:o}) and says where your credentials are; run `chmod 600 {}`",
+            path.display(),
+            mode & 0o777,
+            path.display()
+        )
+    })
 }
 
 fn secret_from_env(

@@ -422,3 +422,25 @@ async fn demo_runs_without_any_configuration() {
         "headless commands never fall back silently"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_config_readable_by_others_gets_a_warning() {
+    use std::os::unix::fs::PermissionsExt;
+    let (sim, _dir, config) = setup().await;
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let run = phonedeck(&sim, &config, &["servers", "list"]).await;
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stderr.contains("readable by other users"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("chmod 600"), "{}", run.stderr);
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let run = phonedeck(&sim, &config, &["servers", "list"]).await;
+    assert!(
+        !run.stderr.contains("readable by other users"),
+        "{}",
+        run.stderr
+    );
+}

@@ -16,6 +16,8 @@ pub struct Limits {
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
     pub max_response_bytes: usize,
+    /// Extra trusted roots (a private CA), added to the platform's; verification stays on.
+    pub ca_certificates: Vec<reqwest::Certificate>,
 }
 
 impl Default for Limits {
@@ -24,6 +26,7 @@ impl Default for Limits {
             connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(20),
             max_response_bytes: 16 * 1024 * 1024,
+            ca_certificates: Vec::new(),
         }
     }
 }
@@ -63,6 +66,7 @@ pub fn build_http_client(limits: &Limits) -> Result<reqwest::Client, ApiError> {
         .connect_timeout(limits.connect_timeout)
         .timeout(limits.request_timeout)
         .user_agent(concat!("phonedeck/", env!("CARGO_PKG_VERSION")))
+        .tls_certs_merge(limits.ca_certificates.iter().cloned())
         .build()
         .map_err(|e| {
             ApiError::new(

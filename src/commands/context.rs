@@ -49,6 +49,9 @@ pub async fn connect(global: &GlobalArgs, demo_without_config: bool) -> Result<T
     let target = match (global.demo, configured) {
         (false, Some(location)) => {
             let file = config::load_file(&location.path)?;
+            if let Some(warning) = config::permission_warning(&location.path) {
+                eprintln!("{warning}");
+            }
             let mut profile = file.profile(&location.path, global.profile.as_deref())?;
             profile.api.read_only |= global.read_only;
             Target {

@@ -1,0 +1,133 @@
+//! TLS is always verified; `ca_file` adds a private CA. The simulator is put behind a
+//! TLS-terminating forwarder whose certificate comes from a CA made for the test.
+
+mod common;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use common::*;
+use phonedeck::api::{Api, ErrorKind};
+use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+
+struct TestCa {
+    ca_pem: String,
+    server_cert: CertificateDer<'static>,
+    server_key: PrivateKeyDer<'static>,
+}
+
+fn private_ca() -> TestCa {
+    let ca_key = KeyPair::generate().expect("CA key");
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca_cert = ca_params.self_signed(&ca_key).expect("CA cert");
+    let issuer = Issuer::new(ca_params, ca_key);
+    let server_key = KeyPair::generate().expect("server key");
+    let server_params = CertificateParams::new(vec!["localhost".to_string()]).expect("params");
+    let server_cert = server_params
+        .signed_by(&server_key, &issuer)
+        .expect("server cert");
+    TestCa {
+        ca_pem: ca_cert.pem(),
+        server_cert: server_cert.der().clone(),
+        server_key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server_key.serialize_der())),
+    }
+}
+
+/// Accepts TLS on a loopback port and forwards the plain bytes to `backend`.
+async fn tls_forwarder(ca: &TestCa, backend: std::net::SocketAddr) -> u16 {
+    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("protocols")
+        .with_no_client_auth()
+        .with_single_cert(vec![ca.server_cert.clone()], ca.server_key.clone_key())
+        .expect("server config");
+    let acceptor = TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
+    let port = listener.local_addr().expect("addr").port();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(stream).await else {
+                    return;
+                };
+                if let Ok(mut plain) = TcpStream::connect(backend).await {
+                    let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
+                }
+            });
+        }
+    });
+    port
+}
+
+fn profile_toml(port: u16, project: &str, ca_file: Option<&Path>) -> String {
+    let base = format!("https://localhost:{port}/");
+    let ca = ca_file
+        .map(|p| format!("ca_file = \"{}\"\n", p.display()))
+        .unwrap_or_default();
+    format!(
+        "[profiles.tls]\nproject_id = \"{project}\"\n{ca}[profiles.tls.endpoints]\nkoophone = \"{base}\"\n\
+         live = \"{base}\"\ncompute = \"{base}\"\ncph = \"{base}\"\n[profiles.tls.auth]\ntoken_command = [\"echo\", \"sim-token\"]\n"
+    )
+}
+
+fn api_from(toml: &str) -> Api {
+    let path = Path::new("tls-test.toml");
+    let profile = phonedeck::config::parse(path, toml)
+        .and_then(|c| c.profile(path, None))
+        .expect("profile");
+    let mut config = profile.api;
+    config.retry.max_attempts = 1;
+    Api::new(config).expect("client")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_private_ca_is_trusted_only_through_ca_file() {
+    let sim = start_sim().await;
+    let ca = private_ca();
+    let port = tls_forwarder(&ca, sim.addr()).await;
+    let project = sim.credentials().project_id.clone();
+
+    let untrusted = api_from(&profile_toml(port, &project, None));
+    let error = untrusted
+        .compute()
+        .list_servers()
+        .await
+        .expect_err("unknown CA");
+    assert_eq!(error.kind, ErrorKind::Connect, "{error}");
+    assert!(
+        sim.requests().is_empty(),
+        "nothing got through an unverified connection"
+    );
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ca_file = dir.path().join("ca.pem");
+    std::fs::write(&ca_file, &ca.ca_pem).expect("write CA");
+    let trusted = api_from(&profile_toml(port, &project, Some(&ca_file)));
+    let servers = trusted
+        .compute()
+        .list_servers()
+        .await
+        .expect("verified with the private CA");
+    assert!(!servers.is_empty());
+}
+
+#[test]
+fn an_unreadable_or_invalid_ca_file_is_a_config_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let not_pem = dir.path().join("not.pem");
+    std::fs::write(&not_pem, "hello").expect("write");
+    let path = Path::new("tls-test.toml");
+    for ca_file in [dir.path().join("missing.pem"), not_pem] {
+        let toml = profile_toml(1, "p", Some(&ca_file));
+        let error = phonedeck::config::parse(path, &toml)
+            .and_then(|c| c.profile(path, None))
+            .expect_err("refused");
+        assert!(error.message.contains("ca_file"), "{}", error.message);
+    }
+}
