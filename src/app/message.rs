@@ -8,7 +8,7 @@ use crate::api::koophone::{BatchStatus, Instance};
 use crate::api::live::DomainStreams;
 use crate::api::{ApiError, TargetOutcome};
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Msg {
     Key(KeyEvent),
     Resize {

@@ -1,0 +1,204 @@
+//! Bad input at volume: random bodies never panic a parser, and random key and message
+//! sequences never panic the dashboard or leave its state inconsistent.
+//! `PROPTEST_CASES=20000 cargo test --release --test properties` runs longer.
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use phonedeck::api::koophone::{
+    self, BatchStatus, Instance, InstancePage, PhoneStatus, StatusResult,
+};
+use phonedeck::api::transport::error_from_body;
+use phonedeck::api::{Service, compute, cph, live};
+use phonedeck::app::table::{TableRow, TableView};
+use phonedeck::app::{AppState, Clock, Msg, Settings, update};
+use proptest::prelude::*;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use serde_json::Value;
+
+fn config() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(64);
+    ProptestConfig::with_cases(cases)
+}
+
+/// Arbitrary JSON, shaped like the APIs' answers often enough to reach deep code.
+fn json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(Value::from),
+        "[a-z_0-9\\x1b]{0,12}".prop_map(Value::from),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        let keys = prop_oneof![
+            Just("error_code".to_string()),
+            Just("error_msg".to_string()),
+            Just("data".to_string()),
+            Just("status_results".to_string()),
+            Just("instance_id".to_string()),
+            Just("status".to_string()),
+            Just("result".to_string()),
+            Just("streams".to_string()),
+            Just("servers".to_string()),
+            Just("jobs".to_string()),
+            Just("job_id".to_string()),
+            Just("conflictingRequest".to_string()),
+            "[a-z]{1,8}",
+        ];
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+            prop::collection::btree_map(keys, inner, 0..6)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+fn every_parser(body: &[u8]) {
+    let _ = koophone::parse_status_results(body);
+    let _ = koophone::parse_envelope::<InstancePage>(body);
+    let _ = koophone::parse_envelope::<Value>(body);
+    let _ = live::parse_stream_page(body);
+    let _ = compute::parse_servers(body);
+    let _ = cph::parse_encode_servers(body);
+    let _ = cph::parse_restart_reply(body);
+    let _ = cph::parse_job(body);
+    for status in [200, 400, 401, 409, 429, 500, 502] {
+        let error = error_from_body(Service::Cph, status, body);
+        assert!(
+            !error.message.chars().any(char::is_control),
+            "error text is sanitised"
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn parsers_never_panic_on_random_bytes(body in prop::collection::vec(any::<u8>(), 0..512)) {
+        every_parser(&body);
+    }
+
+    #[test]
+    fn parsers_never_panic_on_random_json(value in json()) {
+        every_parser(value.to_string().as_bytes());
+    }
+
+    #[test]
+    fn dashboard_state_stays_consistent(messages in prop::collection::vec(message(), 1..80)) {
+        let mut state = fixture();
+        let mut clock = Clock { now: Instant::now(), wall: chrono::Utc::now() };
+        for msg in messages {
+            clock.now += Duration::from_millis(700);
+            let _ = update(&mut state, msg, clock);
+            check_invariants(&state);
+            let (width, height) = state.size;
+            let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+            terminal.draw(|frame| phonedeck::ui::draw(frame, &state)).expect("draws");
+        }
+    }
+}
+
+fn key() -> impl Strategy<Value = KeyEvent> {
+    let code = prop_oneof![
+        prop::sample::select(vec![
+            '?', 'q', '1', '2', '3', '4', 'j', 'k', 'g', 'G', '/', 'o', 'O', ' ', 'A', 'U', 's',
+            'S', 'p', 'r', 'R', 'f', 'l', 'y', 'n', '0', '5', '9', 'x',
+        ])
+        .prop_map(KeyCode::Char),
+        prop::sample::select(vec![
+            KeyCode::Enter,
+            KeyCode::Esc,
+            KeyCode::Backspace,
+            KeyCode::Tab,
+            KeyCode::BackTab,
+            KeyCode::Up,
+            KeyCode::Down,
+            KeyCode::PageUp,
+            KeyCode::PageDown,
+            KeyCode::Left,
+        ]),
+    ];
+    code.prop_map(|code| {
+        let modifiers = match code {
+            KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
+            _ => KeyModifiers::NONE,
+        };
+        KeyEvent::new(code, modifiers)
+    })
+}
+
+fn message() -> impl Strategy<Value = Msg> {
+    prop_oneof![
+        6 => key().prop_map(Msg::Key),
+        1 => (1u16..200, 1u16..70).prop_map(|(width, height)| Msg::Resize { width, height }),
+        1 => prop::collection::vec((0usize..40, -1i64..9), 0..20).prop_map(|changes| {
+            Msg::StatusPolled(BatchStatus {
+                results: changes
+                    .into_iter()
+                    .map(|(i, s)| StatusResult { instance_id: format!("ph{i:06}"), status: PhoneStatus(s) })
+                    .collect(),
+                failures: vec![],
+            })
+        }),
+        1 => (0usize..40).prop_map(|n| Msg::PhonesListed(Ok(instances(n)))),
+        1 => Just(Msg::Tick),
+    ]
+}
+
+fn instances(count: usize) -> Vec<Instance> {
+    (0..count)
+        .map(|i| Instance {
+            instance_id: format!("ph{i:06}"),
+            instance_name: format!("phone-{i}"),
+            region: None,
+            instance_sku: None,
+            running_status: PhoneStatus((i % 7) as i64),
+            frozen_status: None,
+        })
+        .collect()
+}
+
+fn fixture() -> AppState {
+    let clock = Clock {
+        now: Instant::now(),
+        wall: chrono::Utc::now(),
+    };
+    let settings = Settings {
+        profile: "p".into(),
+        simulator: true,
+        read_only: false,
+        poll_interval: Duration::from_secs(5),
+    };
+    let mut state = AppState::new(settings, clock);
+    let _ = update(&mut state, Msg::PhonesListed(Ok(instances(30))), clock);
+    state
+}
+
+fn check_view<R: TableRow>(view: &TableView, rows: &[R]) {
+    assert!(
+        view.visible.iter().all(|&i| i < rows.len()),
+        "visible rows exist"
+    );
+    assert!(view.cursor < view.visible.len().max(1), "cursor in range");
+    let keys: std::collections::HashSet<&str> = rows.iter().map(TableRow::key).collect();
+    assert!(
+        view.marks.iter().all(|m| keys.contains(m.as_str())),
+        "marks refer to rows"
+    );
+}
+
+fn check_invariants(state: &AppState) {
+    check_view(&state.phones_view, &state.phones);
+    check_view(&state.streams_view, &state.streams);
+    check_view(&state.encoders_view, &state.encoders);
+    check_view(&state.servers_view, &state.servers);
+    assert_eq!(state.phone_index.len(), state.phones.len());
+    let counted: usize = state.counts.known.iter().sum::<usize>() + state.counts.other;
+    assert_eq!(counted, state.phones.len(), "header counts add up");
+}
