@@ -554,3 +554,18 @@ async fn broken_answers_are_errors_of_the_right_kind() {
         }
     }
 }
+
+#[tokio::test]
+async fn dns_failure_is_a_connect_error() {
+    let sim = start_sim().await;
+    let mut config = config_for(&sim);
+    config.endpoints.compute = reqwest::Url::parse("http://no-such-host.invalid/").expect("url");
+    config.retry.max_attempts = 1;
+    let api = Api::new(config).expect("builds");
+    let err = api
+        .compute()
+        .list_servers()
+        .await
+        .expect_err("no such host");
+    assert_eq!(err.kind, ErrorKind::Connect, "{err}");
+}

@@ -299,3 +299,31 @@ async fn an_expired_token_is_renewed_with_a_short_note() {
     );
     assert!(!screen.contains("STALE"), "{screen}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mutation_that_timed_out_is_shown_as_unknown_with_its_request_id() {
+    let sim = start_sim().await;
+    let mut config = config_for(&sim);
+    config.limits.request_timeout = Duration::from_millis(300);
+    let mut ui = Harness::with_config(config).await;
+    sim.set_faults(phonedeck::sim::Faults {
+        hang_rate: 1.0,
+        ..Default::default()
+    });
+    ui.key(KeyCode::Char('s')).await;
+    ui.key(KeyCode::Char('y')).await;
+    ui.key(KeyCode::Char('l')).await;
+    let screen = ui.screen(160, 48);
+    assert!(screen.contains("1/1 done, 1 unknown"), "{screen}");
+    let line = screen
+        .lines()
+        .find(|l| l.contains("stop streaming") && l.contains(" unknown ["))
+        .unwrap_or_else(|| panic!("a line for the target:\n{screen}"));
+    assert!(line.contains("request id"), "{line}");
+    let outcome = ui
+        .audit_lines()
+        .into_iter()
+        .find(|l| l["event"] == "outcome")
+        .expect("outcome line");
+    assert_eq!(outcome["outcome"], "unknown");
+}

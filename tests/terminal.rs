@@ -16,6 +16,7 @@ struct Pty {
     raw: Arc<Mutex<Vec<u8>>>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
+    master: Box<dyn portable_pty::MasterPty + Send>,
 }
 
 impl Pty {
@@ -63,14 +64,34 @@ impl Pty {
             }
         });
         let writer = pty.master.take_writer().expect("writer");
-        // Keep the master open for the child's lifetime.
-        std::mem::forget(pty.master);
         Pty {
             screen,
             raw,
             writer,
             child,
+            master: pty.master,
         }
+    }
+
+    /// Resizes the terminal, as a window manager would (the program gets SIGWINCH).
+    fn resize(&mut self, cols: u16, rows: u16) {
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resized");
+        let (rows, cols) = (
+            std::num::NonZeroU16::new(rows).expect("rows"),
+            std::num::NonZeroU16::new(cols).expect("columns"),
+        );
+        self.screen
+            .lock()
+            .expect("lock")
+            .screen_mut()
+            .set_size(rows, cols);
     }
 
     fn contents(&self) -> String {
@@ -143,26 +164,50 @@ fn demo_start_stop_streaming_and_quit_restores_the_terminal() {
 }
 
 #[test]
-fn sigterm_restores_the_terminal() {
+fn sigterm_and_sighup_restore_the_terminal() {
+    for signal in ["-TERM", "-HUP"] {
+        let home = tempfile::tempdir().expect("tempdir");
+        let audit = home.path().join("audit.jsonl");
+        let audit_arg = audit.display().to_string();
+        let mut pty = Pty::spawn(&["--demo", "--audit-log", &audit_arg], home.path());
+        pty.wait_for("Phones 200/200");
+        let pid = pty.child.process_id().expect("pid");
+        let status = std::process::Command::new("kill")
+            .args([signal, &pid.to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+        pty.wait_exit();
+        std::thread::sleep(Duration::from_millis(200));
+        let parser = pty.screen.lock().expect("lock");
+        assert!(!parser.screen().alternate_screen(), "{signal}");
+        assert!(!parser.screen().hide_cursor(), "{signal}");
+        let raw = pty.raw.lock().expect("lock");
+        let text = String::from_utf8_lossy(&raw);
+        assert!(
+            text.contains("\u{1b}[?1049l"),
+            "{signal}: left the alternate screen"
+        );
+    }
+}
+
+#[test]
+fn resizing_at_any_moment_redraws_to_fit() {
     let home = tempfile::tempdir().expect("tempdir");
-    let audit = home.path().join("audit.jsonl");
-    let audit_arg = audit.display().to_string();
-    let mut pty = Pty::spawn(&["--demo", "--audit-log", &audit_arg], home.path());
-    pty.wait_for("Phones 200/200");
-    let pid = pty.child.process_id().expect("pid");
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success());
-    pty.wait_exit();
-    std::thread::sleep(Duration::from_millis(200));
-    let parser = pty.screen.lock().expect("lock");
-    assert!(!parser.screen().alternate_screen());
-    assert!(!parser.screen().hide_cursor());
-    let raw = pty.raw.lock().expect("lock");
-    let text = String::from_utf8_lossy(&raw);
-    assert!(text.contains("\u{1b}[?1049l"), "left the alternate screen");
+    let mut pty = Pty::spawn(&["--demo", "--audit-log", "/dev/null"], home.path());
+    pty.wait_for("1 Phones");
+    pty.resize(80, 24);
+    let screen = pty.wait_for("1:Phones");
+    assert!(
+        screen.contains("Run "),
+        "one-line header at 80x24:\n{screen}"
+    );
+    pty.resize(20, 5);
+    pty.wait_for("too small");
+    pty.resize(160, 48);
+    pty.wait_for("1 Phones");
+    pty.send("q");
+    assert_eq!(pty.wait_exit(), 0, "no panic at any size");
 }
 
 /// Starts a simulator with `faults` and writes a config for it; returns the runtime

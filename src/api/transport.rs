@@ -159,19 +159,17 @@ fn transport_error(service: Service, error: &reqwest::Error) -> ApiError {
     } else {
         (ErrorKind::Network, "connection failed")
     };
-    ApiError::new(service, kind, format!("{what}: {}", error_chain(error)))
+    ApiError::new(service, kind, format!("{what}: {}", root_cause(error)))
 }
 
-/// reqwest's top-level message hides the cause ("error sending request"): add it.
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
+/// The innermost cause ("Connection refused", "dns error: ...", "operation timed out"):
+/// reqwest's own top-level text only repeats the URL.
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = error;
+    while let Some(source) = cause.source() {
+        cause = source;
     }
-    text
+    cause.to_string()
 }
 
 /// Builds the error for a non-2xx answer, whatever shape its body has.

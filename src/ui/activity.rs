@@ -33,18 +33,19 @@ fn entry_line(entry: &Entry) -> Line<'static> {
             Line::from(Span::styled(text, theme::title()))
         }
         Entry::TargetProblem { action, outcome } => {
+            // The request id first: it is what support asks for, and long messages get cut.
+            let request = outcome
+                .request_id
+                .as_deref()
+                .map(|id| format!(" [request id {id}]"))
+                .unwrap_or_default();
             let text = format!(
-                "  {} {} {}: {} {}{}",
+                "  {} {} {}{request}: {} {}",
                 action.label(),
                 outcome.target,
                 outcome.outcome,
                 outcome.error_code.as_deref().unwrap_or(""),
                 outcome.error_msg.as_deref().unwrap_or(""),
-                outcome
-                    .request_id
-                    .as_deref()
-                    .map(|id| format!(" (request id {id})"))
-                    .unwrap_or_default()
             );
             Line::from(Span::styled(sanitize(&text), theme::error()))
         }
