@@ -94,6 +94,8 @@ pub enum Refusal {
 pub struct Fleet {
     pub phones: Vec<Phone>,
     phone_index: HashMap<String, usize>,
+    /// Indices of phones with a pending transition.
+    in_transition: Vec<usize>,
     pub streams: Vec<LiveStream>,
     pub servers: Vec<Server>,
     pub encoders: Vec<Encoder>,
@@ -209,6 +211,7 @@ impl Fleet {
         Fleet {
             phones,
             phone_index,
+            in_transition: Vec::new(),
             streams,
             servers,
             encoders,
@@ -247,15 +250,19 @@ impl Fleet {
 
     /// Applies every change due by `now`: finished transitions and random churn.
     pub fn advance(&mut self, now: Instant) {
-        for phone in &mut self.phones {
-            if let Some((due, status)) = phone.pending {
-                if due <= now {
-                    phone.status = status;
-                    phone.pending = (status == PhoneStatus::STARTING)
-                        .then_some((due + self.transition, PhoneStatus::RUNNING));
-                }
+        // Only phones in transition are visited: every request advances the fleet,
+        // and walking 100,000 phones each time would make the simulator the bottleneck.
+        let transition = self.transition;
+        let phones = &mut self.phones;
+        self.in_transition.retain(|&i| {
+            let phone = &mut phones[i];
+            if let Some((due, status)) = phone.pending.filter(|(due, _)| *due <= now) {
+                phone.status = status;
+                phone.pending = (status == PhoneStatus::STARTING)
+                    .then_some((due + transition, PhoneStatus::RUNNING));
             }
-        }
+            phone.pending.is_some()
+        });
         for stream in &mut self.streams {
             if stream.repush_at.is_some_and(|at| at <= now) {
                 stream.repush_at = None;
@@ -327,6 +334,7 @@ impl Fleet {
         phone.streaming = false;
         if phone.status == PhoneStatus::OFFLINE && phone.pending.is_none() {
             phone.pending = Some((now + self.transition, PhoneStatus::STARTING));
+            self.in_transition.push(index);
         }
         Ok(())
     }

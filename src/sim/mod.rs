@@ -109,7 +109,8 @@ pub(crate) struct Shared {
     faults: Mutex<Faults>,
     credentials: SimCredentials,
     tokens: Mutex<TokenBook>,
-    log: Mutex<Vec<LoggedRequest>>,
+    /// The latest `REQUEST_LOG_CAP` requests, so a long demo does not grow without bound.
+    log: Mutex<std::collections::VecDeque<LoggedRequest>>,
     rng: Mutex<SmallRng>,
 }
 
@@ -137,7 +138,11 @@ impl Shared {
     }
 
     pub(crate) fn record(&self, request: LoggedRequest) {
-        lock(&self.log).push(request);
+        let mut log = lock(&self.log);
+        if log.len() == REQUEST_LOG_CAP {
+            log.pop_front();
+        }
+        log.push_back(request);
     }
 
     pub(crate) fn issue_token(&self) -> String {
@@ -146,6 +151,8 @@ impl Shared {
         token
     }
 }
+
+const REQUEST_LOG_CAP: usize = 20_000;
 
 /// A running simulator; dropping it stops the server.
 pub struct SimHandle {
@@ -183,6 +190,7 @@ impl SimHandle {
             },
             read_only: false,
             max_in_flight: 8,
+            max_requests_per_sec: None,
             limits: Limits::default(),
             retry: RetryPolicy::default(),
         }
@@ -194,7 +202,7 @@ impl SimHandle {
 
     /// Every request received so far.
     pub fn requests(&self) -> Vec<LoggedRequest> {
-        lock(&self.shared.log).clone()
+        lock(&self.shared.log).iter().cloned().collect()
     }
 
     /// Inspect or change the fleet (transitions due by now are applied first).
@@ -242,7 +250,7 @@ pub async fn start(options: SimOptions) -> std::io::Result<SimHandle> {
         faults: Mutex::new(options.faults),
         credentials: options.credentials,
         tokens: Mutex::new(TokenBook::default()),
-        log: Mutex::new(Vec::new()),
+        log: Mutex::new(std::collections::VecDeque::new()),
         rng: Mutex::new(SmallRng::seed_from_u64(options.seed)),
     });
     let app = router::router(shared.clone());
