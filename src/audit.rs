@@ -14,7 +14,17 @@ use crate::api::{Outcome, TargetOutcome};
 pub struct AuditLog {
     path: PathBuf,
     profile: String,
-    file: Mutex<File>,
+    writer: Mutex<Writer>,
+    /// Lines known to be on disk; held while syncing, so fsyncs never overlap.
+    synced: Mutex<u64>,
+    /// The same file, for fsync without holding the writer.
+    sync_handle: File,
+}
+
+struct Writer {
+    file: File,
+    /// Lines written so far.
+    written: u64,
 }
 
 #[derive(Serialize)]
@@ -48,10 +58,13 @@ impl AuditLog {
             std::fs::create_dir_all(dir)?;
         }
         let file = OpenOptions::new().create(true).append(true).open(path)?;
+        let sync_handle = file.try_clone()?;
         Ok(Arc::new(AuditLog {
             path: path.to_path_buf(),
             profile: profile.to_string(),
-            file: Mutex::new(file),
+            writer: Mutex::new(Writer { file, written: 0 }),
+            synced: Mutex::new(0),
+            sync_handle,
         }))
     }
 
@@ -113,16 +126,35 @@ impl AuditLog {
         text
     }
 
-    /// Appends and fsyncs one line, off the async threads.
+    /// Appends one line and returns once it is on disk, off the async threads.
     async fn append(self: &Arc<Self>, line: String) -> std::io::Result<()> {
         let log = self.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut file = log.file.lock().unwrap_or_else(|p| p.into_inner());
-            file.write_all(line.as_bytes())?;
-            file.sync_data()
-        })
-        .await
-        .map_err(std::io::Error::other)?
+        tokio::task::spawn_blocking(move || log.append_blocking(line.as_bytes()))
+            .await
+            .map_err(std::io::Error::other)?
+    }
+
+    /// Group commit: one fsync covers every line written before it started, so 16
+    /// concurrent actions wait for one or two fsyncs instead of queueing for 16.
+    fn append_blocking(&self, line: &[u8]) -> std::io::Result<()> {
+        let seq = {
+            let mut writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+            writer.file.write_all(line)?;
+            writer.written += 1;
+            writer.written
+        };
+        let mut synced = self.synced.lock().unwrap_or_else(|p| p.into_inner());
+        if *synced >= seq {
+            return Ok(());
+        }
+        let covered = self
+            .writer
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .written;
+        self.sync_handle.sync_data()?;
+        *synced = covered;
+        Ok(())
     }
 }
 
@@ -158,5 +190,36 @@ mod tests {
         assert_eq!(lines[1]["outcome"], "failed");
         assert_eq!(lines[1]["client_request_id"], "c1");
         assert_eq!(lines[1]["request_id"], "r9");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_appends_each_land_whole() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("audit.jsonl");
+        let log = AuditLog::open(&path, "prod").expect("opens");
+        let writers: Vec<_> = (0..64)
+            .map(|i| {
+                let log = log.clone();
+                tokio::spawn(async move {
+                    log.sent(ActionKind::StopStreaming, &format!("phone-{i}"), "c")
+                        .await
+                })
+            })
+            .collect();
+        for writer in writers {
+            writer.await.expect("joins").expect("appended");
+        }
+        let text = std::fs::read_to_string(&path).expect("reads");
+        let mut targets: Vec<String> = text
+            .lines()
+            .map(|l| {
+                let line: serde_json::Value = serde_json::from_str(l).expect("whole json line");
+                line["target"].as_str().expect("target").to_string()
+            })
+            .collect();
+        targets.sort();
+        targets.dedup();
+        assert_eq!(targets.len(), 64);
+        assert_eq!(*log.synced.lock().expect("lock"), 64, "every line synced");
     }
 }
