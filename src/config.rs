@@ -46,6 +46,8 @@ pub struct ProfileConfig {
     pub poll_interval_secs: u64,
     #[serde(default = "default_max_in_flight")]
     pub max_in_flight: usize,
+    /// The request budget (polls and actions together); unset is unlimited.
+    pub max_requests_per_sec: Option<f64>,
     #[serde(default = "default_connect_timeout")]
     pub connect_timeout_secs: u64,
     #[serde(default = "default_request_timeout")]
@@ -223,6 +225,16 @@ impl ProfileConfig {
                 None
             },
         };
+        if let Some(rate) = self
+            .max_requests_per_sec
+            .filter(|r| !(*r > 0.0 && r.is_finite()))
+        {
+            return Err(config_error(
+                path,
+                format_args!("max_requests_per_sec of profile `{name}` is {rate}"),
+                "Give a positive number of requests a second, or remove the line for no limit.",
+            ));
+        }
         let credentials = self.auth.resolve(path, name)?;
         let ca_certificates = match &self.ca_file {
             Some(ca_file) => read_ca_file(path, name, ca_file)?,
@@ -238,6 +250,7 @@ impl ProfileConfig {
                 credentials,
                 read_only: self.read_only,
                 max_in_flight: self.max_in_flight.max(1),
+                max_requests_per_sec: self.max_requests_per_sec,
                 limits: Limits {
                     connect_timeout: Duration::from_secs(self.connect_timeout_secs.max(1)),
                     request_timeout: Duration::from_secs(self.request_timeout_secs.max(1)),
@@ -418,6 +431,26 @@ token_command = ["echo", "t"]
         assert_eq!(profile.api.max_in_flight, 8);
         assert_eq!(profile.poll_interval, Duration::from_secs(5));
         assert!(!profile.api.read_only);
+    }
+
+    #[test]
+    fn request_budget_is_read_and_checked() {
+        let with = |line: &str| {
+            let text = GOOD.replace("live_domains", &format!("{line}\nlive_domains"));
+            parse(path(), &text).and_then(|c| c.profile(path(), None))
+        };
+        let profile = with("max_requests_per_sec = 40").expect("resolves");
+        assert_eq!(profile.api.max_requests_per_sec, Some(40.0));
+        assert_eq!(
+            parse(path(), GOOD)
+                .and_then(|c| c.profile(path(), None))
+                .expect("resolves")
+                .api
+                .max_requests_per_sec,
+            None
+        );
+        let err = with("max_requests_per_sec = 0").expect_err("zero refused");
+        assert!(err.message.contains("positive number"), "{}", err.message);
     }
 
     #[test]

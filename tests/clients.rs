@@ -569,3 +569,19 @@ async fn dns_failure_is_a_connect_error() {
         .expect_err("no such host");
     assert_eq!(err.kind, ErrorKind::Connect, "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_request_budget_paces_every_request_of_a_client() {
+    let sim = start_sim().await;
+    let mut config = config_for(&sim);
+    config.max_requests_per_sec = Some(40.0);
+    let api = Api::new(config).expect("client");
+    let started = std::time::Instant::now();
+    let koophone = api.koophone();
+    let pages = futures::future::join_all((1..=60).map(|page| koophone.list_page(page, 1))).await;
+    let took = started.elapsed();
+    assert!(pages.iter().all(Result::is_ok));
+    assert_eq!(sim.requests().len(), 60);
+    // A second's burst of 40, then 20 more at 40 a second.
+    assert!(took >= Duration::from_millis(450), "{took:?}");
+}

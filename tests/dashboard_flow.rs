@@ -167,6 +167,7 @@ async fn read_only_action_keys_refuse_and_send_nothing() {
 async fn a_failed_poll_keeps_data_marks_stale_and_recovers() {
     let sim = start_sim().await;
     let mut ui = Harness::new(&sim, false).await;
+    assert!(ui.screen(120, 40).contains("live, every 5s"), "quiet while polls keep up");
     ui.key(KeyCode::Char(' ')).await;
     sim.set_faults(phonedeck::sim::Faults {
         error_rate: 1.0,
@@ -176,6 +177,7 @@ async fn a_failed_poll_keeps_data_marks_stale_and_recovers() {
     assert_eq!(ui.state.phones.len(), 250, "last known data kept");
     let screen = ui.screen(120, 40);
     assert!(screen.contains("STALE"), "{screen}");
+    assert!(screen.contains("refreshed 6s ago"), "the age shows once late: {screen}");
     assert!(screen.contains("refresh of"), "{screen}");
     assert_eq!(
         ui.state.phones_view.marks.len(),
@@ -326,4 +328,69 @@ async fn a_mutation_that_timed_out_is_shown_as_unknown_with_its_request_id() {
         .find(|l| l["event"] == "outcome")
         .expect("outcome line");
     assert_eq!(outcome["outcome"], "unknown");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn over_budget_polls_cover_the_screen_first_and_show_the_oldest_row() {
+    let sim = start_sim_with(phonedeck::sim::SimOptions {
+        size: phonedeck::sim::FleetSize {
+            phones: 1_000,
+            ..sim_options().size
+        },
+        ..sim_options()
+    })
+    .await;
+    let mut config = config_for(&sim);
+    config.max_requests_per_sec = Some(20.0);
+    let mut ui = Harness::with_config(config).await;
+    assert_eq!(ui.state.phones.len(), 1_000, "listed");
+    // 20 req/s x 1 s x 0.8 - 3 others = 13 requests: 416 of the 1,000 phones a poll.
+    ui.state.settings.poll_interval = Duration::from_secs(1);
+    let status_requests = || {
+        sim.requests()
+            .iter()
+            .filter(|r| r.path.ends_with("batch-query-status"))
+            .count()
+    };
+    let offline = offline_ids(&sim);
+    let on_screen = ui.state.phones[3].id.clone();
+    sim.with_fleet(|fleet| {
+        let phone = fleet
+            .phones
+            .iter_mut()
+            .find(|p| p.id == on_screen)
+            .expect("phone");
+        phone.status = if offline.contains(&on_screen) {
+            PhoneStatus::RUNNING
+        } else {
+            PhoneStatus::OFFLINE
+        };
+    });
+    ui.advance(Duration::from_secs(6)).await;
+    assert_eq!(
+        status_requests(),
+        13,
+        "one poll, within its share of the budget"
+    );
+    let row = ui
+        .state
+        .phones
+        .iter()
+        .find(|p| p.id == on_screen)
+        .expect("row");
+    assert_eq!(
+        row.changed_in_poll,
+        Some(ui.state.poll),
+        "the row on screen was polled"
+    );
+    let screen = ui.screen(120, 40);
+    assert!(screen.contains("oldest row 6s"), "{screen}");
+    for _ in 0..2 {
+        ui.advance(Duration::from_secs(1)).await;
+    }
+    let screen = ui.screen(120, 40);
+    assert!(
+        screen.contains("oldest row 2s"),
+        "three polls covered the fleet:\n{screen}"
+    );
 }

@@ -124,6 +124,7 @@ fn fixture() -> Fixture {
         simulator: true,
         read_only: false,
         poll_interval: Duration::from_secs(5),
+        max_requests_per_sec: None,
     };
     let mut f = Fixture {
         state: AppState::new(settings, clock),
@@ -157,6 +158,7 @@ fn fixture() -> Fixture {
     f.advance(5);
     // One poll changes a phone (highlighted), one chunk of another poll fails.
     f.send(Msg::StatusPolled(BatchStatus {
+        chunks: 1,
         results: vec![StatusResult {
             instance_id: "ph000001".into(),
             status: PhoneStatus::OFFLINE,

@@ -139,6 +139,7 @@ fn message() -> impl Strategy<Value = Msg> {
         1 => (1u16..200, 1u16..70).prop_map(|(width, height)| Msg::Resize { width, height }),
         1 => prop::collection::vec((0usize..40, -1i64..9), 0..20).prop_map(|changes| {
             Msg::StatusPolled(BatchStatus {
+                chunks: 1,
                 results: changes
                     .into_iter()
                     .map(|(i, s)| StatusResult { instance_id: format!("ph{i:06}"), status: PhoneStatus(s) })
@@ -174,6 +175,7 @@ fn fixture() -> AppState {
         simulator: true,
         read_only: false,
         poll_interval: Duration::from_secs(5),
+        max_requests_per_sec: None,
     };
     let mut state = AppState::new(settings, clock);
     let _ = update(&mut state, Msg::PhonesListed(Ok(instances(30))), clock);

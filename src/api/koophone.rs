@@ -28,15 +28,23 @@ impl PhoneStatus {
     pub const STARTING: PhoneStatus = PhoneStatus(4);
     pub const SHUT_DOWN: PhoneStatus = PhoneStatus(5);
 
-    pub fn name(self) -> String {
+    /// The documented statuses' names (None for an undocumented value).
+    pub fn known_name(self) -> Option<&'static str> {
         match self.0 {
-            0 => "Unknown".into(),
-            1 => "Stopped".into(),
-            2 => "Running".into(),
-            3 => "Offline".into(),
-            4 => "Starting".into(),
-            5 => "Shut down".into(),
-            other => format!("Unknown({other})"),
+            0 => Some("Unknown"),
+            1 => Some("Stopped"),
+            2 => Some("Running"),
+            3 => Some("Offline"),
+            4 => Some("Starting"),
+            5 => Some("Shut down"),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> String {
+        match self.known_name() {
+            Some(name) => name.to_string(),
+            None => format!("Unknown({})", self.0),
         }
     }
 }
@@ -90,6 +98,8 @@ pub struct ChunkFailure {
 
 #[derive(Debug, Clone, Default)]
 pub struct BatchStatus {
+    /// How many batch requests the poll took.
+    pub chunks: usize,
     pub results: Vec<StatusResult>,
     pub failures: Vec<ChunkFailure>,
 }
@@ -202,7 +212,10 @@ impl<'a> KooPhone<'a> {
             .buffer_unordered(self.api.max_in_flight())
             .collect()
             .await;
-        let mut status = BatchStatus::default();
+        let mut status = BatchStatus {
+            chunks: answers.len(),
+            ..BatchStatus::default()
+        };
         for (ids, answer) in answers {
             match answer {
                 Ok(results) => status.results.extend(results),

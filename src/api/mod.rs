@@ -2,6 +2,7 @@
 //! about the screen: every call returns typed data or an `ApiError`.
 
 pub mod auth;
+pub mod budget;
 pub mod compute;
 pub mod cph;
 pub mod error;
@@ -69,6 +70,8 @@ pub struct ApiConfig {
     pub credentials: Credentials,
     pub read_only: bool,
     pub max_in_flight: usize,
+    /// The request budget shared by polls and actions; None is unlimited.
+    pub max_requests_per_sec: Option<f64>,
     pub limits: Limits,
     pub retry: RetryPolicy,
 }
@@ -83,6 +86,7 @@ struct Inner {
     config: ApiConfig,
     http: reqwest::Client,
     token: Option<TokenCache>,
+    budget: Option<budget::RequestBudget>,
     token_renewals: std::sync::atomic::AtomicU64,
 }
 
@@ -139,11 +143,16 @@ impl Api {
     pub fn new(config: ApiConfig) -> Result<Self, ApiError> {
         let http = transport::build_http_client(&config.limits)?;
         let token = config.credentials.token.clone().map(TokenCache::new);
+        let budget = config
+            .max_requests_per_sec
+            .filter(|rate| *rate > 0.0)
+            .map(budget::RequestBudget::new);
         Ok(Api {
             inner: Arc::new(Inner {
                 config,
                 http,
                 token,
+                budget,
                 token_renewals: std::sync::atomic::AtomicU64::new(0),
             }),
         })
@@ -162,6 +171,14 @@ impl Api {
 
     pub fn read_only(&self) -> bool {
         self.inner.config.read_only
+    }
+
+    /// Requests a second this client may send, when a budget is set.
+    pub fn requests_per_sec(&self) -> Option<f64> {
+        self.inner
+            .budget
+            .as_ref()
+            .map(budget::RequestBudget::per_sec)
     }
 
     pub fn max_in_flight(&self) -> usize {
@@ -270,6 +287,9 @@ impl Api {
             Ok(generation) => generation,
             Err(e) => return (Err(e), None),
         };
+        if let Some(budget) = &self.inner.budget {
+            budget.acquire(call.mutating).await;
+        }
         tracing::debug!(service = %call.service, method = %call.method, path = %url.path(), "request");
         let exchange = Exchange {
             service: call.service,

@@ -5,6 +5,7 @@ pub mod activity;
 pub mod effect;
 pub mod keymap;
 pub mod message;
+pub mod poll_plan;
 pub mod rows;
 pub mod state;
 pub mod table;

@@ -27,10 +27,13 @@ pub struct PhoneRow {
     pub id: String,
     pub name: String,
     pub status: PhoneStatus,
-    /// When the status was first seen as it is now.
-    pub since: Instant,
+    /// When phonedeck saw the status change to what it is now; None while it has
+    /// not changed since phonedeck started (how long it has been so is not known).
+    pub since: Option<Instant>,
     /// The poll that last changed the status (highlighted while it is the latest).
     pub changed_in_poll: Option<u64>,
+    /// When the service last confirmed the status (listing or status poll).
+    pub refreshed: Instant,
     pub error: Option<String>,
 }
 
@@ -52,7 +55,13 @@ impl TableRow for PhoneRow {
         match column {
             0 => self.id.cmp(&other.id),
             1 => self.name.cmp(&other.name),
-            2 => self.status.name().cmp(&other.status.name()),
+            // By name, as shown; without allocating for the documented ones (sorting
+            // 100,000 rows compares a couple of million times).
+            2 => match (self.status.known_name(), other.status.known_name()) {
+                (Some(a), Some(b)) => a.cmp(b),
+                _ => self.status.name().cmp(&other.status.name()),
+            },
+            // Shortest time in its status first; unknown (unchanged since start) last.
             3 => other.since.cmp(&self.since),
             _ => self.error.cmp(&other.error),
         }

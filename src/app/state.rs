@@ -60,6 +60,9 @@ impl Clock {
     }
 }
 
+/// A poll under way for this long is shown in the header.
+pub const SLOW_POLL: Duration = Duration::from_secs(1);
+
 /// One polled resource: when it last worked, its last error, and when to poll next.
 #[derive(Debug, Clone)]
 pub struct Feed {
@@ -71,6 +74,8 @@ pub struct Feed {
     pub credentials_rejected: bool,
     pub failures: u32,
     pub in_flight: bool,
+    /// When the poll under way was started.
+    pub started: Instant,
     pub next_due: Instant,
 }
 
@@ -83,8 +88,20 @@ impl Feed {
             credentials_rejected: false,
             failures: 0,
             in_flight: false,
+            started: now,
             next_due: now,
         }
+    }
+
+    pub fn start(&mut self, now: Instant) {
+        self.in_flight = true;
+        self.started = now;
+    }
+
+    /// Under way for long enough that the engineer should see it (a quick poll is not
+    /// shown, so an idle screen stays still).
+    pub fn is_slow(&self, now: Instant) -> bool {
+        self.in_flight && now.saturating_duration_since(self.started) >= SLOW_POLL
     }
 
     pub fn succeeded(&mut self, now: Instant, interval: Duration) {
@@ -219,6 +236,9 @@ pub struct Settings {
     pub simulator: bool,
     pub read_only: bool,
     pub poll_interval: Duration,
+    /// The profile's request budget: when a full refresh does not fit in one
+    /// interval, polls cover what matters first and the rest in turn.
+    pub max_requests_per_sec: Option<f64>,
 }
 
 /// Phone counts by status (0..=5, then everything undocumented).
@@ -276,6 +296,12 @@ pub struct AppState {
     pub feeds: Feeds,
     /// Status polls completed; a row changed in the latest one is highlighted.
     pub poll: u64,
+    /// Under a request budget: polls cover only part of the fleet, and this is where
+    /// the next one's round-robin share starts.
+    pub partial_polls: bool,
+    pub poll_cursor: usize,
+    /// When the least recently confirmed phone was confirmed.
+    pub oldest_refresh: Option<Instant>,
     pub activity: ActivityLog,
     pub log_expanded: bool,
     pub frozen: bool,
@@ -316,6 +342,9 @@ impl AppState {
                 jobs: Feed::new(now),
             },
             poll: 0,
+            partial_polls: false,
+            poll_cursor: 0,
+            oldest_refresh: None,
             activity: ActivityLog::default(),
             log_expanded: false,
             frozen: false,
@@ -326,12 +355,12 @@ impl AppState {
         }
     }
 
-    /// Requests under way: polls and running actions.
+    /// Work under way worth showing: slow polls and running actions.
     pub fn in_flight(&self) -> usize {
         self.feeds
             .all()
             .iter()
-            .filter(|feed| feed.in_flight)
+            .filter(|feed| feed.is_slow(self.now))
             .count()
             + self.running_actions
     }

@@ -14,6 +14,15 @@ pub trait TableRow {
     fn compare(&self, other: &Self, column: usize) -> Ordering;
 }
 
+/// The first row on screen in a window of `height` rows: the cursor stays visible.
+pub fn window_start(cursor: usize, height: usize) -> usize {
+    if height == 0 {
+        0
+    } else {
+        cursor.saturating_sub(height - 1)
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct TableView {
     pub cursor: usize,
@@ -145,6 +154,12 @@ impl TableView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn window_keeps_cursor_visible() {
+        assert_eq!(window_start(3, 10), 0);
+        assert_eq!(window_start(25, 10), 16);
+    }
 
     struct R(&'static str, u32);
 

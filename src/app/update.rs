@@ -15,14 +15,12 @@ use super::activity::{ActionProgress, Entry};
 use super::effect::Effect;
 use super::keymap::Action;
 use super::message::Msg;
+use super::poll_plan;
 use super::rows::{
     ENCODER_COLUMNS, EncoderRow, JobRow, JobState, PHONE_COLUMNS, PhoneRow, SERVER_COLUMNS,
     STREAM_COLUMNS, ServerRow, StreamRow,
 };
 use super::state::{AppState, Clock, ConfirmDialog, FeedId, Focus, Mode, Pane, StatusCounts};
-
-/// Phones are listed again every this many status polls, to pick up new ones.
-const RELIST_EVERY: u64 = 12;
 
 pub fn update(state: &mut AppState, msg: Msg, clock: Clock) -> Vec<Effect> {
     state.now = clock.now;
@@ -61,12 +59,11 @@ fn schedule_polls(state: &mut AppState, effects: &mut Vec<Effect>) {
     let now = state.now;
     let due = |feed: &super::state::Feed| !feed.in_flight && feed.next_due <= now;
     if due(&state.feeds.phones) {
-        state.feeds.phones.in_flight = true;
-        let relist = state.feeds.phones.last_ok.is_none() || state.poll % RELIST_EVERY == 0;
-        effects.push(if relist {
+        state.feeds.phones.start(now);
+        effects.push(if poll_plan::relist_due(state) {
             Effect::ListPhones
         } else {
-            Effect::PollStatus(state.phones.iter().map(|p| p.id.clone()).collect())
+            Effect::PollStatus(poll_plan::status_targets(state))
         });
     }
     let feeds = &mut state.feeds;
@@ -76,13 +73,13 @@ fn schedule_polls(state: &mut AppState, effects: &mut Vec<Effect>) {
         (&mut feeds.servers, Effect::ListServers),
     ] {
         if due(feed) {
-            feed.in_flight = true;
+            feed.start(now);
             effects.push(effect);
         }
     }
     let running = state.running_jobs();
     if !running.is_empty() && due(&state.feeds.jobs) {
-        state.feeds.jobs.in_flight = true;
+        state.feeds.jobs.start(now);
         effects.push(Effect::PollJobs(running));
     }
 }
@@ -126,8 +123,13 @@ fn on_phones_listed(state: &mut AppState, result: Result<Vec<Instance>, ApiError
             let kept = old.get(instance.instance_id.as_str());
             let same_status = kept.is_some_and(|p| p.status == instance.running_status);
             PhoneRow {
-                since: kept.filter(|_| same_status).map_or(now, |p| p.since),
+                since: match kept {
+                    Some(p) if same_status => p.since,
+                    Some(_) => Some(now),
+                    None => None,
+                },
                 changed_in_poll: kept.filter(|_| same_status).and_then(|p| p.changed_in_poll),
+                refreshed: now,
                 error: kept.and_then(|p| p.error.clone()),
                 id: instance.instance_id,
                 name: instance.instance_name,
@@ -148,46 +150,49 @@ fn on_phones_listed(state: &mut AppState, result: Result<Vec<Instance>, ApiError
 fn on_status(state: &mut AppState, batch: BatchStatus) {
     state.poll += 1;
     let (now, poll) = (state.now, state.poll);
+    // The view is re-sorted only when a row changed: most polls change nothing.
+    let mut rows_changed = false;
     for result in batch.results {
         if let Some(&i) = state.phone_index.get(&result.instance_id) {
             let phone = &mut state.phones[i];
-            phone.error = None;
+            rows_changed |= phone.error.take().is_some();
+            phone.refreshed = now;
             if phone.status != result.status {
                 phone.status = result.status;
-                phone.since = now;
+                phone.since = Some(now);
                 phone.changed_in_poll = Some(poll);
+                rows_changed = true;
             }
         }
     }
-    let failed = !batch.failures.is_empty();
     for failure in &batch.failures {
         let message = short_error(&failure.error);
         for id in &failure.ids {
             if let Some(&i) = state.phone_index.get(id) {
                 state.phones[i].error = Some(message.clone());
+                rows_changed = true;
             }
         }
     }
-    if failed {
-        let error = &batch.failures[0].error;
-        let summary = ApiError {
-            message: format!(
-                "{} of {} status batches failed; last data kept: {}",
-                batch.failures.len(),
-                state.phones.len().div_ceil(32),
-                error.message
-            ),
-            ..error.clone()
-        };
-        feed_result(state, FeedId::Phones, Some(&summary));
-        state.phones_view.refresh(&state.phones);
+    let summary = batch.failures.first().map(|failure| ApiError {
+        message: format!(
+            "{} of {} status batches failed; last data kept: {}",
+            batch.failures.len(),
+            batch.chunks,
+            failure.error.message
+        ),
+        ..failure.error.clone()
+    });
+    state.oldest_refresh = state.phones.iter().map(|p| p.refreshed).min();
+    if rows_changed {
         state.counts = StatusCounts::of(&state.phones);
-    } else {
-        finish_phone_poll(state);
+        state.phones_view.refresh(&state.phones);
     }
+    feed_result(state, FeedId::Phones, summary.as_ref());
 }
 
 fn finish_phone_poll(state: &mut AppState) {
+    state.oldest_refresh = state.phones.iter().map(|p| p.refreshed).min();
     state.counts = StatusCounts::of(&state.phones);
     state.phones_view.refresh(&state.phones);
     feed_result(state, FeedId::Phones, None);

@@ -76,6 +76,7 @@ async fn dashboard(target: &Target, format: crate::cli::OutputFormat) -> Result<
             simulator: target.simulator.is_some(),
             read_only: target.api.read_only(),
             poll_interval: target.poll_interval,
+            max_requests_per_sec: target.api.requests_per_sec(),
         },
         executor: target.executor()?,
     };

@@ -2,13 +2,20 @@
 //! to `update` as messages, runs the effects, and draws the latest state.
 
 pub mod effects;
+pub mod quiet_backend;
 
 use std::time::Duration;
 
 use color_eyre::eyre::{Result, WrapErr};
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
-use ratatui::DefaultTerminal;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+use quiet_backend::QuietBackend;
+
+/// The terminal the dashboard draws on: stdout, writing only what changed.
+type Screen = Terminal<QuietBackend<CrosstermBackend<std::io::Stdout>>>;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 
 use crate::actions::Executor;
@@ -29,14 +36,19 @@ pub async fn run(options: DashboardOptions) -> Result<()> {
     spawn_input(tx.clone());
     spawn_clock(tx.clone());
     spawn_signals(tx.clone())?;
-    let mut terminal = ratatui::init();
-    let result = event_loop(&mut terminal, options, tx, rx).await;
+    // ratatui::init sets up the screen (raw mode, alternate screen, the panic hook that
+    // restores it); its terminal is replaced by one that stays quiet when idle.
+    drop(ratatui::init());
+    let result = match Terminal::new(QuietBackend::new(CrosstermBackend::new(std::io::stdout()))) {
+        Ok(mut terminal) => event_loop(&mut terminal, options, tx, rx).await,
+        Err(e) => Err(e).wrap_err("cannot set up the terminal"),
+    };
     ratatui::restore();
     result
 }
 
 async fn event_loop(
-    terminal: &mut DefaultTerminal,
+    terminal: &mut Screen,
     options: DashboardOptions,
     tx: UnboundedSender<Msg>,
     mut rx: UnboundedReceiver<Msg>,
@@ -71,7 +83,7 @@ const QUIT_GRACE: Duration = Duration::from_secs(10);
 /// On quit, lets running actions finish (at most `QUIT_GRACE`): no new request is
 /// started, and the outcomes of those in flight reach the audit log.
 async fn finish_running_actions(
-    terminal: &mut DefaultTerminal,
+    terminal: &mut Screen,
     state: &mut AppState,
     options: &DashboardOptions,
     tx: &UnboundedSender<Msg>,

@@ -1,6 +1,8 @@
 //! The header: profile, SIMULATOR / READ-ONLY / FROZEN badges, phone counts by status,
-//! age of the last complete refresh, requests in flight, and a STALE mark. One line on
+//! age of the last refresh (and of the oldest row when a budget splits polls), requests in flight, and a STALE mark. One line on
 //! small terminals, three on large ones (with the pane tabs).
+
+use std::time::Instant;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -11,7 +13,7 @@ use ratatui::widgets::Paragraph;
 use crate::api::koophone::PhoneStatus;
 use crate::app::{AppState, Pane};
 
-use super::format::age_since;
+use super::format::{age, age_since};
 use super::theme;
 
 fn badges(state: &AppState) -> Vec<Span<'static>> {
@@ -31,18 +33,37 @@ fn badges(state: &AppState) -> Vec<Span<'static>> {
     spans
 }
 
-/// "refreshed 3s ago", "STALE 40s" or "loading…", and requests in flight.
+/// "live, every 5s" while polls keep up; "refreshed 40s ago" (ticking) once they are
+/// late or failing, with STALE; "loading…" at first; and slow requests in flight.
+/// A healthy screen stays still: nothing here changes from one poll to the next.
 fn freshness(state: &AppState, compact: bool) -> Vec<Span<'static>> {
     let feed = &state.feeds.phones;
     let mut spans = Vec::new();
     let stale = state.feeds.all().iter().any(|f| f.is_stale());
+    let interval = state.settings.poll_interval;
+    let late = |at: Instant| state.now.saturating_duration_since(at) > interval * 2;
     match feed.last_ok {
+        None => spans.push(Span::raw("loading…")),
+        Some(at) if !stale && !late(at) => spans.push(Span::raw(if compact {
+            "live".to_string()
+        } else {
+            format!("live, every {}", age(interval))
+        })),
         Some(at) if compact => spans.push(Span::raw(format!("{} ago", age_since(at, state.now)))),
         Some(at) => spans.push(Span::raw(format!(
             "refreshed {} ago",
             age_since(at, state.now)
         ))),
-        None => spans.push(Span::raw("loading…")),
+    }
+    // Under a request budget each poll covers part of the fleet: say how old the
+    // least recently refreshed row is.
+    if let (true, Some(oldest)) = (state.partial_polls, state.oldest_refresh) {
+        let age = age_since(oldest, state.now);
+        spans.push(Span::raw(if compact {
+            format!(" (oldest {age})")
+        } else {
+            format!(", oldest row {age}")
+        }));
     }
     if stale {
         spans.push(Span::raw(" "));

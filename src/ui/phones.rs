@@ -58,7 +58,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, name: String) {
             Cell::from(sanitize(&phone.id)),
             Cell::from(sanitize(&phone.name)),
             Cell::from(Span::styled(phone.status.name(), status_style)),
-            Cell::from(age_since(phone.since, state.now)),
+            Cell::from(
+                phone
+                    .since
+                    .map_or_else(|| "-".to_string(), |since| age_since(since, state.now)),
+            ),
             Cell::from(Span::styled(
                 sanitize(phone.error.as_deref().unwrap_or("")),
                 theme::error(),

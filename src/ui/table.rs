@@ -7,7 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Row, Table, TableState};
 
-use crate::app::table::{TableRow, TableView};
+use crate::app::table::{TableRow, TableView, window_start};
 use crate::app::{AppState, Mode};
 
 use super::theme;
@@ -34,15 +34,6 @@ pub fn fitting(columns: &[Column], width: u16) -> Vec<usize> {
         kept.remove(drop);
     }
     kept
-}
-
-/// The first visible row: the cursor stays on screen.
-pub fn window_start(cursor: usize, height: usize) -> usize {
-    if height == 0 {
-        0
-    } else {
-        cursor.saturating_sub(height - 1)
-    }
 }
 
 /// A pane's table: its name (as titled), columns, view and rows.
@@ -170,11 +161,5 @@ mod tests {
         assert_eq!(fitting(&columns, 100), [0, 1, 2]);
         assert_eq!(fitting(&columns, 26), [0, 2]);
         assert_eq!(fitting(&columns, 5), [0]);
-    }
-
-    #[test]
-    fn window_keeps_cursor_visible() {
-        assert_eq!(window_start(3, 10), 0);
-        assert_eq!(window_start(25, 10), 16);
     }
 }

@@ -28,7 +28,7 @@ impl Harness {
     }
 
     pub async fn with_config(config: phonedeck::api::ApiConfig) -> Harness {
-        let read_only = config.read_only;
+        let (read_only, max_requests_per_sec) = (config.read_only, config.max_requests_per_sec);
         let api = phonedeck::api::Api::new(config).expect("client");
         let audit_dir = tempfile::tempdir().expect("tempdir");
         let audit = AuditLog::open(&audit_dir.path().join("audit.jsonl"), "test").expect("audit");
@@ -38,6 +38,7 @@ impl Harness {
             simulator: true,
             read_only,
             poll_interval: Duration::from_secs(5),
+            max_requests_per_sec,
         };
         let mut harness = Harness {
             state: AppState::new(settings, clock),
