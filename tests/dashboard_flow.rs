@@ -167,7 +167,10 @@ async fn read_only_action_keys_refuse_and_send_nothing() {
 async fn a_failed_poll_keeps_data_marks_stale_and_recovers() {
     let sim = start_sim().await;
     let mut ui = Harness::new(&sim, false).await;
-    assert!(ui.screen(120, 40).contains("live, every 5s"), "quiet while polls keep up");
+    assert!(
+        ui.screen(120, 40).contains("live, every 5s"),
+        "quiet while polls keep up"
+    );
     ui.key(KeyCode::Char(' ')).await;
     sim.set_faults(phonedeck::sim::Faults {
         error_rate: 1.0,
@@ -177,7 +180,10 @@ async fn a_failed_poll_keeps_data_marks_stale_and_recovers() {
     assert_eq!(ui.state.phones.len(), 250, "last known data kept");
     let screen = ui.screen(120, 40);
     assert!(screen.contains("STALE"), "{screen}");
-    assert!(screen.contains("refreshed 6s ago"), "the age shows once late: {screen}");
+    assert!(
+        screen.contains("refreshed 6s ago"),
+        "the age shows once late: {screen}"
+    );
     assert!(screen.contains("refresh of"), "{screen}");
     assert_eq!(
         ui.state.phones_view.marks.len(),

@@ -2,138 +2,11 @@
 //! (vt100): start the demo, stop streaming on a phone, quit, and check the terminal
 //! was restored (main screen back, cursor shown, raw mode off).
 
-use std::io::{Read, Write};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+mod pty;
 
-const WIDTH: u16 = 120;
-const HEIGHT: u16 = 40;
-
-struct Pty {
-    screen: Arc<Mutex<vt100::Parser>>,
-    raw: Arc<Mutex<Vec<u8>>>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-    master: Box<dyn portable_pty::MasterPty + Send>,
-}
-
-impl Pty {
-    fn spawn(args: &[&str], home: &std::path::Path) -> Pty {
-        Pty::spawn_with_env(args, home, &[])
-    }
-
-    fn spawn_with_env(args: &[&str], home: &std::path::Path, env: &[(&str, &str)]) -> Pty {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: HEIGHT,
-                cols: WIDTH,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("a pseudo-terminal");
-        let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_phonedeck"));
-        command.args(args);
-        command.env("HOME", home);
-        command.env("XDG_CONFIG_HOME", home.join("config"));
-        command.env("XDG_DATA_HOME", home.join("data"));
-        command.env("TERM", "xterm-256color");
-        command.env_remove("PHONEDECK_CONFIG");
-        for (name, value) in env {
-            command.env(name, value);
-        }
-        let child = pty.slave.spawn_command(command).expect("starts");
-        drop(pty.slave);
-        let screen = Arc::new(Mutex::new(vt100::Parser::new(
-            std::num::NonZeroU16::new(HEIGHT).expect("rows"),
-            std::num::NonZeroU16::new(WIDTH).expect("columns"),
-            0,
-        )));
-        let raw = Arc::new(Mutex::new(Vec::new()));
-        let mut reader = pty.master.try_clone_reader().expect("reader");
-        let (screen_in, raw_in) = (screen.clone(), raw.clone());
-        std::thread::spawn(move || {
-            let mut buffer = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buffer) {
-                if n == 0 {
-                    break;
-                }
-                screen_in.lock().expect("lock").process(&buffer[..n]);
-                raw_in.lock().expect("lock").extend_from_slice(&buffer[..n]);
-            }
-        });
-        let writer = pty.master.take_writer().expect("writer");
-        Pty {
-            screen,
-            raw,
-            writer,
-            child,
-            master: pty.master,
-        }
-    }
-
-    /// Resizes the terminal, as a window manager would (the program gets SIGWINCH).
-    fn resize(&mut self, cols: u16, rows: u16) {
-        self.master
-            .resize(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("resized");
-        let (rows, cols) = (
-            std::num::NonZeroU16::new(rows).expect("rows"),
-            std::num::NonZeroU16::new(cols).expect("columns"),
-        );
-        self.screen
-            .lock()
-            .expect("lock")
-            .screen_mut()
-            .set_size(rows, cols);
-    }
-
-    fn contents(&self) -> String {
-        self.screen.lock().expect("lock").screen().contents()
-    }
-
-    fn wait_for(&self, text: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let contents = self.contents();
-            if contents.contains(text) {
-                return contents;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "`{text}` never appeared:\n{contents}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn send(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).expect("typed");
-        self.writer.flush().expect("flushed");
-        std::thread::sleep(Duration::from_millis(150));
-    }
-
-    fn wait_exit(&mut self) -> u32 {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Some(status) = self.child.try_wait().expect("status") {
-                return status.exit_code();
-            }
-            assert!(
-                Instant::now() < deadline,
-                "did not exit:\n{}",
-                self.contents()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
+use pty::{Pty, simulator_with_config};
 
 #[test]
 fn demo_start_stop_streaming_and_quit_restores_the_terminal() {
@@ -171,7 +44,7 @@ fn sigterm_and_sighup_restore_the_terminal() {
         let audit_arg = audit.display().to_string();
         let mut pty = Pty::spawn(&["--demo", "--audit-log", &audit_arg], home.path());
         pty.wait_for("Phones 200/200");
-        let pid = pty.child.process_id().expect("pid");
+        let pid = pty.pid.expect("pid");
         let status = std::process::Command::new("kill")
             .args([signal, &pid.to_string()])
             .status()
@@ -208,37 +81,6 @@ fn resizing_at_any_moment_redraws_to_fit() {
     pty.wait_for("1 Phones");
     pty.send("q");
     assert_eq!(pty.wait_exit(), 0, "no panic at any size");
-}
-
-/// Starts a simulator with `faults` and writes a config for it; returns the runtime
-/// serving it, the simulator and the config path.
-fn simulator_with_config(
-    faults: &str,
-    home: &std::path::Path,
-    profile_extra: &str,
-) -> (tokio::runtime::Runtime, phonedeck::sim::SimHandle, String) {
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let options = phonedeck::sim::SimOptions {
-        faults: faults.parse().expect("faults"),
-        churn_per_sec: 0.0,
-        ..Default::default()
-    };
-    let sim = runtime
-        .block_on(phonedeck::sim::start(options))
-        .expect("simulator");
-    let config = home.join("config.toml");
-    let base = sim.base_url();
-    std::fs::write(
-        &config,
-        format!(
-            "[profiles.sim]\nproject_id = \"{}\"\nlive_domains = [\"publish.example.com\"]\n{profile_extra}\n\
-             [profiles.sim.endpoints]\nkoophone = \"{base}\"\nlive = \"{base}\"\ncompute = \"{base}\"\ncph = \"{base}\"\n\
-             [profiles.sim.auth]\ntoken_env = \"PD_TEST_TOKEN\"\n",
-            sim.credentials().project_id
-        ),
-    )
-    .expect("config");
-    (runtime, sim, config.display().to_string())
 }
 
 #[test]
@@ -307,4 +149,25 @@ fn escape_sequences_from_the_network_never_reach_the_terminal() {
         !raw.windows(needle.len()).any(|w| w == needle),
         "the OSC title sequence reached the terminal raw"
     );
+}
+
+#[test]
+fn an_idle_dashboard_writes_nothing_to_the_terminal() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let (_runtime, sim, config) = simulator_with_config("", home.path(), "poll_interval_secs = 2");
+    let token = sim.credentials().token.clone();
+    let mut pty = Pty::spawn_with_env(
+        &["--config", &config, "--audit-log", "/dev/null"],
+        home.path(),
+        &[("PD_TEST_TOKEN", &token)],
+    );
+    pty.wait_for("live, every 2s");
+    std::thread::sleep(Duration::from_millis(1_500));
+    let before = pty.raw.lock().expect("lock").len();
+    // Three polls with nothing changed: not a byte, not even a cursor hide.
+    std::thread::sleep(Duration::from_secs(6));
+    let after = pty.raw.lock().expect("lock").len();
+    assert_eq!(after, before, "{}", pty.contents());
+    pty.send("q");
+    assert_eq!(pty.wait_exit(), 0);
 }
