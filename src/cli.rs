@@ -5,10 +5,18 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// The version and the commit it was built from (see build.rs).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("PHONEDECK_COMMIT"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "phonedeck",
-    version,
+    version = VERSION,
     about = "Terminal dashboard and headless CLI for cloud-phone fleets",
     long_about = "Terminal dashboard and headless CLI for cloud-phone fleets.\n\n\
         Without a command, shows the fleet. With no configuration file at all (or with \
@@ -50,6 +58,8 @@ pub struct GlobalArgs {
 pub enum OutputFormat {
     Table,
     Json,
+    /// The table's columns as CSV, with a header row.
+    Csv,
 }
 
 #[derive(Debug, Subcommand)]
@@ -58,7 +68,20 @@ pub enum Command {
     Status {
         /// Instance ids.
         ids: Vec<String>,
+        /// Keep polling and print each change as a JSON line (every phone once first).
+        #[arg(long)]
+        watch: bool,
+        /// How often --watch polls.
+        #[arg(long, default_value = "5s", value_parser = humantime::parse_duration)]
+        interval: std::time::Duration,
     },
+    /// Shell completions, printed to standard output.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// The manual page (roff), printed to standard output.
+    Man,
     /// Act on phones.
     #[command(subcommand)]
     Phones(PhonesCommand),

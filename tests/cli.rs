@@ -444,3 +444,122 @@ async fn a_config_readable_by_others_gets_a_warning() {
         run.stderr
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn csv_output_has_the_table_columns_with_a_header() {
+    let (sim, _dir, config) = setup().await;
+    let run = phonedeck(&sim, &config, &["status", "--output", "csv"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines[0], "INSTANCE ID,NAME,STATUS");
+    assert_eq!(lines.len(), 251);
+    assert!(
+        lines.iter().any(|l| l.ends_with(",Unknown(7)")),
+        "{}",
+        run.stdout
+    );
+    let run = phonedeck(&sim, &config, &["servers", "list", "-o", "csv"]).await;
+    assert!(run.stdout.starts_with("ID,NAME,STATUS"), "{}", run.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn status_watch_prints_every_phone_then_each_change_as_json_lines() {
+    let (sim, _dir, config) = setup().await;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_phonedeck"))
+        .arg("--config")
+        .arg(&config)
+        .args(["status", "--watch", "--interval", "200ms"])
+        .env("PD_TEST_TOKEN", &sim.credentials().token)
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(stdout));
+    let mut next = async || -> Value {
+        let line = tokio::time::timeout(std::time::Duration::from_secs(10), lines.next_line())
+            .await
+            .expect("a line in time")
+            .expect("reads")
+            .expect("a line");
+        serde_json::from_str(&line).expect("a JSON line")
+    };
+    for _ in 0..250 {
+        let first = next().await;
+        assert!(first["previous"].is_null(), "{first}");
+    }
+    let id = phone_ids(&sim)[0].clone();
+    let before = sim.with_fleet(|fleet| {
+        let phone = &mut fleet.phones[0];
+        let before = phone.status;
+        phone.status = phonedeck::api::koophone::PhoneStatus::SHUT_DOWN;
+        before
+    });
+    let change = next().await;
+    assert_eq!(change["instance_id"], id.as_str());
+    assert_eq!(change["status_name"], "Shut down");
+    assert_eq!(change["previous"], before.0);
+    child.kill().await.expect("stops");
+}
+
+#[test]
+fn completions_man_page_and_version() {
+    let run = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_phonedeck"))
+            .args(args)
+            .env_remove("PHONEDECK_CONFIG")
+            .output()
+            .expect("runs");
+        assert!(output.status.success(), "{args:?}");
+        String::from_utf8(output.stdout).expect("utf-8")
+    };
+    let bash = run(&["completions", "bash"]);
+    assert!(
+        bash.contains("_phonedeck()") && bash.contains("stop-streaming"),
+        "{bash}"
+    );
+    assert!(run(&["completions", "zsh"]).starts_with("#compdef phonedeck"));
+    assert!(run(&["completions", "fish"]).contains("complete -c phonedeck"));
+    let man = run(&["man"]);
+    assert!(
+        man.contains(".TH phonedeck") && man.contains("completions"),
+        "{man}"
+    );
+    let version = run(&["--version"]);
+    let hash = std::process::Command::new("git")
+        .args(["rev-parse", "--short=9", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    match hash {
+        Some(hash) => assert!(version.contains(&hash), "{version} names commit {hash}"),
+        None => assert!(version.contains("unknown"), "{version}"),
+    }
+    assert!(version.starts_with(&format!("phonedeck {}", env!("CARGO_PKG_VERSION"))));
+}
+
+/// The binary needs nothing on the host beyond the C runtime (no OpenSSL, no libz):
+/// it can be copied to a bastion host as it is.
+#[test]
+fn the_binary_links_only_the_c_runtime() {
+    let output = std::process::Command::new("ldd")
+        .arg(env!("CARGO_BIN_EXE_phonedeck"))
+        .output()
+        .expect("ldd (part of glibc's libc-bin) runs");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let allowed = [
+        "linux-vdso",
+        "libc.so",
+        "libm.so",
+        "libgcc_s.so",
+        "ld-linux",
+    ];
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        assert!(
+            allowed.iter().any(|lib| line.contains(lib)),
+            "unexpected dynamic dependency: {line}"
+        );
+    }
+    assert!(text.contains("libc.so"), "{text}");
+}

@@ -6,11 +6,13 @@ mod context;
 mod encoders;
 mod jobs;
 mod output;
+mod packaging;
 mod phones;
 mod servers;
 mod simulator;
 mod status;
 mod streams;
+mod watch;
 
 use crate::api::{ApiError, ErrorKind};
 use crate::cli::{Cli, Command, EncodersCommand, PhonesCommand, ServersCommand, StreamsCommand};
@@ -92,6 +94,8 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
     let format = global.output;
     let command = match cli.command {
         Some(Command::Sim(args)) => return simulator::run(args).await,
+        Some(Command::Completions { shell }) => return packaging::completions(shell),
+        Some(Command::Man) => return packaging::man(),
         Some(command) => command,
         None => {
             let target = connect(global, true).await?;
@@ -100,7 +104,12 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
     };
     let target = connect(global, false).await?;
     match command {
-        Command::Status { ids } => status::run(&target, ids, format).await,
+        Command::Status {
+            ids,
+            watch: true,
+            interval,
+        } => watch::run(&target, ids, interval).await,
+        Command::Status { ids, .. } => status::run(&target, ids, format).await,
         Command::Phones(PhonesCommand::StopStreaming { ids, confirm }) => {
             phones::stop_streaming(&target, ids, confirm.yes, format).await
         }
@@ -136,6 +145,8 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
             encoders::restart(&target, ids, confirm.yes, &wait, format).await
         }
         Command::Jobs { job_ids } => jobs::run(&target, job_ids, format).await,
-        Command::Sim(_) => unreachable!("handled above"),
+        Command::Sim(_) | Command::Completions { .. } | Command::Man => {
+            unreachable!("handled above")
+        }
     }
 }

@@ -1,5 +1,6 @@
-//! Printing results as an aligned table or as JSON. Table cells are sanitised:
-//! network strings never reach the terminal raw (JSON escapes control characters itself).
+//! Printing results as an aligned table, CSV or JSON. Table and CSV cells are
+//! sanitised: network strings never reach the terminal raw (JSON escapes control
+//! characters itself).
 
 use serde::Serialize;
 
@@ -36,6 +37,23 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
+/// The same columns as the table, as CSV with a header row (quoted where needed).
+pub fn csv(headers: &[&str], rows: &[Vec<String>]) -> Result<String, Failure> {
+    let encode = |e: csv::Error| Failure::failed(format!("cannot write CSV: {e}"));
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(headers).map_err(encode)?;
+    for row in rows {
+        writer
+            .write_record(row.iter().map(|cell| sanitize(cell)))
+            .map_err(encode)?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| Failure::failed(format!("cannot write CSV: {e}")))?;
+    let text = String::from_utf8_lossy(&bytes);
+    Ok(text.trim_end().to_string())
+}
+
 pub fn json<T: Serialize>(value: &T) -> Result<String, Failure> {
     serde_json::to_string_pretty(value)
         .map_err(|e| Failure::failed(format!("cannot encode the result as JSON: {e}")))
@@ -50,6 +68,7 @@ pub fn print_rows<T: Serialize>(
     let text = match format {
         OutputFormat::Json => json(items)?,
         OutputFormat::Table => table(headers, rows),
+        OutputFormat::Csv => csv(headers, rows)?,
     };
     println!("{text}");
     Ok(())
@@ -97,5 +116,18 @@ mod tests {
             ],
         );
         assert_eq!(text, "ID       NAME\na        x\\u{1b}[2J\nlong-id  y");
+    }
+
+    #[test]
+    fn csv_quotes_and_sanitises() {
+        let text = csv(
+            &["ID", "NAME"],
+            &[
+                vec!["a".into(), "x, \"y\"".into()],
+                vec!["b".into(), "z\u{1b}[2J".into()],
+            ],
+        )
+        .expect("csv");
+        assert_eq!(text, "ID,NAME\na,\"x, \"\"y\"\"\"\nb,z\\u{1b}[2J");
     }
 }
