@@ -171,3 +171,40 @@ fn an_idle_dashboard_writes_nothing_to_the_terminal() {
     pty.send("q");
     assert_eq!(pty.wait_exit(), 0);
 }
+
+/// Whether the bytes set a foreground or background colour (SGR 30-37, 38, 40-47, 48,
+/// 90-97, 100-107); resets (39, 49, 0) are not colours.
+fn sets_a_colour(raw: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(raw);
+    text.split("\u{1b}[").skip(1).any(|sequence| {
+        let Some(end) = sequence.find(|c: char| c.is_ascii_alphabetic()) else {
+            return false;
+        };
+        sequence[end..].starts_with('m')
+            && sequence[..end].split(';').any(|code| {
+                matches!(code.parse::<u16>(), Ok(30..=38 | 40..=48 | 90..=97 | 100..=107))
+            })
+    })
+}
+
+#[test]
+fn no_color_means_no_colour_codes_and_status_still_in_words() {
+    let home = tempfile::tempdir().expect("tempdir");
+    for (no_color, term) in [("1", "screen"), ("", "tmux-256color")] {
+        let mut pty = Pty::spawn_with_env(
+            &["--demo", "--audit-log", "/dev/null"],
+            home.path(),
+            &[("NO_COLOR", no_color), ("TERM", term)],
+        );
+        let screen = pty.wait_for("Phones 200/200");
+        assert!(screen.contains("Offline") && screen.contains("Running"), "{screen}");
+        pty.send("q");
+        assert_eq!(pty.wait_exit(), 0);
+        let raw = pty.raw.lock().expect("lock");
+        assert_eq!(
+            sets_a_colour(&raw),
+            no_color.is_empty(),
+            "NO_COLOR={no_color:?} TERM={term}"
+        );
+    }
+}

@@ -2,6 +2,7 @@
 //! to `update` as messages, runs the effects, and draws the latest state.
 
 pub mod effects;
+pub mod monochrome;
 pub mod quiet_backend;
 
 use std::time::Duration;
@@ -12,10 +13,12 @@ use futures::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
+use monochrome::Monochrome;
 use quiet_backend::QuietBackend;
 
-/// The terminal the dashboard draws on: stdout, writing only what changed.
-type Screen = Terminal<QuietBackend<CrosstermBackend<std::io::Stdout>>>;
+/// The terminal the dashboard draws on: stdout, writing only what changed, without
+/// colours when NO_COLOR asks.
+type Screen = Terminal<QuietBackend<Monochrome<CrosstermBackend<std::io::Stdout>>>>;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 
 use crate::actions::Executor;
@@ -39,7 +42,11 @@ pub async fn run(options: DashboardOptions) -> Result<()> {
     // ratatui::init sets up the screen (raw mode, alternate screen, the panic hook that
     // restores it); its terminal is replaced by one that stays quiet when idle.
     drop(ratatui::init());
-    let result = match Terminal::new(QuietBackend::new(CrosstermBackend::new(std::io::stdout()))) {
+    let stdout = Monochrome::new(
+        CrosstermBackend::new(std::io::stdout()),
+        monochrome::requested(),
+    );
+    let result = match Terminal::new(QuietBackend::new(stdout)) {
         Ok(mut terminal) => event_loop(&mut terminal, options, tx, rx).await,
         Err(e) => Err(e).wrap_err("cannot set up the terminal"),
     };
