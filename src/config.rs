@@ -12,6 +12,7 @@ use serde::Deserialize;
 use crate::api::{
     AccessKey, ApiConfig, Credentials, Endpoints, Limits, PasswordLogin, RetryPolicy, TokenSource,
 };
+use crate::app::keymap::{Action, Binding, KeyMap, action_name};
 
 /// A configuration problem; the CLI prints it and exits with status 2.
 #[derive(Debug, thiserror::Error)]
@@ -30,8 +31,28 @@ fn config_error(path: &Path, problem: impl std::fmt::Display, fix: &str) -> Conf
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
     pub default_profile: Option<String>,
+    /// Key bindings replacing the defaults, by action: `refresh = "ctrl-r"` or
+    /// `down = ["j", "ctrl-n"]`.
+    #[serde(default)]
+    pub keys: BTreeMap<Action, KeyList>,
     #[serde(default)]
     pub profiles: BTreeMap<String, ProfileConfig>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum KeyList {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl KeyList {
+    fn names(&self) -> Vec<&str> {
+        match self {
+            KeyList::One(name) => vec![name.as_str()],
+            KeyList::Many(names) => names.iter().map(String::as_str).collect(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -165,6 +186,29 @@ pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
 }
 
 impl ConfigFile {
+    /// The key map in force: the defaults with `[keys]` applied, and the conflicts to
+    /// report. A key that cannot be parsed is an error.
+    pub fn keymap(&self, path: &Path) -> Result<(KeyMap, Vec<String>), ConfigError> {
+        let mut overrides = Vec::new();
+        for (action, keys) in &self.keys {
+            let bindings = keys
+                .names()
+                .into_iter()
+                .map(|name| {
+                    Binding::parse(name).map_err(|problem| {
+                        config_error(
+                            path,
+                            format_args!("[keys] {} = \"{name}\": {problem}", action_name(*action)),
+                            "Write keys like \"x\", \"X\", \"ctrl-r\", \"shift-tab\", \"space\", \"pgdn\" or \"f5\".",
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            overrides.push((*action, bindings));
+        }
+        Ok(KeyMap::with_overrides(&overrides))
+    }
+
     /// The chosen profile (`--profile`, else `default_profile`, else the only one).
     pub fn profile(&self, path: &Path, wanted: Option<&str>) -> Result<Profile, ConfigError> {
         let names = || self.profiles.keys().cloned().collect::<Vec<_>>().join(", ");
@@ -451,6 +495,31 @@ token_command = ["echo", "t"]
         );
         let err = with("max_requests_per_sec = 0").expect_err("zero refused");
         assert!(err.message.contains("positive number"), "{}", err.message);
+    }
+
+    #[test]
+    fn key_map_from_the_config_and_its_errors() {
+        let text = format!("{GOOD}\n[keys]\nrefresh = \"ctrl-r\"\ndown = [\"j\", \"ctrl-n\"]\n");
+        let (keymap, conflicts) = parse(path(), &text)
+            .and_then(|c| c.keymap(path()))
+            .expect("resolves");
+        assert!(conflicts.is_empty(), "{conflicts:?}");
+        assert_eq!(
+            keymap.first_key(Action::Refresh),
+            Binding::parse("ctrl-r").ok()
+        );
+        let bad_key = format!("{GOOD}\n[keys]\nrefresh = \"hyper-r\"\n");
+        let err = parse(path(), &bad_key)
+            .and_then(|c| c.keymap(path()))
+            .expect_err("bad key");
+        assert!(
+            err.message.contains("unknown modifier `hyper`"),
+            "{}",
+            err.message
+        );
+        let bad_action = format!("{GOOD}\n[keys]\nexplode = \"x\"\n");
+        let err = parse(path(), &bad_action).expect_err("unknown action");
+        assert!(err.message.contains("explode"), "{}", err.message);
     }
 
     #[test]

@@ -182,7 +182,10 @@ fn sets_a_colour(raw: &[u8]) -> bool {
         };
         sequence[end..].starts_with('m')
             && sequence[..end].split(';').any(|code| {
-                matches!(code.parse::<u16>(), Ok(30..=38 | 40..=48 | 90..=97 | 100..=107))
+                matches!(
+                    code.parse::<u16>(),
+                    Ok(30..=38 | 40..=48 | 90..=97 | 100..=107)
+                )
             })
     })
 }
@@ -197,7 +200,10 @@ fn no_color_means_no_colour_codes_and_status_still_in_words() {
             &[("NO_COLOR", no_color), ("TERM", term)],
         );
         let screen = pty.wait_for("Phones 200/200");
-        assert!(screen.contains("Offline") && screen.contains("Running"), "{screen}");
+        assert!(
+            screen.contains("Offline") && screen.contains("Running"),
+            "{screen}"
+        );
         pty.send("q");
         assert_eq!(pty.wait_exit(), 0);
         let raw = pty.raw.lock().expect("lock");
@@ -207,4 +213,36 @@ fn no_color_means_no_colour_codes_and_status_still_in_words() {
             "NO_COLOR={no_color:?} TERM={term}"
         );
     }
+}
+
+#[test]
+fn keys_rebound_in_the_config_are_in_force_in_hints_help_and_conflicts() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let (_runtime, sim, config) = simulator_with_config("", home.path(), "");
+    let mut text = std::fs::read_to_string(&config).expect("config");
+    text.push_str("\n[keys]\nquit = \"x\"\nfreeze = \"s\"\nrefresh = [\"ctrl-r\", \"F5\"]\n");
+    std::fs::write(&config, text).expect("config written");
+    let token = sim.credentials().token.clone();
+    let mut pty = Pty::spawn_with_env(
+        &["--config", &config, "--audit-log", "/dev/null"],
+        home.path(),
+        &[("PD_TEST_TOKEN", &token)],
+    );
+    pty.wait_for("Phones 200/200");
+    // Reported at start-up, in the activity log.
+    pty.wait_for("[keys]: key s was bound to stop; it now does freeze");
+    pty.wait_for("stop has no key left");
+    pty.send("s");
+    pty.wait_for("FROZEN");
+    let screen = pty.wait_for("x quit");
+    assert!(
+        !screen.contains("stop streaming"),
+        "no hint for an unbound action"
+    );
+    pty.send("?");
+    let help = pty.wait_for("Ctrl-r F5");
+    assert!(help.contains("refresh now"), "{help}");
+    pty.send("\u{1b}");
+    pty.send("x");
+    assert_eq!(pty.wait_exit(), 0);
 }

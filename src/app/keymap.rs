@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Action {
     Quit,
@@ -97,6 +97,69 @@ impl Binding {
         }
     }
 
+    /// Parses a key as written in the configuration: `x`, `X` or `shift-x`, `ctrl-r`,
+    /// `alt-x`, `space`, `tab`, `shift-tab`, `enter`, `esc`, `up`, `down`, `left`,
+    /// `right`, `pgup`, `pgdn`, `home`, `end`, `backspace`, `delete`, `f1`..`f12`.
+    pub fn parse(text: &str) -> Result<Binding, String> {
+        let lower = text.trim().to_lowercase();
+        let mut parts: Vec<&str> = lower.split('-').collect();
+        // "ctrl--" (the minus key) splits into an empty last part.
+        if lower.ends_with("--") {
+            parts.pop();
+            if let Some(last) = parts.last_mut() {
+                *last = "-";
+            }
+        }
+        let name = parts
+            .pop()
+            .filter(|n| !n.is_empty())
+            .ok_or("an empty key")?;
+        let mut modifiers = KeyModifiers::NONE;
+        for part in parts {
+            modifiers |= match part {
+                "ctrl" | "control" => KeyModifiers::CONTROL,
+                "alt" | "meta" => KeyModifiers::ALT,
+                "shift" => KeyModifiers::SHIFT,
+                other => return Err(format!("unknown modifier `{other}`")),
+            };
+        }
+        let shift = modifiers.contains(KeyModifiers::SHIFT);
+        modifiers -= KeyModifiers::SHIFT;
+        let code = match name {
+            "space" => KeyCode::Char(' '),
+            "tab" if shift => KeyCode::BackTab,
+            "tab" => KeyCode::Tab,
+            "backtab" => KeyCode::BackTab,
+            "enter" | "return" => KeyCode::Enter,
+            "esc" | "escape" => KeyCode::Esc,
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "pgup" | "pageup" => KeyCode::PageUp,
+            "pgdn" | "pagedown" => KeyCode::PageDown,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            "backspace" => KeyCode::Backspace,
+            "delete" | "del" => KeyCode::Delete,
+            f if f.len() > 1 && f.starts_with('f') => match f[1..].parse::<u8>() {
+                Ok(n @ 1..=12) => KeyCode::F(n),
+                _ => return Err(format!("unknown key `{f}`")),
+            },
+            single if single.chars().count() == 1 => {
+                // Lower-cased above: take the character as written, shifted if asked.
+                let written = text.trim().chars().last().unwrap_or(' ');
+                KeyCode::Char(if shift {
+                    written.to_ascii_uppercase()
+                } else {
+                    written
+                })
+            }
+            other => return Err(format!("unknown key `{other}`")),
+        };
+        Ok(Binding { code, modifiers })
+    }
+
     pub fn label(&self) -> String {
         let key = match self.code {
             KeyCode::Char(' ') => "Space".to_string(),
@@ -111,13 +174,21 @@ impl Binding {
             KeyCode::End => "End".into(),
             KeyCode::Esc => "Esc".into(),
             KeyCode::Enter => "Enter".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::Backspace => "Backspace".into(),
+            KeyCode::Delete => "Del".into(),
+            KeyCode::F(n) => format!("F{n}"),
             other => format!("{other:?}"),
         };
-        if self.modifiers.contains(KeyModifiers::CONTROL) {
-            format!("Ctrl-{key}")
-        } else {
-            key
+        let mut label = key;
+        if self.modifiers.contains(KeyModifiers::ALT) {
+            label = format!("Alt-{label}");
         }
+        if self.modifiers.contains(KeyModifiers::CONTROL) {
+            label = format!("Ctrl-{label}");
+        }
+        label
     }
 }
 
@@ -135,6 +206,7 @@ fn special(code: KeyCode) -> Binding {
     }
 }
 
+#[derive(Debug, Clone)]
 pub struct KeyMap {
     bindings: Vec<(Binding, Action)>,
     lookup: HashMap<Binding, Action>,
@@ -142,64 +214,127 @@ pub struct KeyMap {
 
 impl Default for KeyMap {
     fn default() -> Self {
-        use Action::*;
-        let bindings = vec![
-            (key('?'), Help),
-            (key('q'), Quit),
-            (
-                Binding {
-                    code: KeyCode::Char('c'),
-                    modifiers: KeyModifiers::CONTROL,
-                },
-                ForceQuit,
-            ),
-            (key('1'), PhonesPane),
-            (key('2'), StreamsPane),
-            (key('3'), EncodersPane),
-            (key('4'), ServersPane),
-            (special(KeyCode::Tab), NextPane),
-            (special(KeyCode::BackTab), PrevPane),
-            (key('k'), Up),
-            (special(KeyCode::Up), Up),
-            (key('j'), Down),
-            (special(KeyCode::Down), Down),
-            (special(KeyCode::PageUp), PageUp),
-            (special(KeyCode::PageDown), PageDown),
-            (key('g'), Top),
-            (special(KeyCode::Home), Top),
-            (key('G'), Bottom),
-            (special(KeyCode::End), Bottom),
-            (key('/'), Filter),
-            (key('o'), SortNext),
-            (key('O'), SortReverse),
-            (key(' '), Mark),
-            (key('A'), MarkAll),
-            (key('U'), UnmarkAll),
-            (key('s'), Stop),
-            (key('S'), Start),
-            (key('p'), Pause),
-            (key('r'), Restart),
-            (key('R'), Refresh),
-            (key('f'), Freeze),
-            (key('l'), ToggleLog),
-        ];
-        let lookup = bindings.iter().copied().collect();
-        KeyMap { bindings, lookup }
+        KeyMap::from_bindings(default_bindings())
     }
 }
 
+fn default_bindings() -> Vec<(Binding, Action)> {
+    use Action::*;
+    vec![
+        (key('?'), Help),
+        (key('q'), Quit),
+        (
+            Binding {
+                code: KeyCode::Char('c'),
+                modifiers: KeyModifiers::CONTROL,
+            },
+            ForceQuit,
+        ),
+        (key('1'), PhonesPane),
+        (key('2'), StreamsPane),
+        (key('3'), EncodersPane),
+        (key('4'), ServersPane),
+        (special(KeyCode::Tab), NextPane),
+        (special(KeyCode::BackTab), PrevPane),
+        (key('k'), Up),
+        (special(KeyCode::Up), Up),
+        (key('j'), Down),
+        (special(KeyCode::Down), Down),
+        (special(KeyCode::PageUp), PageUp),
+        (special(KeyCode::PageDown), PageDown),
+        (key('g'), Top),
+        (special(KeyCode::Home), Top),
+        (key('G'), Bottom),
+        (special(KeyCode::End), Bottom),
+        (key('/'), Filter),
+        (key('o'), SortNext),
+        (key('O'), SortReverse),
+        (key(' '), Mark),
+        (key('A'), MarkAll),
+        (key('U'), UnmarkAll),
+        (key('s'), Stop),
+        (key('S'), Start),
+        (key('p'), Pause),
+        (key('r'), Restart),
+        (key('R'), Refresh),
+        (key('f'), Freeze),
+        (key('l'), ToggleLog),
+    ]
+}
+
+/// An action's name as the configuration writes it (`toggle-log`).
+pub fn action_name(action: Action) -> String {
+    serde_json::to_value(action)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| format!("{action:?}"))
+}
+
 impl KeyMap {
+    /// The default map with `overrides` applied: an action named there gets exactly
+    /// the keys given, taken from whichever action had them. Returns the conflicts, to
+    /// be reported at start-up.
+    pub fn with_overrides(overrides: &[(Action, Vec<Binding>)]) -> (KeyMap, Vec<String>) {
+        let mut bindings = KeyMap::default().bindings;
+        let mut conflicts = Vec::new();
+        for (action, keys) in overrides {
+            bindings.retain(|(_, bound)| bound != action);
+            for key in keys {
+                if let Some(pos) = bindings.iter().position(|(b, _)| b == key) {
+                    let (_, other) = bindings.remove(pos);
+                    conflicts.push(format!(
+                        "key {} was bound to {}; it now does {}",
+                        key.label(),
+                        action_name(other),
+                        action_name(*action)
+                    ));
+                }
+                bindings.push((*key, *action));
+            }
+        }
+        let keymap = KeyMap::from_bindings(bindings);
+        let bound: Vec<Action> = keymap.bindings.iter().map(|(_, a)| *a).collect();
+        for (action, _) in KeyMap::default().by_action() {
+            if !bound.contains(&action) {
+                conflicts.push(format!(
+                    "{} has no key left: give it one under [keys]",
+                    action_name(action)
+                ));
+            }
+        }
+        (keymap, conflicts)
+    }
+
+    fn from_bindings(bindings: Vec<(Binding, Action)>) -> KeyMap {
+        let lookup = bindings.iter().copied().collect();
+        KeyMap { bindings, lookup }
+    }
+
+    /// The first key bound to `action`, for hints.
+    pub fn first_key(&self, action: Action) -> Option<Binding> {
+        self.bindings
+            .iter()
+            .find(|(_, a)| *a == action)
+            .map(|(b, _)| *b)
+    }
+
     pub fn action(&self, event: &KeyEvent) -> Option<Action> {
         self.lookup.get(&Binding::from_event(event)).copied()
     }
 
-    /// Every action with the keys bound to it, in help order.
+    /// Every action with the keys bound to it now (none when rebinding took them),
+    /// in the default map's order.
     pub fn by_action(&self) -> Vec<(Action, Vec<Binding>)> {
         let mut grouped: Vec<(Action, Vec<Binding>)> = Vec::new();
-        for (binding, action) in &self.bindings {
-            match grouped.iter_mut().find(|(a, _)| a == action) {
-                Some((_, keys)) => keys.push(*binding),
-                None => grouped.push((*action, vec![*binding])),
+        for (_, action) in default_bindings() {
+            if grouped.iter().all(|(a, _)| *a != action) {
+                let keys = self
+                    .bindings
+                    .iter()
+                    .filter(|(_, a)| *a == action)
+                    .map(|(b, _)| *b)
+                    .collect();
+                grouped.push((action, keys));
             }
         }
         grouped
@@ -219,6 +354,52 @@ mod tests {
         assert_eq!(map.action(&ctrl_c), Some(Action::ForceQuit));
         let back_tab = KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT);
         assert_eq!(map.action(&back_tab), Some(Action::PrevPane));
+    }
+
+    #[test]
+    fn keys_parse_as_written_in_the_config() {
+        let parsed = |text: &str| Binding::parse(text).expect(text);
+        assert_eq!(
+            parsed("ctrl-r"),
+            Binding {
+                code: KeyCode::Char('r'),
+                modifiers: KeyModifiers::CONTROL
+            }
+        );
+        assert_eq!(parsed("shift-tab"), special(KeyCode::BackTab));
+        assert_eq!(parsed("shift-x"), key('X'));
+        assert_eq!(parsed("X"), key('X'));
+        assert_eq!(parsed("space"), key(' '));
+        assert_eq!(parsed("F5"), special(KeyCode::F(5)));
+        assert_eq!(parsed("pgdn"), special(KeyCode::PageDown));
+        for bad in ["", "hyper-x", "f13", "banana"] {
+            assert!(Binding::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn overrides_take_keys_from_other_actions_and_report_it() {
+        let overrides = vec![
+            (
+                Action::Refresh,
+                vec![Binding::parse("ctrl-r").expect("key")],
+            ),
+            (Action::Stop, vec![Binding::parse("x").expect("key")]),
+            (Action::Freeze, vec![Binding::parse("q").expect("key")]),
+        ];
+        let (map, conflicts) = KeyMap::with_overrides(&overrides);
+        let ctrl_r = KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL);
+        assert_eq!(map.action(&ctrl_r), Some(Action::Refresh));
+        let shift_r = KeyEvent::new(KeyCode::Char('R'), KeyModifiers::SHIFT);
+        assert_eq!(map.action(&shift_r), None, "the old key is released");
+        assert_eq!(map.first_key(Action::Stop), Some(key('x')));
+        assert_eq!(
+            conflicts,
+            [
+                "key q was bound to quit; it now does freeze",
+                "quit has no key left: give it one under [keys]"
+            ]
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use crate::actions::Executor;
 use crate::api::Api;
+use crate::app::keymap::KeyMap;
 use crate::audit::{self, AuditLog};
 use crate::cli::GlobalArgs;
 use crate::config;
@@ -18,6 +19,9 @@ pub struct Target {
     pub audit_path: Option<std::path::PathBuf>,
     /// How often the dashboard refreshes.
     pub poll_interval: std::time::Duration,
+    /// The dashboard's keys ([keys] applied) and the conflicts to report at start-up.
+    pub keymap: KeyMap,
+    pub key_conflicts: Vec<String>,
 }
 
 impl Target {
@@ -54,7 +58,10 @@ pub async fn connect(global: &GlobalArgs, demo_without_config: bool) -> Result<T
             }
             let mut profile = file.profile(&location.path, global.profile.as_deref())?;
             profile.api.read_only |= global.read_only;
+            let (keymap, key_conflicts) = file.keymap(&location.path)?;
             Target {
+                keymap,
+                key_conflicts,
                 api: Api::new(profile.api)?,
                 profile: profile.name,
                 simulator: None,
@@ -86,6 +93,8 @@ async fn demo(read_only: bool, audit_path: Option<std::path::PathBuf>) -> Result
     let mut api_config = simulator.api_config();
     api_config.read_only = read_only;
     Ok(Target {
+        keymap: KeyMap::default(),
+        key_conflicts: Vec::new(),
         api: Api::new(api_config)?,
         profile: "demo".into(),
         simulator: Some(simulator),

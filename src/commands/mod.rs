@@ -81,6 +81,8 @@ async fn dashboard(target: &Target, format: crate::cli::OutputFormat) -> Result<
             max_requests_per_sec: target.api.requests_per_sec(),
         },
         executor: target.executor()?,
+        keymap: target.keymap.clone(),
+        key_conflicts: target.key_conflicts.clone(),
     };
     crate::dashboard::run(options)
         .await

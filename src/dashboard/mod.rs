@@ -30,6 +30,9 @@ const TICK: Duration = Duration::from_secs(1);
 pub struct DashboardOptions {
     pub settings: Settings,
     pub executor: Executor,
+    pub keymap: crate::app::keymap::KeyMap,
+    /// Reported in the activity log at start-up.
+    pub key_conflicts: Vec<String>,
 }
 
 /// Runs the dashboard until the engineer quits. The terminal is restored on every
@@ -61,6 +64,10 @@ async fn event_loop(
     mut rx: UnboundedReceiver<Msg>,
 ) -> Result<()> {
     let mut state = AppState::new(options.settings.clone(), Clock::system());
+    state.keymap = options.keymap.clone();
+    for conflict in &options.key_conflicts {
+        let _ = tx.send(Msg::Note(format!("[keys]: {conflict}")));
+    }
     let size = terminal.size().wrap_err("cannot read the terminal size")?;
     state.size = (size.width, size.height);
     let mut pending = Some(Msg::Tick);

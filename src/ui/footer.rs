@@ -5,20 +5,33 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use crate::app::keymap::Action;
 use crate::app::{AppState, Mode, Pane};
 
 use super::theme;
 
-fn hints(state: &AppState) -> &'static str {
-    match (&state.mode, state.pane) {
-        (Mode::Filtering, _) => "type to filter · Enter keep · Esc clear",
-        (_, Pane::Phones) => "? help  / filter  Space mark  A mark shown  s stop streaming  q quit",
-        (_, Pane::Streams) => "? help  / filter  Space mark  A mark shown  p pause stream  q quit",
-        (_, Pane::Encoders) => {
-            "? help  / filter  Space mark  A mark shown  r restart encoder  q quit"
-        }
-        (_, Pane::Servers) => "? help  / filter  Space mark  s stop  S start server  q quit",
+/// The keys that matter in this pane, as bound now (rebinding changes the hints).
+fn hints(state: &AppState) -> String {
+    use Action::*;
+    let pane_actions: &[(Action, &str)] = match state.pane {
+        Pane::Phones => &[(MarkAll, "mark shown"), (Stop, "stop streaming")],
+        Pane::Streams => &[(MarkAll, "mark shown"), (Pause, "pause stream")],
+        Pane::Encoders => &[(MarkAll, "mark shown"), (Restart, "restart encoder")],
+        Pane::Servers => &[(Stop, "stop"), (Start, "start server")],
+    };
+    if state.mode == Mode::Filtering {
+        return "type to filter · Enter keep · Esc clear".into();
     }
+    [(Help, "help"), (Filter, "filter"), (Mark, "mark")]
+        .iter()
+        .chain(pane_actions)
+        .chain(&[(Quit, "quit")])
+        .filter_map(|(action, what)| {
+            let key = state.keymap.first_key(*action)?;
+            Some(format!("{} {what}", key.label()))
+        })
+        .collect::<Vec<_>>()
+        .join("  ")
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState) {

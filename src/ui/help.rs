@@ -17,7 +17,12 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
         .into_iter()
         .map(|(action, keys)| {
             let keys: Vec<String> = keys.iter().map(|k| k.label()).collect();
-            (keys.join(" "), action.describe())
+            let keys = if keys.is_empty() {
+                "(none)".to_string()
+            } else {
+                keys.join(" ")
+            };
+            (keys, action.describe())
         })
         .collect();
     let columns = if frame.area().width >= 2 * ENTRY_WIDTH as u16 + 4 {
