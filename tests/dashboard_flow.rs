@@ -400,3 +400,32 @@ async fn over_budget_polls_cover_the_screen_first_and_show_the_oldest_row() {
         "three polls covered the fleet:\n{screen}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_header_shows_offline_climbing_over_the_last_hour() {
+    let sim = start_sim().await;
+    let mut ui = Harness::new(&sim, false).await;
+    for minute in 1..=4 {
+        sim.with_fleet(|fleet| {
+            for phone in fleet.phones.iter_mut().take(minute * 40) {
+                phone.status = PhoneStatus::OFFLINE;
+            }
+        });
+        ui.advance(Duration::from_secs(61)).await;
+    }
+    let screen = ui.screen(160, 48);
+    let tabs_line = screen.lines().nth(2).expect("third line");
+    let trend = tabs_line
+        .split("Offline 5m ≤")
+        .nth(1)
+        .unwrap_or_else(|| panic!("a five-minute trend: {tabs_line}"));
+    let bars: Vec<char> = trend
+        .chars()
+        .filter(|c| ('▁'..='█').contains(c) || *c == ' ')
+        .skip_while(|c| *c != ' ')
+        .skip(1)
+        .collect();
+    assert_eq!(bars.len(), 5, "{trend}");
+    assert!(bars.windows(2).all(|w| w[0] <= w[1]), "climbing: {trend}");
+    assert_eq!(bars.last(), Some(&'█'));
+}

@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod effect;
+pub mod history;
 pub mod keymap;
 pub mod message;
 pub mod poll_plan;

@@ -188,12 +188,14 @@ fn on_status(state: &mut AppState, batch: BatchStatus) {
         state.counts = StatusCounts::of(&state.phones);
         state.phones_view.refresh(&state.phones);
     }
+    state.history.record(now, &state.counts);
     feed_result(state, FeedId::Phones, summary.as_ref());
 }
 
 fn finish_phone_poll(state: &mut AppState) {
     state.oldest_refresh = state.phones.iter().map(|p| p.refreshed).min();
     state.counts = StatusCounts::of(&state.phones);
+    state.history.record(state.now, &state.counts);
     state.phones_view.refresh(&state.phones);
     feed_result(state, FeedId::Phones, None);
 }

@@ -8,7 +8,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Color;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Sparkline};
 
 use crate::api::koophone::PhoneStatus;
 use crate::app::{AppState, Pane};
@@ -164,4 +164,43 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, compact: bool) {
         ]
     };
     frame.render_widget(Paragraph::new(lines), area);
+    if !compact {
+        offline_trend(frame, area, state);
+    }
+}
+
+/// Columns the tabs take on the third line; the trend goes to their right.
+const TABS_WIDTH: u16 = 50;
+
+/// "Offline 60m ≤27 ▁▁▂▃▅▇": one bar a minute, the latest at the right, beside the
+/// pane tabs when there is room, so an engineer sees when Offline started climbing.
+fn offline_trend(frame: &mut Frame, area: Rect, state: &AppState) {
+    let room = area.width.saturating_sub(TABS_WIDTH + 1);
+    if area.height < 3 || state.history.is_empty() {
+        return;
+    }
+    let series = state.history.series(|counts| counts.known[3]);
+    let max = series.iter().copied().max().unwrap_or(0);
+    let label_for = |minutes: usize| format!("Offline {minutes}m ≤{max} ");
+    let label_width = label_for(series.len()).chars().count() as u16;
+    let bars = usize::from(room.saturating_sub(label_width)).min(series.len());
+    if bars < 10.min(series.len()) || bars == 0 {
+        return;
+    }
+    let recent = &series[series.len() - bars..];
+    let label = label_for(recent.len());
+    let label_width = label.chars().count() as u16;
+    let x = area.x + area.width - label_width - bars as u16;
+    let y = area.y + 2;
+    frame.render_widget(
+        Span::styled(label, theme::dim()),
+        Rect::new(x, y, label_width, 1),
+    );
+    frame.render_widget(
+        Sparkline::default()
+            .data(recent)
+            .max(max.max(1))
+            .style(theme::phone_status(PhoneStatus::OFFLINE)),
+        Rect::new(x + label_width, y, bars as u16, 1),
+    );
 }

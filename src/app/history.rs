@@ -1,0 +1,77 @@
+//! Phone counts by status over the last hour, one sample a minute, for the header's
+//! sparkline: when did Offline start climbing?
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use super::state::StatusCounts;
+
+/// One sample a minute...
+pub const SAMPLE_EVERY: Duration = Duration::from_secs(60);
+/// ...for an hour.
+pub const SAMPLES: usize = 60;
+
+#[derive(Debug, Clone, Default)]
+pub struct StatusHistory {
+    samples: VecDeque<(Instant, StatusCounts)>,
+}
+
+impl StatusHistory {
+    /// Records the counts after a poll: a new sample once a minute has passed since the
+    /// last one, otherwise the latest sample of this minute is updated.
+    pub fn record(&mut self, now: Instant, counts: &StatusCounts) {
+        match self.samples.back_mut() {
+            Some((at, latest)) if now.saturating_duration_since(*at) < SAMPLE_EVERY => {
+                *latest = counts.clone();
+            }
+            _ => {
+                if self.samples.len() == SAMPLES {
+                    self.samples.pop_front();
+                }
+                self.samples.push_back((now, counts.clone()));
+            }
+        }
+    }
+
+    /// One value per sample, oldest first.
+    pub fn series(&self, count: impl Fn(&StatusCounts) -> usize) -> Vec<u64> {
+        self.samples
+            .iter()
+            .map(|(_, counts)| count(counts) as u64)
+            .collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.samples.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.samples.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn offline(n: usize) -> StatusCounts {
+        let mut counts = StatusCounts::default();
+        counts.known[3] = n;
+        counts
+    }
+
+    #[test]
+    fn one_sample_a_minute_for_an_hour() {
+        let start = Instant::now();
+        let mut history = StatusHistory::default();
+        for second in (0..2 * 3600).step_by(5) {
+            let at = start + Duration::from_secs(second);
+            history.record(at, &offline(second as usize / 60));
+        }
+        assert_eq!(history.len(), SAMPLES);
+        let series = history.series(|c| c.known[3]);
+        // The last hour, oldest first; each minute holds its latest count.
+        assert_eq!(series.first(), Some(&60));
+        assert_eq!(series.last(), Some(&119));
+    }
+}
