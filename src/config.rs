@@ -35,6 +35,9 @@ pub struct ConfigFile {
     /// `down = ["j", "ctrl-n"]`.
     #[serde(default)]
     pub keys: BTreeMap<Action, KeyList>,
+    /// Where the dashboard writes exports and saved activity logs (default: the
+    /// directory phonedeck was started in).
+    pub export_dir: Option<PathBuf>,
     #[serde(default)]
     pub profiles: BTreeMap<String, ProfileConfig>,
 }

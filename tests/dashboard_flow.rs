@@ -429,3 +429,49 @@ async fn the_header_shows_offline_climbing_over_the_last_hour() {
     assert!(bars.windows(2).all(|w| w[0] <= w[1]), "climbing: {trend}");
     assert_eq!(bars.last(), Some(&'█'));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn exports_write_the_shown_rows_and_the_activity_log_and_say_where() {
+    let sim = start_sim().await;
+    let mut ui = Harness::new(&sim, false).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    ui.state.settings.export_dir = dir.path().join("incident");
+    ui.key(KeyCode::Char('/')).await;
+    ui.type_text("offline").await;
+    ui.key(KeyCode::Enter).await;
+    let shown = ui.state.phones_view.visible.len();
+    ui.key(KeyCode::Char('e')).await;
+    let screen = ui.screen(160, 48);
+    assert!(
+        screen.contains(&format!("wrote {shown} phones to")),
+        "{screen}"
+    );
+    let files = |extension: &str| -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(dir.path().join("incident"))
+            .expect("export dir created")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == extension))
+            .collect()
+    };
+    let csv = std::fs::read_to_string(&files("csv")[0]).expect("csv");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "INSTANCE ID,NAME,STATUS,SINCE,LAST ERROR");
+    assert_eq!(lines.len(), shown + 1, "the filter applies");
+    assert!(lines[1..].iter().all(|l| l.contains(",Offline,")), "{csv}");
+
+    ui.key(KeyCode::Char('E')).await;
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&files("json")[0]).expect("json"))
+            .expect("valid JSON");
+    assert_eq!(json.as_array().expect("array").len(), shown);
+    assert_eq!(json[0]["status"], "Offline");
+    assert!(json[0]["instance_id"].is_string());
+
+    ui.key(KeyCode::Char('w')).await;
+    let log = std::fs::read_to_string(&files("log")[0]).expect("log");
+    assert!(log.contains(&format!("wrote {shown} phones to")), "{log}");
+    assert!(
+        log.lines().nth(1).is_some_and(|l| l.starts_with("20")),
+        "timestamped: {log}"
+    );
+}

@@ -125,6 +125,7 @@ fn fixture() -> Fixture {
         read_only: false,
         poll_interval: Duration::from_secs(5),
         max_requests_per_sec: None,
+        export_dir: std::env::temp_dir(),
     };
     let mut f = Fixture {
         state: AppState::new(settings, clock),

@@ -23,6 +23,52 @@ pub enum Entry {
     Note(String),
 }
 
+impl Entry {
+    /// The entry as one line of text (not yet sanitised: the screen and the saved log
+    /// each make it safe).
+    pub fn text(&self) -> String {
+        match self {
+            Entry::Action(p) => {
+                let mut text = format!(
+                    "{} on {} target(s): {}/{} done",
+                    p.kind.label(),
+                    p.total,
+                    p.done(),
+                    p.total
+                );
+                if p.failed > 0 {
+                    text.push_str(&format!(", {} failed", p.failed));
+                }
+                if p.unknown > 0 {
+                    text.push_str(&format!(", {} unknown", p.unknown));
+                }
+                text.push_str(if p.finished { " — finished" } else { " …" });
+                text
+            }
+            Entry::TargetProblem { action, outcome } => {
+                // The request id first: it is what support asks for, and long messages get cut.
+                let request = outcome
+                    .request_id
+                    .as_deref()
+                    .map(|id| format!(" [request id {id}]"))
+                    .unwrap_or_default();
+                format!(
+                    "  {} {} {}{request}: {} {}",
+                    action.label(),
+                    outcome.target,
+                    outcome.outcome,
+                    outcome.error_code.as_deref().unwrap_or(""),
+                    outcome.error_msg.as_deref().unwrap_or(""),
+                )
+            }
+            Entry::RefreshError { what, message } => {
+                format!("refresh of {what} failed, last data kept: {message}")
+            }
+            Entry::Note(note) => note.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActionProgress {
     pub id: u64,

@@ -11,6 +11,12 @@ pub enum Effect {
     ListEncoders,
     ListServers,
     PollJobs(Vec<String>),
+    /// Writes an export file into the export directory.
+    WriteFile {
+        path: std::path::PathBuf,
+        contents: String,
+        what: String,
+    },
     RunAction {
         action: u64,
         kind: ActionKind,

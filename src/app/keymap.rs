@@ -41,6 +41,12 @@ pub enum Action {
     Refresh,
     Freeze,
     ToggleLog,
+    /// Write the shown rows of the pane to a CSV file.
+    ExportCsv,
+    /// Write the shown rows of the pane to a JSON file.
+    ExportJson,
+    /// Write the activity log to a text file.
+    SaveLog,
 }
 
 impl Action {
@@ -74,6 +80,9 @@ impl Action {
             Action::Refresh => "refresh now",
             Action::Freeze => "freeze/unfreeze",
             Action::ToggleLog => "larger/smaller log",
+            Action::ExportCsv => "export pane as CSV",
+            Action::ExportJson => "export pane as JSON",
+            Action::SaveLog => "save activity log",
         }
     }
 }
@@ -259,6 +268,9 @@ fn default_bindings() -> Vec<(Binding, Action)> {
         (key('R'), Refresh),
         (key('f'), Freeze),
         (key('l'), ToggleLog),
+        (key('e'), ExportCsv),
+        (key('E'), ExportJson),
+        (key('w'), SaveLog),
     ]
 }
 

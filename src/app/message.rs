@@ -32,6 +32,11 @@ pub enum Msg {
     ActionFinished {
         action: u64,
     },
+    /// An export file was written (its path) or could not be (why).
+    FileWritten {
+        what: String,
+        result: Result<std::path::PathBuf, String>,
+    },
     /// Something the engineer should know in passing (e.g. a token was renewed).
     Note(String),
 }

@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod effect;
+pub mod export;
 pub mod history;
 pub mod keymap;
 pub mod message;

@@ -127,6 +127,7 @@ mod tests {
             read_only: false,
             poll_interval: Duration::from_secs(5),
             max_requests_per_sec: budget,
+            export_dir: std::env::temp_dir(),
         };
         let mut state = AppState::new(settings, clock);
         state.size = (120, 40);

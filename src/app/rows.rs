@@ -8,6 +8,7 @@ use crate::api::cph::{EncodeServer, JobStatus};
 use crate::api::koophone::PhoneStatus;
 use crate::api::live::Stream;
 
+use super::state::Clock;
 use super::table::TableRow;
 
 pub const PHONE_COLUMNS: [&str; 5] = ["INSTANCE ID", "NAME", "STATUS", "SINCE", "LAST ERROR"];
@@ -66,6 +67,16 @@ impl TableRow for PhoneRow {
             _ => self.error.cmp(&other.error),
         }
     }
+
+    fn record(&self, clock: &Clock) -> Vec<String> {
+        vec![
+            self.id.clone(),
+            self.name.clone(),
+            self.status.name(),
+            self.since.map(|at| clock.wall_time(at)).unwrap_or_default(),
+            self.error.clone().unwrap_or_default(),
+        ]
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -112,6 +123,19 @@ impl TableRow for StreamRow {
             _ => b.start_time.cmp(&a.start_time),
         }
     }
+
+    fn record(&self, _clock: &Clock) -> Vec<String> {
+        let s = &self.stream;
+        let number = |n: Option<f64>| n.map(|n| n.to_string()).unwrap_or_default();
+        vec![
+            self.key.clone(),
+            number(s.video_bitrate),
+            number(s.video_frame_rate),
+            s.resolution.clone().unwrap_or_default(),
+            s.client_ip.clone().unwrap_or_default(),
+            s.start_time.clone().unwrap_or_default(),
+        ]
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -141,6 +165,10 @@ impl TableRow for EncoderRow {
             _ => a.encode_server_ip.cmp(&b.encode_server_ip),
         }
     }
+
+    fn record(&self, _clock: &Clock) -> Vec<String> {
+        self.texts()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -169,6 +197,10 @@ impl TableRow for ServerRow {
             2 => a.status.cmp(&b.status),
             _ => a.task_state.cmp(&b.task_state),
         }
+    }
+
+    fn record(&self, _clock: &Clock) -> Vec<String> {
+        self.texts()
     }
 }
 

@@ -58,6 +58,13 @@ impl Clock {
             wall: Utc::now(),
         }
     }
+
+    /// The wall-clock time of an instant (RFC 3339, seconds).
+    pub fn wall_time(&self, at: Instant) -> String {
+        let ago =
+            chrono::TimeDelta::from_std(self.now.saturating_duration_since(at)).unwrap_or_default();
+        (self.wall - ago).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    }
 }
 
 /// A poll under way for this long is shown in the header.
@@ -239,6 +246,8 @@ pub struct Settings {
     /// The profile's request budget: when a full refresh does not fit in one
     /// interval, polls cover what matters first and the rest in turn.
     pub max_requests_per_sec: Option<f64>,
+    /// Where exports and saved activity logs go.
+    pub export_dir: std::path::PathBuf,
 }
 
 /// Phone counts by status (0..=5, then everything undocumented).

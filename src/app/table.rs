@@ -5,6 +5,8 @@
 use std::cmp::Ordering;
 use std::collections::HashSet;
 
+use super::state::Clock;
+
 /// What a pane's rows offer the table: a stable key (for marks) and their columns.
 pub trait TableRow {
     fn key(&self) -> &str;
@@ -12,6 +14,9 @@ pub trait TableRow {
     fn texts(&self) -> Vec<String>;
     /// Ordering by one column.
     fn compare(&self, other: &Self, column: usize) -> Ordering;
+    /// Every column's value for an export, in column order; `clock` turns the
+    /// row's instants into wall-clock times.
+    fn record(&self, clock: &Clock) -> Vec<String>;
 }
 
 /// The first row on screen in a window of `height` rows: the cursor stays visible.
@@ -175,6 +180,9 @@ mod tests {
                 0 => self.0.cmp(other.0),
                 _ => self.1.cmp(&other.1),
             }
+        }
+        fn record(&self, _clock: &Clock) -> Vec<String> {
+            self.texts()
         }
     }
 

@@ -13,6 +13,7 @@ use crate::with_pane;
 
 use super::activity::{ActionProgress, Entry};
 use super::effect::Effect;
+use super::export::{self, Export};
 use super::keymap::Action;
 use super::message::Msg;
 use super::poll_plan;
@@ -39,6 +40,7 @@ pub fn update(state: &mut AppState, msg: Msg, clock: Clock) -> Vec<Effect> {
         Msg::JobsPolled(jobs) => on_jobs(state, jobs),
         Msg::ActionOutcome { action, outcome } => on_outcome(state, action, outcome),
         Msg::ActionFinished { action } => on_action_finished(state, action),
+        Msg::FileWritten { what, result } => on_file_written(state, what, result),
         Msg::Note(note) => {
             state.flash = Some(note.clone());
             state.log_activity(Entry::Note(note));
@@ -434,7 +436,7 @@ fn on_key(state: &mut AppState, key: KeyEvent, effects: &mut Vec<Effect>) {
         return;
     }
     match state.mode.clone() {
-        Mode::Normal => on_normal_key(state, key),
+        Mode::Normal => on_normal_key(state, key, effects),
         Mode::Filtering => on_filter_key(state, key),
         Mode::Help => {
             if matches!(
@@ -458,7 +460,7 @@ fn page(state: &AppState) -> isize {
     crate::ui::layout::table_rows(state.size, state.log_expanded).max(1) as isize
 }
 
-fn on_normal_key(state: &mut AppState, key: KeyEvent) {
+fn on_normal_key(state: &mut AppState, key: KeyEvent, effects: &mut Vec<Effect>) {
     let Some(action) = state.keymap.action(&key) else {
         return;
     };
@@ -527,7 +529,32 @@ fn on_normal_key(state: &mut AppState, key: KeyEvent) {
             }
         }
         Action::ToggleLog => state.log_expanded = !state.log_expanded,
+        Action::ExportCsv => write_export(state, export::pane(state, export::Format::Csv), effects),
+        Action::ExportJson => {
+            write_export(state, export::pane(state, export::Format::Json), effects)
+        }
+        Action::SaveLog => write_export(state, Ok(export::activity(state)), effects),
     }
+}
+
+fn write_export(state: &mut AppState, export: Result<Export, String>, effects: &mut Vec<Effect>) {
+    match export {
+        Ok(export) => effects.push(Effect::WriteFile {
+            path: state.settings.export_dir.join(export.file_name),
+            contents: export.contents,
+            what: export.what,
+        }),
+        Err(problem) => state.flash = Some(format!("cannot export: {problem}")),
+    }
+}
+
+fn on_file_written(state: &mut AppState, what: String, result: Result<std::path::PathBuf, String>) {
+    let note = match result {
+        Ok(path) => format!("wrote {what} to {}", path.display()),
+        Err(problem) => format!("could not write {what}: {problem}; set export_dir in the config"),
+    };
+    state.flash = Some(note.clone());
+    state.log_activity(Entry::Note(note));
 }
 
 fn column_count(pane: Pane) -> usize {

@@ -22,6 +22,8 @@ pub struct Target {
     /// The dashboard's keys ([keys] applied) and the conflicts to report at start-up.
     pub keymap: KeyMap,
     pub key_conflicts: Vec<String>,
+    /// Where dashboard exports go.
+    pub export_dir: std::path::PathBuf,
 }
 
 impl Target {
@@ -62,6 +64,7 @@ pub async fn connect(global: &GlobalArgs, demo_without_config: bool) -> Result<T
             Target {
                 keymap,
                 key_conflicts,
+                export_dir: file.export_dir.clone().unwrap_or_else(current_dir),
                 api: Api::new(profile.api)?,
                 profile: profile.name,
                 simulator: None,
@@ -95,10 +98,16 @@ async fn demo(read_only: bool, audit_path: Option<std::path::PathBuf>) -> Result
     Ok(Target {
         keymap: KeyMap::default(),
         key_conflicts: Vec::new(),
+        export_dir: current_dir(),
         api: Api::new(api_config)?,
         profile: "demo".into(),
         simulator: Some(simulator),
         audit_path,
         poll_interval: DEMO_POLL_INTERVAL,
     })
+}
+
+/// The directory phonedeck was started in, where exports go unless configured.
+fn current_dir() -> std::path::PathBuf {
+    std::env::current_dir().unwrap_or_else(|_| ".".into())
 }

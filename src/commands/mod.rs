@@ -79,6 +79,7 @@ async fn dashboard(target: &Target, format: crate::cli::OutputFormat) -> Result<
             read_only: target.api.read_only(),
             poll_interval: target.poll_interval,
             max_requests_per_sec: target.api.requests_per_sec(),
+            export_dir: target.export_dir.clone(),
         },
         executor: target.executor()?,
         keymap: target.keymap.clone(),

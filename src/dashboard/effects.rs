@@ -1,5 +1,7 @@
 //! Runs `update`'s effects as tokio tasks; each answers with messages.
 
+use std::path::{Path, PathBuf};
+
 use futures::StreamExt;
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -41,6 +43,14 @@ pub async fn perform(effect: Effect, executor: &Executor, tx: &UnboundedSender<M
                     .await;
                 tx.send(Msg::JobsPolled(jobs))
             }
+            Effect::WriteFile {
+                path,
+                contents,
+                what,
+            } => {
+                let result = write_new_file(&path, contents).await;
+                tx.send(Msg::FileWritten { what, result })
+            }
             Effect::RunAction {
                 action,
                 kind,
@@ -57,4 +67,28 @@ pub async fn perform(effect: Effect, executor: &Executor, tx: &UnboundedSender<M
     if executor.api.token_renewals() > renewals {
         let _ = tx.send(Msg::Note("the token had expired and was renewed".into()));
     }
+}
+
+/// Writes a new file (never over an existing one), off the async threads; returns
+/// its absolute path.
+async fn write_new_file(path: &Path, contents: String) -> Result<PathBuf, String> {
+    let path = path.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {} ({e})", dir.display()))?;
+        }
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| format!("cannot create {} ({e})", path.display()))?;
+        file.write_all(contents.as_bytes())
+            .and_then(|()| file.sync_all())
+            .map_err(|e| format!("cannot write {} ({e})", path.display()))?;
+        Ok(std::path::absolute(&path).unwrap_or(path))
+    })
+    .await
+    .map_err(|e| format!("the write was interrupted ({e})"))?
 }

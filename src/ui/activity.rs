@@ -3,6 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
@@ -14,50 +15,12 @@ use super::format::clock_time;
 use super::theme;
 
 fn entry_line(entry: &Entry) -> Line<'static> {
-    match entry {
-        Entry::Action(p) => {
-            let mut text = format!(
-                "{} on {} target(s): {}/{} done",
-                p.kind.label(),
-                p.total,
-                p.done(),
-                p.total
-            );
-            if p.failed > 0 {
-                text.push_str(&format!(", {} failed", p.failed));
-            }
-            if p.unknown > 0 {
-                text.push_str(&format!(", {} unknown", p.unknown));
-            }
-            text.push_str(if p.finished { " — finished" } else { " …" });
-            Line::from(Span::styled(text, theme::title()))
-        }
-        Entry::TargetProblem { action, outcome } => {
-            // The request id first: it is what support asks for, and long messages get cut.
-            let request = outcome
-                .request_id
-                .as_deref()
-                .map(|id| format!(" [request id {id}]"))
-                .unwrap_or_default();
-            let text = format!(
-                "  {} {} {}{request}: {} {}",
-                action.label(),
-                outcome.target,
-                outcome.outcome,
-                outcome.error_code.as_deref().unwrap_or(""),
-                outcome.error_msg.as_deref().unwrap_or(""),
-            );
-            Line::from(Span::styled(sanitize(&text), theme::error()))
-        }
-        Entry::RefreshError { what, message } => Line::from(Span::styled(
-            format!(
-                "refresh of {what} failed, last data kept: {}",
-                sanitize(message)
-            ),
-            theme::error(),
-        )),
-        Entry::Note(note) => Line::from(sanitize(note)),
-    }
+    let style = match entry {
+        Entry::Action(_) => theme::title(),
+        Entry::TargetProblem { .. } | Entry::RefreshError { .. } => theme::error(),
+        Entry::Note(_) => Style::new(),
+    };
+    Line::from(Span::styled(sanitize(&entry.text()), style))
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState) {

@@ -39,6 +39,7 @@ impl Harness {
             read_only,
             poll_interval: Duration::from_secs(5),
             max_requests_per_sec,
+            export_dir: std::env::temp_dir(),
         };
         let mut harness = Harness {
             state: AppState::new(settings, clock),
