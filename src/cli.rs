@@ -40,6 +40,9 @@ pub struct GlobalArgs {
     /// Refuse every mutation, whatever the profile says.
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// Allow changes on a read-only profile for this run (asks to type its name).
+    #[arg(long, global = true, conflicts_with = "read_only")]
+    pub write: bool,
     /// Run against the built-in simulator instead of the configured cloud.
     #[arg(long, global = true)]
     pub demo: bool,

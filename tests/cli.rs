@@ -563,3 +563,25 @@ fn the_binary_links_only_the_c_runtime() {
     }
     assert!(text.contains("libc.so"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn write_on_a_read_only_profile_refuses_without_a_terminal() {
+    let sim = start_sim().await;
+    let (_dir, config) = config_file(&sim, "read_only = true");
+    let id = phone_ids(&sim)[0].clone();
+    let run = phonedeck(
+        &sim,
+        &config,
+        &["--write", "phones", "stop-streaming", &id, "--yes"],
+    )
+    .await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("confirming needs a terminal"),
+        "{}",
+        run.stderr
+    );
+    let both = phonedeck(&sim, &config, &["--write", "--read-only", "status"]).await;
+    assert_eq!(both.code, 2, "contradictory flags are a usage error");
+    assert!(mutations(&sim).is_empty());
+}

@@ -126,6 +126,7 @@ fn fixture() -> Fixture {
         poll_interval: Duration::from_secs(5),
         max_requests_per_sec: None,
         export_dir: std::env::temp_dir(),
+        profiles: Vec::new(),
     };
     let mut f = Fixture {
         state: AppState::new(settings, clock),

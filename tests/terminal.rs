@@ -246,3 +246,100 @@ fn keys_rebound_in_the_config_are_in_force_in_hints_help_and_conflicts() {
     pty.send("x");
     assert_eq!(pty.wait_exit(), 0);
 }
+
+/// A second profile, read-only, on the same simulator.
+fn add_read_only_profile(config: &str) {
+    let text = std::fs::read_to_string(config).expect("config");
+    let second = text
+        .replace("[profiles.sim]", "[profiles.sim-ro]")
+        .replace("[profiles.sim.", "[profiles.sim-ro.")
+        .replace("live_domains", "read_only = true\nlive_domains");
+    std::fs::write(config, format!("{text}\n{second}")).expect("config written");
+}
+
+#[test]
+fn command_line_switches_pane_filter_and_profile_with_completion() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let (_runtime, sim, config) = simulator_with_config("", home.path(), "");
+    add_read_only_profile(&config);
+    let token = sim.credentials().token.clone();
+    let mut pty = Pty::spawn_with_env(
+        &[
+            "--config",
+            &config,
+            "--profile",
+            "sim",
+            "--audit-log",
+            "/dev/null",
+        ],
+        home.path(),
+        &[("PD_TEST_TOKEN", &token)],
+    );
+    pty.wait_for("Phones 200/200");
+    pty.send(":fil\tofflin\t\r");
+    pty.wait_for("Phones 27/200 /offline");
+    pty.send(":se\t\r");
+    pty.wait_for("Servers 12/12");
+    pty.send(":pro\tsim-");
+    let typed = pty.wait_for(":profile sim-");
+    assert!(typed.contains("sim-ro"), "candidates shown: {typed}");
+    pty.send("\t\r");
+    let screen = pty.wait_for("switched to profile sim-ro (read-only)");
+    assert!(screen.contains("READ-ONLY"), "{screen}");
+    pty.wait_for("Servers 12/12");
+    pty.send("1");
+    pty.send("s");
+    pty.wait_for("read-only");
+    pty.send(":profile nope\r");
+    pty.wait_for("no profile `nope`; known: sim, sim-ro");
+    pty.send(":q\r");
+    assert_eq!(pty.wait_exit(), 0);
+}
+
+#[test]
+fn write_on_a_read_only_profile_needs_its_name_typed() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let (_runtime, sim, config) = simulator_with_config("", home.path(), "");
+    add_read_only_profile(&config);
+    let token = sim.credentials().token.clone();
+    let mut pty = Pty::spawn_with_env(
+        &[
+            "--config",
+            &config,
+            "--profile",
+            "sim-ro",
+            "--write",
+            "--audit-log",
+            "/dev/null",
+        ],
+        home.path(),
+        &[("PD_TEST_TOKEN", &token)],
+    );
+    pty.wait_for("Type sim-ro to confirm");
+    pty.send("sim-ro\r");
+    let screen = pty.wait_for("Phones 200/200");
+    assert!(
+        !screen.contains("READ-ONLY"),
+        "writes allowed for this run:\n{screen}"
+    );
+    pty.send("q");
+    assert_eq!(pty.wait_exit(), 0);
+
+    let mut pty = Pty::spawn_with_env(
+        &[
+            "--config",
+            &config,
+            "--profile",
+            "sim-ro",
+            "--write",
+            "--audit-log",
+            "/dev/null",
+        ],
+        home.path(),
+        &[("PD_TEST_TOKEN", &token)],
+    );
+    pty.wait_for("Type sim-ro to confirm");
+    pty.send("yes\r");
+    pty.wait_for("--write not confirmed; nothing was sent");
+    assert_eq!(pty.wait_exit(), 2);
+}

@@ -58,6 +58,7 @@ pub fn state(n: usize, (width, height): (u16, u16)) -> AppState {
         poll_interval: Duration::from_secs(5),
         max_requests_per_sec: None,
         export_dir: std::env::temp_dir(),
+        profiles: Vec::new(),
     };
     let mut state = AppState::new(settings, clock);
     state.size = (width, height);

@@ -158,6 +158,14 @@ impl Api {
         })
     }
 
+    /// The same client with read-only mode set as given (a fresh connection pool).
+    pub fn with_read_only(&self, read_only: bool) -> Result<Api, ApiError> {
+        Api::new(ApiConfig {
+            read_only,
+            ..self.inner.config.clone()
+        })
+    }
+
     pub fn config(&self) -> &ApiConfig {
         &self.inner.config
     }

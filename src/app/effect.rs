@@ -11,6 +11,8 @@ pub enum Effect {
     ListEncoders,
     ListServers,
     PollJobs(Vec<String>),
+    /// Connects to another profile of the configuration (the shell swaps clients).
+    SwitchProfile(String),
     /// Writes an export file into the export directory.
     WriteFile {
         path: std::path::PathBuf,

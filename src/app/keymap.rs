@@ -47,6 +47,8 @@ pub enum Action {
     ExportJson,
     /// Write the activity log to a text file.
     SaveLog,
+    /// Open the `:` command line.
+    CommandLine,
 }
 
 impl Action {
@@ -83,6 +85,7 @@ impl Action {
             Action::ExportCsv => "export pane as CSV",
             Action::ExportJson => "export pane as JSON",
             Action::SaveLog => "save activity log",
+            Action::CommandLine => "command (:profile, :filter…)",
         }
     }
 }
@@ -271,6 +274,7 @@ fn default_bindings() -> Vec<(Binding, Action)> {
         (key('e'), ExportCsv),
         (key('E'), ExportJson),
         (key('w'), SaveLog),
+        (key(':'), CommandLine),
     ]
 }
 

@@ -32,6 +32,8 @@ pub enum Msg {
     ActionFinished {
         action: u64,
     },
+    /// The shell connected to another profile (its settings), or could not (why).
+    ProfileSwitched(Result<crate::app::Settings, String>),
     /// An export file was written (its path) or could not be (why).
     FileWritten {
         what: String,

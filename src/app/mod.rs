@@ -2,6 +2,7 @@
 //! Nothing here touches the terminal or the network.
 
 pub mod activity;
+pub mod command_line;
 pub mod effect;
 pub mod export;
 pub mod history;

@@ -128,6 +128,7 @@ mod tests {
             poll_interval: Duration::from_secs(5),
             max_requests_per_sec: budget,
             export_dir: std::env::temp_dir(),
+            profiles: Vec::new(),
         };
         let mut state = AppState::new(settings, clock);
         state.size = (120, 40);

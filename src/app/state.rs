@@ -231,6 +231,8 @@ impl ConfirmDialog {
 pub enum Mode {
     Normal,
     Filtering,
+    /// The `:` command line, with what has been typed.
+    Command(String),
     Help,
     Confirm(ConfirmDialog),
     ConfirmQuit,
@@ -248,6 +250,8 @@ pub struct Settings {
     pub max_requests_per_sec: Option<f64>,
     /// Where exports and saved activity logs go.
     pub export_dir: std::path::PathBuf,
+    /// Profiles `:profile` can switch to (none in the demo).
+    pub profiles: Vec<String>,
 }
 
 /// Phone counts by status (0..=5, then everything undocumented).

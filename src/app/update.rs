@@ -12,6 +12,7 @@ use crate::api::{ApiError, Outcome, TargetOutcome};
 use crate::with_pane;
 
 use super::activity::{ActionProgress, Entry};
+use super::command_line::{self, Command};
 use super::effect::Effect;
 use super::export::{self, Export};
 use super::keymap::Action;
@@ -21,7 +22,9 @@ use super::rows::{
     ENCODER_COLUMNS, EncoderRow, JobRow, JobState, PHONE_COLUMNS, PhoneRow, SERVER_COLUMNS,
     STREAM_COLUMNS, ServerRow, StreamRow,
 };
-use super::state::{AppState, Clock, ConfirmDialog, FeedId, Focus, Mode, Pane, StatusCounts};
+use super::state::{
+    AppState, Clock, ConfirmDialog, FeedId, Focus, Mode, Pane, Settings, StatusCounts,
+};
 
 pub fn update(state: &mut AppState, msg: Msg, clock: Clock) -> Vec<Effect> {
     state.now = clock.now;
@@ -41,6 +44,7 @@ pub fn update(state: &mut AppState, msg: Msg, clock: Clock) -> Vec<Effect> {
         Msg::ActionOutcome { action, outcome } => on_outcome(state, action, outcome),
         Msg::ActionFinished { action } => on_action_finished(state, action),
         Msg::FileWritten { what, result } => on_file_written(state, what, result),
+        Msg::ProfileSwitched(result) => on_profile_switched(state, result, clock),
         Msg::Note(note) => {
             state.flash = Some(note.clone());
             state.log_activity(Entry::Note(note));
@@ -438,6 +442,7 @@ fn on_key(state: &mut AppState, key: KeyEvent, effects: &mut Vec<Effect>) {
     match state.mode.clone() {
         Mode::Normal => on_normal_key(state, key, effects),
         Mode::Filtering => on_filter_key(state, key),
+        Mode::Command(input) => on_command_key(state, input, key, effects),
         Mode::Help => {
             if matches!(
                 key.code,
@@ -489,6 +494,7 @@ fn on_normal_key(state: &mut AppState, key: KeyEvent, effects: &mut Vec<Effect>)
         Action::Top => with_pane!(state, pane, |_rows, view| view.top()),
         Action::Bottom => with_pane!(state, pane, |_rows, view| view.bottom()),
         Action::Filter => state.mode = Mode::Filtering,
+        Action::CommandLine => state.mode = Mode::Command(String::new()),
         Action::SortNext => {
             let columns = column_count(pane);
             with_pane!(state, pane, |rows, view| {
@@ -564,6 +570,96 @@ fn column_count(pane: Pane) -> usize {
         Pane::Encoders => ENCODER_COLUMNS.len(),
         Pane::Servers => SERVER_COLUMNS.len(),
     }
+}
+
+fn on_command_key(
+    state: &mut AppState,
+    mut input: String,
+    key: KeyEvent,
+    effects: &mut Vec<Effect>,
+) {
+    let profiles = &state.settings.profiles;
+    match key.code {
+        KeyCode::Esc => state.mode = Mode::Normal,
+        KeyCode::Backspace if input.is_empty() => state.mode = Mode::Normal,
+        KeyCode::Backspace => {
+            input.pop();
+            state.mode = Mode::Command(input);
+        }
+        KeyCode::Tab => {
+            let completed = command_line::complete(&input, profiles).unwrap_or(input);
+            state.mode = Mode::Command(completed);
+        }
+        KeyCode::Enter => {
+            state.mode = Mode::Normal;
+            match command_line::parse(&input, profiles) {
+                Ok(command) => run_command(state, command, effects),
+                Err(problem) => state.flash = Some(problem),
+            }
+        }
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+            input.push(c);
+            state.mode = Mode::Command(input);
+        }
+        _ => {}
+    }
+}
+
+fn run_command(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) {
+    let pane = state.pane;
+    match command {
+        Command::Pane(pane) => state.pane = pane,
+        Command::Filter(text) => with_pane!(state, pane, |rows, view| {
+            view.filter = text;
+            view.refresh(rows)
+        }),
+        Command::Help => state.mode = Mode::Help,
+        Command::Quit if state.running_actions > 0 => state.mode = Mode::ConfirmQuit,
+        Command::Quit => state.quit = true,
+        Command::Profile(name) if name == state.settings.profile => {
+            state.flash = Some(format!("already on profile {name}"));
+        }
+        Command::Profile(_) if state.running_actions > 0 => {
+            state.flash =
+                Some("actions are running on this profile: switch once they have finished".into());
+        }
+        Command::Profile(name) => {
+            state.flash = Some(format!("connecting to profile {name}…"));
+            effects.push(Effect::SwitchProfile(name));
+        }
+    }
+}
+
+/// A new profile starts afresh (its own fleet, feeds, filters and marks); the pane,
+/// the key map, the terminal size and the activity log carry over, with a note.
+fn on_profile_switched(state: &mut AppState, result: Result<Settings, String>, clock: Clock) {
+    let settings = match result {
+        Ok(settings) => settings,
+        Err(problem) => {
+            let note = format!("could not switch profile: {problem}");
+            state.flash = Some(note.clone());
+            return state.log_activity(Entry::Note(note));
+        }
+    };
+    let mut fresh = AppState::new(settings, clock);
+    fresh.keymap = std::mem::take(&mut state.keymap);
+    fresh.size = state.size;
+    fresh.pane = state.pane;
+    fresh.log_expanded = state.log_expanded;
+    fresh.activity = std::mem::take(&mut state.activity);
+    fresh.next_action = state.next_action;
+    *state = fresh;
+    let note = format!(
+        "switched to profile {}{}",
+        state.settings.profile,
+        if state.settings.read_only {
+            " (read-only)"
+        } else {
+            ""
+        }
+    );
+    state.flash = Some(note.clone());
+    state.log_activity(Entry::Note(note));
 }
 
 fn on_filter_key(state: &mut AppState, key: KeyEvent) {

@@ -24,6 +24,9 @@ pub struct Target {
     pub key_conflicts: Vec<String>,
     /// Where dashboard exports go.
     pub export_dir: std::path::PathBuf,
+    /// The configuration file and its profiles, for `:profile` (None in the demo).
+    pub config_path: Option<std::path::PathBuf>,
+    pub profiles: Vec<String>,
 }
 
 impl Target {
@@ -54,23 +57,19 @@ pub async fn connect(global: &GlobalArgs, demo_without_config: bool) -> Result<T
     let configured = location.as_ref().filter(|l| l.exists_or_explicit());
     let target = match (global.demo, configured) {
         (false, Some(location)) => {
-            let file = config::load_file(&location.path)?;
             if let Some(warning) = config::permission_warning(&location.path) {
                 eprintln!("{warning}");
             }
-            let mut profile = file.profile(&location.path, global.profile.as_deref())?;
-            profile.api.read_only |= global.read_only;
-            let (keymap, key_conflicts) = file.keymap(&location.path)?;
-            Target {
-                keymap,
-                key_conflicts,
-                export_dir: file.export_dir.clone().unwrap_or_else(current_dir),
-                api: Api::new(profile.api)?,
-                profile: profile.name,
-                simulator: None,
+            let choice = ProfileChoice {
+                config_path: location.path.clone(),
+                read_only: global.read_only,
                 audit_path,
-                poll_interval: profile.poll_interval,
+            };
+            let mut target = choice.connect(global.profile.as_deref())?;
+            if global.write {
+                allow_writes(&mut target)?;
             }
+            target
         }
         (false, None) if !demo_without_config => {
             let looked = location
@@ -86,6 +85,69 @@ pub async fn connect(global: &GlobalArgs, demo_without_config: bool) -> Result<T
     Ok(target)
 }
 
+/// What it takes to connect to a profile of the configuration, again and again: the
+/// start-up profile, then any `:profile NAME`.
+#[derive(Debug, Clone)]
+pub struct ProfileChoice {
+    pub config_path: std::path::PathBuf,
+    /// `--read-only`: every profile is read-only, whatever it says.
+    pub read_only: bool,
+    pub audit_path: Option<std::path::PathBuf>,
+}
+
+impl ProfileChoice {
+    /// Reads the configuration afresh and connects to `name` (None: the default).
+    pub fn connect(&self, name: Option<&str>) -> Result<Target, Failure> {
+        let path = &self.config_path;
+        let file = config::load_file(path)?;
+        let mut profile = file.profile(path, name)?;
+        profile.api.read_only |= self.read_only;
+        let (keymap, key_conflicts) = file.keymap(path)?;
+        Ok(Target {
+            keymap,
+            key_conflicts,
+            export_dir: file.export_dir.clone().unwrap_or_else(current_dir),
+            config_path: Some(path.clone()),
+            profiles: file.profiles.keys().cloned().collect(),
+            api: Api::new(profile.api)?,
+            profile: profile.name,
+            simulator: None,
+            audit_path: self.audit_path.clone(),
+            poll_interval: profile.poll_interval,
+        })
+    }
+}
+
+/// `--write`: lets a read-only profile make changes for this run, once the engineer
+/// has typed the profile's name to confirm. Other profiles switched to stay as they are.
+fn allow_writes(target: &mut Target) -> Result<(), Failure> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !target.api.read_only() {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::usage(format!(
+            "--write on read-only profile {}: confirming needs a terminal; nothing was sent",
+            target.profile
+        )));
+    }
+    eprint!(
+        "Profile {0} is read-only. --write lets this run change things in it.\nType {0} to confirm, anything else cancels: ",
+        target.profile
+    );
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| Failure::usage(format!("cannot read the confirmation: {e}")))?;
+    if answer.trim() != target.profile {
+        return Err(Failure::usage("--write not confirmed; nothing was sent"));
+    }
+    target.api = target.api.with_read_only(false)?;
+    Ok(())
+}
+
 /// The demo refreshes often, so its changing fleet is seen moving.
 const DEMO_POLL_INTERVAL: std::time::Duration = std::time::Duration::from_secs(2);
 
@@ -99,6 +161,8 @@ async fn demo(read_only: bool, audit_path: Option<std::path::PathBuf>) -> Result
         keymap: KeyMap::default(),
         key_conflicts: Vec::new(),
         export_dir: current_dir(),
+        config_path: None,
+        profiles: Vec::new(),
         api: Api::new(api_config)?,
         profile: "demo".into(),
         simulator: Some(simulator),

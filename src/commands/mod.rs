@@ -15,10 +15,13 @@ mod streams;
 mod watch;
 
 use crate::api::{ApiError, ErrorKind};
-use crate::cli::{Cli, Command, EncodersCommand, PhonesCommand, ServersCommand, StreamsCommand};
+use crate::cli::{
+    Cli, Command, EncodersCommand, GlobalArgs, PhonesCommand, ServersCommand, StreamsCommand,
+};
 use crate::config::ConfigError;
+use crate::dashboard::ProfileSwitcher;
 
-pub use context::{Target, connect};
+pub use context::{ProfileChoice, Target, connect};
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILED: u8 = 1;
@@ -65,25 +68,51 @@ impl From<ApiError> for Failure {
     }
 }
 
+/// The dashboard's settings for a target.
+fn dashboard_settings(target: &Target) -> crate::app::Settings {
+    crate::app::Settings {
+        profile: target.profile.clone(),
+        simulator: target.simulator.is_some(),
+        read_only: target.api.read_only(),
+        poll_interval: target.poll_interval,
+        max_requests_per_sec: target.api.requests_per_sec(),
+        export_dir: target.export_dir.clone(),
+        profiles: target.profiles.clone(),
+    }
+}
+
+/// How `:profile NAME` connects: the configuration is read again, `--read-only` still
+/// applies (`--write` does not: it was confirmed for the start-up profile only).
+fn profile_switcher(global: &GlobalArgs, target: &Target) -> Option<ProfileSwitcher> {
+    let choice = ProfileChoice {
+        config_path: target.config_path.clone()?,
+        read_only: global.read_only,
+        audit_path: target.audit_path.clone(),
+    };
+    Some(Box::new(move |name: &str| {
+        let target = choice.connect(Some(name)).map_err(|f| f.message)?;
+        let executor = target.executor().map_err(|f| f.message)?;
+        Ok((executor, dashboard_settings(&target)))
+    }))
+}
+
 /// Opens the dashboard; without a terminal, prints the fleet's status instead.
-async fn dashboard(target: &Target, format: crate::cli::OutputFormat) -> Result<u8, Failure> {
+async fn dashboard(
+    global: &GlobalArgs,
+    target: &Target,
+    format: crate::cli::OutputFormat,
+) -> Result<u8, Failure> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         eprintln!("not a terminal: printing the fleet's status instead of the dashboard");
         return status::run(target, Vec::new(), format).await;
     }
     let options = crate::dashboard::DashboardOptions {
-        settings: crate::app::Settings {
-            profile: target.profile.clone(),
-            simulator: target.simulator.is_some(),
-            read_only: target.api.read_only(),
-            poll_interval: target.poll_interval,
-            max_requests_per_sec: target.api.requests_per_sec(),
-            export_dir: target.export_dir.clone(),
-        },
+        settings: dashboard_settings(target),
         executor: target.executor()?,
         keymap: target.keymap.clone(),
         key_conflicts: target.key_conflicts.clone(),
+        switch_profile: profile_switcher(global, target),
     };
     crate::dashboard::run(options)
         .await
@@ -102,7 +131,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Some(command) => command,
         None => {
             let target = connect(global, true).await?;
-            return dashboard(&target, format).await;
+            return dashboard(global, &target, format).await;
         }
     };
     let target = connect(global, false).await?;

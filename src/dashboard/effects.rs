@@ -43,6 +43,10 @@ pub async fn perform(effect: Effect, executor: &Executor, tx: &UnboundedSender<M
                     .await;
                 tx.send(Msg::JobsPolled(jobs))
             }
+            // The event loop swaps clients itself; here there is no configuration to use.
+            Effect::SwitchProfile(name) => tx.send(Msg::ProfileSwitched(Err(format!(
+                "cannot switch to {name} here: only the dashboard switches profiles"
+            )))),
             Effect::WriteFile {
                 path,
                 contents,

@@ -12,6 +12,10 @@ use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
+use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
+
+use crate::actions::Executor;
+use crate::app::{AppState, Clock, Effect, Msg, Settings, update};
 
 use monochrome::Monochrome;
 use quiet_backend::QuietBackend;
@@ -19,13 +23,12 @@ use quiet_backend::QuietBackend;
 /// The terminal the dashboard draws on: stdout, writing only what changed, without
 /// colours when NO_COLOR asks.
 type Screen = Terminal<QuietBackend<Monochrome<CrosstermBackend<std::io::Stdout>>>>;
-use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
-
-use crate::actions::Executor;
-use crate::app::{AppState, Clock, Msg, Settings, update};
 
 /// Ages in the header move on with this tick; it is also when polls fall due.
 const TICK: Duration = Duration::from_secs(1);
+
+/// Connects to a profile by name: its executor (client and audit log) and settings.
+pub type ProfileSwitcher = Box<dyn Fn(&str) -> Result<(Executor, Settings), String> + Send>;
 
 pub struct DashboardOptions {
     pub settings: Settings,
@@ -33,6 +36,22 @@ pub struct DashboardOptions {
     pub keymap: crate::app::keymap::KeyMap,
     /// Reported in the activity log at start-up.
     pub key_conflicts: Vec<String>,
+    /// How `:profile NAME` connects (None in the demo).
+    pub switch_profile: Option<ProfileSwitcher>,
+}
+
+/// Answers of effects started for one profile. Switching profile replaces it, so
+/// late answers for the old profile are dropped instead of landing in the new one.
+struct Answers {
+    tx: UnboundedSender<Msg>,
+    rx: UnboundedReceiver<Msg>,
+}
+
+impl Answers {
+    fn new() -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        Answers { tx, rx }
+    }
 }
 
 /// Runs the dashboard until the engineer quits. The terminal is restored on every
@@ -59,7 +78,7 @@ pub async fn run(options: DashboardOptions) -> Result<()> {
 
 async fn event_loop(
     terminal: &mut Screen,
-    options: DashboardOptions,
+    mut options: DashboardOptions,
     tx: UnboundedSender<Msg>,
     mut rx: UnboundedReceiver<Msg>,
 ) -> Result<()> {
@@ -70,25 +89,59 @@ async fn event_loop(
     }
     let size = terminal.size().wrap_err("cannot read the terminal size")?;
     state.size = (size.width, size.height);
-    let mut pending = Some(Msg::Tick);
+    let mut answers = Answers::new();
+    let mut pending = vec![Msg::Tick];
     loop {
         // Handle everything that is waiting, then draw once: only the latest state is drawn.
-        while let Some(msg) = pending.take().or_else(|| rx.try_recv().ok()) {
+        while let Some(msg) = pending
+            .pop()
+            .or_else(|| rx.try_recv().ok())
+            .or_else(|| answers.rx.try_recv().ok())
+        {
             for effect in update(&mut state, msg, Clock::system()) {
-                effects::spawn(effect, &options.executor, &tx);
+                if let Some(answer) = run_effect(effect, &mut options, &mut answers) {
+                    pending.push(answer);
+                }
             }
         }
         if state.quit {
-            return finish_running_actions(terminal, &mut state, &options, &tx, &mut rx).await;
+            return finish_running_actions(terminal, &mut state, &mut options, &mut answers).await;
         }
         terminal
             .draw(|frame| crate::ui::draw(frame, &state))
             .wrap_err("cannot draw to the terminal")?;
-        pending = rx.recv().await;
-        if pending.is_none() {
-            return Ok(());
+        let next = tokio::select! {
+            msg = rx.recv() => msg,
+            Some(msg) = answers.rx.recv() => Some(msg),
+        };
+        match next {
+            Some(msg) => pending.push(msg),
+            None => return Ok(()),
         }
     }
+}
+
+/// Starts an effect as a task; a profile switch is done here, at once, and answered.
+fn run_effect(
+    effect: Effect,
+    options: &mut DashboardOptions,
+    answers: &mut Answers,
+) -> Option<Msg> {
+    let Effect::SwitchProfile(name) = effect else {
+        effects::spawn(effect, &options.executor, &answers.tx);
+        return None;
+    };
+    let switched = match &options.switch_profile {
+        Some(connect) => connect(&name),
+        None => Err("the demo has no other profiles; pass --config to use yours".into()),
+    };
+    Some(Msg::ProfileSwitched(switched.map(
+        |(executor, settings)| {
+            options.executor = executor;
+            *answers = Answers::new();
+            settings
+        },
+    )))
 }
 
 /// How long quitting waits for requests already sent, so their outcomes are recorded.
@@ -99,9 +152,8 @@ const QUIT_GRACE: Duration = Duration::from_secs(10);
 async fn finish_running_actions(
     terminal: &mut Screen,
     state: &mut AppState,
-    options: &DashboardOptions,
-    tx: &UnboundedSender<Msg>,
-    rx: &mut UnboundedReceiver<Msg>,
+    options: &mut DashboardOptions,
+    answers: &mut Answers,
 ) -> Result<()> {
     let deadline = tokio::time::Instant::now() + QUIT_GRACE;
     while state.running_actions > 0 {
@@ -113,11 +165,11 @@ async fn finish_running_actions(
         terminal
             .draw(|frame| crate::ui::draw(frame, state))
             .wrap_err("cannot draw to the terminal")?;
-        let Ok(Some(msg)) = tokio::time::timeout_at(deadline, rx.recv()).await else {
+        let Ok(Some(msg)) = tokio::time::timeout_at(deadline, answers.rx.recv()).await else {
             return Ok(());
         };
         for effect in update(state, msg, Clock::system()) {
-            effects::spawn(effect, &options.executor, tx);
+            run_effect(effect, options, answers);
         }
     }
     Ok(())

@@ -5,6 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use crate::app::command_line;
 use crate::app::keymap::Action;
 use crate::app::{AppState, Mode, Pane};
 
@@ -49,6 +50,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState) {
         );
         return;
     }
+    if let Mode::Command(input) = &state.mode {
+        frame.render_widget(Paragraph::new(command_line(state, input)), area);
+        return;
+    }
     let line = match &state.flash {
         Some(notice) => Line::from(Span::styled(
             format!(" {}", crate::text::sanitize(notice)),
@@ -57,4 +62,23 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState) {
         None => Line::from(Span::styled(format!(" {}", hints(state)), theme::dim())),
     };
     frame.render_widget(Paragraph::new(line), area);
+}
+
+/// ":profile pro▏   prod-eu prod-us" — what is typed, then what Tab can complete to.
+fn command_line(state: &AppState, input: &str) -> Line<'static> {
+    let candidates = command_line::candidates(input, &state.settings.profiles);
+    let mut spans = vec![
+        Span::styled(
+            format!(":{}▏", crate::text::sanitize(input)),
+            theme::title(),
+        ),
+        Span::raw("   "),
+    ];
+    let shown: Vec<String> = candidates
+        .iter()
+        .take(8)
+        .map(|c| crate::text::sanitize(c))
+        .collect();
+    spans.push(Span::styled(shown.join("  "), theme::dim()));
+    Line::from(spans)
 }

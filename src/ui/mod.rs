@@ -59,6 +59,6 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
         Mode::Help => help::draw(frame, state),
         Mode::Confirm(dialog) => confirm::draw(frame, dialog),
         Mode::ConfirmQuit => quit::draw(frame, state),
-        Mode::Normal | Mode::Filtering => {}
+        Mode::Normal | Mode::Filtering | Mode::Command(_) => {}
     }
 }

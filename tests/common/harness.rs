@@ -40,6 +40,7 @@ impl Harness {
             poll_interval: Duration::from_secs(5),
             max_requests_per_sec,
             export_dir: std::env::temp_dir(),
+            profiles: Vec::new(),
         };
         let mut harness = Harness {
             state: AppState::new(settings, clock),

@@ -1,0 +1,179 @@
+//! The `:` command line, as in k9s and vim: `:profile prod-eu`, `:phones`,
+//! `:servers`, `:filter offline`, `:quit`. Tab completes the command, a profile name
+//! or a status; parsing and completion are pure.
+
+use super::state::Pane;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Pane(Pane),
+    /// Filter the current pane (empty clears it).
+    Filter(String),
+    Profile(String),
+    Help,
+    Quit,
+}
+
+const COMMANDS: [&str; 9] = [
+    "profile", "phones", "streams", "encoders", "servers", "filter", "help", "quit", "q",
+];
+
+/// Words `:filter` completes to: the statuses an engineer filters by.
+const FILTER_WORDS: [&str; 10] = [
+    "offline",
+    "running",
+    "stopped",
+    "starting",
+    "shut down",
+    "unknown",
+    "abnormal",
+    "active",
+    "error",
+    "shutoff",
+];
+
+pub fn parse(input: &str, profiles: &[String]) -> Result<Command, String> {
+    let input = input.trim();
+    let (word, argument) = match input.split_once(' ') {
+        Some((word, rest)) => (word, rest.trim()),
+        None => (input, ""),
+    };
+    let pane = |pane| Ok(Command::Pane(pane));
+    match word {
+        "phones" | "1" => pane(Pane::Phones),
+        "streams" | "2" => pane(Pane::Streams),
+        "encoders" | "3" => pane(Pane::Encoders),
+        "servers" | "4" => pane(Pane::Servers),
+        "filter" | "f" => Ok(Command::Filter(argument.to_string())),
+        "help" | "?" => Ok(Command::Help),
+        "quit" | "q" => Ok(Command::Quit),
+        "profile" | "p" if argument.is_empty() => Err(format!(
+            "which profile? {}",
+            if profiles.is_empty() {
+                "(none configured: the demo has no other profiles)".to_string()
+            } else {
+                profiles.join(", ")
+            }
+        )),
+        "profile" | "p" if profiles.iter().any(|p| p == argument) => {
+            Ok(Command::Profile(argument.to_string()))
+        }
+        "profile" | "p" => Err(format!(
+            "no profile `{argument}`; known: {}",
+            profiles.join(", ")
+        )),
+        "" => {
+            Err("type a command: profile, phones, streams, encoders, servers, filter, quit".into())
+        }
+        other => Err(format!(
+            "unknown command `{other}`; known: {}",
+            COMMANDS[..8].join(", ")
+        )),
+    }
+}
+
+/// The candidates for what is being typed: command names, or the argument's values.
+pub fn candidates(input: &str, profiles: &[String]) -> Vec<String> {
+    match input.split_once(' ') {
+        None => starting_with(COMMANDS[..8].iter().copied(), input),
+        Some(("profile" | "p", typed)) => starting_with(profiles.iter().map(String::as_str), typed),
+        Some(("filter" | "f", typed)) => starting_with(FILTER_WORDS.iter().copied(), typed),
+        Some(_) => Vec::new(),
+    }
+}
+
+fn starting_with<'a>(words: impl Iterator<Item = &'a str>, typed: &str) -> Vec<String> {
+    let typed = typed.to_lowercase();
+    words
+        .filter(|w| w.to_lowercase().starts_with(&typed))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Tab: completes to the only candidate (a command gets its space), or to the
+/// candidates' common prefix; None when there is nothing to add.
+pub fn complete(input: &str, profiles: &[String]) -> Option<String> {
+    let found = candidates(input, profiles);
+    let (head, typed) = match input.split_once(' ') {
+        Some((word, typed)) => (format!("{word} "), typed),
+        None => (String::new(), input),
+    };
+    let completed = match found.as_slice() {
+        [] => return None,
+        [only] if head.is_empty() => format!("{only} "),
+        [only] => only.clone(),
+        many => common_prefix(many),
+    };
+    (completed.len() > typed.len()).then(|| format!("{head}{completed}"))
+}
+
+fn common_prefix(words: &[String]) -> String {
+    let first = &words[0];
+    let mut end = first.len();
+    for word in &words[1..] {
+        end = end.min(
+            first
+                .char_indices()
+                .zip(word.chars())
+                .find(|((_, a), b)| a != b)
+                .map_or(end.min(word.len()), |((i, _), _)| i),
+        );
+    }
+    first[..end].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profiles() -> Vec<String> {
+        vec!["prod-eu".into(), "prod-us".into(), "staging".into()]
+    }
+
+    #[test]
+    fn parses_commands_and_checks_profiles() {
+        assert_eq!(
+            parse("servers", &profiles()),
+            Ok(Command::Pane(Pane::Servers))
+        );
+        assert_eq!(
+            parse("filter shut down", &profiles()),
+            Ok(Command::Filter("shut down".into()))
+        );
+        assert_eq!(
+            parse("filter", &profiles()),
+            Ok(Command::Filter(String::new()))
+        );
+        assert_eq!(
+            parse("profile staging", &profiles()),
+            Ok(Command::Profile("staging".into()))
+        );
+        let err = parse("profile prod", &profiles()).expect_err("unknown profile");
+        assert!(err.contains("prod-eu, prod-us, staging"), "{err}");
+        assert!(parse("explode", &profiles()).is_err());
+    }
+
+    #[test]
+    fn tab_completes_commands_profiles_and_statuses() {
+        assert_eq!(complete("pro", &profiles()), Some("profile ".into()));
+        assert_eq!(
+            complete("s", &profiles()),
+            None,
+            "streams or servers: nothing to add"
+        );
+        assert_eq!(complete("se", &profiles()), Some("servers ".into()));
+        assert_eq!(
+            complete("profile p", &profiles()),
+            Some("profile prod-".into())
+        );
+        assert_eq!(
+            complete("profile prod-e", &profiles()),
+            Some("profile prod-eu".into())
+        );
+        assert_eq!(
+            complete("filter off", &profiles()),
+            Some("filter offline".into())
+        );
+        assert_eq!(candidates("s", &profiles()), ["streams", "servers"]);
+    }
+}
