@@ -13,6 +13,7 @@ use crate::api::{
     AccessKey, ApiConfig, Credentials, Endpoints, Limits, PasswordLogin, RetryPolicy, TokenSource,
 };
 use crate::app::keymap::{Action, Binding, KeyMap, action_name};
+use crate::ui::theme::Theme;
 
 /// A configuration problem; the CLI prints it and exits with status 2.
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +39,8 @@ pub struct ConfigFile {
     /// Where the dashboard writes exports and saved activity logs (default: the
     /// directory phonedeck was started in).
     pub export_dir: Option<PathBuf>,
+    /// The dashboard's colours: "dark" (default), "light", or a theme file's path.
+    pub theme: Option<String>,
     #[serde(default)]
     pub profiles: BTreeMap<String, ProfileConfig>,
 }
@@ -189,6 +192,27 @@ pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
 }
 
 impl ConfigFile {
+    /// The theme named by `theme`: built in, or read from a file like those in
+    /// assets/themes/.
+    pub fn theme(&self, path: &Path) -> Result<Theme, ConfigError> {
+        let Some(name) = self.theme.as_deref() else {
+            return Ok(Theme::default());
+        };
+        if let Some(theme) = Theme::built_in(name) {
+            return Ok(theme);
+        }
+        let fail = |problem: String| {
+            config_error(
+                path,
+                format_args!("theme `{name}`: {problem}"),
+                "Use \"dark\", \"light\", or the path of a theme file like assets/themes/dark.toml.",
+            )
+        };
+        let text =
+            std::fs::read_to_string(name).map_err(|e| fail(format!("cannot read it ({e})")))?;
+        Theme::parse(&text).map_err(fail)
+    }
+
     /// The key map in force: the defaults with `[keys]` applied, and the conflicts to
     /// report. A key that cannot be parsed is an error.
     pub fn keymap(&self, path: &Path) -> Result<(KeyMap, Vec<String>), ConfigError> {
@@ -523,6 +547,29 @@ token_command = ["echo", "t"]
         let bad_action = format!("{GOOD}\n[keys]\nexplode = \"x\"\n");
         let err = parse(path(), &bad_action).expect_err("unknown action");
         assert!(err.message.contains("explode"), "{}", err.message);
+    }
+
+    #[test]
+    fn theme_built_in_or_from_a_file() {
+        let with = |line: &str| parse(path(), &format!("{line}\n{GOOD}"));
+        let light = with("theme = \"light\"").and_then(|c| c.theme(path()));
+        assert_eq!(light.ok(), Theme::built_in("light"));
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("mine.toml");
+        let text = include_str!("../assets/themes/dark.toml").replace("\"green\"", "\"#00ff00\"");
+        std::fs::write(&file, text).expect("theme written");
+        let mine = with(&format!("theme = {:?}", file.display().to_string()))
+            .and_then(|c| c.theme(path()))
+            .expect("a theme file");
+        assert_eq!(mine.running, ratatui::style::Color::Rgb(0, 255, 0));
+        let err = with("theme = \"solarized\"")
+            .and_then(|c| c.theme(path()))
+            .expect_err("unknown theme");
+        assert!(
+            err.message.contains("\"dark\", \"light\""),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -127,6 +127,7 @@ fn fixture() -> Fixture {
         max_requests_per_sec: None,
         export_dir: std::env::temp_dir(),
         profiles: Vec::new(),
+        theme: Default::default(),
     };
     let mut f = Fixture {
         state: AppState::new(settings, clock),
@@ -314,6 +315,23 @@ fn too_small_terminal_shows_a_notice() {
 fn status_colours() {
     let terminal = fixture().render(80, 24);
     insta::assert_debug_snapshot!("phones_colours_80x24", terminal.backend().buffer());
+}
+
+#[test]
+fn light_theme_colours() {
+    let mut f = fixture();
+    f.state.settings.theme = phonedeck::ui::theme::Theme::built_in("light").expect("light");
+    let terminal = f.render(80, 24);
+    let buffer = terminal.backend().buffer();
+    let starting = buffer
+        .content()
+        .iter()
+        .find(|cell| cell.symbol() == "S" && cell.fg == ratatui::style::Color::Blue);
+    assert!(
+        starting.is_some(),
+        "Starting is blue, not yellow, on a light background"
+    );
+    insta::assert_debug_snapshot!("phones_colours_light_80x24", buffer);
 }
 
 #[test]

@@ -178,6 +178,7 @@ fn fixture() -> AppState {
         max_requests_per_sec: None,
         export_dir: std::env::temp_dir(),
         profiles: Vec::new(),
+        theme: Default::default(),
     };
     let mut state = AppState::new(settings, clock);
     let _ = update(&mut state, Msg::PhonesListed(Ok(instances(30))), clock);

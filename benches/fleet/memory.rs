@@ -37,6 +37,7 @@ pub async fn resident(phones: usize) -> Figure {
         max_requests_per_sec: None,
         export_dir: std::env::temp_dir(),
         profiles: Vec::new(),
+        theme: Default::default(),
     };
     let mut state = AppState::new(settings, clock);
     let _ = update(&mut state, Msg::PhonesListed(Ok(instances)), clock);

@@ -59,6 +59,7 @@ pub fn state(n: usize, (width, height): (u16, u16)) -> AppState {
         max_requests_per_sec: None,
         export_dir: std::env::temp_dir(),
         profiles: Vec::new(),
+        theme: Default::default(),
     };
     let mut state = AppState::new(settings, clock);
     state.size = (width, height);

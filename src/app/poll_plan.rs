@@ -129,6 +129,7 @@ mod tests {
             max_requests_per_sec: budget,
             export_dir: std::env::temp_dir(),
             profiles: Vec::new(),
+            theme: Default::default(),
         };
         let mut state = AppState::new(settings, clock);
         state.size = (120, 40);

@@ -252,6 +252,7 @@ pub struct Settings {
     pub export_dir: std::path::PathBuf,
     /// Profiles `:profile` can switch to (none in the demo).
     pub profiles: Vec<String>,
+    pub theme: crate::ui::theme::Theme,
 }
 
 /// Phone counts by status (0..=5, then everything undocumented).

@@ -7,6 +7,7 @@ use crate::audit::{self, AuditLog};
 use crate::cli::GlobalArgs;
 use crate::config;
 use crate::sim::{self, SimHandle, SimOptions};
+use crate::ui::theme::Theme;
 
 use super::Failure;
 
@@ -27,6 +28,7 @@ pub struct Target {
     /// The configuration file and its profiles, for `:profile` (None in the demo).
     pub config_path: Option<std::path::PathBuf>,
     pub profiles: Vec<String>,
+    pub theme: Theme,
 }
 
 impl Target {
@@ -109,6 +111,7 @@ impl ProfileChoice {
             export_dir: file.export_dir.clone().unwrap_or_else(current_dir),
             config_path: Some(path.clone()),
             profiles: file.profiles.keys().cloned().collect(),
+            theme: file.theme(path)?,
             api: Api::new(profile.api)?,
             profile: profile.name,
             simulator: None,
@@ -163,6 +166,7 @@ async fn demo(read_only: bool, audit_path: Option<std::path::PathBuf>) -> Result
         export_dir: current_dir(),
         config_path: None,
         profiles: Vec::new(),
+        theme: Theme::default(),
         api: Api::new(api_config)?,
         profile: "demo".into(),
         simulator: Some(simulator),

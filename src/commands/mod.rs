@@ -78,6 +78,7 @@ fn dashboard_settings(target: &Target) -> crate::app::Settings {
         max_requests_per_sec: target.api.requests_per_sec(),
         export_dir: target.export_dir.clone(),
         profiles: target.profiles.clone(),
+        theme: target.theme,
     }
 }
 

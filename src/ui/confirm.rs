@@ -3,7 +3,7 @@
 //! From 10 targets up, the count must be typed.
 
 use ratatui::Frame;
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use crate::app::state::{ConfirmDialog, Focus};
@@ -35,7 +35,7 @@ pub fn draw(frame: &mut Frame, dialog: &ConfirmDialog) {
                 " {} of them are marked but hidden by the filter",
                 dialog.hidden
             ),
-            Style::new().fg(Color::Yellow),
+            theme::warning(),
         )));
     }
     lines.push(Line::from(""));

@@ -95,11 +95,7 @@ fn draw_jobs(frame: &mut Frame, area: Rect, state: &AppState) {
                     "running".to_string(),
                     theme::title(),
                 ),
-                JobState::Succeeded => (
-                    "✓".into(),
-                    "success".into(),
-                    ratatui::style::Style::new().fg(ratatui::style::Color::Green),
-                ),
+                JobState::Succeeded => ("✓".into(), "success".into(), theme::success()),
                 JobState::Failed { code, message } => (
                     "✗".into(),
                     format!("failed {} {}", code.as_deref().unwrap_or(""), message),

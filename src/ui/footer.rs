@@ -42,10 +42,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState) {
             crate::text::sanitize(problem)
         );
         frame.render_widget(
-            Paragraph::new(Span::styled(
-                banner,
-                theme::badge(ratatui::style::Color::Red),
-            )),
+            Paragraph::new(Span::styled(banner, theme::alarm_badge())),
             area,
         );
         return;

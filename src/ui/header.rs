@@ -6,7 +6,6 @@ use std::time::Instant;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::Color;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Sparkline};
 
@@ -19,15 +18,15 @@ use super::theme;
 fn badges(state: &AppState) -> Vec<Span<'static>> {
     let mut spans = Vec::new();
     if state.settings.simulator {
-        spans.push(Span::styled(" SIMULATOR ", theme::badge(Color::Magenta)));
+        spans.push(Span::styled(" SIMULATOR ", theme::simulator_badge()));
         spans.push(Span::raw(" "));
     }
     if state.settings.read_only {
-        spans.push(Span::styled(" READ-ONLY ", theme::badge(Color::Cyan)));
+        spans.push(Span::styled(" READ-ONLY ", theme::read_only_badge()));
         spans.push(Span::raw(" "));
     }
     if state.frozen {
-        spans.push(Span::styled(" FROZEN ", theme::badge(Color::Blue)));
+        spans.push(Span::styled(" FROZEN ", theme::frozen_badge()));
         spans.push(Span::raw(" "));
     }
     spans
@@ -67,11 +66,11 @@ fn freshness(state: &AppState, compact: bool) -> Vec<Span<'static>> {
     }
     if stale {
         spans.push(Span::raw(" "));
-        spans.push(Span::styled(" STALE ", theme::badge(Color::Red)));
+        spans.push(Span::styled(" STALE ", theme::stale_badge()));
     }
     if state.throttled() {
         spans.push(Span::raw(" "));
-        spans.push(Span::styled(" THROTTLED ", theme::badge(Color::Yellow)));
+        spans.push(Span::styled(" THROTTLED ", theme::throttled_badge()));
     }
     let in_flight = state.in_flight();
     if in_flight > 0 {

@@ -14,7 +14,7 @@ mod quit;
 mod servers;
 mod streams;
 pub mod table;
-mod theme;
+pub mod theme;
 
 use ratatui::Frame;
 use ratatui::text::Line;
@@ -23,6 +23,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use crate::app::{AppState, Mode, Pane};
 
 pub fn draw(frame: &mut Frame, state: &AppState) {
+    theme::use_theme(state.settings.theme);
     let area = frame.area();
     if area.width < layout::MIN_WIDTH || area.height < layout::MIN_HEIGHT {
         let notice = format!(

@@ -41,6 +41,7 @@ impl Harness {
             max_requests_per_sec,
             export_dir: std::env::temp_dir(),
             profiles: Vec::new(),
+            theme: Default::default(),
         };
         let mut harness = Harness {
             state: AppState::new(settings, clock),
