@@ -41,6 +41,10 @@ pub struct ConfigFile {
     pub export_dir: Option<PathBuf>,
     /// The dashboard's colours: "dark" (default), "light", or a theme file's path.
     pub theme: Option<String>,
+    /// Clicks on rows and tabs, and the wheel, in the dashboard (off by default: it
+    /// takes over the terminal's own text selection).
+    #[serde(default)]
+    pub mouse: bool,
     #[serde(default)]
     pub profiles: BTreeMap<String, ProfileConfig>,
 }

@@ -475,3 +475,34 @@ async fn exports_write_the_shown_rows_and_the_activity_log_and_say_where() {
         "timestamped: {log}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mouse_clicks_pick_tabs_and_rows_and_the_wheel_scrolls_only_when_enabled() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let sim = start_sim().await;
+    let mut ui = Harness::new(&sim, false).await;
+    let click = |column, row| {
+        phonedeck::app::Msg::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column,
+            row,
+            modifiers: crossterm::event::KeyModifiers::NONE,
+        })
+    };
+    let wheel_down = phonedeck::app::Msg::Mouse(MouseEvent {
+        kind: MouseEventKind::ScrollDown,
+        column: 10,
+        row: 10,
+        modifiers: crossterm::event::KeyModifiers::NONE,
+    });
+    ui.dispatch(wheel_down.clone()).await;
+    assert_eq!(ui.state.phones_view.cursor, 0, "off by default");
+    ui.state.settings.mouse = true;
+    ui.dispatch(wheel_down).await;
+    assert_eq!(ui.state.phones_view.cursor, 3);
+    // 120x40: three header lines, the table's title and column header, then rows.
+    ui.dispatch(click(10, 5 + 7)).await;
+    assert_eq!(ui.state.phones_view.cursor, 7);
+    ui.dispatch(click(40, 2)).await;
+    assert_eq!(ui.state.pane, Pane::Servers);
+}

@@ -128,6 +128,7 @@ fn fixture() -> Fixture {
         export_dir: std::env::temp_dir(),
         profiles: Vec::new(),
         theme: Default::default(),
+        mouse: false,
     };
     let mut f = Fixture {
         state: AppState::new(settings, clock),

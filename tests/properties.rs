@@ -179,6 +179,7 @@ fn fixture() -> AppState {
         export_dir: std::env::temp_dir(),
         profiles: Vec::new(),
         theme: Default::default(),
+        mouse: false,
     };
     let mut state = AppState::new(settings, clock);
     let _ = update(&mut state, Msg::PhonesListed(Ok(instances(30))), clock);

@@ -343,3 +343,31 @@ fn write_on_a_read_only_profile_needs_its_name_typed() {
     pty.wait_for("--write not confirmed; nothing was sent");
     assert_eq!(pty.wait_exit(), 2);
 }
+
+#[test]
+fn with_mouse_on_a_click_on_a_tab_switches_pane_and_reporting_is_turned_off_at_exit() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let (_runtime, sim, config) = simulator_with_config("", home.path(), "");
+    let text = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(&config, format!("mouse = true\n{text}")).expect("config written");
+    let token = sim.credentials().token.clone();
+    let mut pty = Pty::spawn_with_env(
+        &["--config", &config, "--audit-log", "/dev/null"],
+        home.path(),
+        &[("PD_TEST_TOKEN", &token)],
+    );
+    pty.wait_for("Phones 200/200");
+    // An SGR mouse press and release on "4 Servers" (1-based column 41, row 3).
+    pty.send("\u{1b}[<0;41;3M\u{1b}[<0;41;3m");
+    pty.wait_for("Servers 12/12");
+    pty.send("q");
+    assert_eq!(pty.wait_exit(), 0);
+    let raw = String::from_utf8_lossy(&pty.raw.lock().expect("lock")).into_owned();
+    let on = raw
+        .find("\u{1b}[?1000h")
+        .expect("mouse reporting turned on");
+    let off = raw
+        .rfind("\u{1b}[?1000l")
+        .expect("mouse reporting turned off");
+    assert!(off > on);
+}

@@ -38,6 +38,7 @@ pub async fn resident(phones: usize) -> Figure {
         export_dir: std::env::temp_dir(),
         profiles: Vec::new(),
         theme: Default::default(),
+        mouse: false,
     };
     let mut state = AppState::new(settings, clock);
     let _ = update(&mut state, Msg::PhonesListed(Ok(instances)), clock);

@@ -60,6 +60,7 @@ pub fn state(n: usize, (width, height): (u16, u16)) -> AppState {
         export_dir: std::env::temp_dir(),
         profiles: Vec::new(),
         theme: Default::default(),
+        mouse: false,
     };
     let mut state = AppState::new(settings, clock);
     state.size = (width, height);

@@ -1,6 +1,6 @@
 //! Everything that can happen to the dashboard, as a message to `update`.
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::api::compute::Server;
 use crate::api::cph::{EncodeServer, Job};
@@ -11,6 +11,8 @@ use crate::api::{ApiError, TargetOutcome};
 #[derive(Debug, Clone)]
 pub enum Msg {
     Key(KeyEvent),
+    /// A click or a wheel turn (only with `mouse = true`).
+    Mouse(MouseEvent),
     Resize {
         width: u16,
         height: u16,

@@ -130,6 +130,7 @@ mod tests {
             export_dir: std::env::temp_dir(),
             profiles: Vec::new(),
             theme: Default::default(),
+            mouse: false,
         };
         let mut state = AppState::new(settings, clock);
         state.size = (120, 40);

@@ -253,6 +253,8 @@ pub struct Settings {
     /// Profiles `:profile` can switch to (none in the demo).
     pub profiles: Vec<String>,
     pub theme: crate::ui::theme::Theme,
+    /// Clicks and the wheel act on rows and tabs (`mouse = true`).
+    pub mouse: bool,
 }
 
 /// Phone counts by status (0..=5, then everything undocumented).

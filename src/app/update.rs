@@ -1,7 +1,7 @@
 //! `update(state, msg, clock) -> effects`: the dashboard's only way to change state.
 //! Pure: no I/O, no clock reads, no sleeping; the shell runs the returned effects.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
 use crate::actions::ActionKind;
 use crate::api::compute::Server;
@@ -25,6 +25,8 @@ use super::rows::{
 use super::state::{
     AppState, Clock, ConfirmDialog, FeedId, Focus, Mode, Pane, Settings, StatusCounts,
 };
+use super::table::window_start;
+use crate::ui::layout::{self, Hit};
 
 pub fn update(state: &mut AppState, msg: Msg, clock: Clock) -> Vec<Effect> {
     state.now = clock.now;
@@ -32,6 +34,7 @@ pub fn update(state: &mut AppState, msg: Msg, clock: Clock) -> Vec<Effect> {
     let mut effects = Vec::new();
     match msg {
         Msg::Key(key) => on_key(state, key, &mut effects),
+        Msg::Mouse(event) => on_mouse(state, event),
         Msg::Resize { width, height } => state.size = (width, height),
         Msg::Tick => {}
         Msg::Terminate => state.quit = true,
@@ -569,6 +572,42 @@ fn column_count(pane: Pane) -> usize {
         Pane::Streams => STREAM_COLUMNS.len(),
         Pane::Encoders => ENCODER_COLUMNS.len(),
         Pane::Servers => SERVER_COLUMNS.len(),
+    }
+}
+
+/// Rows one turn of the wheel moves.
+const WHEEL_ROWS: isize = 3;
+
+/// The wheel moves the cursor; a click picks a tab or a row. Only in the normal
+/// view: dialogs are answered with keys.
+fn on_mouse(state: &mut AppState, event: MouseEvent) {
+    if !state.settings.mouse || state.mode != Mode::Normal {
+        return;
+    }
+    let pane = state.pane;
+    match event.kind {
+        MouseEventKind::ScrollDown => {
+            with_pane!(state, pane, |_rows, view| view.move_by(WHEEL_ROWS))
+        }
+        MouseEventKind::ScrollUp => {
+            with_pane!(state, pane, |_rows, view| view.move_by(-WHEEL_ROWS))
+        }
+        MouseEventKind::Down(MouseButton::Left) => {
+            match layout::hit(state.size, state.log_expanded, event.column, event.row) {
+                Hit::Tab(pane) => state.pane = pane,
+                Hit::Row(offset) => {
+                    let height = layout::table_rows(state.size, state.log_expanded);
+                    with_pane!(state, pane, |_rows, view| {
+                        let row = window_start(view.cursor, height) + offset;
+                        if row < view.visible.len() {
+                            view.cursor = row;
+                        }
+                    })
+                }
+                Hit::Nothing => {}
+            }
+        }
+        _ => {}
     }
 }
 

@@ -29,6 +29,7 @@ pub struct Target {
     pub config_path: Option<std::path::PathBuf>,
     pub profiles: Vec<String>,
     pub theme: Theme,
+    pub mouse: bool,
 }
 
 impl Target {
@@ -112,6 +113,7 @@ impl ProfileChoice {
             config_path: Some(path.clone()),
             profiles: file.profiles.keys().cloned().collect(),
             theme: file.theme(path)?,
+            mouse: file.mouse,
             api: Api::new(profile.api)?,
             profile: profile.name,
             simulator: None,
@@ -167,6 +169,7 @@ async fn demo(read_only: bool, audit_path: Option<std::path::PathBuf>) -> Result
         config_path: None,
         profiles: Vec::new(),
         theme: Theme::default(),
+        mouse: false,
         api: Api::new(api_config)?,
         profile: "demo".into(),
         simulator: Some(simulator),

@@ -79,6 +79,7 @@ fn dashboard_settings(target: &Target) -> crate::app::Settings {
         export_dir: target.export_dir.clone(),
         profiles: target.profiles.clone(),
         theme: target.theme,
+        mouse: target.mouse,
     }
 }
 

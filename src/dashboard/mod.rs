@@ -64,6 +64,10 @@ pub async fn run(options: DashboardOptions) -> Result<()> {
     // ratatui::init sets up the screen (raw mode, alternate screen, the panic hook that
     // restores it); its terminal is replaced by one that stays quiet when idle.
     drop(ratatui::init());
+    let mouse = options.settings.mouse;
+    if mouse {
+        capture_mouse()?;
+    }
     let stdout = Monochrome::new(
         CrosstermBackend::new(std::io::stdout()),
         monochrome::requested(),
@@ -72,8 +76,28 @@ pub async fn run(options: DashboardOptions) -> Result<()> {
         Ok(mut terminal) => event_loop(&mut terminal, options, tx, rx).await,
         Err(e) => Err(e).wrap_err("cannot set up the terminal"),
     };
+    if mouse {
+        release_mouse();
+    }
     ratatui::restore();
     result
+}
+
+/// Turns mouse reporting on, and makes sure a panic turns it off again (ratatui's own
+/// hook restores the rest of the terminal).
+fn capture_mouse() -> Result<()> {
+    let restore = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        release_mouse();
+        restore(info);
+    }));
+    crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)
+        .wrap_err("cannot turn on mouse reporting; set mouse = false in the config")
+}
+
+fn release_mouse() {
+    // Nothing more can be done if the terminal is gone.
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
 }
 
 async fn event_loop(
@@ -182,6 +206,7 @@ fn spawn_input(tx: UnboundedSender<Msg>) {
             let msg = match event {
                 Event::Key(key) if key.kind != KeyEventKind::Release => Msg::Key(key),
                 Event::Resize(width, height) => Msg::Resize { width, height },
+                Event::Mouse(mouse) => Msg::Mouse(mouse),
                 _ => continue,
             };
             if tx.send(msg).is_err() {

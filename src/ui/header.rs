@@ -117,7 +117,7 @@ fn counts(state: &AppState, compact: bool) -> Vec<Span<'static>> {
 fn tabs(state: &AppState) -> Vec<Span<'static>> {
     let mut spans = vec![Span::raw(" ")];
     for pane in Pane::ALL {
-        let text = format!(" {} {} ", pane.index() + 1, pane.title());
+        let text = super::layout::tab_label(pane);
         let style = if pane == state.pane {
             theme::cursor()
         } else {

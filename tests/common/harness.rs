@@ -42,6 +42,7 @@ impl Harness {
             export_dir: std::env::temp_dir(),
             profiles: Vec::new(),
             theme: Default::default(),
+            mouse: false,
         };
         let mut harness = Harness {
             state: AppState::new(settings, clock),
