@@ -585,3 +585,32 @@ async fn write_on_a_read_only_profile_refuses_without_a_terminal() {
     assert_eq!(both.code, 2, "contradictory flags are a usage error");
     assert!(mutations(&sim).is_empty());
 }
+
+/// The README's key table names a key of every action the dashboard has, so a new
+/// action cannot ship undocumented.
+#[test]
+fn readme_key_table_covers_every_action() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let table: String = readme
+        .lines()
+        .skip_while(|l| !l.starts_with("| keys |"))
+        .take_while(|l| l.starts_with('|'))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .to_lowercase();
+    let words: Vec<&str> = table
+        .split(|c: char| c.is_whitespace() || matches!(c, '`' | ',' | '|'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    assert!(!words.is_empty(), "the key table is there");
+    for (action, keys) in phonedeck::app::keymap::KeyMap::default().by_action() {
+        let documented = keys
+            .iter()
+            .any(|key| words.contains(&key.label().to_lowercase().as_str()));
+        assert!(
+            documented,
+            "{action:?} ({keys:?}) is not in the README's key table"
+        );
+    }
+}
