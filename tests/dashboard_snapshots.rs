@@ -123,12 +123,7 @@ fn fixture() -> Fixture {
         profile: "prod-eu".into(),
         simulator: true,
         read_only: false,
-        poll_interval: Duration::from_secs(5),
-        max_requests_per_sec: None,
-        export_dir: std::env::temp_dir(),
-        profiles: Vec::new(),
-        theme: Default::default(),
-        mouse: false,
+        ..Settings::default()
     };
     let mut f = Fixture {
         state: AppState::new(settings, clock),

@@ -174,12 +174,7 @@ fn fixture() -> AppState {
         profile: "p".into(),
         simulator: true,
         read_only: false,
-        poll_interval: Duration::from_secs(5),
-        max_requests_per_sec: None,
-        export_dir: std::env::temp_dir(),
-        profiles: Vec::new(),
-        theme: Default::default(),
-        mouse: false,
+        ..Settings::default()
     };
     let mut state = AppState::new(settings, clock);
     let _ = update(&mut state, Msg::PhonesListed(Ok(instances(30))), clock);

@@ -128,13 +128,9 @@ fn quitting_waits_for_running_actions_and_records_their_outcomes() {
 #[test]
 fn escape_sequences_from_the_network_never_reach_the_terminal() {
     let home = tempfile::tempdir().expect("tempdir");
-    let (_runtime, sim, config_arg) = simulator_with_config("hostile-names", home.path(), "");
+    let (_runtime, sim, config) = simulator_with_config("hostile-names", home.path(), "");
     let token = sim.credentials().token.clone();
-    let mut pty = Pty::spawn_with_env(
-        &["--config", &config_arg, "--audit-log", "/dev/null"],
-        home.path(),
-        &[("PD_TEST_TOKEN", &token)],
-    );
+    let mut pty = Pty::dashboard(&config, home.path(), &token);
     let screen = pty.wait_for("Phones 200/200");
     assert!(screen.contains("\\u{1b}]0;own"), "shown as text:\n{screen}");
     assert!(screen.contains("\\u{1b}[2J"), "shown as text:\n{screen}");
@@ -156,11 +152,7 @@ fn an_idle_dashboard_writes_nothing_to_the_terminal() {
     let home = tempfile::tempdir().expect("tempdir");
     let (_runtime, sim, config) = simulator_with_config("", home.path(), "poll_interval_secs = 2");
     let token = sim.credentials().token.clone();
-    let mut pty = Pty::spawn_with_env(
-        &["--config", &config, "--audit-log", "/dev/null"],
-        home.path(),
-        &[("PD_TEST_TOKEN", &token)],
-    );
+    let mut pty = Pty::dashboard(&config, home.path(), &token);
     pty.wait_for("live, every 2s");
     std::thread::sleep(Duration::from_millis(1_500));
     let before = pty.raw.lock().expect("lock").len();
@@ -223,11 +215,7 @@ fn keys_rebound_in_the_config_are_in_force_in_hints_help_and_conflicts() {
     text.push_str("\n[keys]\nquit = \"x\"\nfreeze = \"s\"\nrefresh = [\"ctrl-r\", \"F5\"]\n");
     std::fs::write(&config, text).expect("config written");
     let token = sim.credentials().token.clone();
-    let mut pty = Pty::spawn_with_env(
-        &["--config", &config, "--audit-log", "/dev/null"],
-        home.path(),
-        &[("PD_TEST_TOKEN", &token)],
-    );
+    let mut pty = Pty::dashboard(&config, home.path(), &token);
     pty.wait_for("Phones 200/200");
     // Reported at start-up, in the activity log.
     pty.wait_for("[keys]: key s was bound to stop; it now does freeze");
@@ -302,20 +290,24 @@ fn write_on_a_read_only_profile_needs_its_name_typed() {
     let (_runtime, sim, config) = simulator_with_config("", home.path(), "");
     add_read_only_profile(&config);
     let token = sim.credentials().token.clone();
-    let mut pty = Pty::spawn_with_env(
-        &[
-            "--config",
-            &config,
-            "--profile",
-            "sim-ro",
-            "--write",
-            "--audit-log",
-            "/dev/null",
-        ],
-        home.path(),
-        &[("PD_TEST_TOKEN", &token)],
-    );
-    pty.wait_for("Type sim-ro to confirm");
+    let start = || {
+        let pty = Pty::spawn_with_env(
+            &[
+                "--config",
+                &config,
+                "--profile",
+                "sim-ro",
+                "--write",
+                "--audit-log",
+                "/dev/null",
+            ],
+            home.path(),
+            &[("PD_TEST_TOKEN", &token)],
+        );
+        pty.wait_for("Type sim-ro to confirm");
+        pty
+    };
+    let mut pty = start();
     pty.send("sim-ro\r");
     let screen = pty.wait_for("Phones 200/200");
     assert!(
@@ -325,20 +317,7 @@ fn write_on_a_read_only_profile_needs_its_name_typed() {
     pty.send("q");
     assert_eq!(pty.wait_exit(), 0);
 
-    let mut pty = Pty::spawn_with_env(
-        &[
-            "--config",
-            &config,
-            "--profile",
-            "sim-ro",
-            "--write",
-            "--audit-log",
-            "/dev/null",
-        ],
-        home.path(),
-        &[("PD_TEST_TOKEN", &token)],
-    );
-    pty.wait_for("Type sim-ro to confirm");
+    let mut pty = start();
     pty.send("yes\r");
     pty.wait_for("--write not confirmed; nothing was sent");
     assert_eq!(pty.wait_exit(), 2);
@@ -351,11 +330,7 @@ fn with_mouse_on_a_click_on_a_tab_switches_pane_and_reporting_is_turned_off_at_e
     let text = std::fs::read_to_string(&config).expect("config");
     std::fs::write(&config, format!("mouse = true\n{text}")).expect("config written");
     let token = sim.credentials().token.clone();
-    let mut pty = Pty::spawn_with_env(
-        &["--config", &config, "--audit-log", "/dev/null"],
-        home.path(),
-        &[("PD_TEST_TOKEN", &token)],
-    );
+    let mut pty = Pty::dashboard(&config, home.path(), &token);
     pty.wait_for("Phones 200/200");
     // An SGR mouse press and release on "4 Servers" (1-based column 41, row 3).
     pty.send("\u{1b}[<0;41;3M\u{1b}[<0;41;3m");

@@ -1,8 +1,6 @@
 //! Target 5: resident memory with 100,000 phones in the dashboard's state, after a
 //! listing and a full status poll (the whole process: client, runtime and state).
 
-use std::time::Duration;
-
 use phonedeck::app::{AppState, Clock, Msg, Settings, update};
 
 use crate::Figure;
@@ -33,12 +31,7 @@ pub async fn resident(phones: usize) -> Figure {
         profile: "bench".into(),
         simulator: true,
         read_only: false,
-        poll_interval: Duration::from_secs(5),
-        max_requests_per_sec: None,
-        export_dir: std::env::temp_dir(),
-        profiles: Vec::new(),
-        theme: Default::default(),
-        mouse: false,
+        ..Settings::default()
     };
     let mut state = AppState::new(settings, clock);
     let _ = update(&mut state, Msg::PhonesListed(Ok(instances)), clock);

@@ -56,11 +56,7 @@ pub fn idle() -> Vec<Figure> {
     let extra = format!("poll_interval_secs = {POLL_SECS}");
     let (_runtime, sim, config) = simulator_for(options, home.path(), &extra);
     let token = sim.credentials().token.clone();
-    let pty = Pty::spawn_with_env(
-        &["--config", &config, "--audit-log", "/dev/null"],
-        home.path(),
-        &[("PD_TEST_TOKEN", &token)],
-    );
+    let pty = Pty::dashboard(&config, home.path(), &token);
     let pid = pty.pid.expect("pid");
     pty.wait_for(&format!("Phones {IDLE_PHONES}/{IDLE_PHONES}"));
     std::thread::sleep(WARM_UP);

@@ -1,8 +1,6 @@
 //! A dashboard state holding a fleet of `n` phones (some Offline, sorted by status,
 //! a few marked), as the benchmarks draw and update it.
 
-use std::time::Duration;
-
 use phonedeck::api::koophone::{BatchStatus, Instance, PhoneStatus, StatusResult};
 use phonedeck::app::{AppState, Clock, Msg, Settings, update};
 
@@ -55,12 +53,7 @@ pub fn state(n: usize, (width, height): (u16, u16)) -> AppState {
         profile: "bench".into(),
         simulator: false,
         read_only: false,
-        poll_interval: Duration::from_secs(5),
-        max_requests_per_sec: None,
-        export_dir: std::env::temp_dir(),
-        profiles: Vec::new(),
-        theme: Default::default(),
-        mouse: false,
+        ..Settings::default()
     };
     let mut state = AppState::new(settings, clock);
     state.size = (width, height);

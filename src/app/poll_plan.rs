@@ -113,7 +113,6 @@ fn rows_that_matter(state: &AppState) -> impl Iterator<Item = usize> + '_ {
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;
-    use std::time::Duration;
 
     use super::*;
     use crate::api::koophone::{Instance, PhoneStatus};
@@ -125,12 +124,8 @@ mod tests {
             profile: "test".into(),
             simulator: true,
             read_only: false,
-            poll_interval: Duration::from_secs(5),
             max_requests_per_sec: budget,
-            export_dir: std::env::temp_dir(),
-            profiles: Vec::new(),
-            theme: Default::default(),
-            mouse: false,
+            ..Settings::default()
         };
         let mut state = AppState::new(settings, clock);
         state.size = (120, 40);

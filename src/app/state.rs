@@ -257,6 +257,24 @@ pub struct Settings {
     pub mouse: bool,
 }
 
+impl Default for Settings {
+    /// A real profile's defaults: polling every 5 s, no budget, exports to the
+    /// current directory, the dark theme, no mouse.
+    fn default() -> Self {
+        Settings {
+            profile: "default".into(),
+            simulator: false,
+            read_only: false,
+            poll_interval: Duration::from_secs(5),
+            max_requests_per_sec: None,
+            export_dir: ".".into(),
+            profiles: Vec::new(),
+            theme: Default::default(),
+            mouse: false,
+        }
+    }
+}
+
 /// Phone counts by status (0..=5, then everything undocumented).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StatusCounts {

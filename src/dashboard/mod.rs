@@ -2,8 +2,7 @@
 //! to `update` as messages, runs the effects, and draws the latest state.
 
 pub mod effects;
-pub mod monochrome;
-pub mod quiet_backend;
+pub mod screen_backend;
 
 use std::time::Duration;
 
@@ -17,12 +16,11 @@ use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use crate::actions::Executor;
 use crate::app::{AppState, Clock, Effect, Msg, Settings, update};
 
-use monochrome::Monochrome;
-use quiet_backend::QuietBackend;
+use screen_backend::ScreenBackend;
 
 /// The terminal the dashboard draws on: stdout, writing only what changed, without
 /// colours when NO_COLOR asks.
-type Screen = Terminal<QuietBackend<Monochrome<CrosstermBackend<std::io::Stdout>>>>;
+type Screen = Terminal<ScreenBackend<CrosstermBackend<std::io::Stdout>>>;
 
 /// Ages in the header move on with this tick; it is also when polls fall due.
 const TICK: Duration = Duration::from_secs(1);
@@ -68,11 +66,11 @@ pub async fn run(options: DashboardOptions) -> Result<()> {
     if mouse {
         capture_mouse()?;
     }
-    let stdout = Monochrome::new(
+    let backend = ScreenBackend::new(
         CrosstermBackend::new(std::io::stdout()),
-        monochrome::requested(),
+        screen_backend::no_color_requested(),
     );
-    let result = match Terminal::new(QuietBackend::new(stdout)) {
+    let result = match Terminal::new(backend) {
         Ok(mut terminal) => event_loop(&mut terminal, options, tx, rx).await,
         Err(e) => Err(e).wrap_err("cannot set up the terminal"),
     };

@@ -37,12 +37,8 @@ impl Harness {
             profile: "test".into(),
             simulator: true,
             read_only,
-            poll_interval: Duration::from_secs(5),
             max_requests_per_sec,
-            export_dir: std::env::temp_dir(),
-            profiles: Vec::new(),
-            theme: Default::default(),
-            mouse: false,
+            ..Settings::default()
         };
         let mut harness = Harness {
             state: AppState::new(settings, clock),

@@ -28,6 +28,15 @@ impl Pty {
         Pty::spawn_sized((WIDTH, HEIGHT), args, home, env)
     }
 
+    /// The dashboard on a simulator's config (see `simulator_for`), audit log discarded.
+    pub fn dashboard(config: &str, home: &std::path::Path, token: &str) -> Pty {
+        Pty::spawn_with_env(
+            &["--config", config, "--audit-log", "/dev/null"],
+            home,
+            &[("PD_TEST_TOKEN", token)],
+        )
+    }
+
     /// Starts phonedeck with `args` in a `cols` x `rows` terminal, with its own HOME.
     pub fn spawn_sized(
         (cols, rows): (u16, u16),

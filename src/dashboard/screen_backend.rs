@@ -1,28 +1,53 @@
-//! A backend that writes nothing when nothing changed. ratatui ends every frame with
-//! colour resets and a hide-cursor sequence, even an identical one: 25 bytes a tick
-//! that a slow SSH link carries for nothing. This wrapper drops an empty frame's
-//! output and repeated cursor hides, so an idle dashboard is silent.
+//! The backend the dashboard draws through, around crossterm's:
+//! - it writes nothing when nothing changed. ratatui ends every frame with colour
+//!   resets and a hide-cursor sequence, even an identical one: 25 bytes a tick that a
+//!   slow SSH link carries for nothing. Empty frames and repeated hides are dropped,
+//!   so an idle dashboard is silent;
+//! - with NO_COLOR (https://no-color.org) every cell goes out without colours; bold,
+//!   underline and reverse stay, so the cursor row and changed statuses still stand
+//!   out, and every status is written out as text anyway.
 
 use ratatui::backend::{Backend, ClearType, WindowSize};
 use ratatui::buffer::Cell;
 use ratatui::layout::{Position, Size};
+use ratatui::style::Color;
 
-pub struct QuietBackend<B> {
+/// Whether the environment asks for no colour: NO_COLOR set and not empty.
+pub fn no_color_requested() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty())
+}
+
+pub struct ScreenBackend<B> {
     inner: B,
     /// The cursor's visibility as last set (None: not known yet).
     cursor_hidden: Option<bool>,
+    monochrome: bool,
 }
 
-impl<B> QuietBackend<B> {
-    pub fn new(inner: B) -> Self {
-        QuietBackend {
+impl<B> ScreenBackend<B> {
+    pub fn new(inner: B, monochrome: bool) -> Self {
+        ScreenBackend {
             inner,
             cursor_hidden: None,
+            monochrome,
         }
+    }
+
+    #[cfg(test)]
+    fn inner(&self) -> &B {
+        &self.inner
     }
 }
 
-impl<B: Backend> Backend for QuietBackend<B> {
+fn without_colour(cell: &Cell) -> Cell {
+    let mut cell = cell.clone();
+    cell.fg = Color::Reset;
+    cell.bg = Color::Reset;
+    cell.underline_color = Color::Reset;
+    cell
+}
+
+impl<B: Backend> Backend for ScreenBackend<B> {
     type Error = B::Error;
 
     fn draw<'a, I>(&mut self, content: I) -> Result<(), Self::Error>
@@ -33,7 +58,14 @@ impl<B: Backend> Backend for QuietBackend<B> {
         if content.peek().is_none() {
             return Ok(());
         }
-        self.inner.draw(content)
+        if !self.monochrome {
+            return self.inner.draw(content);
+        }
+        let plain: Vec<(u16, u16, Cell)> = content
+            .map(|(x, y, cell)| (x, y, without_colour(cell)))
+            .collect();
+        self.inner
+            .draw(plain.iter().map(|(x, y, cell)| (*x, *y, cell)))
     }
 
     fn append_lines(&mut self, n: u16) -> Result<(), Self::Error> {
@@ -88,7 +120,9 @@ impl<B: Backend> Backend for QuietBackend<B> {
 mod tests {
     use std::sync::{Arc, Mutex};
 
-    use ratatui::backend::CrosstermBackend;
+    use ratatui::backend::{CrosstermBackend, TestBackend};
+    use ratatui::style::{Modifier, Style};
+    use ratatui::text::Span;
     use ratatui::widgets::Paragraph;
     use ratatui::{Terminal, TerminalOptions, Viewport};
 
@@ -113,7 +147,7 @@ mod tests {
     fn an_unchanged_frame_writes_nothing_and_a_change_writes_only_itself() {
         let output = Output::default();
         let written = || *output.0.lock().expect("lock");
-        let backend = QuietBackend::new(CrosstermBackend::new(output.clone()));
+        let backend = ScreenBackend::new(CrosstermBackend::new(output.clone()), false);
         let options = TerminalOptions {
             viewport: Viewport::Fixed(ratatui::layout::Rect::new(0, 0, 40, 5)),
         };
@@ -131,5 +165,30 @@ mod tests {
         draw(&mut terminal, "Running 18  Offline 7");
         let change = written() - first;
         assert!(change > 0 && change < 60, "{change} bytes for two digits");
+    }
+
+    fn draw_red_bold(enabled: bool) -> Cell {
+        let backend = ScreenBackend::new(TestBackend::new(10, 1), enabled);
+        let mut terminal = Terminal::new(backend).expect("terminal");
+        terminal
+            .draw(|frame| {
+                let style = Style::new()
+                    .fg(Color::Red)
+                    .bg(Color::Blue)
+                    .add_modifier(Modifier::BOLD);
+                frame.render_widget(Span::styled("Offline", style), frame.area());
+            })
+            .expect("draws");
+        terminal.backend().inner().buffer()[(0, 0)].clone()
+    }
+
+    #[test]
+    fn strips_colours_but_keeps_text_and_emphasis() {
+        let plain = draw_red_bold(true);
+        assert_eq!(plain.symbol(), "O");
+        assert_eq!((plain.fg, plain.bg), (Color::Reset, Color::Reset));
+        assert!(plain.modifier.contains(Modifier::BOLD));
+        let coloured = draw_red_bold(false);
+        assert_eq!((coloured.fg, coloured.bg), (Color::Red, Color::Blue));
     }
 }
