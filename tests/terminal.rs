@@ -183,27 +183,33 @@ fn sets_a_colour(raw: &[u8]) -> bool {
 }
 
 #[test]
-fn no_color_means_no_colour_codes_and_status_still_in_words() {
+fn colours_fit_the_terminal_and_no_color_turns_them_off() {
     let home = tempfile::tempdir().expect("tempdir");
-    for (no_color, term) in [("1", "screen"), ("", "tmux-256color")] {
+    // (NO_COLOR, TERM, colour codes expected, crossterm's 256-colour form expected)
+    let cases = [
+        ("1", "screen", false, false),
+        ("", "screen", true, false),
+        ("", "linux", true, false),
+        ("", "tmux-256color", true, true),
+    ];
+    for (no_color, term, coloured, full_palette) in cases {
         let mut pty = Pty::spawn_with_env(
             &["--demo", "--audit-log", "/dev/null"],
             home.path(),
-            &[("NO_COLOR", no_color), ("TERM", term)],
+            &[("NO_COLOR", no_color), ("TERM", term), ("COLORTERM", "")],
         );
         let screen = pty.wait_for("Phones 200/200");
         assert!(
             screen.contains("Offline") && screen.contains("Running"),
-            "{screen}"
+            "statuses in words: {screen}"
         );
         pty.send("q");
         assert_eq!(pty.wait_exit(), 0);
         let raw = pty.raw.lock().expect("lock");
-        assert_eq!(
-            sets_a_colour(&raw),
-            no_color.is_empty(),
-            "NO_COLOR={no_color:?} TERM={term}"
-        );
+        let case = format!("NO_COLOR={no_color:?} TERM={term}");
+        assert_eq!(sets_a_colour(&raw), coloured, "{case}");
+        let long_form = raw.windows(5).any(|w| w == b"38;5;");
+        assert_eq!(long_form, full_palette, "{case}");
     }
 }
 

@@ -1,6 +1,7 @@
 //! The dashboard's shell: owns the terminal, feeds keys, ticks, signals and API results
 //! to `update` as messages, runs the effects, and draws the latest state.
 
+pub mod ansi16;
 pub mod effects;
 pub mod screen_backend;
 
@@ -68,7 +69,8 @@ pub async fn run(options: DashboardOptions) -> Result<()> {
     }
     let backend = ScreenBackend::new(
         CrosstermBackend::new(std::io::stdout()),
-        screen_backend::no_color_requested(),
+        ansi16::Palette::from_env(),
+        Box::new(std::io::stdout()),
     );
     let result = match Terminal::new(backend) {
         Ok(mut terminal) => event_loop(&mut terminal, options, tx, rx).await,

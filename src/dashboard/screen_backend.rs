@@ -3,39 +3,38 @@
 //!   resets and a hide-cursor sequence, even an identical one: 25 bytes a tick that a
 //!   slow SSH link carries for nothing. Empty frames and repeated hides are dropped,
 //!   so an idle dashboard is silent;
-//! - with NO_COLOR (https://no-color.org) every cell goes out without colours; bold,
-//!   underline and reverse stay, so the cursor row and changed statuses still stand
-//!   out, and every status is written out as text anyway.
+//! - it draws with the palette the terminal has (see `ansi16::Palette`): with NO_COLOR
+//!   (https://no-color.org) every cell goes out without colours (bold, underline and
+//!   reverse stay, and every status is written out as text anyway); on a 16-colour
+//!   terminal with the basic colour codes.
+
+use std::io::Write;
 
 use ratatui::backend::{Backend, ClearType, WindowSize};
 use ratatui::buffer::Cell;
 use ratatui::layout::{Position, Size};
 use ratatui::style::Color;
 
-/// Whether the environment asks for no colour: NO_COLOR set and not empty.
-pub fn no_color_requested() -> bool {
-    std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty())
-}
+use super::ansi16::{self, Palette};
 
 pub struct ScreenBackend<B> {
     inner: B,
     /// The cursor's visibility as last set (None: not known yet).
     cursor_hidden: Option<bool>,
-    monochrome: bool,
+    palette: Palette,
+    /// Where the basic palette's cells are written: the same stream as `inner`'s.
+    out: Box<dyn Write + Send>,
 }
 
 impl<B> ScreenBackend<B> {
-    pub fn new(inner: B, monochrome: bool) -> Self {
+    /// `out` must be the stream `inner` writes to (for the dashboard, stdout).
+    pub fn new(inner: B, palette: Palette, out: Box<dyn Write + Send>) -> Self {
         ScreenBackend {
             inner,
             cursor_hidden: None,
-            monochrome,
+            palette,
+            out,
         }
-    }
-
-    #[cfg(test)]
-    fn inner(&self) -> &B {
-        &self.inner
     }
 }
 
@@ -47,7 +46,10 @@ fn without_colour(cell: &Cell) -> Cell {
     cell
 }
 
-impl<B: Backend> Backend for ScreenBackend<B> {
+impl<B: Backend> Backend for ScreenBackend<B>
+where
+    B::Error: From<std::io::Error>,
+{
     type Error = B::Error;
 
     fn draw<'a, I>(&mut self, content: I) -> Result<(), Self::Error>
@@ -58,14 +60,17 @@ impl<B: Backend> Backend for ScreenBackend<B> {
         if content.peek().is_none() {
             return Ok(());
         }
-        if !self.monochrome {
-            return self.inner.draw(content);
+        match self.palette {
+            Palette::Full => self.inner.draw(content),
+            Palette::Basic => Ok(ansi16::draw(content, &mut self.out)?),
+            Palette::None => {
+                let plain: Vec<(u16, u16, Cell)> = content
+                    .map(|(x, y, cell)| (x, y, without_colour(cell)))
+                    .collect();
+                self.inner
+                    .draw(plain.iter().map(|(x, y, cell)| (*x, *y, cell)))
+            }
         }
-        let plain: Vec<(u16, u16, Cell)> = content
-            .map(|(x, y, cell)| (x, y, without_colour(cell)))
-            .collect();
-        self.inner
-            .draw(plain.iter().map(|(x, y, cell)| (*x, *y, cell)))
     }
 
     fn append_lines(&mut self, n: u16) -> Result<(), Self::Error> {
@@ -112,6 +117,7 @@ impl<B: Backend> Backend for ScreenBackend<B> {
     }
 
     fn flush(&mut self) -> Result<(), Self::Error> {
+        self.out.flush()?;
         self.inner.flush()
     }
 }
@@ -120,7 +126,7 @@ impl<B: Backend> Backend for ScreenBackend<B> {
 mod tests {
     use std::sync::{Arc, Mutex};
 
-    use ratatui::backend::{CrosstermBackend, TestBackend};
+    use ratatui::backend::CrosstermBackend;
     use ratatui::style::{Modifier, Style};
     use ratatui::text::Span;
     use ratatui::widgets::Paragraph;
@@ -128,13 +134,13 @@ mod tests {
 
     use super::*;
 
-    /// Counts the bytes the terminal would receive.
+    /// What the terminal would receive.
     #[derive(Clone, Default)]
-    struct Output(Arc<Mutex<usize>>);
+    struct Output(Arc<Mutex<Vec<u8>>>);
 
-    impl std::io::Write for Output {
+    impl Write for Output {
         fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            *self.0.lock().expect("lock") += bytes.len();
+            self.0.lock().expect("lock").extend_from_slice(bytes);
             Ok(bytes.len())
         }
 
@@ -143,52 +149,85 @@ mod tests {
         }
     }
 
-    #[test]
-    fn an_unchanged_frame_writes_nothing_and_a_change_writes_only_itself() {
+    impl Output {
+        fn text(&self) -> String {
+            String::from_utf8_lossy(&self.0.lock().expect("lock")).into_owned()
+        }
+    }
+
+    type Screen = Terminal<ScreenBackend<CrosstermBackend<Output>>>;
+
+    fn screen(palette: Palette) -> (Screen, Output) {
         let output = Output::default();
-        let written = || *output.0.lock().expect("lock");
-        let backend = ScreenBackend::new(CrosstermBackend::new(output.clone()), false);
+        let backend = ScreenBackend::new(
+            CrosstermBackend::new(output.clone()),
+            palette,
+            Box::new(output.clone()),
+        );
         let options = TerminalOptions {
             viewport: Viewport::Fixed(ratatui::layout::Rect::new(0, 0, 40, 5)),
         };
-        let mut terminal = Terminal::with_options(backend, options).expect("terminal");
-        let draw = |terminal: &mut Terminal<_>, text: &'static str| {
-            terminal
-                .draw(|frame| frame.render_widget(Paragraph::new(text), frame.area()))
-                .expect("draws");
-        };
-        draw(&mut terminal, "Running 19  Offline 6");
-        let first = written();
-        assert!(first > 0);
-        draw(&mut terminal, "Running 19  Offline 6");
-        assert_eq!(written(), first, "an identical frame is silent");
-        draw(&mut terminal, "Running 18  Offline 7");
-        let change = written() - first;
-        assert!(change > 0 && change < 60, "{change} bytes for two digits");
+        (
+            Terminal::with_options(backend, options).expect("terminal"),
+            output,
+        )
     }
 
-    fn draw_red_bold(enabled: bool) -> Cell {
-        let backend = ScreenBackend::new(TestBackend::new(10, 1), enabled);
-        let mut terminal = Terminal::new(backend).expect("terminal");
+    fn draw(terminal: &mut Screen, text: &'static str) {
+        let style = Style::new()
+            .fg(Color::Red)
+            .bg(Color::Blue)
+            .add_modifier(Modifier::BOLD);
         terminal
             .draw(|frame| {
-                let style = Style::new()
-                    .fg(Color::Red)
-                    .bg(Color::Blue)
-                    .add_modifier(Modifier::BOLD);
-                frame.render_widget(Span::styled("Offline", style), frame.area());
+                frame.render_widget(Paragraph::new(Span::styled(text, style)), frame.area())
             })
             .expect("draws");
-        terminal.backend().inner().buffer()[(0, 0)].clone()
     }
 
     #[test]
-    fn strips_colours_but_keeps_text_and_emphasis() {
-        let plain = draw_red_bold(true);
-        assert_eq!(plain.symbol(), "O");
-        assert_eq!((plain.fg, plain.bg), (Color::Reset, Color::Reset));
-        assert!(plain.modifier.contains(Modifier::BOLD));
-        let coloured = draw_red_bold(false);
-        assert_eq!((coloured.fg, coloured.bg), (Color::Red, Color::Blue));
+    fn an_unchanged_frame_writes_nothing_and_a_change_writes_only_itself() {
+        for palette in [Palette::Full, Palette::Basic, Palette::None] {
+            let (mut terminal, output) = screen(palette);
+            draw(&mut terminal, "Running 19  Offline 6");
+            let first = output.text().len();
+            assert!(first > 0);
+            draw(&mut terminal, "Running 19  Offline 6");
+            assert_eq!(
+                output.text().len(),
+                first,
+                "{palette:?}: an identical frame is silent"
+            );
+            draw(&mut terminal, "Running 18  Offline 7");
+            let change = output.text().len() - first;
+            assert!(
+                change > 0 && change < 80,
+                "{palette:?}: {change} bytes for two digits"
+            );
+        }
+    }
+
+    #[test]
+    fn each_palette_speaks_its_own_colour_codes() {
+        let (mut full, full_out) = screen(Palette::Full);
+        draw(&mut full, "Offline");
+        let text = full_out.text();
+        assert!(
+            text.contains("38;5;"),
+            "crossterm's 256-colour form: {text:?}"
+        );
+        let (mut basic, basic_out) = screen(Palette::Basic);
+        draw(&mut basic, "Offline");
+        let text = basic_out.text();
+        assert!(text.contains("\u{1b}[0;1;31;44mOffline"), "{text:?}");
+        assert!(!text.contains("38;5"), "{text:?}");
+        let (mut none, none_out) = screen(Palette::None);
+        draw(&mut none, "Offline");
+        let text = none_out.text();
+        assert!(
+            text.contains("Offline") && !text.contains("38;5;"),
+            "{text:?}"
+        );
+        assert!(text.contains("\u{1b}[1m"), "bold stays: {text:?}");
     }
 }
