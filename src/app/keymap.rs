@@ -85,7 +85,7 @@ impl Action {
             Action::ExportCsv => "export pane as CSV",
             Action::ExportJson => "export pane as JSON",
             Action::SaveLog => "save activity log",
-            Action::CommandLine => "command (:profile, :filter…)",
+            Action::CommandLine => "commands (:profile…)",
         }
     }
 }
