@@ -4,6 +4,7 @@
 use futures::{StreamExt, stream};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use super::error::{ApiError, ErrorKind, Service};
@@ -104,9 +105,39 @@ pub struct BatchStatus {
     pub failures: Vec<ChunkFailure>,
 }
 
+/// The top level of an answer, read without building the payload: the error fields
+/// and where the payload is.
+#[derive(Deserialize)]
+struct Head<'a> {
+    #[serde(default, borrow)]
+    error_code: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    code: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    data: Option<&'a RawValue>,
+}
+
 /// Unwraps a KooPhone answer: checks `error_code` (a 200 can carry a failure), then
 /// takes the payload from `data` when that wrapper is present, or from the top level.
+/// The usual answer (no error, or `"0"`) is decoded straight into `T`; anything else
+/// takes the thorough path that names the error.
 pub fn parse_envelope<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if let Ok(head) = serde_json::from_slice::<Head>(body) {
+        let code = head.error_code.or(head.code).map(RawValue::get);
+        if code.is_none_or(|c| matches!(c, "\"0\"" | "0")) {
+            let payload = match head.data.map(RawValue::get) {
+                Some(data) if data.starts_with('{') => serde_json::from_str::<T>(data),
+                _ => serde_json::from_slice::<T>(body),
+            };
+            if let Ok(payload) = payload {
+                return Ok(payload);
+            }
+        }
+    }
+    parse_envelope_thoroughly(body)
+}
+
+fn parse_envelope_thoroughly<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let value: Value = super::decode(Service::KooPhone, body)?;
     let (code, message) = provider_error(&value);
     if let Some(code) = code.filter(|c| c != "0") {
@@ -277,6 +308,31 @@ mod tests {
     fn stop_streaming_seed_response_is_success() {
         let body = br#"{ "error_code" : "0", "error_msg" : "OK" }"#;
         assert!(parse_envelope::<Value>(body).is_ok());
+    }
+
+    #[test]
+    fn the_quick_path_agrees_with_the_thorough_one() {
+        let bodies: [&[u8]; 9] = [
+            br#"{"status_results":[{"instance_id":"a","status":2}]}"#,
+            br#"{"error_code":"0","error_msg":"ok","data":{"status_results":[{"instance_id":"a","status":3}]}}"#,
+            br#"{"error_code":0,"data":{"status_results":[]}}"#,
+            br#"{"error_code":"","status_results":[]}"#,
+            br#"{"code":"KOOPHONE.API.0001","message":"no","status_results":[]}"#,
+            br#"{"data":null,"status_results":[{"instance_id":"b","status":7}]}"#,
+            br#"{"data":{"other":1},"status_results":[]}"#,
+            br#"{"status_results":"nope"}"#,
+            b"[]",
+        ];
+        for body in bodies {
+            let quick = parse_envelope::<StatusResults>(body).map(|r| r.status_results);
+            let thorough =
+                parse_envelope_thoroughly::<StatusResults>(body).map(|r| r.status_results);
+            match (quick, thorough) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{}", String::from_utf8_lossy(body)),
+                (Err(a), Err(b)) => assert_eq!(a.code, b.code),
+                (a, b) => panic!("{}: {a:?} vs {b:?}", String::from_utf8_lossy(body)),
+            }
+        }
     }
 
     #[test]
