@@ -585,3 +585,32 @@ async fn the_request_budget_paces_every_request_of_a_client() {
     // A second's burst of 40, then 20 more at 40 a second.
     assert!(took >= Duration::from_millis(450), "{took:?}");
 }
+
+#[tokio::test]
+async fn lists_every_server_across_nova_pages_by_marker() {
+    let sim = start_sim_with(phonedeck::sim::SimOptions {
+        size: phonedeck::sim::FleetSize {
+            servers: 2_500,
+            ..sim_options().size
+        },
+        ..sim_options()
+    })
+    .await;
+    let api = api_for(&sim);
+    let servers = api.compute().list_servers().await.expect("listed");
+    let expected: Vec<String> =
+        sim.with_fleet(|f| f.servers.iter().map(|s| s.id.clone()).collect());
+    let listed: Vec<String> = servers.into_iter().map(|s| s.id).collect();
+    assert_eq!(listed, expected, "every server once, in order");
+    let pages: Vec<String> = sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/servers/detail"))
+        .map(|r| r.query.unwrap_or_default())
+        .collect();
+    assert_eq!(pages.len(), 3, "{pages:?}");
+    assert!(
+        pages[2].contains(&format!("marker={}", expected[1_999])),
+        "{pages:?}"
+    );
+}

@@ -23,14 +23,38 @@ pub struct Server {
     pub fault: Option<Value>,
 }
 
+/// One page of `servers/detail`; `servers_links` has a `next` link when more remain.
 #[derive(Deserialize)]
-struct ServerList {
-    servers: Vec<Server>,
+pub struct ServerPage {
+    pub servers: Vec<Server>,
+    #[serde(default)]
+    servers_links: Vec<Link>,
+}
+
+#[derive(Deserialize)]
+struct Link {
+    #[serde(default)]
+    rel: String,
+}
+
+impl ServerPage {
+    pub fn has_next(&self) -> bool {
+        self.servers_links.iter().any(|link| link.rel == "next")
+    }
+}
+
+pub fn parse_server_page(body: &[u8]) -> Result<ServerPage, ApiError> {
+    super::decode::<ServerPage>(Service::Compute, body)
 }
 
 pub fn parse_servers(body: &[u8]) -> Result<Vec<Server>, ApiError> {
-    super::decode::<ServerList>(Service::Compute, body).map(|list| list.servers)
+    parse_server_page(body).map(|page| page.servers)
 }
+
+/// Servers asked for per page (Nova's usual `max_limit`).
+pub const SERVER_PAGE_SIZE: usize = 1000;
+/// A guard against a service whose `next` link never ends.
+const MAX_SERVER_PAGES: usize = 1000;
 
 pub struct Compute<'a> {
     api: &'a Api,
@@ -41,13 +65,25 @@ impl<'a> Compute<'a> {
         Compute { api }
     }
 
+    /// Every server, page by page: Nova cuts a list at its `max_limit` and says so with
+    /// a `next` link; the next page starts after the last server seen (`marker`).
     pub async fn list_servers(&self) -> Result<Vec<Server>, ApiError> {
         let path = format!("/v2/{}/servers/detail", self.api.project_id());
-        let call = Call::read(Service::Compute, path);
-        self.api
-            .send_parsed(&call, parse_servers)
-            .await
-            .map(|(servers, _)| servers)
+        let mut servers: Vec<Server> = Vec::new();
+        for _ in 0..MAX_SERVER_PAGES {
+            let mut call =
+                Call::read(Service::Compute, path.clone()).query("limit", SERVER_PAGE_SIZE);
+            if let Some(last) = servers.last() {
+                call = call.query("marker", &last.id);
+            }
+            let (page, _) = self.api.send_parsed(&call, parse_server_page).await?;
+            let more = page.has_next() && !page.servers.is_empty();
+            servers.extend(page.servers);
+            if !more {
+                break;
+            }
+        }
+        Ok(servers)
     }
 
     async fn action(
@@ -88,6 +124,15 @@ impl<'a> Compute<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_next_link_means_more_pages() {
+        let body = br#"{"servers":[{"id":"s1","status":"ACTIVE"}],
+            "servers_links":[{"rel":"next","href":"https://x/v2/p/servers/detail?limit=1&marker=s1"}]}"#;
+        assert!(parse_server_page(body).expect("parses").has_next());
+        let last = br#"{"servers":[{"id":"s2","status":"ACTIVE"}]}"#;
+        assert!(!parse_server_page(last).expect("parses").has_next());
+    }
 
     #[test]
     fn servers_detail_parses_with_unknown_status_kept() {

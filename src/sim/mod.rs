@@ -81,6 +81,8 @@ impl Default for SimOptions {
 pub struct LoggedRequest {
     pub method: String,
     pub path: String,
+    /// The query string, if any (`limit=1000&marker=...`).
+    pub query: Option<String>,
     pub body: String,
     pub request_id: Option<String>,
 }

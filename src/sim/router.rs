@@ -133,6 +133,7 @@ async fn gateway(State(shared): Sim, request: Request, next: Next) -> Response {
     shared.record(LoggedRequest {
         method: parts.method.to_string(),
         path: path.clone(),
+        query: parts.uri.query().map(str::to_string),
         body: String::from_utf8_lossy(&body).into_owned(),
         request_id: request_id.clone(),
     });
@@ -489,12 +490,52 @@ fn compute_project(shared: &Shared, project_id: &str) -> Result<(), Response> {
     })
 }
 
-async fn list_servers(State(shared): Sim, Path(project_id): Path<String>) -> Response {
+#[derive(Deserialize)]
+struct ServerQuery {
+    limit: Option<usize>,
+    marker: Option<String>,
+}
+
+/// Nova's `max_limit`: a longer list is cut, with a `next` link to the rest.
+const SERVERS_MAX_LIMIT: usize = 1000;
+
+async fn list_servers(
+    State(shared): Sim,
+    Path(project_id): Path<String>,
+    Query(query): Query<ServerQuery>,
+) -> Response {
     if let Err(refused) = compute_project(&shared, &project_id) {
         return refused;
     }
-    let servers: Vec<Value> = shared.fleet().servers.iter().map(server_json).collect();
-    json_response(StatusCode::OK, json!({ "servers": servers }))
+    let fleet = shared.fleet();
+    let start = match &query.marker {
+        None => 0,
+        Some(marker) => match fleet.servers.iter().position(|s| &s.id == marker) {
+            Some(i) => i + 1,
+            None => {
+                return nova_fault(
+                    StatusCode::BAD_REQUEST,
+                    "badRequest",
+                    &format!("marker [{marker}] not found"),
+                );
+            }
+        },
+    };
+    let limit = query
+        .limit
+        .unwrap_or(SERVERS_MAX_LIMIT)
+        .clamp(1, SERVERS_MAX_LIMIT);
+    let page = &fleet.servers[start.min(fleet.servers.len())..];
+    let servers: Vec<Value> = page.iter().take(limit).map(server_json).collect();
+    let mut body = json!({ "servers": servers });
+    if let (true, Some(last)) = (page.len() > limit, page.get(limit - 1)) {
+        let href = format!(
+            "/v2/{project_id}/servers/detail?limit={limit}&marker={}",
+            last.id
+        );
+        body["servers_links"] = json!([{ "rel": "next", "href": href }]);
+    }
+    json_response(StatusCode::OK, body)
 }
 
 async fn show_server(
