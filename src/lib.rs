@@ -9,6 +9,7 @@ pub mod bulk;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod csv_text;
 pub mod dashboard;
 pub mod sim;
 pub mod text;

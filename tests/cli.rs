@@ -78,6 +78,23 @@ async fn phonedeck(sim: &SimHandle, config: &PathBuf, args: &[&str]) -> Run {
     }
 }
 
+/// Starts a long-running command and reads its standard output line by line.
+fn stdout_lines(
+    mut command: tokio::process::Command,
+) -> (
+    tokio::process::Child,
+    tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>,
+) {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(stdout));
+    (child, lines)
+}
+
 async fn setup() -> (SimHandle, tempfile::TempDir, PathBuf) {
     let sim = start_sim().await;
     let (dir, path) = config_file(&sim, "");
@@ -363,14 +380,9 @@ async fn unset_token_variable_is_an_auth_error() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sim_command_serves_the_apis_until_stopped() {
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_phonedeck"))
-        .args(["sim", "--listen", "127.0.0.1:0", "--phones", "40"])
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(stdout));
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_phonedeck"));
+    command.args(["sim", "--listen", "127.0.0.1:0", "--phones", "40"]);
+    let (mut child, mut lines) = stdout_lines(command);
     let first = lines.next_line().await.expect("reads").expect("a line");
     let url = first.rsplit(' ').next().expect("url").to_string();
     let token = lines.next_line().await.expect("reads").expect("token line");
@@ -465,17 +477,13 @@ async fn csv_output_has_the_table_columns_with_a_header() {
 #[tokio::test(flavor = "multi_thread")]
 async fn status_watch_prints_every_phone_then_each_change_as_json_lines() {
     let (sim, _dir, config) = setup().await;
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_phonedeck"))
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_phonedeck"));
+    command
         .arg("--config")
         .arg(&config)
         .args(["status", "--watch", "--interval", "200ms"])
-        .env("PD_TEST_TOKEN", &sim.credentials().token)
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(stdout));
+        .env("PD_TEST_TOKEN", &sim.credentials().token);
+    let (mut child, mut lines) = stdout_lines(command);
     let mut next = async || -> Value {
         let line = tokio::time::timeout(std::time::Duration::from_secs(10), lines.next_line())
             .await
@@ -613,4 +621,42 @@ fn readme_key_table_covers_every_action() {
             "{action:?} ({keys:?}) is not in the README's key table"
         );
     }
+}
+
+/// Tracing goes to --log-file (level from RUST_LOG), never to the terminal.
+#[tokio::test(flavor = "multi_thread")]
+async fn logs_go_to_the_log_file_never_to_the_screen() {
+    let (sim, dir, config) = setup().await;
+    let log = dir.path().join("phonedeck.log");
+    let run = |with_file: bool| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_phonedeck"));
+        command
+            .arg("--config")
+            .arg(&config)
+            .arg("status")
+            .env("RUST_LOG", "debug")
+            .env("PD_TEST_TOKEN", &sim.credentials().token);
+        if with_file {
+            command.arg("--log-file").arg(&log);
+        }
+        command.output().expect("runs")
+    };
+    for with_file in [false, true] {
+        let output = run(with_file);
+        assert!(output.status.success());
+        let shown = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            !shown.contains("DEBUG"),
+            "nothing logged on screen: {shown}"
+        );
+    }
+    let written = std::fs::read_to_string(&log).expect("log file written");
+    assert!(
+        written.contains("DEBUG") && written.contains("request"),
+        "{written}"
+    );
 }

@@ -588,14 +588,7 @@ async fn the_request_budget_paces_every_request_of_a_client() {
 
 #[tokio::test]
 async fn lists_every_server_across_nova_pages_by_marker() {
-    let sim = start_sim_with(phonedeck::sim::SimOptions {
-        size: phonedeck::sim::FleetSize {
-            servers: 2_500,
-            ..sim_options().size
-        },
-        ..sim_options()
-    })
-    .await;
+    let sim = start_sim_sized(|size| size.servers = 2_500).await;
     let api = api_for(&sim);
     let servers = api.compute().list_servers().await.expect("listed");
     let expected: Vec<String> =

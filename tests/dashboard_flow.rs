@@ -338,14 +338,7 @@ async fn a_mutation_that_timed_out_is_shown_as_unknown_with_its_request_id() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn over_budget_polls_cover_the_screen_first_and_show_the_oldest_row() {
-    let sim = start_sim_with(phonedeck::sim::SimOptions {
-        size: phonedeck::sim::FleetSize {
-            phones: 1_000,
-            ..sim_options().size
-        },
-        ..sim_options()
-    })
-    .await;
+    let sim = start_sim_sized(|size| size.phones = 1_000).await;
     let mut config = config_for(&sim);
     config.max_requests_per_sec = Some(20.0);
     let mut ui = Harness::with_config(config).await;

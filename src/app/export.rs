@@ -66,7 +66,7 @@ pub fn pane(state: &AppState, format: Format) -> Result<Export, String> {
         ),
     };
     let (extension, contents) = match format {
-        Format::Csv => ("csv", csv(columns, &rows)?),
+        Format::Csv => ("csv", crate::csv_text::to_csv(columns, &rows)?),
         Format::Json => ("json", json(columns, &rows)?),
     };
     let pane = state.pane.title().to_lowercase();
@@ -79,16 +79,6 @@ pub fn pane(state: &AppState, format: Format) -> Result<Export, String> {
         contents,
         what: format!("{} {pane}", rows.len()),
     })
-}
-
-fn csv(columns: &[&str], rows: &[Vec<String>]) -> Result<String, String> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(columns).map_err(|e| e.to_string())?;
-    for row in rows {
-        writer.write_record(row).map_err(|e| e.to_string())?;
-    }
-    let bytes = writer.into_inner().map_err(|e| e.to_string())?;
-    String::from_utf8(bytes).map_err(|e| e.to_string())
 }
 
 /// An array of objects keyed by the column names in snake case (`instance_id`).

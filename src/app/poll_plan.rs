@@ -19,7 +19,7 @@ const PRIORITY_SHARE: f64 = 0.75;
 /// A row whose status changed within this many polls is polled every time.
 const RECENT_POLLS: u64 = 12;
 /// Phones are listed again every this many status polls, to pick up new ones.
-const RELIST_EVERY: u64 = 12;
+pub const RELIST_EVERY: u64 = 12;
 /// With a budget, relisting may use at most this share of it on average.
 const RELIST_SHARE: u64 = 10;
 
@@ -33,6 +33,11 @@ fn requests_per_poll(settings: &Settings) -> Option<usize> {
 /// Phones one status poll may ask about (None: no limit).
 pub fn status_capacity(settings: &Settings) -> Option<usize> {
     requests_per_poll(settings).map(|requests| requests * STATUS_BATCH_LIMIT)
+}
+
+/// Whether the request budget splits the fleet over several polls.
+pub fn polls_partially(state: &AppState) -> bool {
+    status_capacity(&state.settings).is_some_and(|capacity| capacity < state.phones.len())
 }
 
 /// Whether this poll should list the phones again instead of polling their status:
@@ -56,8 +61,7 @@ pub fn relist_due(state: &AppState) -> bool {
 pub fn status_targets(state: &mut AppState) -> Vec<String> {
     let total = state.phones.len();
     let capacity = status_capacity(&state.settings).unwrap_or(usize::MAX);
-    state.partial_polls = capacity < total;
-    if !state.partial_polls {
+    if capacity >= total {
         return state.phones.iter().map(|p| p.id.clone()).collect();
     }
     let mut chosen = vec![false; total];
@@ -151,7 +155,7 @@ mod tests {
     fn without_a_budget_every_phone_is_polled() {
         let mut state = fleet(10_000, None);
         assert_eq!(status_targets(&mut state).len(), 10_000);
-        assert!(!state.partial_polls);
+        assert!(!polls_partially(&state));
     }
 
     #[test]
@@ -174,7 +178,7 @@ mod tests {
         let mut polls = 0;
         while seen.len() < 10_000 {
             let targets = status_targets(&mut state);
-            assert!(state.partial_polls);
+            assert!(polls_partially(&state));
             assert!(targets.len() <= capacity);
             for must in [id(5_000), id(4_961), id(9_999), id(7_777)] {
                 assert!(targets.contains(&must), "{must} in poll {polls}");

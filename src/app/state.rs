@@ -331,9 +331,7 @@ pub struct AppState {
     pub feeds: Feeds,
     /// Status polls completed; a row changed in the latest one is highlighted.
     pub poll: u64,
-    /// Under a request budget: polls cover only part of the fleet, and this is where
-    /// the next one's round-robin share starts.
-    pub partial_polls: bool,
+    /// Where the next partial poll's round-robin share starts (under a request budget).
     pub poll_cursor: usize,
     /// When the least recently confirmed phone was confirmed.
     pub oldest_refresh: Option<Instant>,
@@ -378,7 +376,6 @@ impl AppState {
                 jobs: Feed::new(now),
             },
             poll: 0,
-            partial_polls: false,
             poll_cursor: 0,
             oldest_refresh: None,
             activity: ActivityLog::default(),
@@ -444,6 +441,12 @@ impl AppState {
 
     pub fn log_activity(&mut self, entry: super::activity::Entry) {
         self.activity.push(self.now, entry);
+    }
+
+    /// Says something in the footer and keeps it in the activity log.
+    pub fn notify(&mut self, note: String) {
+        self.flash = Some(note.clone());
+        self.log_activity(super::activity::Entry::Note(note));
     }
 }
 

@@ -48,10 +48,7 @@ pub fn update(state: &mut AppState, msg: Msg, clock: Clock) -> Vec<Effect> {
         Msg::ActionFinished { action } => on_action_finished(state, action),
         Msg::FileWritten { what, result } => on_file_written(state, what, result),
         Msg::ProfileSwitched(result) => on_profile_switched(state, result, clock),
-        Msg::Note(note) => {
-            state.flash = Some(note.clone());
-            state.log_activity(Entry::Note(note));
-        }
+        Msg::Note(note) => state.notify(note),
     }
     if !state.quit {
         schedule_polls(state, &mut effects);
@@ -153,13 +150,12 @@ fn on_phones_listed(state: &mut AppState, result: Result<Vec<Instance>, ApiError
         .map(|(i, p)| (p.id.clone(), i))
         .collect();
     state.poll += 1;
-    finish_phone_poll(state);
+    finish_phone_poll(state, true, None);
 }
 
 fn on_status(state: &mut AppState, batch: BatchStatus) {
     state.poll += 1;
     let (now, poll) = (state.now, state.poll);
-    // The view is re-sorted only when a row changed: most polls change nothing.
     let mut rows_changed = false;
     for result in batch.results {
         if let Some(&i) = state.phone_index.get(&result.instance_id) {
@@ -192,21 +188,19 @@ fn on_status(state: &mut AppState, batch: BatchStatus) {
         ),
         ..failure.error.clone()
     });
+    finish_phone_poll(state, rows_changed, summary.as_ref());
+}
+
+/// After a listing or a status poll: counts and view (re-sorted only when a row
+/// changed: most polls change nothing), the trend, the oldest row, the feed.
+fn finish_phone_poll(state: &mut AppState, rows_changed: bool, error: Option<&ApiError>) {
     state.oldest_refresh = state.phones.iter().map(|p| p.refreshed).min();
     if rows_changed {
         state.counts = StatusCounts::of(&state.phones);
         state.phones_view.refresh(&state.phones);
     }
-    state.history.record(now, &state.counts);
-    feed_result(state, FeedId::Phones, summary.as_ref());
-}
-
-fn finish_phone_poll(state: &mut AppState) {
-    state.oldest_refresh = state.phones.iter().map(|p| p.refreshed).min();
-    state.counts = StatusCounts::of(&state.phones);
     state.history.record(state.now, &state.counts);
-    state.phones_view.refresh(&state.phones);
-    feed_result(state, FeedId::Phones, None);
+    feed_result(state, FeedId::Phones, error);
 }
 
 fn short_error(error: &ApiError) -> String {
@@ -300,10 +294,10 @@ fn on_jobs(state: &mut AppState, jobs: Vec<(String, Result<Job, ApiError>)>) {
 
 fn request_action(state: &mut AppState, kind: ActionKind) {
     if state.settings.read_only {
-        let note = format!("read-only: {} refused; nothing was sent", kind.label());
-        state.flash = Some(note.clone());
-        state.log_activity(Entry::Note(note));
-        return;
+        return state.notify(format!(
+            "read-only: {} refused; nothing was sent",
+            kind.label()
+        ));
     }
     let (targets, hidden) = with_pane!(state, state.pane, |rows, view| view.targets(rows));
     if targets.is_empty() {
@@ -562,8 +556,7 @@ fn on_file_written(state: &mut AppState, what: String, result: Result<std::path:
         Ok(path) => format!("wrote {what} to {}", path.display()),
         Err(problem) => format!("could not write {what}: {problem}; set export_dir in the config"),
     };
-    state.flash = Some(note.clone());
-    state.log_activity(Entry::Note(note));
+    state.notify(note);
 }
 
 fn column_count(pane: Pane) -> usize {
@@ -674,11 +667,7 @@ fn run_command(state: &mut AppState, command: Command, effects: &mut Vec<Effect>
 fn on_profile_switched(state: &mut AppState, result: Result<Settings, String>, clock: Clock) {
     let settings = match result {
         Ok(settings) => settings,
-        Err(problem) => {
-            let note = format!("could not switch profile: {problem}");
-            state.flash = Some(note.clone());
-            return state.log_activity(Entry::Note(note));
-        }
+        Err(problem) => return state.notify(format!("could not switch profile: {problem}")),
     };
     let mut fresh = AppState::new(settings, clock);
     fresh.keymap = std::mem::take(&mut state.keymap);
@@ -688,17 +677,15 @@ fn on_profile_switched(state: &mut AppState, result: Result<Settings, String>, c
     fresh.activity = std::mem::take(&mut state.activity);
     fresh.next_action = state.next_action;
     *state = fresh;
-    let note = format!(
-        "switched to profile {}{}",
-        state.settings.profile,
-        if state.settings.read_only {
-            " (read-only)"
-        } else {
-            ""
-        }
-    );
-    state.flash = Some(note.clone());
-    state.log_activity(Entry::Note(note));
+    let read_only = if state.settings.read_only {
+        " (read-only)"
+    } else {
+        ""
+    };
+    state.notify(format!(
+        "switched to profile {}{read_only}",
+        state.settings.profile
+    ));
 }
 
 fn on_filter_key(state: &mut AppState, key: KeyEvent) {

@@ -21,7 +21,8 @@ use crate::cli::{
 use crate::config::ConfigError;
 use crate::dashboard::ProfileSwitcher;
 
-pub use context::{ProfileChoice, Target, connect};
+use context::ProfileChoice;
+pub use context::{Target, connect};
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILED: u8 = 1;

@@ -10,11 +10,15 @@ use crate::text::sanitize;
 
 use super::{EXIT_FAILED, EXIT_OK, Failure};
 
-pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
-    let rows: Vec<Vec<String>> = rows
-        .iter()
+/// Every cell made safe for a terminal.
+fn sanitized(rows: &[Vec<String>]) -> Vec<Vec<String>> {
+    rows.iter()
         .map(|row| row.iter().map(|cell| sanitize(cell)).collect())
-        .collect();
+        .collect()
+}
+
+pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let rows = sanitized(rows);
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
@@ -39,18 +43,9 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
 
 /// The same columns as the table, as CSV with a header row (quoted where needed).
 pub fn csv(headers: &[&str], rows: &[Vec<String>]) -> Result<String, Failure> {
-    let encode = |e: csv::Error| Failure::failed(format!("cannot write CSV: {e}"));
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(headers).map_err(encode)?;
-    for row in rows {
-        writer
-            .write_record(row.iter().map(|cell| sanitize(cell)))
-            .map_err(encode)?;
-    }
-    let bytes = writer
-        .into_inner()
+    let rows = sanitized(rows);
+    let text = crate::csv_text::to_csv(headers, &rows)
         .map_err(|e| Failure::failed(format!("cannot write CSV: {e}")))?;
-    let text = String::from_utf8_lossy(&bytes);
     Ok(text.trim_end().to_string())
 }
 

@@ -12,8 +12,7 @@ use crate::api::koophone::{BatchStatus, PhoneStatus};
 
 use super::{EXIT_OK, Failure, Target};
 
-/// Without ids, the phones are listed again every this many polls, to see new ones.
-const RELIST_EVERY: u64 = 12;
+use crate::app::poll_plan::RELIST_EVERY;
 
 #[derive(Serialize)]
 struct Change<'a> {

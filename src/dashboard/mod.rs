@@ -19,8 +19,8 @@ use crate::app::{AppState, Clock, Effect, Msg, Settings, update};
 
 use screen_backend::ScreenBackend;
 
-/// The terminal the dashboard draws on: stdout, writing only what changed, without
-/// colours when NO_COLOR asks.
+/// The terminal the dashboard draws on: stdout, writing only what changed, in the
+/// palette the terminal has (see `ScreenBackend`).
 type Screen = Terminal<ScreenBackend<CrosstermBackend<std::io::Stdout>>>;
 
 /// Ages in the header move on with this tick; it is also when polls fall due.

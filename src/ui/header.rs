@@ -1,5 +1,6 @@
 //! The header: profile, SIMULATOR / READ-ONLY / FROZEN badges, phone counts by status,
-//! age of the last refresh (and of the oldest row when a budget splits polls), requests in flight, and a STALE mark. One line on
+//! freshness (and the oldest row's age when a budget splits polls), slow requests, a
+//! STALE mark, and the Offline trend of the last hour. One line on
 //! small terminals, three on large ones (with the pane tabs).
 
 use std::time::Instant;
@@ -10,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Sparkline};
 
 use crate::api::koophone::PhoneStatus;
-use crate::app::{AppState, Pane};
+use crate::app::{AppState, Pane, poll_plan};
 
 use super::format::{age, age_since};
 use super::theme;
@@ -56,7 +57,7 @@ fn freshness(state: &AppState, compact: bool) -> Vec<Span<'static>> {
     }
     // Under a request budget each poll covers part of the fleet: say how old the
     // least recently refreshed row is.
-    if let (true, Some(oldest)) = (state.partial_polls, state.oldest_refresh) {
+    if let (true, Some(oldest)) = (poll_plan::polls_partially(state), state.oldest_refresh) {
         let age = age_since(oldest, state.now);
         spans.push(Span::raw(if compact {
             format!(" (oldest {age})")

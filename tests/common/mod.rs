@@ -28,6 +28,13 @@ pub async fn start_sim() -> SimHandle {
     start_sim_with(sim_options()).await
 }
 
+/// The test simulator with a fleet of another size.
+pub async fn start_sim_sized(resize: impl FnOnce(&mut FleetSize)) -> SimHandle {
+    let mut options = sim_options();
+    resize(&mut options.size);
+    start_sim_with(options).await
+}
+
 pub async fn start_sim_with(options: SimOptions) -> SimHandle {
     sim::start(options).await.expect("simulator starts")
 }
