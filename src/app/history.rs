@@ -53,6 +53,7 @@ impl StatusHistory {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::koophone::PhoneStatus;
 
     fn offline(n: usize) -> StatusCounts {
         let mut counts = StatusCounts::default();
@@ -69,7 +70,7 @@ mod tests {
             history.record(at, &offline(second as usize / 60));
         }
         assert_eq!(history.len(), SAMPLES);
-        let series = history.series(|c| c.known[3]);
+        let series = history.series(|c| c.count(PhoneStatus::OFFLINE));
         // The last hour, oldest first; each minute holds its latest count.
         assert_eq!(series.first(), Some(&60));
         assert_eq!(series.last(), Some(&119));

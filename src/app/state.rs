@@ -294,6 +294,14 @@ impl StatusCounts {
         counts
     }
 
+    /// Phones in one documented status.
+    pub fn count(&self, status: PhoneStatus) -> usize {
+        usize::try_from(status.0)
+            .ok()
+            .and_then(|s| self.known.get(s).copied())
+            .unwrap_or(0)
+    }
+
     /// (status, count) in the header's order: the ones an engineer looks for first.
     pub fn in_header_order(&self) -> [(PhoneStatus, usize); 6] {
         let k = &self.known;

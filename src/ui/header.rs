@@ -179,16 +179,19 @@ fn offline_trend(frame: &mut Frame, area: Rect, state: &AppState) {
     if area.height < 3 || state.history.is_empty() {
         return;
     }
-    let series = state.history.series(|counts| counts.known[3]);
+    let series = state
+        .history
+        .series(|counts| counts.count(PhoneStatus::OFFLINE));
     let max = series.iter().copied().max().unwrap_or(0);
-    let label_for = |minutes: usize| format!("Offline {minutes}m ≤{max} ");
-    let label_width = label_for(series.len()).chars().count() as u16;
+    // Sized for the whole hour; fewer minutes only make the label shorter.
+    let label_width = format!("Offline {}m ≤{max} ", series.len()).chars().count() as u16;
     let bars = usize::from(room.saturating_sub(label_width)).min(series.len());
     if bars < 10.min(series.len()) || bars == 0 {
         return;
     }
     let recent = &series[series.len() - bars..];
-    let label = label_for(recent.len());
+    let max = recent.iter().copied().max().unwrap_or(0);
+    let label = format!("Offline {}m ≤{max} ", recent.len());
     let label_width = label.chars().count() as u16;
     let x = area.x + area.width - label_width - bars as u16;
     let y = area.y + 2;
