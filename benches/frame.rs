@@ -6,7 +6,7 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use phonedeck::api::koophone::{InstancePage, parse_envelope, parse_status_results};
+use phonedeck::api::koophone::{parse_instance_page, parse_status_results};
 use phonedeck::app::{Clock, Msg, update};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -33,7 +33,7 @@ fn parsing(c: &mut Criterion) {
         b.iter(|| parse_status_results(black_box(status.as_bytes())))
     });
     group.bench_function("list page of 100", |b| {
-        b.iter(|| parse_envelope::<InstancePage>(black_box(page.as_bytes())))
+        b.iter(|| parse_instance_page(black_box(page.as_bytes()), 1, 100))
     });
     group.finish();
 }

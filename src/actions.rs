@@ -43,6 +43,10 @@ impl Executor {
     /// Performs one action on one target. If the `sent` line cannot be written,
     /// the request is not sent: nothing leaves unrecorded.
     pub async fn perform(&self, kind: ActionKind, target: String) -> TargetOutcome {
+        if let Some(why) = crate::api::path::invalid_id(&target) {
+            let message = format!("not sent: the target id {why}");
+            return TargetOutcome::failed(target, Some("INVALID_ID".into()), message, None);
+        }
         let client_request_id = uuid::Uuid::new_v4().to_string();
         if let Some(audit) = &self.audit {
             if let Err(error) = audit.sent(kind, &target, &client_request_id).await {
@@ -119,6 +123,7 @@ async fn restart(api: &Api, target: String, request_id: &str) -> TargetOutcome {
     let request_id = reply.request_id.clone();
     match reply
         .jobs
+        .rows
         .into_iter()
         .find(|j| j.encode_server_id == target)
     {

@@ -104,7 +104,7 @@ pub enum Command {
         job_ids: Vec<String>,
     },
     /// Run the built-in cloud simulator in the foreground.
-    Sim(SimArgs),
+    Sim(Box<SimArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -230,4 +230,12 @@ pub struct SimArgs {
     /// Project id the simulator serves.
     #[arg(long)]
     pub project_id: Option<String>,
+    /// Treat the access key as temporary: signed requests must carry this security
+    /// token in X-Security-Token.
+    #[arg(long)]
+    pub security_token: Option<String>,
+    /// What Live's `offset` counts: `pages` (offset 2 is the third page) or `items`
+    /// (offset 200 starts at the 201st stream). No official text settles it.
+    #[arg(long, default_value = "pages")]
+    pub live_offset: crate::sim::LiveOffset,
 }

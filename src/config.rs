@@ -124,6 +124,8 @@ pub struct AuthConfig {
     pub project: Option<String>,
     pub access_key_env: Option<String>,
     pub secret_key_env: Option<String>,
+    /// Temporary AK/SK credentials' security token, sent as `X-Security-Token`.
+    pub security_token_env: Option<String>,
 }
 
 /// A profile ready to use.
@@ -433,6 +435,11 @@ impl AuthConfig {
                     )
                 })?,
                 secret_key: secret_from_env(path, profile, "secret_key_env", sk)?,
+                security_token: self
+                    .security_token_env
+                    .as_deref()
+                    .map(|var| secret_from_env(path, profile, "security_token_env", var))
+                    .transpose()?,
             }),
             (None, None) => None,
             _ => {
@@ -443,13 +450,18 @@ impl AuthConfig {
                 ));
             }
         };
-        if token.is_none() {
+        if self.security_token_env.is_some() && access_key.is_none() {
             return Err(config_error(
                 path,
-                format_args!(
-                    "profile `{profile}` has no token source (KooPhone always needs a token)"
-                ),
-                "Set auth.token_env, auth.token_command, or method = \"password\" with user, domain, password_env and project.",
+                format_args!("profile `{profile}` sets security_token_env without an access key"),
+                "A security token belongs to temporary AK/SK credentials: set access_key_env and secret_key_env too.",
+            ));
+        }
+        if token.is_none() && access_key.is_none() {
+            return Err(config_error(
+                path,
+                format_args!("profile `{profile}` has no credentials"),
+                "Set auth.token_env, auth.token_command, method = \"password\" with user, domain, password_env and project, or access_key_env and secret_key_env (AK/SK serve every service).",
             ));
         }
         Ok(Credentials { token, access_key })

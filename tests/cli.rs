@@ -390,10 +390,9 @@ async fn sim_command_serves_the_apis_until_stopped() {
     let client = raw_client();
     let response = client
         .get(format!(
-            "{url}/v1/instances/batch-query?page_no=1&page_size=100"
+            "{url}/v1/instances/batch-query?page_no=1&page_size=100&x-request-id=t"
         ))
         .header("x-auth-token", "sim-token")
-        .header("x-request-id", "t")
         .send()
         .await
         .expect("answers");

@@ -22,7 +22,7 @@ async fn lists_every_instance_across_pages() {
     assert_eq!(instances.len(), 250);
     let unique: HashSet<_> = instances.iter().map(|i| &i.instance_id).collect();
     assert_eq!(unique.len(), 250);
-    assert_eq!(instances[13].running_status, PhoneStatus(7));
+    assert_eq!(instances[13].running_status, Some(PhoneStatus(7)));
     let pages = sim
         .requests()
         .iter()
@@ -161,7 +161,7 @@ async fn server_stop_goes_through_powering_off_and_conflicts_after() {
     let servers = api.compute().list_servers().await.expect("lists");
     let active = servers
         .iter()
-        .find(|s| s.status == "ACTIVE")
+        .find(|s| s.status.as_deref() == Some("ACTIVE"))
         .expect("active");
     api.compute().stop(&active.id, RID).await.expect("accepted");
     let now = api.compute().list_servers().await.expect("lists");
@@ -170,7 +170,7 @@ async fn server_stop_goes_through_powering_off_and_conflicts_after() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let later = api.compute().list_servers().await.expect("lists");
     let server = later.iter().find(|s| s.id == active.id).expect("there");
-    assert_eq!(server.status, "SHUTOFF");
+    assert_eq!(server.status.as_deref(), Some("SHUTOFF"));
     let err = api
         .compute()
         .stop(&active.id, RID)
@@ -210,8 +210,8 @@ async fn encoder_restart_jobs_succeed_or_fail() {
         .wait_job(&bad, poll, Duration::from_secs(5))
         .await
         .expect("ends");
-    assert_eq!(good.status.name(), "Success");
-    assert_eq!(bad.status.name(), "Failed");
+    assert_eq!(good.status_name(), "Success");
+    assert_eq!(bad.status_name(), "Failed");
     assert!(bad.error_code.is_some());
 }
 
@@ -219,10 +219,7 @@ async fn encoder_restart_jobs_succeed_or_fail() {
 async fn access_key_signatures_are_verified() {
     let sim = start_sim().await;
     let mut config = config_for(&sim);
-    config.credentials.access_key = Some(phonedeck::api::AccessKey {
-        access_key: sim.credentials().access_key.clone(),
-        secret_key: sim.credentials().secret_key.clone().into(),
-    });
+    config.credentials.access_key = Some(sim.access_key());
     let signed = Api::new(config.clone()).expect("builds");
     signed
         .compute()
@@ -245,8 +242,8 @@ async fn access_key_signatures_are_verified() {
         .await
         .expect("signed Live write");
     config.credentials.access_key = Some(phonedeck::api::AccessKey {
-        access_key: sim.credentials().access_key.clone(),
         secret_key: "wrong".to_string().into(),
+        ..sim.access_key()
     });
     config.credentials.token = None;
     let wrong = Api::new(config).expect("builds");

@@ -143,7 +143,7 @@ async fn stop_a_server_and_see_it_power_off() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     ui.advance(Duration::from_secs(6)).await;
     let first = &ui.state.servers[0].0;
-    assert_eq!(first.status, "SHUTOFF");
+    assert_eq!(first.status.as_deref(), Some("SHUTOFF"));
     ui.key(KeyCode::Char('S')).await;
     ui.key(KeyCode::Char('y')).await;
     assert!(ui.screen(120, 40).contains("powering-on"));

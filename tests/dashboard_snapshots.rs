@@ -11,6 +11,7 @@ use phonedeck::api::compute::Server;
 use phonedeck::api::cph::{EncodeServer, EncoderStatus, Job, JobStatus};
 use phonedeck::api::koophone::{BatchStatus, Instance, PhoneStatus, StatusResult};
 use phonedeck::api::live::{DomainStreams, Stream};
+use phonedeck::api::tolerant::Rows;
 use phonedeck::api::{ApiError, ErrorKind, Service, TargetOutcome};
 use phonedeck::app::{AppState, Clock, Msg, Settings, update};
 use ratatui::Terminal;
@@ -24,7 +25,7 @@ fn instance(i: usize, status: i64) -> Instance {
         instance_name: format!("phone-{i:05}"),
         region: Some("cn-north-4".into()),
         instance_sku: None,
-        running_status: PhoneStatus(status),
+        running_status: Some(PhoneStatus(status)),
         frozen_status: Some(0),
     }
 }
@@ -53,7 +54,7 @@ fn encoder(i: usize, status: i64) -> EncodeServer {
         encode_server_ip: Some(format!("192.0.2.{}", 20 + i)),
         server_id: None,
         kind: Some(1),
-        status: EncoderStatus(status),
+        status: Some(EncoderStatus(status)),
     }
 }
 
@@ -61,7 +62,7 @@ fn server(i: usize, status: &str, task: Option<&str>) -> Server {
     Server {
         id: format!("00000000-0000-4000-8000-{i:012}"),
         name: format!("cph-host-{:02}", i + 1),
-        status: status.into(),
+        status: Some(status.into()),
         task_state: task.map(str::to_string),
         vm_state: None,
         power_state: None,
@@ -132,7 +133,7 @@ fn fixture() -> Fixture {
     let statuses = [
         2, 2, 3, 2, 1, 3, 2, 4, 5, 0, 7, 2, 3, 2, 2, 2, 3, 2, 2, 2, 2, 2, 3, 2, 2, 2, 2, 2, 2, 2,
     ];
-    let phones: Vec<Instance> = statuses
+    let phones: Rows<Instance> = statuses
         .iter()
         .enumerate()
         .map(|(i, &s)| instance(i, s))
@@ -142,27 +143,28 @@ fn fixture() -> Fixture {
         domain: "publish.example.com".into(),
         streams: Ok((0..6).map(stream).collect()),
     }]));
-    f.send(Msg::EncodersListed(Ok(vec![
+    f.send(Msg::EncodersListed(Ok(Rows::new(vec![
         encoder(0, 1),
         encoder(1, 2),
         encoder(2, 3),
         encoder(3, 1),
-    ])));
-    f.send(Msg::ServersListed(Ok(vec![
+    ]))));
+    f.send(Msg::ServersListed(Ok(Rows::new(vec![
         server(0, "ACTIVE", None),
         server(1, "ACTIVE", Some("powering-off")),
         server(2, "SHUTOFF", None),
         server(3, "ERROR", None),
-    ])));
+    ]))));
     f.advance(5);
     // One poll changes a phone (highlighted), one chunk of another poll fails.
     f.send(Msg::StatusPolled(BatchStatus {
         chunks: 1,
         results: vec![StatusResult {
             instance_id: "ph000001".into(),
-            status: PhoneStatus::OFFLINE,
+            status: Some(PhoneStatus::OFFLINE),
         }],
         failures: vec![],
+        dropped: 0,
     }));
     f.advance(200);
     f
@@ -186,7 +188,7 @@ fn with_activity(f: &mut Fixture) {
         "job-0001".into(),
         Ok(Job {
             job_id: "job-0001".into(),
-            status: JobStatus::FAILED,
+            status: Some(JobStatus::FAILED),
             begin_time: None,
             end_time: None,
             server_id: None,

@@ -8,6 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use phonedeck::api::koophone::{
     self, BatchStatus, Instance, InstancePage, PhoneStatus, StatusResult,
 };
+use phonedeck::api::tolerant::Rows;
 use phonedeck::api::transport::error_from_body;
 use phonedeck::api::{Service, compute, cph, live};
 use phonedeck::app::table::{TableRow, TableView};
@@ -137,14 +138,19 @@ fn message() -> impl Strategy<Value = Msg> {
     prop_oneof![
         6 => key().prop_map(Msg::Key),
         1 => (1u16..200, 1u16..70).prop_map(|(width, height)| Msg::Resize { width, height }),
-        1 => prop::collection::vec((0usize..40, -1i64..9), 0..20).prop_map(|changes| {
+        // -2 stands for a result without a readable status.
+        1 => prop::collection::vec((0usize..40, -2i64..9), 0..20).prop_map(|changes| {
             Msg::StatusPolled(BatchStatus {
                 chunks: 1,
                 results: changes
                     .into_iter()
-                    .map(|(i, s)| StatusResult { instance_id: format!("ph{i:06}"), status: PhoneStatus(s) })
+                    .map(|(i, s)| StatusResult {
+                        instance_id: format!("ph{i:06}"),
+                        status: (s != -2).then_some(PhoneStatus(s)),
+                    })
                     .collect(),
                 failures: vec![],
+                dropped: 0,
             })
         }),
         1 => (0usize..40).prop_map(|n| Msg::PhonesListed(Ok(instances(n)))),
@@ -152,14 +158,15 @@ fn message() -> impl Strategy<Value = Msg> {
     ]
 }
 
-fn instances(count: usize) -> Vec<Instance> {
+fn instances(count: usize) -> Rows<Instance> {
     (0..count)
         .map(|i| Instance {
             instance_id: format!("ph{i:06}"),
             instance_name: format!("phone-{i}"),
             region: None,
             instance_sku: None,
-            running_status: PhoneStatus((i % 7) as i64),
+            // Every eighth phone's answer has no status (the models allow it).
+            running_status: (i % 8 != 7).then_some(PhoneStatus((i % 7) as i64)),
             frozen_status: None,
         })
         .collect()

@@ -2,6 +2,7 @@
 //! a few marked), as the benchmarks draw and update it.
 
 use phonedeck::api::koophone::{BatchStatus, Instance, PhoneStatus, StatusResult};
+use phonedeck::api::tolerant::Rows;
 use phonedeck::app::{AppState, Clock, Msg, Settings, update};
 
 pub fn phone_id(i: usize) -> String {
@@ -16,14 +17,14 @@ fn status_of(i: usize) -> PhoneStatus {
     }
 }
 
-pub fn instances(n: usize) -> Vec<Instance> {
+pub fn instances(n: usize) -> Rows<Instance> {
     (0..n)
         .map(|i| Instance {
             instance_id: phone_id(i),
             instance_name: format!("phone-{i:06}"),
             region: Some("cn-north-4".into()),
             instance_sku: None,
-            running_status: status_of(i),
+            running_status: Some(status_of(i)),
             frozen_status: None,
         })
         .collect()
@@ -36,14 +37,15 @@ pub fn status_poll(n: usize, changed: usize) -> BatchStatus {
         results: (0..n)
             .map(|i| StatusResult {
                 instance_id: phone_id(i),
-                status: if i < changed {
+                status: Some(if i < changed {
                     PhoneStatus::OFFLINE
                 } else {
                     status_of(i)
-                },
+                }),
             })
             .collect(),
         failures: Vec::new(),
+        dropped: 0,
     }
 }
 

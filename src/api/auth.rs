@@ -34,6 +34,8 @@ pub enum TokenSource {
 pub struct AccessKey {
     pub access_key: String,
     pub secret_key: SecretString,
+    /// The security token of temporary credentials, sent as `X-Security-Token`.
+    pub security_token: Option<SecretString>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -218,9 +220,14 @@ mod tests {
             access_key: Some(AccessKey {
                 access_key: "AK".into(),
                 secret_key: SecretString::from("sk-secret-2"),
+                security_token: Some(SecretString::from("st-secret-3")),
             }),
         };
         let shown = format!("{creds:?}");
-        assert!(!shown.contains("tok-secret-1") && !shown.contains("sk-secret-2"));
+        assert!(
+            !shown.contains("tok-secret-1")
+                && !shown.contains("sk-secret-2")
+                && !shown.contains("st-secret-3")
+        );
     }
 }

@@ -4,31 +4,55 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::error::{ApiError, Service};
+use super::path;
+use super::tolerant::{self, Row, Rows};
 use super::{Api, Call};
 
+/// One server of `servers/detail`. Rows are read tolerantly: Nova's own v2.69 sample
+/// of a server in a down cell has no name and no extended status fields.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct Server {
+    #[serde(default, deserialize_with = "tolerant::text")]
     pub id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::text")]
     pub name: String,
     /// ACTIVE, SHUTOFF, ERROR, ... kept raw: unknown values are shown as they come.
-    pub status: String,
-    #[serde(rename = "OS-EXT-STS:task_state", default)]
+    #[serde(default, deserialize_with = "tolerant::lenient")]
+    pub status: Option<String>,
+    #[serde(
+        rename = "OS-EXT-STS:task_state",
+        default,
+        deserialize_with = "tolerant::lenient"
+    )]
     pub task_state: Option<String>,
-    #[serde(rename = "OS-EXT-STS:vm_state", default)]
+    #[serde(
+        rename = "OS-EXT-STS:vm_state",
+        default,
+        deserialize_with = "tolerant::lenient"
+    )]
     pub vm_state: Option<String>,
-    #[serde(rename = "OS-EXT-STS:power_state", default)]
+    #[serde(
+        rename = "OS-EXT-STS:power_state",
+        default,
+        deserialize_with = "tolerant::lenient"
+    )]
     pub power_state: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::lenient")]
     pub fault: Option<Value>,
+}
+
+impl Row for Server {
+    fn has_id(&self) -> bool {
+        !self.id.is_empty()
+    }
 }
 
 /// One page of `servers/detail`; `servers_links` has a `next` link when more remain.
 #[derive(Deserialize)]
 pub struct ServerPage {
-    pub servers: Vec<Server>,
-    #[serde(default)]
-    servers_links: Vec<Link>,
+    pub servers: Rows<Server>,
+    #[serde(default, deserialize_with = "tolerant::lenient")]
+    servers_links: Option<Vec<Link>>,
 }
 
 #[derive(Deserialize)]
@@ -39,7 +63,10 @@ struct Link {
 
 impl ServerPage {
     pub fn has_next(&self) -> bool {
-        self.servers_links.iter().any(|link| link.rel == "next")
+        self.servers_links
+            .iter()
+            .flatten()
+            .any(|link| link.rel == "next")
     }
 }
 
@@ -47,7 +74,7 @@ pub fn parse_server_page(body: &[u8]) -> Result<ServerPage, ApiError> {
     super::decode::<ServerPage>(Service::Compute, body)
 }
 
-pub fn parse_servers(body: &[u8]) -> Result<Vec<Server>, ApiError> {
+pub fn parse_servers(body: &[u8]) -> Result<Rows<Server>, ApiError> {
     parse_server_page(body).map(|page| page.servers)
 }
 
@@ -67,23 +94,29 @@ impl<'a> Compute<'a> {
 
     /// Every server, page by page: Nova cuts a list at its `max_limit` and says so with
     /// a `next` link; the next page starts after the last server seen (`marker`).
-    pub async fn list_servers(&self) -> Result<Vec<Server>, ApiError> {
-        let path = format!("/v2/{}/servers/detail", self.api.project_id());
-        let mut servers: Vec<Server> = Vec::new();
+    pub async fn list_servers(&self) -> Result<Rows<Server>, ApiError> {
+        let path = format!("{}/servers/detail", self.base()?);
+        let mut servers: Rows<Server> = Rows::default();
         for _ in 0..MAX_SERVER_PAGES {
             let mut call =
                 Call::read(Service::Compute, path.clone()).query("limit", SERVER_PAGE_SIZE);
-            if let Some(last) = servers.last() {
+            if let Some(last) = servers.rows.last() {
                 call = call.query("marker", &last.id);
             }
             let (page, _) = self.api.send_parsed(&call, parse_server_page).await?;
             let more = page.has_next() && !page.servers.is_empty();
-            servers.extend(page.servers);
+            servers.append(page.servers);
             if !more {
                 break;
             }
         }
         Ok(servers)
+    }
+
+    /// `/v2/{project_id}`, the project id checked and encoded as one segment.
+    fn base(&self) -> Result<String, ApiError> {
+        let project = path::segment(Service::Compute, "project id", self.api.project_id())?;
+        Ok(format!("/v2/{project}"))
     }
 
     async fn action(
@@ -92,7 +125,8 @@ impl<'a> Compute<'a> {
         body: Value,
         request_id: &str,
     ) -> Result<Option<String>, ApiError> {
-        let path = format!("/v2/{}/servers/{server_id}/action", self.api.project_id());
+        let server = path::segment(Service::Compute, "server id", server_id)?;
+        let path = format!("{}/servers/{server}/action", self.base()?);
         let reply = self
             .api
             .send(&Call::mutation(Service::Compute, path, body, request_id))
@@ -138,8 +172,8 @@ mod tests {
     fn servers_detail_parses_with_unknown_status_kept() {
         let body = br#"{"servers":[{"id":"s1","name":"a","status":"MIGRATING",
             "OS-EXT-STS:task_state":"powering-off","OS-EXT-STS:vm_state":"active","OS-EXT-STS:power_state":1}]}"#;
-        let servers = parse_servers(body).expect("parses");
-        assert_eq!(servers[0].status, "MIGRATING");
+        let servers = parse_servers(body).expect("parses").rows;
+        assert_eq!(servers[0].status.as_deref(), Some("MIGRATING"));
         assert_eq!(servers[0].task_state.as_deref(), Some("powering-off"));
     }
 }

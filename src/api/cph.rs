@@ -6,12 +6,17 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::error::{ApiError, ErrorKind, Service};
+use super::path;
+use super::tolerant::{self, Row, Rows};
 use super::{Api, Call};
 
 pub const PAGE_LIMIT: u32 = 100;
 
-/// Encode server status: 1 running, 2 abnormal, 3 restarting, 0/4/5 creating; other
-/// values are kept raw.
+/// Encode server status, kept raw. The official sources disagree on 4 and 5:
+/// huaweicloud-sdk-python-v3 `cph/v1/model/encode_server.py` (the response model) says
+/// "0/4/5: creating", while `list_encode_servers_request.py` (the `status` filter) says
+/// "4: frozen, 5: powered off". Those codes, and 0 with them, are shown with the raw
+/// code beside the label (`Creating (4)`) so the engineer sees which it was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct EncoderStatus(pub i64);
@@ -26,7 +31,7 @@ impl EncoderStatus {
             1 => "Running".into(),
             2 => "Abnormal".into(),
             3 => "Restarting".into(),
-            0 | 4 | 5 => "Creating".into(),
+            code @ (0 | 4 | 5) => format!("Creating ({code})"),
             other => format!("Unknown({other})"),
         }
     }
@@ -56,65 +61,98 @@ impl JobStatus {
     }
 }
 
+/// One encode server. Every field is optional in the official model
+/// (huaweicloud-sdk-python-v3 `cph/v1/model/encode_server.py`); a row without an id
+/// is dropped, any other gap reads as unknown.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct EncodeServer {
+    #[serde(default, deserialize_with = "tolerant::text")]
     pub encode_server_id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::text")]
     pub encode_server_name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::lenient")]
     pub encode_server_ip: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::lenient")]
     pub server_id: Option<String>,
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type", default, deserialize_with = "tolerant::lenient")]
     pub kind: Option<i64>,
-    pub status: EncoderStatus,
+    #[serde(default, deserialize_with = "tolerant::lenient")]
+    pub status: Option<EncoderStatus>,
+}
+
+impl Row for EncodeServer {
+    fn has_id(&self) -> bool {
+        !self.encode_server_id.is_empty()
+    }
 }
 
 #[derive(Deserialize)]
 struct EncodeServerList {
     #[serde(default)]
-    encode_servers: Vec<EncodeServer>,
+    encode_servers: Rows<EncodeServer>,
 }
 
 /// One entry of a batch-restart answer: a job id, or an error for that target.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct RestartJob {
+    #[serde(default, deserialize_with = "tolerant::text")]
     pub encode_server_id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::lenient")]
     pub job_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::lenient")]
     pub error_code: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::lenient")]
     pub error_msg: Option<String>,
+}
+
+impl Row for RestartJob {
+    fn has_id(&self) -> bool {
+        !self.encode_server_id.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct RestartReply {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::lenient")]
     pub request_id: Option<String>,
     #[serde(default)]
-    pub jobs: Vec<RestartJob>,
+    pub jobs: Rows<RestartJob>,
 }
 
+/// A job as ShowJob returns it; the documented example has explicit nulls, and
+/// every field is optional in the official model (`cph/v1/model/show_job_response.py`).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct Job {
+    #[serde(default, deserialize_with = "tolerant::text")]
     pub job_id: String,
-    pub status: JobStatus,
-    #[serde(default)]
+    /// None while the answer gives no readable status (the job is followed on).
+    #[serde(default, deserialize_with = "tolerant::lenient")]
+    pub status: Option<JobStatus>,
+    #[serde(default, deserialize_with = "tolerant::lenient")]
     pub begin_time: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::lenient")]
     pub end_time: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::lenient")]
     pub server_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::lenient")]
     pub error_code: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::lenient")]
     pub error_msg: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::lenient")]
     pub execute_msg: Option<String>,
 }
 
-pub fn parse_encode_servers(body: &[u8]) -> Result<Vec<EncodeServer>, ApiError> {
+impl Job {
+    pub fn is_finished(&self) -> bool {
+        self.status.is_some_and(JobStatus::is_finished)
+    }
+
+    pub fn status_name(&self) -> String {
+        self.status.map_or_else(|| "–".into(), JobStatus::name)
+    }
+}
+
+pub fn parse_encode_servers(body: &[u8]) -> Result<Rows<EncodeServer>, ApiError> {
     super::decode::<EncodeServerList>(Service::Cph, body).map(|l| l.encode_servers)
 }
 
@@ -122,8 +160,21 @@ pub fn parse_restart_reply(body: &[u8]) -> Result<RestartReply, ApiError> {
     super::decode(Service::Cph, body)
 }
 
+/// A ShowJob answer; one with neither a readable job id nor a readable status is
+/// not a job at all.
 pub fn parse_job(body: &[u8]) -> Result<Job, ApiError> {
-    super::decode(Service::Cph, body)
+    let job: Job = super::decode(Service::Cph, body)?;
+    if job.job_id.is_empty() && job.status.is_none() {
+        return Err(ApiError::new(
+            Service::Cph,
+            ErrorKind::Decode,
+            format!(
+                "the job answer has neither a job_id nor a status: {}",
+                crate::text::excerpt(body, 120)
+            ),
+        ));
+    }
+    Ok(job)
 }
 
 pub struct Cph<'a> {
@@ -135,20 +186,22 @@ impl<'a> Cph<'a> {
         Cph { api }
     }
 
-    fn path(&self, rest: &str) -> String {
-        format!("/v1/{}/cloud-phone/{rest}", self.api.project_id())
+    /// `/v1/{project_id}/cloud-phone/{rest}`, the project id checked and encoded.
+    fn path(&self, rest: &str) -> Result<String, ApiError> {
+        let project = path::segment(Service::Cph, "project id", self.api.project_id())?;
+        Ok(format!("/v1/{project}/cloud-phone/{rest}"))
     }
 
     /// Every encode server (pages of 100 until a short page).
-    pub async fn list_encode_servers(&self) -> Result<Vec<EncodeServer>, ApiError> {
-        let mut servers = Vec::new();
+    pub async fn list_encode_servers(&self) -> Result<Rows<EncodeServer>, ApiError> {
+        let mut servers = Rows::default();
         loop {
-            let call = Call::read(Service::Cph, self.path("encode-servers"))
-                .query("offset", servers.len())
+            let call = Call::read(Service::Cph, self.path("encode-servers")?)
+                .query("offset", servers.len() + servers.dropped)
                 .query("limit", PAGE_LIMIT);
             let (page, _) = self.api.send_parsed(&call, parse_encode_servers).await?;
-            let done = page.len() < PAGE_LIMIT as usize;
-            servers.extend(page);
+            let done = page.len() + page.dropped < PAGE_LIMIT as usize;
+            servers.append(page);
             if done {
                 return Ok(servers);
             }
@@ -163,7 +216,7 @@ impl<'a> Cph<'a> {
     ) -> Result<RestartReply, ApiError> {
         let call = Call::mutation(
             Service::Cph,
-            self.path("encode-servers/batch-restart"),
+            self.path("encode-servers/batch-restart")?,
             json!({ "encode_server_ids": ids }),
             request_id,
         );
@@ -173,7 +226,8 @@ impl<'a> Cph<'a> {
     }
 
     pub async fn job(&self, job_id: &str) -> Result<Job, ApiError> {
-        let call = Call::read(Service::Cph, self.path(&format!("jobs/{job_id}")));
+        let job = path::segment(Service::Cph, "job id", job_id)?;
+        let call = Call::read(Service::Cph, self.path(&format!("jobs/{job}"))?);
         self.api
             .send_parsed(&call, parse_job)
             .await
@@ -191,7 +245,7 @@ impl<'a> Cph<'a> {
         let started = tokio::time::Instant::now();
         loop {
             let job = self.job(job_id).await?;
-            if job.status.is_finished() {
+            if job.is_finished() {
                 return Ok(job);
             }
             if started.elapsed() >= deadline {
@@ -200,7 +254,7 @@ impl<'a> Cph<'a> {
                     ErrorKind::Timeout,
                     format!(
                         "job {job_id} still {} after {}",
-                        job.status.name(),
+                        job.status_name(),
                         humantime::format_duration(deadline)
                     ),
                 ));
@@ -222,7 +276,7 @@ mod tests {
         let reply = parse_restart_reply(body).expect("parses");
         assert_eq!(reply.jobs.len(), 2);
         assert_eq!(
-            reply.jobs[1].job_id.as_deref(),
+            reply.jobs.rows[1].job_id.as_deref(),
             Some("4d0a42447cac4c9697b97f07934b74bd")
         );
     }
@@ -231,13 +285,15 @@ mod tests {
     fn restart_entry_may_carry_an_error_instead_of_a_job() {
         let body = br#"{"request_id":"r","jobs":[{"encode_server_id":"x","error_code":"CPS.0005","error_msg":"not found"}]}"#;
         let reply = parse_restart_reply(body).expect("parses");
-        assert_eq!(reply.jobs[0].job_id, None);
-        assert_eq!(reply.jobs[0].error_code.as_deref(), Some("CPS.0005"));
+        assert_eq!(reply.jobs.rows[0].job_id, None);
+        assert_eq!(reply.jobs.rows[0].error_code.as_deref(), Some("CPS.0005"));
     }
 
     #[test]
     fn unknown_statuses_are_kept_raw() {
         assert_eq!(EncoderStatus(9).name(), "Unknown(9)");
+        assert_eq!(EncoderStatus(4).name(), "Creating (4)");
+        assert_eq!(EncoderStatus(1).name(), "Running");
         assert_eq!(JobStatus(7).name(), "Unknown(7)");
         assert!(JobStatus::FAILED.is_finished());
     }

@@ -16,6 +16,14 @@ pub enum Service {
     Iam,
 }
 
+impl Service {
+    /// Services whose paths carry a project id (and whose signed calls name it in
+    /// `X-Project-Id`); KooPhone and IAM are global.
+    pub fn is_project_scoped(self) -> bool {
+        matches!(self, Service::Live | Service::Compute | Service::Cph)
+    }
+}
+
 impl fmt::Display for Service {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -47,6 +55,8 @@ pub enum ErrorKind {
     ReadOnly,
     /// No usable credentials (token command failed, variable unset, IAM refused).
     Credentials,
+    /// Refused locally: an identifier that cannot be sent (empty, control characters).
+    InvalidInput,
 }
 
 /// An error from one request to one service.
@@ -58,6 +68,8 @@ pub struct ApiError {
     pub code: Option<String>,
     pub message: String,
     pub request_id: Option<String>,
+    /// How long the service asked us to wait before trying again (`Retry-After`).
+    pub retry_after: Option<std::time::Duration>,
 }
 
 impl ApiError {
@@ -69,6 +81,7 @@ impl ApiError {
             code: None,
             message: sanitize(&message.into()),
             request_id: None,
+            retry_after: None,
         }
     }
 
@@ -89,11 +102,15 @@ impl ApiError {
         self
     }
 
-    /// Reads may be retried on throttling, server errors and network trouble.
+    /// Reads may be retried on throttling (429, and Nova's 413 `overLimit`), server
+    /// errors and network trouble.
     pub fn is_retryable_read(&self) -> bool {
         match self.kind {
             ErrorKind::Connect | ErrorKind::Timeout | ErrorKind::Network => true,
-            ErrorKind::Service => matches!(self.status, Some(429) | Some(500..=599)),
+            ErrorKind::Service => {
+                matches!(self.status, Some(429 | 500..=599))
+                    || (self.status == Some(413) && self.is_over_limit())
+            }
             _ => false,
         }
     }
@@ -107,7 +124,10 @@ impl ApiError {
             }
             // A gateway page (502/504) without a provider code says nothing about the backend.
             ErrorKind::Service => self.code.is_none() && matches!(self.status, Some(502..=504)),
-            ErrorKind::Connect | ErrorKind::ReadOnly | ErrorKind::Credentials => false,
+            ErrorKind::Connect
+            | ErrorKind::ReadOnly
+            | ErrorKind::Credentials
+            | ErrorKind::InvalidInput => false,
         }
     }
 
@@ -122,7 +142,16 @@ impl ApiError {
     }
 
     pub fn is_throttled(&self) -> bool {
-        self.status == Some(429) || self.code.as_deref() == Some("APIGW.0308")
+        self.status == Some(429)
+            || self.code.as_deref() == Some("APIGW.0308")
+            || self.is_over_limit()
+    }
+
+    /// Nova's rate limit fault (`{"overLimit": {...}}`, 413 or 429).
+    fn is_over_limit(&self) -> bool {
+        self.code
+            .as_deref()
+            .is_some_and(|code| code.starts_with("overLimit"))
     }
 }
 

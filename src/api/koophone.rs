@@ -8,6 +8,7 @@ use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use super::error::{ApiError, ErrorKind, Service};
+use super::tolerant::{self, Row, Rows};
 use super::transport::provider_error;
 use super::{Api, Call};
 
@@ -48,6 +49,11 @@ impl PhoneStatus {
             None => format!("Unknown({})", self.0),
         }
     }
+
+    /// The name of a status the answer may have left out (`–` then).
+    pub fn label(status: Option<PhoneStatus>) -> String {
+        tolerant::label(status, PhoneStatus::name)
+    }
 }
 
 impl std::fmt::Display for PhoneStatus {
@@ -56,37 +62,87 @@ impl std::fmt::Display for PhoneStatus {
     }
 }
 
+/// One row of the instance list. Every field is optional in the official model
+/// (huaweicloud-sdk-java-v3 `InstanceBatchQueryRspDataResult`); a row without an id
+/// is dropped, any other gap reads as unknown.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct Instance {
+    #[serde(default, deserialize_with = "tolerant::text")]
     pub instance_id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::text")]
     pub instance_name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::lenient")]
     pub region: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::lenient")]
     pub instance_sku: Option<String>,
-    pub running_status: PhoneStatus,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::lenient")]
+    pub running_status: Option<PhoneStatus>,
+    #[serde(default, deserialize_with = "tolerant::lenient")]
     pub frozen_status: Option<i64>,
 }
 
+impl Row for Instance {
+    fn has_id(&self) -> bool {
+        !self.instance_id.is_empty()
+    }
+}
+
+/// One page of the instance list.
 #[derive(Debug, Clone, Deserialize)]
 pub struct InstancePage {
     #[serde(default)]
-    pub result: Vec<Instance>,
+    pub result: Option<Rows<Instance>>,
     #[serde(default)]
     pub total_count: Option<u64>,
 }
 
+impl InstancePage {
+    /// The page's rows, unless the answer contradicts itself: a list that claims
+    /// phones beyond this page's start but carries no rows, or one with neither rows
+    /// nor a count, is an error, never an empty fleet.
+    fn into_rows(self, page_no: u32, page_size: u32) -> Result<Rows<Instance>, ApiError> {
+        let starts_at = u64::from(page_no.saturating_sub(1)) * u64::from(page_size);
+        let complaint = match (&self.result, self.total_count) {
+            (None, None) => Some("has neither a result list nor a total_count".to_string()),
+            (rows, Some(total))
+                if total > starts_at
+                    && rows.as_ref().is_none_or(|r| r.is_empty() && r.dropped == 0) =>
+            {
+                Some(format!(
+                    "claims total_count {total} but page {page_no} has no rows"
+                ))
+            }
+            _ => None,
+        };
+        match complaint {
+            Some(complaint) => Err(ApiError::new(
+                Service::KooPhone,
+                ErrorKind::Decode,
+                format!("the instance list answer {complaint}; the fleet is not shown as empty"),
+            )),
+            None => Ok(self.result.unwrap_or_default()),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct StatusResult {
+    #[serde(default, deserialize_with = "tolerant::text")]
     pub instance_id: String,
-    pub status: PhoneStatus,
+    /// None when the answer gave no readable status for this phone.
+    #[serde(default, deserialize_with = "tolerant::lenient")]
+    pub status: Option<PhoneStatus>,
+}
+
+impl Row for StatusResult {
+    fn has_id(&self) -> bool {
+        !self.instance_id.is_empty()
+    }
 }
 
 #[derive(Deserialize)]
 struct StatusResults {
-    status_results: Vec<StatusResult>,
+    status_results: Rows<StatusResult>,
 }
 
 /// A batch-status chunk that failed, with its ids, so the caller can keep the
@@ -103,10 +159,12 @@ pub struct BatchStatus {
     pub chunks: usize,
     pub results: Vec<StatusResult>,
     pub failures: Vec<ChunkFailure>,
+    /// Results without an instance id, left out.
+    pub dropped: usize,
 }
 
-/// The top level of an answer, read without building the payload: the error fields
-/// and where the payload is.
+/// The error fields of an answer (at its top level, or inside `data`) and where its
+/// payload is, read without building the payload.
 #[derive(Deserialize)]
 struct Head<'a> {
     #[serde(default, borrow)]
@@ -117,56 +175,81 @@ struct Head<'a> {
     data: Option<&'a RawValue>,
 }
 
-/// Unwraps a KooPhone answer: checks `error_code` (a 200 can carry a failure), then
-/// takes the payload from `data` when that wrapper is present, or from the top level.
-/// The usual answer (no error, or `"0"`) is decoded straight into `T`; anything else
-/// takes the thorough path that names the error.
-pub fn parse_envelope<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    if let Ok(head) = serde_json::from_slice::<Head>(body) {
-        let code = head.error_code.or(head.code).map(RawValue::get);
-        if code.is_none_or(|c| matches!(c, "\"0\"" | "0")) {
-            let payload = match head.data.map(RawValue::get) {
-                Some(data) if data.starts_with('{') => serde_json::from_str::<T>(data),
-                _ => serde_json::from_slice::<T>(body),
-            };
-            if let Ok(payload) = payload {
-                return Ok(payload);
-            }
-        }
+impl<'a> Head<'a> {
+    /// True when this level carries a code other than success (`"0"`).
+    fn has_failure_code(&self) -> bool {
+        self.error_code
+            .or(self.code)
+            .map(RawValue::get)
+            .is_some_and(|code| !matches!(code, "\"0\"" | "0" | "null"))
     }
-    parse_envelope_thoroughly(body)
+
+    fn data_object(&self) -> Option<&'a str> {
+        self.data.map(RawValue::get).filter(|d| d.starts_with('{'))
+    }
 }
 
-fn parse_envelope_thoroughly<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let value: Value = super::decode(Service::KooPhone, body)?;
-    let (code, message) = provider_error(&value);
-    if let Some(code) = code.filter(|c| c != "0") {
-        return Err(ApiError::new(
-            Service::KooPhone,
-            ErrorKind::Service,
-            message.unwrap_or_else(|| "request failed".into()),
-        )
-        .with_code(Some(code)));
+/// Unwraps a KooPhone answer. The error may stand at the top level (the API pages) or
+/// inside `data` (the Java SDK's list model), and an HTTP 200 can carry one: both
+/// places are checked on every answer. The payload is `data` when that wrapper is
+/// present (the documented shape), else the top level (the seed's example).
+pub fn parse_envelope<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let head: Head = super::decode(Service::KooPhone, body)?;
+    let data = head.data_object();
+    let failed_inside = data
+        .and_then(|d| serde_json::from_str::<Head>(d).ok())
+        .is_some_and(|inner| inner.has_failure_code());
+    if head.has_failure_code() || failed_inside {
+        return Err(envelope_error(body));
     }
-    let payload = match value.get("data") {
-        Some(data) if data.is_object() => data.clone(),
-        _ => value,
+    let payload = match data {
+        Some(data) => serde_json::from_str::<T>(data),
+        None => serde_json::from_slice::<T>(body),
     };
-    serde_json::from_value(payload).map_err(|e| {
+    payload.map_err(|e| {
         ApiError::new(
             Service::KooPhone,
             ErrorKind::Decode,
-            format!("unexpected response: {e}"),
+            format!(
+                "unexpected response ({e}): {}",
+                crate::text::excerpt(body, 120)
+            ),
         )
     })
 }
 
-pub fn parse_status_results(body: &[u8]) -> Result<Vec<StatusResult>, ApiError> {
+/// The provider's error named in a failed envelope (the rare path: a full parse).
+fn envelope_error(body: &[u8]) -> ApiError {
+    let value: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let (code, message) = provider_error(&value);
+    ApiError::new(
+        Service::KooPhone,
+        ErrorKind::Service,
+        message.unwrap_or_else(|| "request failed".into()),
+    )
+    .with_code(code)
+}
+
+pub fn parse_status_results(body: &[u8]) -> Result<Rows<StatusResult>, ApiError> {
     parse_envelope::<StatusResults>(body).map(|r| r.status_results)
 }
 
+/// A page's rows and the list's `total_count`.
+pub type ListedPage = (Rows<Instance>, Option<u64>);
+
+/// One page of the instance list, checked (see `InstancePage::into_rows`).
+pub fn parse_instance_page(
+    body: &[u8],
+    page_no: u32,
+    page_size: u32,
+) -> Result<ListedPage, ApiError> {
+    let page = parse_envelope::<InstancePage>(body)?;
+    let total = page.total_count;
+    Ok((page.into_rows(page_no, page_size)?, total))
+}
+
 /// A chunk of ids and what the service answered for it.
-type ChunkAnswer = (Vec<String>, Result<Vec<StatusResult>, ApiError>);
+type ChunkAnswer = (Vec<String>, Result<Rows<StatusResult>, ApiError>);
 
 pub struct KooPhone<'a> {
     api: &'a Api,
@@ -177,41 +260,43 @@ impl<'a> KooPhone<'a> {
         KooPhone { api }
     }
 
-    async fn call<T: DeserializeOwned>(&self, call: Call) -> Result<(T, Option<String>), ApiError> {
-        self.api.send_parsed(&call, parse_envelope::<T>).await
-    }
-
-    pub async fn list_page(&self, page_no: u32, page_size: u32) -> Result<InstancePage, ApiError> {
+    /// One page of the instance list. The official Java SDK (KooPhoneMeta
+    /// `listInstances`) declares `x-request-id` a required query parameter; it goes
+    /// there as well as in the header.
+    pub async fn list_page(&self, page_no: u32, page_size: u32) -> Result<ListedPage, ApiError> {
         let call = Call::read(Service::KooPhone, "/v1/instances/batch-query".into())
             .query("page_no", page_no)
-            .query("page_size", page_size);
-        self.call(call).await.map(|(page, _)| page)
+            .query("page_size", page_size)
+            .request_id_in_query();
+        self.api
+            .send_parsed(&call, |body| parse_instance_page(body, page_no, page_size))
+            .await
+            .map(|(page, _)| page)
     }
 
     /// Every instance: the first page gives `total_count`, the rest are fetched
     /// concurrently (at most `max_in_flight` at once), then put back in page order.
-    pub async fn list_instances(&self) -> Result<Vec<Instance>, ApiError> {
-        let first = self.list_page(1, LIST_PAGE_SIZE).await?;
-        let mut instances = first.result;
-        let total = first.total_count.unwrap_or(instances.len() as u64);
+    pub async fn list_instances(&self) -> Result<Rows<Instance>, ApiError> {
+        let (mut instances, total) = self.list_page(1, LIST_PAGE_SIZE).await?;
+        let total = total.unwrap_or(instances.len() as u64);
         let pages = total.div_ceil(u64::from(LIST_PAGE_SIZE)).max(1) as u32;
-        let rest: Vec<Result<InstancePage, ApiError>> = stream::iter(2..=pages)
+        let rest: Vec<Result<ListedPage, ApiError>> = stream::iter(2..=pages)
             .map(|page| self.list_page(page, LIST_PAGE_SIZE))
             .buffered(self.api.max_in_flight())
             .collect()
             .await;
         for page in rest {
-            instances.extend(page?.result);
+            instances.append(page?.0);
         }
         Ok(instances)
     }
 
     /// Status of at most 32 instances in one call.
-    pub async fn batch_status_chunk(&self, ids: &[String]) -> Result<Vec<StatusResult>, ApiError> {
+    pub async fn batch_status_chunk(&self, ids: &[String]) -> Result<Rows<StatusResult>, ApiError> {
         if ids.len() > STATUS_BATCH_LIMIT {
             return Err(ApiError::new(
                 Service::KooPhone,
-                ErrorKind::Decode,
+                ErrorKind::InvalidInput,
                 format!(
                     "{} ids in one batch; at most {STATUS_BATCH_LIMIT}",
                     ids.len()
@@ -223,9 +308,10 @@ impl<'a> KooPhone<'a> {
             "/v1/instances/batch-query-status".into(),
             json!({ "instance_ids": ids }),
         );
-        self.call::<StatusResults>(call)
+        self.api
+            .send_parsed(&call, parse_status_results)
             .await
-            .map(|(r, _)| r.status_results)
+            .map(|(results, _)| results)
     }
 
     /// Status of any number of instances: chunks of 32, `max_in_flight` chunks at
@@ -249,7 +335,10 @@ impl<'a> KooPhone<'a> {
         };
         for (ids, answer) in answers {
             match answer {
-                Ok(results) => status.results.extend(results),
+                Ok(results) => {
+                    status.dropped += results.dropped;
+                    status.results.extend(results.rows);
+                }
                 Err(error) => status.failures.push(ChunkFailure { ids, error }),
             }
         }
@@ -268,7 +357,10 @@ impl<'a> KooPhone<'a> {
             json!({ "instance_id": instance_id }),
             request_id,
         );
-        self.call::<Value>(call).await.map(|(_, id)| id)
+        self.api
+            .send_parsed(&call, parse_envelope::<Value>)
+            .await
+            .map(|(_, id)| id)
     }
 }
 
@@ -276,15 +368,18 @@ impl<'a> KooPhone<'a> {
 mod tests {
     use super::*;
 
+    fn statuses(body: &[u8]) -> Vec<StatusResult> {
+        parse_status_results(body).expect("parses").rows
+    }
+
     #[test]
     fn seed_example_without_data_wrapper() {
         let body = br#"{ "status_results" : [ { "instance_id" : "a44uhlf7", "status" : 0 } ] }"#;
-        let results = parse_status_results(body).expect("parses");
         assert_eq!(
-            results,
+            statuses(body),
             [StatusResult {
                 instance_id: "a44uhlf7".into(),
-                status: PhoneStatus::UNKNOWN
+                status: Some(PhoneStatus::UNKNOWN)
             }]
         );
     }
@@ -292,8 +387,10 @@ mod tests {
     #[test]
     fn documented_shape_with_data_wrapper_and_unknown_status() {
         let body = br#"{"error_code":"0","error_msg":"ok","data":{"status_results":[{"instance_id":"x","status":7}]}}"#;
-        let results = parse_status_results(body).expect("parses");
-        assert_eq!(results[0].status.name(), "Unknown(7)");
+        assert_eq!(
+            statuses(body)[0].status.map(PhoneStatus::name).as_deref(),
+            Some("Unknown(7)")
+        );
     }
 
     #[test]
@@ -305,45 +402,94 @@ mod tests {
     }
 
     #[test]
+    fn error_inside_data_is_an_error_not_an_empty_fleet() {
+        let body = br#"{"data":{"error_code":"KOOPHONE.API.1001","error_msg":"Insufficient instance permissions"}}"#;
+        let err = parse_instance_page(body, 1, 100).expect_err("fails");
+        assert_eq!(err.code.as_deref(), Some("KOOPHONE.API.1001"));
+        assert_eq!(err.message, "Insufficient instance permissions");
+        let beside_success = br#"{"error_code":"0","data":{"error_code":"KOOPHONE.API.1004","error_msg":"not subscribed","result":[]}}"#;
+        let err = parse_instance_page(beside_success, 1, 100).expect_err("fails");
+        assert_eq!(err.code.as_deref(), Some("KOOPHONE.API.1004"));
+    }
+
+    #[test]
     fn stop_streaming_seed_response_is_success() {
         let body = br#"{ "error_code" : "0", "error_msg" : "OK" }"#;
         assert!(parse_envelope::<Value>(body).is_ok());
     }
 
     #[test]
-    fn the_quick_path_agrees_with_the_thorough_one() {
-        let bodies: [&[u8]; 9] = [
-            br#"{"status_results":[{"instance_id":"a","status":2}]}"#,
-            br#"{"error_code":"0","error_msg":"ok","data":{"status_results":[{"instance_id":"a","status":3}]}}"#,
-            br#"{"error_code":0,"data":{"status_results":[]}}"#,
-            br#"{"error_code":"","status_results":[]}"#,
-            br#"{"code":"KOOPHONE.API.0001","message":"no","status_results":[]}"#,
-            br#"{"data":null,"status_results":[{"instance_id":"b","status":7}]}"#,
-            br#"{"data":{"other":1},"status_results":[]}"#,
-            br#"{"status_results":"nope"}"#,
-            b"[]",
-        ];
-        for body in bodies {
-            let quick = parse_envelope::<StatusResults>(body).map(|r| r.status_results);
-            let thorough =
-                parse_envelope_thoroughly::<StatusResults>(body).map(|r| r.status_results);
-            match (quick, thorough) {
-                (Ok(a), Ok(b)) => assert_eq!(a, b, "{}", String::from_utf8_lossy(body)),
-                (Err(a), Err(b)) => assert_eq!(a.code, b.code),
-                (a, b) => panic!("{}: {a:?} vs {b:?}", String::from_utf8_lossy(body)),
-            }
+    fn a_list_that_contradicts_itself_is_an_error() {
+        for body in [
+            &br#"{"error_code":"0","data":{"total_count":3,"result":[]}}"#[..],
+            br#"{"error_code":"0","data":{"total_count":3}}"#,
+            br#"{"error_code":"0","data":{"page_no":1}}"#,
+            br#"{"error_code":"0","data":{}}"#,
+        ] {
+            let err = parse_instance_page(body, 1, 100).expect_err("an error");
+            assert_eq!(
+                err.kind,
+                ErrorKind::Decode,
+                "{}",
+                String::from_utf8_lossy(body)
+            );
         }
+        let empty = br#"{"error_code":"0","data":{"total_count":0,"result":[]}}"#;
+        assert!(
+            parse_instance_page(empty, 1, 100)
+                .expect("empty fleet")
+                .0
+                .is_empty()
+        );
+        let past_the_end = br#"{"error_code":"0","data":{"total_count":100,"result":[]}}"#;
+        assert!(parse_instance_page(past_the_end, 2, 100).is_ok());
     }
 
     #[test]
-    fn wrong_types_and_truncated_json_are_errors() {
+    fn sparse_rows_are_kept_and_rows_without_ids_counted() {
+        let body = br#"{"error_code":"0","data":{"total_count":4,"result":[
+            {"instance_id":"a","instance_name":null},
+            {"instance_id":"b","running_status":"two"},
+            {"instance_name":"no-id","running_status":2},
+            {"instance_id":"c","instance_name":"phone-c","running_status":3}]}}"#;
+        let (rows, total) = parse_instance_page(body, 1, 100).expect("parses");
+        assert_eq!(total, Some(4));
+        assert_eq!(rows.dropped, 1);
+        let shown: Vec<(&str, &str, Option<PhoneStatus>)> = rows
+            .rows
+            .iter()
+            .map(|i| {
+                (
+                    i.instance_id.as_str(),
+                    i.instance_name.as_str(),
+                    i.running_status,
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("a", "", None),
+                ("b", "", None),
+                ("c", "phone-c", Some(PhoneStatus::OFFLINE))
+            ]
+        );
+    }
+
+    #[test]
+    fn wrong_shapes_and_truncated_json_are_errors() {
         for body in [
-            &br#"{"status_results":[{"instance_id":"x","status":"two"}]}"#[..],
+            &br#"{"status_results":"nope"}"#[..],
             br#"{"status_results":[{"instance_id":"x","sta"#,
             b"",
             b"[]",
+            br#"{"error_code":"","status_results":[]}"#,
         ] {
-            assert!(parse_status_results(body).is_err());
+            assert!(
+                parse_status_results(body).is_err(),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
         }
     }
 }

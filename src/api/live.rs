@@ -1,36 +1,52 @@
 //! Live: online streams per publish domain (all pages), and block-once (pause).
 
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::error::{ApiError, Service};
+use super::error::{ApiError, ErrorKind, Service};
+use super::path;
+use super::tolerant::{self, Row, Rows};
 use super::{Api, Call};
 
 pub const PAGE_LIMIT: u32 = 100;
 
+/// One online stream. Every field is optional in the official model
+/// (huaweicloud-sdk-python-v3 `live/v1/model/online_info.py`); a stream is known by
+/// its app and name (its domain is the one asked for), any other gap reads as unknown.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct Stream {
+    #[serde(default, deserialize_with = "tolerant::text")]
     pub publish_domain: String,
+    #[serde(default, deserialize_with = "tolerant::text")]
     pub app: String,
+    #[serde(default, deserialize_with = "tolerant::text")]
     pub stream: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::lenient")]
     pub video_codec: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::lenient")]
     pub audio_codec: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::lenient")]
     pub video_frame_rate: Option<f64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::lenient")]
     pub audio_frame_rate: Option<f64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::lenient")]
     pub video_bitrate: Option<f64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::lenient")]
     pub audio_bitrate: Option<f64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::lenient")]
     pub resolution: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::lenient")]
     pub client_ip: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tolerant::lenient")]
     pub start_time: Option<String>,
+}
+
+impl Row for Stream {
+    fn has_id(&self) -> bool {
+        !self.app.is_empty() && !self.stream.is_empty()
+    }
 }
 
 impl Stream {
@@ -77,12 +93,15 @@ impl std::str::FromStr for StreamKey {
     }
 }
 
+/// One page of `realtime/streams`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct StreamPage {
     #[serde(default)]
-    pub total_page: Option<u32>,
+    pub total_page: Option<u64>,
     #[serde(default)]
-    pub streams: Vec<Stream>,
+    pub total_num: Option<u64>,
+    #[serde(default)]
+    pub streams: Rows<Stream>,
 }
 
 pub fn parse_stream_page(body: &[u8]) -> Result<StreamPage, ApiError> {
@@ -93,7 +112,107 @@ pub fn parse_stream_page(body: &[u8]) -> Result<StreamPage, ApiError> {
 #[derive(Debug, Clone)]
 pub struct DomainStreams {
     pub domain: String,
-    pub streams: Result<Vec<Stream>, ApiError>,
+    pub streams: Result<Rows<Stream>, ApiError>,
+}
+
+/// What `offset` counts. The SDK model says only "offset >= 0, where the query
+/// starts" and the answer carries `total_page`: no official text settles it, so the
+/// first two pages decide (see `StreamListing`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OffsetReading {
+    Pages,
+    Items,
+}
+
+/// A guard against a service whose pages never end: 100,000 streams in one domain.
+pub const MAX_STREAM_PAGES: u64 = 1000;
+
+/// The pages of one domain's listing, gathered under either reading of `offset`:
+/// page 2 is asked for at offset 1; if it repeats a stream of page 1, offset counts
+/// streams and the next offset is where the last page ended, else it counts pages.
+/// Streams are de-duplicated by (domain, app, stream).
+#[derive(Default)]
+pub struct StreamListing {
+    streams: Rows<Stream>,
+    seen: HashSet<StreamKey>,
+    reading: Option<OffsetReading>,
+    pages: u64,
+    /// The offset to ask for next.
+    next_offset: u64,
+    total_num: Option<u64>,
+    total_page: Option<u64>,
+    finished: bool,
+}
+
+impl StreamListing {
+    /// The offset of the next page to fetch, or None when the listing is complete.
+    pub fn next_offset(&self) -> Option<u64> {
+        (!self.finished).then_some(self.next_offset)
+    }
+
+    pub fn reading(&self) -> Option<OffsetReading> {
+        self.reading
+    }
+
+    /// Takes in the page fetched at `next_offset()`; `domain` fills a missing domain.
+    pub fn add(&mut self, domain: &str, page: StreamPage) -> Result<(), ApiError> {
+        let asked_at = self.next_offset;
+        let page_len = (page.streams.len() + page.streams.dropped) as u64;
+        self.pages += 1;
+        self.total_num = page.total_num.or(self.total_num);
+        self.total_page = page.total_page.or(self.total_page);
+        self.streams.dropped += page.streams.dropped;
+        let mut fresh = 0;
+        let mut repeated = false;
+        for mut stream in page.streams.rows {
+            if stream.publish_domain.is_empty() {
+                stream.publish_domain = domain.to_string();
+            }
+            if self.seen.insert(stream.key()) {
+                self.streams.rows.push(stream);
+                fresh += 1;
+            } else {
+                repeated = true;
+            }
+        }
+        if self.pages == 2 {
+            self.reading = Some(if repeated {
+                OffsetReading::Items
+            } else {
+                OffsetReading::Pages
+            });
+        }
+        self.next_offset = match self.reading {
+            Some(OffsetReading::Items) => asked_at + page_len,
+            _ => self.pages,
+        };
+        self.finished = page_len == 0 || (self.pages > 1 && fresh == 0) || self.complete(page_len);
+        if !self.finished && self.pages >= MAX_STREAM_PAGES {
+            return Err(ApiError::new(
+                Service::Live,
+                ErrorKind::Decode,
+                format!(
+                    "domain {domain} still had more streams after {MAX_STREAM_PAGES} pages; listing stopped"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn complete(&self, page_len: u64) -> bool {
+        let listed = self.streams.len() as u64;
+        match (self.total_num, self.total_page, self.reading) {
+            (Some(total), ..) if listed >= total => true,
+            (_, Some(total_pages), None | Some(OffsetReading::Pages)) => self.pages >= total_pages,
+            (Some(total), _, Some(OffsetReading::Items)) => self.next_offset >= total,
+            (None, None, _) => page_len < u64::from(PAGE_LIMIT),
+            _ => false,
+        }
+    }
+
+    pub fn into_streams(self) -> Rows<Stream> {
+        self.streams
+    }
 }
 
 pub struct Live<'a> {
@@ -105,9 +224,13 @@ impl<'a> Live<'a> {
         Live { api }
     }
 
-    async fn page(&self, domain: &str, offset: u32) -> Result<StreamPage, ApiError> {
-        let path = format!("/v1/{}/realtime/streams", self.api.project_id());
-        let call = Call::read(Service::Live, path)
+    fn path(&self, rest: &str) -> Result<String, ApiError> {
+        let project = path::segment(Service::Live, "project id", self.api.project_id())?;
+        Ok(format!("/v1/{project}/{rest}"))
+    }
+
+    async fn page(&self, domain: &str, offset: u64) -> Result<StreamPage, ApiError> {
+        let call = Call::read(Service::Live, self.path("realtime/streams")?)
             .query("publish_domain", domain)
             .query("offset", offset)
             .query("limit", PAGE_LIMIT);
@@ -117,23 +240,14 @@ impl<'a> Live<'a> {
             .map(|(page, _)| page)
     }
 
-    /// All online streams of one publish domain (`offset` counts pages).
-    pub async fn list_streams(&self, domain: &str) -> Result<Vec<Stream>, ApiError> {
-        let mut streams = Vec::new();
-        let mut offset = 0;
-        loop {
+    /// All online streams of one publish domain, right whatever `offset` counts.
+    pub async fn list_streams(&self, domain: &str) -> Result<Rows<Stream>, ApiError> {
+        let mut listing = StreamListing::default();
+        while let Some(offset) = listing.next_offset() {
             let page = self.page(domain, offset).await?;
-            let short_page = page.streams.len() < PAGE_LIMIT as usize;
-            streams.extend(page.streams);
-            offset += 1;
-            let more = match page.total_page {
-                Some(total) => offset < total,
-                None => !short_page,
-            };
-            if !more {
-                return Ok(streams);
-            }
+            listing.add(domain, page)?;
         }
+        Ok(listing.into_streams())
     }
 
     /// Streams of every configured publish domain; one failing domain does not hide the others.
@@ -153,10 +267,9 @@ impl<'a> Live<'a> {
         key: &StreamKey,
         request_id: &str,
     ) -> Result<Option<String>, ApiError> {
-        let path = format!("/v1/{}/stream/block-once", self.api.project_id());
         let call = Call::mutation(
             Service::Live,
-            path,
+            self.path("stream/block-once")?,
             json!({ "domain": key.domain, "app_name": key.app, "stream_name": key.stream }),
             request_id,
         );
@@ -183,7 +296,7 @@ mod tests {
             "audio_codec":"AAC","video_frame_rate":30,"audio_frame_rate":44,"video_bitrate":2048,
             "audio_bitrate":128,"resolution":"1280x720","client_ip":"10.0.0.1","start_time":"2025-01-01T00:00:00Z"}]}"#;
         let page = parse_stream_page(body).expect("parses");
-        assert_eq!(page.streams[0].video_bitrate, Some(2048.0));
+        assert_eq!(page.streams.rows[0].video_bitrate, Some(2048.0));
         assert_eq!(page.total_page, Some(1));
     }
 }

@@ -10,14 +10,16 @@ mod iam;
 pub mod koophone;
 pub mod live;
 pub mod outcome;
+pub mod path;
 pub mod retry;
 pub mod signer;
+pub mod tolerant;
 pub mod transport;
 
 use std::sync::Arc;
 
 use reqwest::{Method, Url};
-use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use serde_json::Value;
 
 pub use auth::{AccessKey, Credentials, PasswordLogin, TokenSource};
@@ -76,6 +78,10 @@ pub struct ApiConfig {
     pub retry: RetryPolicy,
 }
 
+/// The longest `Retry-After` a read waits out; asked to wait longer, it fails at once
+/// and the caller's own backoff takes over.
+const MAX_RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The entry point to every client; cheap to clone and share between tasks.
 #[derive(Clone)]
 pub struct Api {
@@ -100,6 +106,8 @@ pub(crate) struct Call {
     pub mutating: bool,
     /// Sent as `x-request-id`. KooPhone calls without one get a fresh UUID each.
     pub request_id: Option<String>,
+    /// The request id goes in the query string too (KooPhone's instance list).
+    pub request_id_in_query: bool,
 }
 
 impl Call {
@@ -112,6 +120,7 @@ impl Call {
             body: None,
             mutating: false,
             request_id: None,
+            request_id_in_query: false,
         }
     }
 
@@ -135,6 +144,11 @@ impl Call {
 
     pub fn query(mut self, name: &'static str, value: impl ToString) -> Self {
         self.query.push((name, value.to_string()));
+        self
+    }
+
+    pub fn request_id_in_query(mut self) -> Self {
+        self.request_id_in_query = true;
         self
     }
 }
@@ -247,7 +261,11 @@ impl Api {
                 continue;
             }
             if !call.mutating && error.is_retryable_read() && attempt < retry.max_attempts {
-                let delay = retry.delay_after(attempt);
+                let delay = match error.retry_after {
+                    Some(asked) if asked > MAX_RETRY_AFTER => return Err(error),
+                    Some(asked) => asked,
+                    None => retry.delay_after(attempt),
+                };
                 tracing::debug!(service = %call.service, path = %call.path, attempt, ?delay, error = %error, "retrying read");
                 tokio::time::sleep(delay).await;
                 attempt += 1;
@@ -273,18 +291,19 @@ impl Api {
 
     /// One attempt; also returns which token generation it used, for renewal.
     async fn attempt(&self, call: &Call) -> (Result<Reply, ApiError>, Option<u64>) {
-        let url = match self.url_for(call) {
+        let request_id = call.request_id.clone().or_else(|| {
+            (call.service == Service::KooPhone).then(|| uuid::Uuid::new_v4().to_string())
+        });
+        let url = match self.url_for(call, request_id.as_deref()) {
             Ok(url) => url,
             Err(e) => return (Err(e), None),
         };
         let body = call.body.as_ref().map(|b| b.to_string().into_bytes());
-        let mut headers = vec![("accept".to_string(), "application/json".to_string())];
-        if body.is_some() {
-            headers.push(("content-type".into(), "application/json".into()));
-        }
-        let request_id = call.request_id.clone().or_else(|| {
-            (call.service == Service::KooPhone).then(|| uuid::Uuid::new_v4().to_string())
-        });
+        // The official SDKs send (and sign) Content-Type on every call, GETs included.
+        let mut headers = vec![
+            ("accept".to_string(), "application/json".to_string()),
+            ("content-type".to_string(), "application/json".to_string()),
+        ];
         if let Some(id) = &request_id {
             headers.push(("x-request-id".into(), id.clone()));
         }
@@ -312,7 +331,7 @@ impl Api {
         (result, generation)
     }
 
-    fn url_for(&self, call: &Call) -> Result<Url, ApiError> {
+    fn url_for(&self, call: &Call, request_id: Option<&str>) -> Result<Url, ApiError> {
         let base = self.inner.config.endpoints.base(call.service).ok_or_else(|| {
             ApiError::new(
                 call.service,
@@ -331,6 +350,9 @@ impl Api {
         if !call.query.is_empty() {
             url.query_pairs_mut().extend_pairs(call.query.iter());
         }
+        if let (true, Some(id)) = (call.request_id_in_query, request_id) {
+            url.query_pairs_mut().append_pair("x-request-id", id);
+        }
         Ok(url)
     }
 
@@ -346,10 +368,10 @@ impl Api {
         if call.service == Service::Iam {
             return Ok(None);
         }
-        if let (Some(key), true) = (
-            &self.inner.config.credentials.access_key,
-            call.service != Service::KooPhone,
-        ) {
+        // KooPhone takes a token when one is configured; AK/SK alone serve it too, as
+        // the Java SDK's KooPhone client signs with BasicCredentials.
+        let signs = call.service != Service::KooPhone || self.inner.token.is_none();
+        if let (Some(key), true) = (&self.inner.config.credentials.access_key, signs) {
             self.sign(call, key, url, headers, body.unwrap_or_default());
             return Ok(None);
         }
@@ -384,16 +406,26 @@ impl Api {
             (Some(host), None) => host.to_string(),
             (None, _) => String::new(),
         };
+        // The SDKs sign every header they set; ours are these, plus the ones below.
+        let already_set = |name: &str| name == "content-type" || name == "x-request-id";
         let mut signed: Vec<(String, String)> = headers
             .iter()
-            .filter(|(name, _)| name == "content-type")
+            .filter(|(name, _)| already_set(name))
             .cloned()
             .collect();
         signed.push(("host".into(), host));
         let date = chrono::Utc::now().format(signer::DATE_FORMAT).to_string();
         signed.push((signer::DATE_HEADER.into(), date.clone()));
-        if call.service == Service::Live {
+        // As the official SDKs do: every project-scoped call names its project, and
+        // temporary credentials carry their security token, both signed.
+        if call.service.is_project_scoped() {
             signed.push(("x-project-id".into(), self.project_id().to_string()));
+        }
+        if let Some(token) = &key.security_token {
+            signed.push((
+                signer::SECURITY_TOKEN_HEADER.into(),
+                auth::expose(token).to_string(),
+            ));
         }
         let request = signer::SignableRequest {
             method: call.method.as_str(),
@@ -412,14 +444,17 @@ impl Api {
         headers.extend(
             signed
                 .into_iter()
-                .filter(|(name, _)| name != "host" && name != "content-type"),
+                .filter(|(name, _)| name != "host" && !already_set(name)),
         );
         headers.push(("authorization".into(), authorization));
     }
 }
 
 /// Decodes a JSON body into `T`, as a Decode error naming the service on failure.
-pub(crate) fn decode<T: DeserializeOwned>(service: Service, body: &[u8]) -> Result<T, ApiError> {
+pub(crate) fn decode<'a, T: Deserialize<'a>>(
+    service: Service,
+    body: &'a [u8],
+) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| {
         ApiError::new(
             service,

@@ -8,6 +8,8 @@ use sha2::{Digest, Sha256};
 pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
 pub const DATE_HEADER: &str = "x-sdk-date";
 pub const DATE_FORMAT: &str = "%Y%m%dT%H%M%SZ";
+/// Sent (and signed) with temporary AK/SK credentials.
+pub const SECURITY_TOKEN_HEADER: &str = "x-security-token";
 /// A body hash header value that tells the gateway the payload is not signed.
 const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 

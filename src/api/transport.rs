@@ -116,8 +116,17 @@ pub async fn execute(
             request_id,
         })
     } else {
-        Err(error_from_body(service, status, &body).with_request_id(request_id))
+        let mut error = error_from_body(service, status, &body).with_request_id(request_id);
+        error.retry_after = retry_after(&headers);
+        Err(error)
     }
+}
+
+/// `Retry-After` in seconds (Nova's `overLimit`, gateways' 429/503); an HTTP date is
+/// not used by these services and is ignored.
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
 fn response_request_id(headers: &reqwest::header::HeaderMap) -> Option<String> {
@@ -192,11 +201,29 @@ pub fn error_from_body(service: Service, status: u16, body: &[u8]) -> ApiError {
 
 /// Finds the code and message in any of the providers' error shapes:
 /// `{"error_code","error_msg"}` (KooPhone, Live, CPH, gateway), `{"code","message"}`,
-/// `{"error":{"code","message"}}` (IAM), and Nova's one-key `{"conflictingRequest":{...}}`.
+/// `{"error":{"code","message"}}` (IAM), Nova's one-key `{"conflictingRequest":{...}}`,
+/// and KooPhone's `{"data":{"error_code","error_msg"}}` (huaweicloud-sdk-java-v3
+/// `InstanceBatchQueryRspData` declares the error fields inside `data`).
 pub fn provider_error(value: &Value) -> (Option<String>, Option<String>) {
     let Some(object) = value.as_object() else {
         return (None, None);
     };
+    let top = error_fields(object);
+    let inside_data = object
+        .get("data")
+        .and_then(Value::as_object)
+        .map(error_fields)
+        .unwrap_or_default();
+    match (top, inside_data) {
+        // A failure code wins over a success code ("0") wherever each one stands.
+        ((Some(code), message), _) if code != "0" => (Some(code), message),
+        (_, (Some(code), message)) if code != "0" => (Some(code), message),
+        (top @ (Some(_), _) | top @ (_, Some(_)), _) => top,
+        (_, inside) => inside,
+    }
+}
+
+fn error_fields(object: &serde_json::Map<String, Value>) -> (Option<String>, Option<String>) {
     let code = object
         .get("error_code")
         .or_else(|| object.get("code"))
@@ -209,7 +236,8 @@ pub fn provider_error(value: &Value) -> (Option<String>, Option<String>) {
         return (code, message);
     }
     if object.len() == 1 {
-        if let Some((fault, inner)) = object.iter().next() {
+        // `data` is KooPhone's payload wrapper, never a Nova fault name.
+        if let Some((fault, inner)) = object.iter().next().filter(|(key, _)| *key != "data") {
             if let Some(inner) = inner.as_object() {
                 let message = inner.get("message").and_then(scalar_text);
                 let code = inner
@@ -264,6 +292,22 @@ mod tests {
             let err = error_from_body(Service::Live, 400, body.as_bytes());
             assert_eq!(err.code.as_deref(), Some(code), "{body}");
         }
+    }
+
+    #[test]
+    fn koophone_error_inside_data_is_found_on_any_status() {
+        let body = br#"{"data":{"error_code":"KOOPHONE.API.1001","error_msg":"Insufficient instance permissions"}}"#;
+        for status in [200, 400, 401] {
+            let err = error_from_body(Service::KooPhone, status, body);
+            assert_eq!(err.code.as_deref(), Some("KOOPHONE.API.1001"));
+            assert_eq!(err.message, "Insufficient instance permissions");
+        }
+        let mixed = br#"{"error_code":"0","data":{"error_code":"KOOPHONE.API.1004","error_msg":"not subscribed"}}"#;
+        let value: Value = serde_json::from_slice(mixed).expect("json");
+        assert_eq!(
+            provider_error(&value).0.as_deref(),
+            Some("KOOPHONE.API.1004")
+        );
     }
 
     #[test]

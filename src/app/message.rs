@@ -6,6 +6,7 @@ use crate::api::compute::Server;
 use crate::api::cph::{EncodeServer, Job};
 use crate::api::koophone::{BatchStatus, Instance};
 use crate::api::live::DomainStreams;
+use crate::api::tolerant::Rows;
 use crate::api::{ApiError, TargetOutcome};
 
 #[derive(Debug, Clone)]
@@ -21,11 +22,11 @@ pub enum Msg {
     Tick,
     /// SIGTERM or SIGHUP: leave now, restoring the terminal.
     Terminate,
-    PhonesListed(Result<Vec<Instance>, ApiError>),
+    PhonesListed(Result<Rows<Instance>, ApiError>),
     StatusPolled(BatchStatus),
     StreamsListed(Vec<DomainStreams>),
-    EncodersListed(Result<Vec<EncodeServer>, ApiError>),
-    ServersListed(Result<Vec<Server>, ApiError>),
+    EncodersListed(Result<Rows<EncodeServer>, ApiError>),
+    ServersListed(Result<Rows<Server>, ApiError>),
     JobsPolled(Vec<(String, Result<Job, ApiError>)>),
     ActionOutcome {
         action: u64,

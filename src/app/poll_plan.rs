@@ -139,7 +139,7 @@ mod tests {
                 instance_name: format!("phone-{i}"),
                 region: None,
                 instance_sku: None,
-                running_status: PhoneStatus::RUNNING,
+                running_status: Some(PhoneStatus::RUNNING),
                 frozen_status: None,
             })
             .collect();

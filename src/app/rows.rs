@@ -4,9 +4,10 @@ use std::cmp::Ordering;
 use std::time::Instant;
 
 use crate::api::compute::Server;
-use crate::api::cph::{EncodeServer, JobStatus};
+use crate::api::cph::{EncodeServer, EncoderStatus, JobStatus};
 use crate::api::koophone::PhoneStatus;
 use crate::api::live::Stream;
+use crate::api::tolerant::label;
 
 use super::state::Clock;
 use super::table::TableRow;
@@ -27,7 +28,8 @@ pub const SERVER_COLUMNS: [&str; 4] = ["SERVER ID", "NAME", "STATUS", "TASK STAT
 pub struct PhoneRow {
     pub id: String,
     pub name: String,
-    pub status: PhoneStatus,
+    /// None when the service gave no readable status (shown as `–`).
+    pub status: Option<PhoneStatus>,
     /// When phonedeck saw the status change to what it is now; None while it has
     /// not changed since phonedeck started (how long it has been so is not known).
     pub since: Option<Instant>,
@@ -47,7 +49,7 @@ impl TableRow for PhoneRow {
         vec![
             self.id.clone(),
             self.name.clone(),
-            self.status.name(),
+            PhoneStatus::label(self.status),
             self.error.clone().unwrap_or_default(),
         ]
     }
@@ -58,9 +60,12 @@ impl TableRow for PhoneRow {
             1 => self.name.cmp(&other.name),
             // By name, as shown; without allocating for the documented ones (sorting
             // 100,000 rows compares a couple of million times).
-            2 => match (self.status.known_name(), other.status.known_name()) {
+            2 => match (
+                self.status.and_then(PhoneStatus::known_name),
+                other.status.and_then(PhoneStatus::known_name),
+            ) {
                 (Some(a), Some(b)) => a.cmp(b),
-                _ => self.status.name().cmp(&other.status.name()),
+                _ => PhoneStatus::label(self.status).cmp(&PhoneStatus::label(other.status)),
             },
             // Shortest time in its status first; unknown (unchanged since start) last.
             3 => other.since.cmp(&self.since),
@@ -72,7 +77,7 @@ impl TableRow for PhoneRow {
         vec![
             self.id.clone(),
             self.name.clone(),
-            self.status.name(),
+            PhoneStatus::label(self.status),
             self.since.map(|at| clock.wall_time(at)).unwrap_or_default(),
             self.error.clone().unwrap_or_default(),
         ]
@@ -151,7 +156,7 @@ impl TableRow for EncoderRow {
         vec![
             e.encode_server_id.clone(),
             e.encode_server_name.clone(),
-            e.status.name(),
+            label(e.status, EncoderStatus::name),
             e.encode_server_ip.clone().unwrap_or_default(),
         ]
     }
@@ -161,7 +166,7 @@ impl TableRow for EncoderRow {
         match column {
             0 => a.encode_server_id.cmp(&b.encode_server_id),
             1 => a.encode_server_name.cmp(&b.encode_server_name),
-            2 => a.status.name().cmp(&b.status.name()),
+            2 => label(a.status, EncoderStatus::name).cmp(&label(b.status, EncoderStatus::name)),
             _ => a.encode_server_ip.cmp(&b.encode_server_ip),
         }
     }
@@ -184,7 +189,7 @@ impl TableRow for ServerRow {
         vec![
             s.id.clone(),
             s.name.clone(),
-            s.status.clone(),
+            label(s.status.clone(), |s| s),
             s.task_state.clone().unwrap_or_default(),
         ]
     }
@@ -226,10 +231,15 @@ pub enum JobState {
 }
 
 impl JobState {
-    pub fn from_status(status: JobStatus, code: Option<String>, message: Option<String>) -> Self {
+    /// A job with no readable status is still running, as far as anyone can tell.
+    pub fn from_status(
+        status: Option<JobStatus>,
+        code: Option<String>,
+        message: Option<String>,
+    ) -> Self {
         match status {
-            JobStatus::SUCCESS => JobState::Succeeded,
-            JobStatus::FAILED => JobState::Failed {
+            Some(JobStatus::SUCCESS) => JobState::Succeeded,
+            Some(JobStatus::FAILED) => JobState::Failed {
                 code,
                 message: message.unwrap_or_else(|| "job failed".into()),
             },

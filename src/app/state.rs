@@ -275,7 +275,7 @@ impl Default for Settings {
     }
 }
 
-/// Phone counts by status (0..=5, then everything undocumented).
+/// Phone counts by status (0..=5, then everything undocumented or not reported).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StatusCounts {
     pub known: [usize; 6],
@@ -286,7 +286,11 @@ impl StatusCounts {
     pub fn of(phones: &[PhoneRow]) -> Self {
         let mut counts = StatusCounts::default();
         for phone in phones {
-            match usize::try_from(phone.status.0).ok().filter(|s| *s < 6) {
+            let documented = phone
+                .status
+                .and_then(|s| usize::try_from(s.0).ok())
+                .filter(|s| *s < 6);
+            match documented {
                 Some(s) => counts.known[s] += 1,
                 None => counts.other += 1,
             }

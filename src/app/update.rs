@@ -8,6 +8,7 @@ use crate::api::compute::Server;
 use crate::api::cph::{EncodeServer, Job};
 use crate::api::koophone::{BatchStatus, Instance};
 use crate::api::live::DomainStreams;
+use crate::api::tolerant::Rows;
 use crate::api::{ApiError, Outcome, TargetOutcome};
 use crate::with_pane;
 
@@ -114,11 +115,20 @@ fn feed_result(state: &mut AppState, id: FeedId, error: Option<&ApiError>) {
     }
 }
 
-fn on_phones_listed(state: &mut AppState, result: Result<Vec<Instance>, ApiError>) {
+/// Says in the activity log how many rows of a listing had no id and were left out.
+fn note_dropped<T>(state: &mut AppState, rows: &Rows<T>, what: &str) {
+    if let Some(note) = rows.drop_note(what) {
+        state.log_activity(Entry::Note(note));
+    }
+}
+
+fn on_phones_listed(state: &mut AppState, result: Result<Rows<Instance>, ApiError>) {
     let instances = match result {
         Ok(instances) => instances,
         Err(error) => return feed_result(state, FeedId::Phones, Some(&error)),
     };
+    note_dropped(state, &instances, "phone");
+    let instances = instances.rows;
     let now = state.now;
     let previous = std::mem::take(&mut state.phones);
     let old: std::collections::HashMap<&str, &PhoneRow> =
@@ -215,7 +225,10 @@ fn on_streams(state: &mut AppState, domains: Vec<DomainStreams>) {
     let mut first_error = None;
     for domain in domains {
         match domain.streams {
-            Ok(streams) => rows.extend(streams.into_iter().map(StreamRow::new)),
+            Ok(streams) => {
+                note_dropped(state, &streams, "stream");
+                rows.extend(streams.rows.into_iter().map(StreamRow::new));
+            }
             Err(error) => {
                 // Keep what we knew of that domain's streams.
                 let prefix = format!("{}/", domain.domain);
@@ -235,20 +248,22 @@ fn on_streams(state: &mut AppState, domains: Vec<DomainStreams>) {
     feed_result(state, FeedId::Streams, first_error.as_ref());
 }
 
-fn on_encoders(state: &mut AppState, result: Result<Vec<EncodeServer>, ApiError>) {
+fn on_encoders(state: &mut AppState, result: Result<Rows<EncodeServer>, ApiError>) {
     let error = result
         .map(|list| {
-            state.encoders = list.into_iter().map(EncoderRow).collect();
+            note_dropped(state, &list, "encode server");
+            state.encoders = list.rows.into_iter().map(EncoderRow).collect();
             state.encoders_view.refresh(&state.encoders);
         })
         .err();
     feed_result(state, FeedId::Encoders, error.as_ref());
 }
 
-fn on_servers(state: &mut AppState, result: Result<Vec<Server>, ApiError>) {
+fn on_servers(state: &mut AppState, result: Result<Rows<Server>, ApiError>) {
     let error = result
         .map(|list| {
-            state.servers = list.into_iter().map(ServerRow).collect();
+            note_dropped(state, &list, "server");
+            state.servers = list.rows.into_iter().map(ServerRow).collect();
             state.servers_view.refresh(&state.servers);
         })
         .err();

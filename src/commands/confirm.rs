@@ -1,5 +1,5 @@
-//! Confirmation before a mutation: read-only refuses at once, `--yes` skips the
-//! question, and without a terminal to ask on, nothing is sent.
+//! Confirmation before a mutation: ids that cannot be ids and read-only mode refuse
+//! at once, `--yes` skips the question, and without a terminal to ask on, nothing is sent.
 
 use std::io::{BufRead, IsTerminal, Write};
 
@@ -16,6 +16,7 @@ pub fn ensure_allowed(
     targets: &[String],
     yes: bool,
 ) -> Result<(), Failure> {
+    super::check_ids(targets, "target")?;
     if api.read_only() {
         return Err(Failure::usage(format!(
             "read-only mode: refusing to {action}; nothing was sent. Drop --read-only or use a profile without read_only = true."

@@ -3,26 +3,29 @@
 use std::time::Duration;
 
 use crate::actions::ActionKind;
-use crate::api::cph::{Job, JobStatus};
+use crate::api::cph::{EncoderStatus, Job, JobStatus};
+use crate::api::tolerant::label;
 use crate::api::{ApiError, Outcome, TargetOutcome};
 use crate::bulk::run_bounded;
 use crate::cli::{OutputFormat, Wait};
 
 use super::confirm::ensure_allowed;
-use super::output::{optional, print_outcomes, print_rows};
+use super::output::{optional, print_outcomes, print_rows, warn_dropped};
 use super::{EXIT_OK, Failure, Target};
 
 const JOB_POLL: Duration = Duration::from_millis(500);
 
 pub async fn list(target: &Target, format: OutputFormat) -> Result<u8, Failure> {
     let servers = target.api.cph().list_encode_servers().await?;
+    warn_dropped(&servers, "encode server");
     let rows: Vec<Vec<String>> = servers
+        .rows
         .iter()
         .map(|s| {
             vec![
                 s.encode_server_id.clone(),
                 s.encode_server_name.clone(),
-                s.status.name(),
+                label(s.status, EncoderStatus::name),
                 optional(s.encode_server_ip.as_ref()),
             ]
         })
@@ -59,16 +62,16 @@ pub async fn restart(
 
 fn job_outcome(accepted: TargetOutcome, job: Result<Job, ApiError>) -> TargetOutcome {
     match job {
-        Ok(job) if job.status == JobStatus::SUCCESS => accepted,
-        Ok(job) => TargetOutcome {
-            outcome: Outcome::Failed,
-            error_code: job.error_code,
-            error_msg: Some(
-                job.error_msg
-                    .unwrap_or_else(|| format!("job {}", job.status.name())),
-            ),
-            ..accepted
-        },
+        Ok(job) if job.status == Some(JobStatus::SUCCESS) => accepted,
+        Ok(job) => {
+            let status = job.status_name();
+            TargetOutcome {
+                outcome: Outcome::Failed,
+                error_code: job.error_code,
+                error_msg: Some(job.error_msg.unwrap_or_else(|| format!("job {status}"))),
+                ..accepted
+            }
+        }
         Err(error) => TargetOutcome {
             outcome: Outcome::Unknown,
             error_code: error.code.clone(),

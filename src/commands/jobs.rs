@@ -26,6 +26,7 @@ pub async fn run(
     job_ids: Vec<String>,
     format: OutputFormat,
 ) -> Result<u8, Failure> {
+    super::check_ids(&job_ids, "job id")?;
     let api = &target.api;
     let reports: Vec<JobReport> = stream::iter(job_ids)
         .map(|id| async move {
@@ -43,7 +44,7 @@ pub async fn run(
         .await;
     let ok = reports
         .iter()
-        .all(|r| matches!(r, JobReport::Found(job) if job.status != JobStatus::FAILED));
+        .all(|r| matches!(r, JobReport::Found(job) if job.status != Some(JobStatus::FAILED)));
     let rows: Vec<Vec<String>> = reports.iter().map(row).collect();
     print_rows(
         format,
@@ -58,7 +59,7 @@ fn row(report: &JobReport) -> Vec<String> {
     match report {
         JobReport::Found(job) => vec![
             job.job_id.clone(),
-            job.status.name(),
+            job.status_name(),
             optional(job.begin_time.as_ref()),
             optional(job.end_time.as_ref()),
             match (&job.error_code, &job.error_msg) {

@@ -60,13 +60,29 @@ impl From<ConfigError> for Failure {
 impl From<ApiError> for Failure {
     /// Credential and authorisation problems are exit 2 (fix the setup); the rest 1.
     fn from(error: ApiError) -> Self {
-        let auth = matches!(error.kind, ErrorKind::Credentials | ErrorKind::ReadOnly)
-            || matches!(error.status, Some(401 | 403));
+        let auth = matches!(
+            error.kind,
+            ErrorKind::Credentials | ErrorKind::ReadOnly | ErrorKind::InvalidInput
+        ) || matches!(error.status, Some(401 | 403));
         Failure {
             exit: if auth { EXIT_USAGE } else { EXIT_FAILED },
             message: error.to_string(),
         }
     }
+}
+
+/// Refuses, before anything is sent, ids that cannot be one (empty, control
+/// characters, `.` or `..`): a usage error, exit 2.
+pub fn check_ids(ids: &[String], what: &str) -> Result<(), Failure> {
+    for id in ids {
+        if let Some(why) = crate::api::path::invalid_id(id) {
+            return Err(Failure::usage(format!(
+                "the {what} `{}` {why}; nothing was sent",
+                crate::text::sanitize(id)
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The dashboard's settings for a target.
@@ -128,7 +144,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
     let global = &cli.global;
     let format = global.output;
     let command = match cli.command {
-        Some(Command::Sim(args)) => return simulator::run(args).await,
+        Some(Command::Sim(args)) => return simulator::run(*args).await,
         Some(Command::Completions { shell }) => return packaging::completions(shell),
         Some(Command::Man) => return packaging::man(),
         Some(command) => command,

@@ -69,6 +69,13 @@ pub fn print_rows<T: Serialize>(
     Ok(())
 }
 
+/// Says on stderr how many rows of a list had no id and were left out.
+pub fn warn_dropped<T>(rows: &crate::api::tolerant::Rows<T>, what: &str) {
+    if let Some(note) = rows.drop_note(what) {
+        eprintln!("warning: {note}");
+    }
+}
+
 pub fn optional(value: Option<impl ToString>) -> String {
     value.map(|v| v.to_string()).unwrap_or_else(|| "-".into())
 }

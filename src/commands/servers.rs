@@ -6,24 +6,27 @@ use std::time::Duration;
 
 use crate::actions::ActionKind;
 use crate::api::compute::Server;
+use crate::api::tolerant::label;
 use crate::api::{Outcome, TargetOutcome};
 use crate::cli::{OutputFormat, Wait};
 
 use super::confirm::ensure_allowed;
-use super::output::{optional, print_outcomes, print_rows};
+use super::output::{optional, print_outcomes, print_rows, warn_dropped};
 use super::{EXIT_OK, Failure, Target};
 
 const WAIT_POLL: Duration = Duration::from_millis(500);
 
 pub async fn list(target: &Target, format: OutputFormat) -> Result<u8, Failure> {
     let servers = target.api.compute().list_servers().await?;
+    warn_dropped(&servers, "server");
     let rows: Vec<Vec<String>> = servers
+        .rows
         .iter()
         .map(|s| {
             vec![
                 s.id.clone(),
                 s.name.clone(),
-                s.status.clone(),
+                label(s.status.clone(), |s| s),
                 optional(s.task_state.as_ref()),
             ]
         })
@@ -97,14 +100,21 @@ async fn wait_until_settled(
         }
         tokio::time::sleep(WAIT_POLL).await;
         if let Ok(servers) = target.api.compute().list_servers().await {
-            last_seen = servers.into_iter().map(|s| (s.id.clone(), s)).collect();
+            last_seen = servers
+                .rows
+                .into_iter()
+                .map(|s| (s.id.clone(), s))
+                .collect();
         }
     }
     for outcome in outcomes.iter_mut().filter(|o| o.outcome == Outcome::Ok) {
         let server = last_seen.get(&outcome.target);
         if !settled(server, power) {
             let state = server
-                .map(|s| format!("{} {}", s.status, s.task_state.as_deref().unwrap_or("")))
+                .map(|s| {
+                    let status = label(s.status.clone(), |s| s);
+                    format!("{status} {}", s.task_state.as_deref().unwrap_or(""))
+                })
                 .unwrap_or_else(|| "not seen".into());
             outcome.outcome = Outcome::Unknown;
             outcome.error_msg = Some(format!(
@@ -117,5 +127,7 @@ async fn wait_until_settled(
 }
 
 fn settled(server: Option<&Server>, power: Power) -> bool {
-    server.is_some_and(|s| s.status == power.final_status() && s.task_state.is_none())
+    server.is_some_and(|s| {
+        s.status.as_deref() == Some(power.final_status()) && s.task_state.is_none()
+    })
 }

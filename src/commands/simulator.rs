@@ -32,10 +32,12 @@ fn options(args: SimArgs) -> Result<SimOptions, Failure> {
             secret_key: args.secret_key.unwrap_or(defaults.secret_key),
             project_id: args.project_id.unwrap_or(defaults.project_id),
             password: defaults.password,
+            security_token: args.security_token,
         },
         faults,
         transition: args.transition,
         churn_per_sec: args.churn,
+        live_offset: args.live_offset,
     })
 }
 
@@ -51,6 +53,9 @@ pub async fn run(args: SimArgs) -> Result<u8, Failure> {
     println!("  access key  {}", c.access_key);
     println!("  secret key  {}", c.secret_key);
     println!("  project id  {}", c.project_id);
+    if let Some(token) = &c.security_token {
+        println!("  security token {token} (the access key is temporary)");
+    }
     println!("  password    {} (IAM, any user)", c.password);
     println!(
         "Every service (KooPhone, Live, compute, CPH, IAM) is at that one base URL. Ctrl-C stops."

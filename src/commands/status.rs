@@ -4,16 +4,17 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::api::koophone::StatusResult;
+use crate::api::koophone::{PhoneStatus, StatusResult};
 use crate::cli::OutputFormat;
 
-use super::output::print_rows;
-use super::{EXIT_FAILED, EXIT_OK, Failure, Target};
+use super::output::{print_rows, warn_dropped};
+use super::{EXIT_FAILED, EXIT_OK, Failure, Target, check_ids};
 
 #[derive(Serialize)]
 struct StatusRow {
     instance_id: String,
-    status: i64,
+    /// The raw status, or null when the answer gave none.
+    status: Option<i64>,
     status_name: String,
 }
 
@@ -21,6 +22,8 @@ pub async fn run(target: &Target, ids: Vec<String>, format: OutputFormat) -> Res
     let koophone = target.api.koophone();
     let (ids, names) = if ids.is_empty() {
         let instances = koophone.list_instances().await?;
+        warn_dropped(&instances, "phone");
+        let instances = instances.rows;
         let names: HashMap<String, String> = instances
             .iter()
             .map(|i| (i.instance_id.clone(), i.instance_name.clone()))
@@ -30,6 +33,7 @@ pub async fn run(target: &Target, ids: Vec<String>, format: OutputFormat) -> Res
             names,
         )
     } else {
+        check_ids(&ids, "instance id")?;
         (ids, HashMap::new())
     };
     let batch = koophone.batch_status(&ids).await;
@@ -53,8 +57,8 @@ pub async fn run(target: &Target, ids: Vec<String>, format: OutputFormat) -> Res
         match by_id.get(id.as_str()) {
             Some(result) => rows.push(StatusRow {
                 instance_id: id.clone(),
-                status: result.status.0,
-                status_name: result.status.name(),
+                status: result.status.map(|s| s.0),
+                status_name: PhoneStatus::label(result.status),
             }),
             None if failed_ids.contains(&id) => {}
             None => {

@@ -5,7 +5,7 @@ use crate::api::live::{Stream, StreamKey};
 use crate::cli::OutputFormat;
 
 use super::confirm::ensure_allowed;
-use super::output::{optional, print_outcomes, print_rows};
+use super::output::{optional, print_outcomes, print_rows, warn_dropped};
 use super::{EXIT_FAILED, EXIT_OK, Failure, Target};
 
 pub async fn list(target: &Target, format: OutputFormat) -> Result<u8, Failure> {
@@ -13,7 +13,10 @@ pub async fn list(target: &Target, format: OutputFormat) -> Result<u8, Failure> 
     let mut streams: Vec<Stream> = Vec::new();
     for domain in target.api.live().list_all_streams().await {
         match domain.streams {
-            Ok(list) => streams.extend(list),
+            Ok(list) => {
+                warn_dropped(&list, "stream");
+                streams.extend(list.rows);
+            }
             Err(error) => {
                 eprintln!(
                     "error: streams of {}: {error}",

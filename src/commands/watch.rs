@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::api::koophone::{BatchStatus, PhoneStatus};
 
+use super::output::warn_dropped;
 use super::{EXIT_OK, Failure, Target};
 
 use crate::app::poll_plan::RELIST_EVERY;
@@ -18,14 +19,14 @@ use crate::app::poll_plan::RELIST_EVERY;
 struct Change<'a> {
     time: String,
     instance_id: &'a str,
-    status: i64,
+    status: Option<i64>,
     status_name: String,
     previous: Option<i64>,
     previous_name: Option<String>,
 }
 
 pub async fn run(target: &Target, ids: Vec<String>, interval: Duration) -> Result<u8, Failure> {
-    let mut known: HashMap<String, PhoneStatus> = HashMap::new();
+    let mut known: HashMap<String, Option<PhoneStatus>> = HashMap::new();
     let mut watched = ids.clone();
     let mut ticks = tokio::time::interval(interval.max(Duration::from_millis(100)));
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -36,7 +37,10 @@ pub async fn run(target: &Target, ids: Vec<String>, interval: Duration) -> Resul
         }
         if ids.is_empty() && round % RELIST_EVERY == 0 {
             match target.api.koophone().list_instances().await {
-                Ok(instances) => watched = instances.into_iter().map(|i| i.instance_id).collect(),
+                Ok(instances) => {
+                    warn_dropped(&instances, "phone");
+                    watched = instances.rows.into_iter().map(|i| i.instance_id).collect();
+                }
                 Err(error) => {
                     eprintln!("error: cannot list phones (watching the last list): {error}")
                 }
@@ -51,7 +55,7 @@ pub async fn run(target: &Target, ids: Vec<String>, interval: Duration) -> Resul
 }
 
 /// Prints the changes as JSON lines; false once standard output is closed.
-fn print_changes(known: &mut HashMap<String, PhoneStatus>, batch: BatchStatus) -> bool {
+fn print_changes(known: &mut HashMap<String, Option<PhoneStatus>>, batch: BatchStatus) -> bool {
     for failure in &batch.failures {
         eprintln!(
             "error: status of {} phone(s) unavailable this round: {}",
@@ -69,10 +73,10 @@ fn print_changes(known: &mut HashMap<String, PhoneStatus>, batch: BatchStatus) -
         let change = Change {
             time: time.clone(),
             instance_id: &result.instance_id,
-            status: result.status.0,
-            status_name: result.status.name(),
-            previous: previous.map(|p| p.0),
-            previous_name: previous.map(PhoneStatus::name),
+            status: result.status.map(|s| s.0),
+            status_name: PhoneStatus::label(result.status),
+            previous: previous.flatten().map(|p| p.0),
+            previous_name: previous.map(PhoneStatus::label),
         };
         let Ok(line) = serde_json::to_string(&change) else {
             continue;

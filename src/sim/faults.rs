@@ -31,12 +31,16 @@ pub struct Faults {
     pub empty_rate: f64,
     /// Names and ids in the fleet carry terminal escape sequences.
     pub hostile_names: bool,
+    /// Answers as thin as the official models allow (see `sparse.rs`).
+    pub sparse: bool,
+    /// Compute answers 413 `overLimit` with `Retry-After: 1` (Nova's rate limit).
+    pub over_limit_rate: f64,
 }
 
 impl std::str::FromStr for Faults {
     type Err = String;
 
-    /// `latency=50ms,throttle=0.2,errors=0.1,html=0.05,token-ttl=30s,deny=0.05,bare-status`
+    /// `latency=50ms,throttle=0.2,errors=0.1,html=0.05,token-ttl=30s,deny=0.05,bare-status,sparse`
     fn from_str(spec: &str) -> Result<Self, Self::Err> {
         let mut faults = Faults::default();
         for item in spec.split(',').map(str::trim).filter(|i| !i.is_empty()) {
@@ -55,10 +59,12 @@ impl std::str::FromStr for Faults {
                 "oversize" => faults.oversize_rate = rate(name, value)?,
                 "empty" => faults.empty_rate = rate(name, value)?,
                 "hostile-names" => faults.hostile_names = true,
+                "sparse" => faults.sparse = true,
+                "over-limit" => faults.over_limit_rate = rate(name, value)?,
                 other => {
                     return Err(format!(
                         "unknown fault `{other}`; known: latency=DUR, throttle=RATE, errors=RATE, html=RATE, token-ttl=DUR, deny=RATE, hang=RATE, truncated=RATE, wrong-types=RATE, \
-                         oversize=RATE, empty=RATE, bare-status, hostile-names"
+                         oversize=RATE, empty=RATE, over-limit=RATE, bare-status, hostile-names, sparse"
                     ));
                 }
             }
@@ -98,10 +104,11 @@ mod tests {
 
     #[test]
     fn parses_every_fault() {
-        let f: Faults =
-            "latency=50ms,throttle=0.2,errors=0.1,html=0.05,token-ttl=30s,deny=0.05,bare-status"
-                .parse()
-                .expect("parses");
+        let f: Faults = "latency=50ms,throttle=0.2,errors=0.1,html=0.05,token-ttl=30s,deny=0.05,bare-status,sparse,over-limit=0.5"
+            .parse()
+            .expect("parses");
+        assert!(f.sparse);
+        assert_eq!(f.over_limit_rate, 0.5);
         assert_eq!(f.latency, Duration::from_millis(50));
         assert_eq!(f.token_ttl, Some(Duration::from_secs(30)));
         assert!(f.bare_status);

@@ -29,6 +29,8 @@ pub struct Incoming<'a> {
     pub query: &'a str,
     pub headers: &'a HeaderMap,
     pub body: &'a [u8],
+    /// The project in the path of a project-scoped call (Live, CPH, compute).
+    pub project: Option<&'a str>,
 }
 
 /// Accepts a valid signature (when `allow_signature`) or a valid, unexpired token.
@@ -90,9 +92,32 @@ fn verify_signature(
     if parsed.access_key != shared.credentials.access_key {
         return Err(fail("unknown access key"));
     }
-    for required in ["host", signer::DATE_HEADER] {
-        if !parsed.signed_headers.iter().any(|h| h == required) {
-            return Err(fail("host and x-sdk-date must be signed"));
+    let signed = |name: &str| parsed.signed_headers.iter().any(|h| h == name);
+    if !signed("host") || !signed(signer::DATE_HEADER) {
+        return Err(fail("host and x-sdk-date must be signed"));
+    }
+    // What the official SDKs send and sign, checked so a client that differs is caught.
+    if request.headers.contains_key("content-type") && !signed("content-type") {
+        return Err(fail("content-type is sent but not signed"));
+    }
+    if let Some(project) = request.project {
+        let named = request
+            .headers
+            .get("x-project-id")
+            .and_then(|v| v.to_str().ok());
+        if named != Some(project) || !signed("x-project-id") {
+            return Err(fail(
+                "a project-scoped call must sign X-Project-Id naming the path's project",
+            ));
+        }
+    }
+    if let Some(expected) = &shared.credentials.security_token {
+        let sent = request
+            .headers
+            .get(signer::SECURITY_TOKEN_HEADER)
+            .and_then(|v| v.to_str().ok());
+        if sent != Some(expected.as_str()) || !signed(signer::SECURITY_TOKEN_HEADER) {
+            return Err(fail("temporary credentials need a signed X-Security-Token"));
         }
     }
     let date = request

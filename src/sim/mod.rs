@@ -6,6 +6,7 @@ pub mod faults;
 mod fleet;
 mod guard;
 mod router;
+mod sparse;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -18,7 +19,7 @@ use rand::{Rng, SeedableRng};
 pub use faults::Faults;
 use secrecy::SecretString;
 
-use crate::api::{ApiConfig, Credentials, Endpoints, Limits, RetryPolicy, TokenSource};
+use crate::api::{AccessKey, ApiConfig, Credentials, Endpoints, Limits, RetryPolicy, TokenSource};
 pub use fleet::{Fleet, FleetSize};
 
 /// Credentials the simulator accepts.
@@ -30,6 +31,9 @@ pub struct SimCredentials {
     pub project_id: String,
     /// The password IAM accepts for any user (`method = "password"`).
     pub password: String,
+    /// When set, the access key is temporary: signed requests must carry this token
+    /// in `X-Security-Token`.
+    pub security_token: Option<String>,
 }
 
 impl Default for SimCredentials {
@@ -40,6 +44,7 @@ impl Default for SimCredentials {
             secret_key: "sim-secret-key".into(),
             project_id: "0123456789abcdef0123456789abcdef".into(),
             password: "sim-password".into(),
+            security_token: None,
         }
     }
 }
@@ -54,6 +59,17 @@ pub struct SimOptions {
     pub faults: Faults,
     pub transition: Duration,
     pub churn_per_sec: f64,
+    pub live_offset: LiveOffset,
+}
+
+/// What Live's `offset` query parameter counts in this simulator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum LiveOffset {
+    /// Offset N starts at page N (N × limit streams in).
+    #[default]
+    Pages,
+    /// Offset N starts at the (N+1)th stream.
+    Items,
 }
 
 impl Default for SimOptions {
@@ -72,6 +88,7 @@ impl Default for SimOptions {
             faults: Faults::default(),
             transition: Duration::from_secs(3),
             churn_per_sec: 0.5,
+            live_offset: LiveOffset::default(),
         }
     }
 }
@@ -85,6 +102,10 @@ pub struct LoggedRequest {
     pub query: Option<String>,
     pub body: String,
     pub request_id: Option<String>,
+    /// The headers an AK/SK signature covers (empty for token calls).
+    pub signed_headers: Vec<String>,
+    /// `X-Project-Id`, when sent.
+    pub project_header: Option<String>,
 }
 
 impl LoggedRequest {
@@ -108,6 +129,7 @@ struct TokenBook {
 pub(crate) struct Shared {
     fleet: Mutex<Fleet>,
     live_domains: Vec<String>,
+    live_offset: LiveOffset,
     faults: Mutex<Faults>,
     credentials: SimCredentials,
     tokens: Mutex<TokenBook>,
@@ -175,6 +197,16 @@ impl SimHandle {
 
     pub fn credentials(&self) -> &SimCredentials {
         &self.shared.credentials
+    }
+
+    /// The access key this simulator accepts, with its security token when temporary.
+    pub fn access_key(&self) -> AccessKey {
+        let credentials = &self.shared.credentials;
+        AccessKey {
+            access_key: credentials.access_key.clone(),
+            secret_key: SecretString::from(credentials.secret_key.clone()),
+            security_token: credentials.security_token.clone().map(SecretString::from),
+        }
     }
 
     /// A client configuration for this simulator: its endpoints, token and project.
@@ -249,6 +281,7 @@ pub async fn start(options: SimOptions) -> std::io::Result<SimHandle> {
     let shared = Arc::new(Shared {
         fleet: Mutex::new(fleet),
         live_domains: options.live_domains,
+        live_offset: options.live_offset,
         faults: Mutex::new(options.faults),
         credentials: options.credentials,
         tokens: Mutex::new(TokenBook::default()),

@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 
 use super::fleet::{Fleet, Refusal};
 use super::guard::{self, Incoming};
-use super::{LoggedRequest, Shared, faults};
+use super::{LiveOffset, LoggedRequest, Shared, faults, sparse};
 use crate::api::koophone::{LIST_PAGE_SIZE, STATUS_BATCH_LIMIT};
 
 type Sim = State<Arc<Shared>>;
@@ -136,6 +136,11 @@ async fn gateway(State(shared): Sim, request: Request, next: Next) -> Response {
         query: parts.uri.query().map(str::to_string),
         body: String::from_utf8_lossy(&body).into_owned(),
         request_id: request_id.clone(),
+        signed_headers: header("authorization")
+            .and_then(crate::api::signer::parse_authorization)
+            .map(|parsed| parsed.signed_headers)
+            .unwrap_or_default(),
+        project_header: header("x-project-id").map(str::to_string),
     });
     let faults = shared.faults();
     if !faults.latency.is_zero() {
@@ -157,8 +162,10 @@ async fn gateway(State(shared): Sim, request: Request, next: Next) -> Response {
             GATEWAY_PAGE,
         )
             .into_response()
+    } else if api == Some(Api::Compute) && shared.chance(faults.over_limit_rate) {
+        over_limit()
     } else if shared.chance(faults.error_rate) {
-        injected_server_error(api)
+        injected_server_error(&shared, api)
     } else if let Some(broken) = broken_answer(&shared, &faults).await {
         broken
     } else {
@@ -178,15 +185,18 @@ fn check_auth(
     body: &Bytes,
 ) -> Option<guard::Refused> {
     let api = api.filter(|a| *a != Api::Iam)?;
+    let path = parts.uri.path();
+    let project_scoped = matches!(api, Api::Live | Api::Cph | Api::Compute);
     let incoming = Incoming {
         method: parts.method.as_str(),
-        path: parts.uri.path(),
+        path,
         query: parts.uri.query().unwrap_or_default(),
         headers: &parts.headers,
         body,
+        project: path.split('/').nth(2).filter(|_| project_scoped),
     };
-    // KooPhone always takes a token; the others also take AK/SK signatures.
-    guard::authorize(shared, &incoming, api != Api::KooPhone).err()
+    // Every service takes a token or an AK/SK signature (the Java SDK signs KooPhone).
+    guard::authorize(shared, &incoming, true).err()
 }
 
 /// An answer broken in one of the ways a real network or gateway breaks them.
@@ -224,10 +234,28 @@ const WRONG_TYPES: &str = r#"{"error_code":"0","data":{"status_results":"none","
 /// Larger than the clients' default 16 MiB cap.
 const OVERSIZE_BYTES: usize = 17 * 1024 * 1024;
 
-fn injected_server_error(api: Option<Api>) -> Response {
+/// Nova's rate limit: 413 `overLimit`, with how long to wait in `Retry-After`.
+fn over_limit() -> Response {
+    let mut response = nova_fault(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "overLimit",
+        "This request was rate-limited.",
+    );
+    response
+        .headers_mut()
+        .insert("retry-after", HeaderValue::from_static("1"));
+    response
+}
+
+fn injected_server_error(shared: &Shared, api: Option<Api>) -> Response {
     let status = StatusCode::INTERNAL_SERVER_ERROR;
     match api {
-        Some(Api::KooPhone) => coded_error(status, "KOOPHONE.API.9999", "Internal service error."),
+        Some(Api::KooPhone) => koophone_error(
+            shared,
+            status,
+            "KOOPHONE.API.9999",
+            "Internal service error.",
+        ),
         Some(Api::Compute) => nova_fault(
             StatusCode::SERVICE_UNAVAILABLE,
             "serviceUnavailable",
@@ -247,15 +275,30 @@ fn koophone_ok(data: Value) -> Response {
     )
 }
 
-fn bad_parameter(message: &str) -> Response {
-    coded_error(StatusCode::BAD_REQUEST, "KOOPHONE.API.1000", message)
+/// A KooPhone error: at the top level as the API pages show it, or inside `data`
+/// (as the Java SDK's list model declares it) under `--faults sparse`.
+fn koophone_error(shared: &Shared, status: StatusCode, code: &str, message: &str) -> Response {
+    if shared.faults().sparse {
+        json_response(status, sparse::error_inside_data(code, message))
+    } else {
+        coded_error(status, code, message)
+    }
 }
 
-fn require_request_id(headers: &axum::http::HeaderMap) -> Result<(), Response> {
+fn bad_parameter(shared: &Shared, message: &str) -> Response {
+    koophone_error(
+        shared,
+        StatusCode::BAD_REQUEST,
+        "KOOPHONE.API.1000",
+        message,
+    )
+}
+
+fn require_request_id(shared: &Shared, headers: &axum::http::HeaderMap) -> Result<(), Response> {
     if headers.contains_key("x-request-id") {
         Ok(())
     } else {
-        Err(bad_parameter("x-request-id is required"))
+        Err(bad_parameter(shared, "x-request-id is required"))
     }
 }
 
@@ -263,15 +306,15 @@ fn require_request_id(headers: &axum::http::HeaderMap) -> Result<(), Response> {
 struct PageQuery {
     page_no: Option<usize>,
     page_size: Option<usize>,
+    /// huaweicloud-sdk-java-v3 KooPhoneMeta `listInstances` declares it a required
+    /// query parameter.
+    #[serde(rename = "x-request-id")]
+    request_id: Option<String>,
 }
 
-async fn list_instances(
-    State(shared): Sim,
-    headers: axum::http::HeaderMap,
-    Query(query): Query<PageQuery>,
-) -> Response {
-    if let Err(refused) = require_request_id(&headers) {
-        return refused;
+async fn list_instances(State(shared): Sim, Query(query): Query<PageQuery>) -> Response {
+    if query.request_id.as_deref().is_none_or(str::is_empty) {
+        return bad_parameter(&shared, "x-request-id (query) is required");
     }
     let page_no = query.page_no.unwrap_or(1).max(1);
     let page_size = query
@@ -279,10 +322,11 @@ async fn list_instances(
         .unwrap_or(LIST_PAGE_SIZE as usize)
         .clamp(1, 100);
     let fleet = shared.fleet();
-    let result: Vec<Value> = fleet
+    let first = (page_no - 1) * page_size;
+    let mut result: Vec<Value> = fleet
         .phones
         .iter()
-        .skip((page_no - 1) * page_size)
+        .skip(first)
         .take(page_size)
         .map(|p| {
             json!({
@@ -291,6 +335,9 @@ async fn list_instances(
             })
         })
         .collect();
+    if shared.faults().sparse {
+        sparse::thin_rows(&mut result, first, &["instance_id"]);
+    }
     koophone_ok(json!({
         "result": result, "page_no": page_no, "page_size": page_size, "total_count": fleet.phones.len(),
     }))
@@ -302,22 +349,25 @@ struct StatusQuery {
 }
 
 async fn batch_status(State(shared): Sim, headers: axum::http::HeaderMap, body: Bytes) -> Response {
-    if let Err(refused) = require_request_id(&headers) {
+    if let Err(refused) = require_request_id(&shared, &headers) {
         return refused;
     }
     let Ok(query) = serde_json::from_slice::<StatusQuery>(&body) else {
-        return bad_parameter("instance_ids is required");
+        return bad_parameter(&shared, "instance_ids is required");
     };
     if query.instance_ids.len() > STATUS_BATCH_LIMIT {
-        return bad_parameter("instance_ids: at most 32 ids per request");
+        return bad_parameter(&shared, "instance_ids: at most 32 ids per request");
     }
     let fleet = shared.fleet();
-    let results: Vec<Value> = query
+    let mut results: Vec<Value> = query
         .instance_ids
         .iter()
         .filter_map(|id| fleet.phone(id))
         .map(|p| json!({ "instance_id": p.id, "status": p.status.0 }))
         .collect();
+    if shared.faults().sparse {
+        sparse::thin_rows(&mut results, 0, &["instance_id"]);
+    }
     if shared.faults().bare_status {
         json_response(StatusCode::OK, json!({ "status_results": results }))
     } else {
@@ -335,14 +385,15 @@ async fn stop_streaming(
     headers: axum::http::HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(refused) = require_request_id(&headers) {
+    if let Err(refused) = require_request_id(&shared, &headers) {
         return refused;
     }
     let Ok(request) = serde_json::from_slice::<StopStreaming>(&body) else {
-        return bad_parameter("instance_id is required");
+        return bad_parameter(&shared, "instance_id is required");
     };
     if faults::is_denied(&request.instance_id, shared.faults().deny_rate) {
-        return coded_error(
+        return koophone_error(
+            &shared,
             StatusCode::BAD_REQUEST,
             "KOOPHONE.API.1001",
             "Insufficient instance permissions.",
@@ -353,7 +404,7 @@ async fn stop_streaming(
         .stop_streaming(&request.instance_id, Instant::now())
     {
         Ok(()) => coded_error(StatusCode::OK, "0", "OK"),
-        Err(refusal) => bad_parameter(refusal_text(&refusal)),
+        Err(refusal) => bad_parameter(&shared, refusal_text(&refusal)),
     }
 }
 
@@ -406,7 +457,7 @@ async fn list_streams(
         );
     }
     let app = query.get("app");
-    let online: Vec<Value> = fleet
+    let mut online: Vec<Value> = fleet
         .online_streams()
         .filter(|s| &s.domain == domain && app.is_none_or(|a| &s.app == a))
         .map(|s| {
@@ -421,11 +472,14 @@ async fn list_streams(
         })
         .collect();
     let total = online.len();
-    let page: Vec<Value> = online
-        .into_iter()
-        .skip(offset * limit)
-        .take(limit)
-        .collect();
+    let first = match shared.live_offset {
+        LiveOffset::Pages => offset.saturating_mul(limit),
+        LiveOffset::Items => offset,
+    };
+    if shared.faults().sparse {
+        sparse::thin_rows(&mut online, 0, &["app", "stream"]);
+    }
+    let page: Vec<Value> = online.into_iter().skip(first).take(limit).collect();
     json_response(
         StatusCode::OK,
         json!({
@@ -526,7 +580,10 @@ async fn list_servers(
         .unwrap_or(SERVERS_MAX_LIMIT)
         .clamp(1, SERVERS_MAX_LIMIT);
     let page = &fleet.servers[start.min(fleet.servers.len())..];
-    let servers: Vec<Value> = page.iter().take(limit).map(server_json).collect();
+    let mut servers: Vec<Value> = page.iter().take(limit).map(server_json).collect();
+    if shared.faults().sparse {
+        sparse::thin_rows(&mut servers, start, &["id", "links"]);
+    }
     let mut body = json!({ "servers": servers });
     if let (true, Some(last)) = (page.len() > limit, page.get(limit - 1)) {
         let href = format!(
@@ -615,7 +672,7 @@ async fn list_encoders(
     let limit = number("limit").unwrap_or(100).clamp(1, 100) as usize;
     let status = number("status");
     let fleet = shared.fleet();
-    let servers: Vec<Value> = fleet
+    let mut servers: Vec<Value> = fleet
         .encoders
         .iter()
         .filter(|e| status.is_none_or(|s| s == e.status))
@@ -629,6 +686,9 @@ async fn list_encoders(
             })
         })
         .collect();
+    if shared.faults().sparse {
+        sparse::thin_rows(&mut servers, offset, &["encode_server_id"]);
+    }
     json_response(
         StatusCode::OK,
         json!({ "request_id": new_request_id(), "encode_servers": servers }),
@@ -699,15 +759,21 @@ async fn show_job(
     };
     let time = |t: chrono::DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
     let (error_code, error_msg) = job.error.clone().unzip();
-    json_response(
-        StatusCode::OK,
-        json!({
-            "request_id": new_request_id(), "job_id": job.id, "status": job.status,
-            "begin_time": time(job.begin_time), "end_time": job.end_time.map(time),
-            "server_id": job.server_id, "phone_id": null, "encode_server_id": job.encoder_id,
-            "error_code": error_code, "error_msg": error_msg, "execute_msg": null,
-        }),
-    )
+    let mut body = json!({
+        "request_id": new_request_id(), "job_id": job.id, "status": job.status,
+        "begin_time": time(job.begin_time), "end_time": job.end_time.map(time),
+        "server_id": job.server_id, "phone_id": null, "encode_server_id": job.encoder_id,
+        "error_code": error_code, "error_msg": error_msg, "execute_msg": null,
+    });
+    if shared.faults().sparse {
+        // The job's own fields stay: without its status no one could follow it.
+        sparse::thin(
+            &mut body,
+            2,
+            &["job_id", "status", "error_code", "error_msg"],
+        );
+    }
+    json_response(StatusCode::OK, body)
 }
 
 // ---- IAM --------------------------------------------------------------------------

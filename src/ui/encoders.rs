@@ -6,6 +6,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph};
 
+use crate::api::cph::EncoderStatus;
+use crate::api::tolerant::label;
 use crate::app::AppState;
 use crate::app::rows::{ENCODER_COLUMNS, JobRow, JobState};
 use crate::text::sanitize;
@@ -59,7 +61,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, name: String) {
             Cell::from(sanitize(&e.encode_server_id)),
             Cell::from(sanitize(&e.encode_server_name)),
             Cell::from(Span::styled(
-                e.status.name(),
+                label(e.status, EncoderStatus::name),
                 theme::encoder_status(e.status),
             )),
             Cell::from(sanitize(e.encode_server_ip.as_deref().unwrap_or("-"))),

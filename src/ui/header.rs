@@ -107,7 +107,7 @@ fn counts(state: &AppState, compact: bool) -> Vec<Span<'static>> {
         };
         spans.push(Span::styled(
             format!("{label} {count}"),
-            theme::phone_status(status),
+            theme::phone_status(Some(status)),
         ));
         spans.push(Span::raw(gap));
     }
@@ -203,7 +203,7 @@ fn offline_trend(frame: &mut Frame, area: Rect, state: &AppState) {
         Sparkline::default()
             .data(recent)
             .max(max.max(1))
-            .style(theme::phone_status(PhoneStatus::OFFLINE)),
+            .style(theme::phone_status(Some(PhoneStatus::OFFLINE))),
         Rect::new(x + label_width, y, bars as u16, 1),
     );
 }

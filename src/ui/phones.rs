@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Span;
 use ratatui::widgets::Cell;
 
+use crate::api::koophone::PhoneStatus;
 use crate::app::AppState;
 use crate::app::rows::PHONE_COLUMNS;
 use crate::text::sanitize;
@@ -57,7 +58,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, name: String) {
         vec![
             Cell::from(sanitize(&phone.id)),
             Cell::from(sanitize(&phone.name)),
-            Cell::from(Span::styled(phone.status.name(), status_style)),
+            Cell::from(Span::styled(PhoneStatus::label(phone.status), status_style)),
             Cell::from(
                 phone
                     .since

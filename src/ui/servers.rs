@@ -5,6 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Span;
 use ratatui::widgets::Cell;
 
+use crate::api::tolerant::MISSING;
 use crate::app::AppState;
 use crate::app::rows::SERVER_COLUMNS;
 use crate::text::sanitize;
@@ -48,8 +49,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, name: String) {
             Cell::from(sanitize(&s.id)),
             Cell::from(sanitize(&s.name)),
             Cell::from(Span::styled(
-                sanitize(&s.status),
-                theme::server_status(&s.status),
+                sanitize(s.status.as_deref().unwrap_or(MISSING)),
+                theme::server_status(s.status.as_deref()),
             )),
             Cell::from(sanitize(s.task_state.as_deref().unwrap_or("-"))),
         ]

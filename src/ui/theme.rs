@@ -116,35 +116,36 @@ fn current() -> Theme {
     CURRENT.with(Cell::get)
 }
 
-pub fn phone_status(status: PhoneStatus) -> Style {
+pub fn phone_status(status: Option<PhoneStatus>) -> Style {
     let t = current();
     let color = match status {
-        PhoneStatus::RUNNING => t.running,
-        PhoneStatus::OFFLINE => t.offline,
-        PhoneStatus::STARTING => t.starting,
-        PhoneStatus::STOPPED | PhoneStatus::SHUT_DOWN => t.stopped,
+        Some(PhoneStatus::RUNNING) => t.running,
+        Some(PhoneStatus::OFFLINE) => t.offline,
+        Some(PhoneStatus::STARTING) => t.starting,
+        Some(PhoneStatus::STOPPED | PhoneStatus::SHUT_DOWN) => t.stopped,
         _ => t.other,
     };
     Style::new().fg(color)
 }
 
-pub fn encoder_status(status: EncoderStatus) -> Style {
+pub fn encoder_status(status: Option<EncoderStatus>) -> Style {
     let t = current();
     Style::new().fg(match status {
-        EncoderStatus::RUNNING => t.running,
-        EncoderStatus::ABNORMAL => t.offline,
-        EncoderStatus::RESTARTING => t.starting,
+        Some(EncoderStatus::RUNNING) => t.running,
+        Some(EncoderStatus::ABNORMAL) => t.offline,
+        Some(EncoderStatus::RESTARTING) => t.starting,
         _ => t.other,
     })
 }
 
-pub fn server_status(status: &str) -> Style {
+pub fn server_status(status: Option<&str>) -> Style {
     let t = current();
     Style::new().fg(match status {
-        "ACTIVE" => t.running,
-        "ERROR" => t.offline,
-        "SHUTOFF" => t.stopped,
-        _ => t.starting,
+        Some("ACTIVE") => t.running,
+        Some("ERROR") => t.offline,
+        Some("SHUTOFF") => t.stopped,
+        None => t.other,
+        Some(_) => t.starting,
     })
 }
 
