@@ -659,3 +659,189 @@ async fn logs_go_to_the_log_file_never_to_the_screen() {
         "{written}"
     );
 }
+
+// ---- the official contracts (issue 10) -------------------------------------------
+
+/// A one-route HTTP server answering every instance-list request with `body`, as a
+/// provider holding that answer would.
+async fn serve_instance_list(body: &'static [u8]) -> std::net::SocketAddr {
+    let app = axum::Router::new().route(
+        "/v1/instances/batch-query",
+        axum::routing::get(move || async move { ([("content-type", "application/json")], body) }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn status_names_a_koophone_error_inside_data_instead_of_an_empty_fleet() {
+    let body = include_bytes!(
+        "contract/koophone-list.error-inside-data.constructed-from-java-sdk-model.json"
+    );
+    let addr = serve_instance_list(body).await;
+    let sim = start_sim().await;
+    let (_dir, config) = config_file(&sim, "");
+    let text = std::fs::read_to_string(&config).expect("config");
+    let text = text.replace(
+        &format!("koophone = \"{}\"", sim.base_url()),
+        &format!("koophone = \"http://{addr}/\""),
+    );
+    std::fs::write(&config, text).expect("config");
+    let run = phonedeck(&sim, &config, &["status", "-o", "json"]).await;
+    assert_ne!(run.code, 0, "{}", run.stdout);
+    assert!(run.stderr.contains("KOOPHONE.API.1001"), "{}", run.stderr);
+    assert!(run.stderr.contains("Insufficient instance permissions"));
+    assert!(!run.stdout.contains("[]"), "no empty fleet: {}", run.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn status_of_a_sparse_fleet_lists_every_phone() {
+    let sim = start_sim_sized(|size| size.phones = 200).await;
+    sim.set_faults(phonedeck::sim::Faults {
+        sparse: true,
+        ..Default::default()
+    });
+    let (_dir, config) = config_file(&sim, "");
+    let run = phonedeck(&sim, &config, &["status", "-o", "json"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows = run.json();
+    let rows = rows.as_array().expect("array");
+    assert_eq!(rows.len(), 200, "{}", run.stderr);
+    let unreported = rows.iter().filter(|r| r["status"].is_null()).count();
+    assert!(
+        unreported > 0,
+        "sparse status answers leave some statuses out"
+    );
+    assert!(
+        rows.iter()
+            .filter(|r| r["status"].is_null())
+            .all(|r| r["status_name"] == "–")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ids_never_reach_another_endpoint_from_the_command_line() {
+    let (sim, _dir, config) = setup().await;
+    let run = phonedeck(
+        &sim,
+        &config,
+        &[
+            "servers",
+            "stop",
+            "../../../v3/auth/tokens?x=",
+            "a/b",
+            "x#y",
+            "--yes",
+        ],
+    )
+    .await;
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let requests = sim.requests();
+    assert_eq!(requests.len(), 3);
+    for request in &requests {
+        assert!(request.path.starts_with("/v2/"), "{}", request.path);
+        assert!(request.path.ends_with("/action"), "{}", request.path);
+        assert_eq!(request.path.matches('/').count(), 5, "{}", request.path);
+    }
+    let run = phonedeck(&sim, &config, &["jobs", "../../servers/detail"]).await;
+    assert_eq!(run.code, 1);
+    let last = sim.requests().pop().expect("sent");
+    assert!(
+        last.path
+            .contains("/cloud-phone/jobs/..%2F..%2Fservers%2Fdetail")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn empty_and_control_character_ids_are_usage_errors() {
+    let (sim, _dir, config) = setup().await;
+    for args in [
+        vec!["servers", "stop", "", "--yes"],
+        vec!["phones", "stop-streaming", "ph\u{1b}[2J", "--yes"],
+        vec!["encoders", "restart", "..", "--yes"],
+        vec!["jobs", "job\n1"],
+        vec!["status", ""],
+    ] {
+        let run = phonedeck(&sim, &config, &args).await;
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("nothing was sent"), "{}", run.stderr);
+        assert!(!run.stderr.contains('\u{1b}'), "the id is shown sanitised");
+    }
+    assert!(sim.requests().is_empty(), "{:?}", sim.requests());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn temporary_access_keys_sign_with_their_security_token() {
+    let mut options = sim_options();
+    options.credentials.security_token = Some("sim-security-token".into());
+    let sim = start_sim_with(options).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("config.toml");
+    let c = sim.credentials();
+    std::fs::write(
+        &config,
+        format!(
+            r#"[profiles.sim]
+project_id = "{project}"
+live_domains = ["publish.example.com"]
+[profiles.sim.endpoints]
+koophone = "{base}"
+live = "{base}"
+compute = "{base}"
+cph = "{base}"
+[profiles.sim.auth]
+access_key_env = "PD_TEST_AK"
+secret_key_env = "PD_TEST_SK"
+security_token_env = "PD_TEST_ST"
+"#,
+            project = c.project_id,
+            base = sim.base_url()
+        ),
+    )
+    .expect("config");
+    let run_with = |token: Option<&str>| {
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_phonedeck"));
+        command
+            .arg("--config")
+            .arg(&config)
+            .args(["servers", "list", "-o", "json"])
+            .env("PD_TEST_AK", &c.access_key)
+            .env("PD_TEST_SK", &c.secret_key)
+            .stdin(Stdio::null());
+        match token {
+            Some(token) => command.env("PD_TEST_ST", token),
+            None => command.env_remove("PD_TEST_ST"),
+        };
+        command.output()
+    };
+    let ok = run_with(Some("sim-security-token")).await.expect("runs");
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let missing = run_with(None).await.expect("runs");
+    assert_eq!(missing.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(stderr.contains("PD_TEST_ST"), "{stderr}");
+    for output in [&ok, &missing] {
+        let shown = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            !shown.contains("sim-security-token"),
+            "the token is never printed"
+        );
+        assert!(
+            !shown.contains(&c.secret_key),
+            "the secret key is never printed"
+        );
+    }
+}

@@ -604,3 +604,234 @@ async fn lists_every_server_across_nova_pages_by_marker() {
         "{pages:?}"
     );
 }
+
+// ---- the official contracts (issue 10) -------------------------------------------
+
+#[tokio::test]
+async fn sparse_rows_are_all_kept_with_unknown_fields() {
+    let sim = start_sim().await;
+    sim.set_faults(Faults {
+        sparse: true,
+        ..Faults::default()
+    });
+    let api = api_for(&sim);
+    let phones = api.koophone().list_instances().await.expect("lists");
+    assert_eq!(phones.len(), 250, "every sparse row is kept");
+    assert_eq!(phones.dropped, 0);
+    let unknown = phones.iter().filter(|p| p.running_status.is_none()).count();
+    assert!(
+        unknown >= 150,
+        "two rows in three have no status: {unknown}"
+    );
+    assert!(phones.iter().any(|p| p.instance_name.is_empty()));
+    let servers = api.compute().list_servers().await.expect("lists");
+    assert_eq!(servers.len(), 6);
+    assert!(
+        servers
+            .iter()
+            .any(|s| s.status.is_none() && s.name.is_empty())
+    );
+    let encoders = api.cph().list_encode_servers().await.expect("lists");
+    assert_eq!(encoders.len(), 5);
+    assert!(encoders.iter().any(|e| e.status.is_none()));
+    let streams = api
+        .live()
+        .list_streams("publish.example.com")
+        .await
+        .expect("lists");
+    assert_eq!(streams.len(), 6);
+    assert!(
+        streams
+            .iter()
+            .all(|s| s.publish_domain == "publish.example.com"),
+        "a stream without its domain gets the one asked for"
+    );
+}
+
+#[tokio::test]
+async fn koophone_errors_inside_data_are_errors_not_empty_fleets() {
+    let sim = start_sim().await;
+    sim.set_faults(Faults {
+        sparse: true,
+        deny_rate: 1.0,
+        ..Faults::default()
+    });
+    let api = api_for(&sim);
+    let outcome = TargetOutcome::from_result(
+        "ph".to_string(),
+        api.koophone()
+            .stop_streaming(&phone_ids(&sim)[0], RID)
+            .await,
+    );
+    assert_eq!(outcome.outcome, Outcome::Failed);
+    assert_eq!(outcome.error_code.as_deref(), Some("KOOPHONE.API.1001"));
+    let oversized: Vec<String> = (0..33).map(|i| format!("id{i}")).collect();
+    let err = api
+        .koophone()
+        .batch_status_chunk(&oversized)
+        .await
+        .expect_err("refused");
+    assert_eq!(err.kind, ErrorKind::InvalidInput);
+}
+
+#[tokio::test]
+async fn live_paging_is_right_whatever_offset_counts() {
+    use phonedeck::sim::LiveOffset;
+    for reading in [LiveOffset::Pages, LiveOffset::Items] {
+        let mut options = sim_options();
+        options.size.streams = 250;
+        options.live_domains = vec!["publish.example.com".into()];
+        options.live_offset = reading;
+        let sim = start_sim_with(options).await;
+        let api = api_for(&sim);
+        let streams = api
+            .live()
+            .list_streams("publish.example.com")
+            .await
+            .expect("lists");
+        let distinct: HashSet<StreamKey> = streams.iter().map(|s| s.key()).collect();
+        assert_eq!(streams.len(), 250, "{reading:?}");
+        assert_eq!(distinct.len(), 250, "{reading:?}");
+        let pages = sim
+            .requests()
+            .iter()
+            .filter(|r| r.path.ends_with("/realtime/streams"))
+            .count();
+        assert!(pages <= 4, "{reading:?}: {pages} pages for 250 streams");
+    }
+}
+
+#[tokio::test]
+async fn the_instance_list_sends_its_request_id_in_the_query_too() {
+    let sim = start_sim().await;
+    let api = api_for(&sim);
+    api.koophone().list_page(1, 10).await.expect("lists");
+    let request = sim
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/v1/instances/batch-query")
+        .expect("sent");
+    let header = request.request_id.expect("header");
+    let query = request.query.expect("query");
+    assert!(
+        query.contains(&format!("x-request-id={header}")),
+        "{query} vs {header}"
+    );
+}
+
+#[tokio::test]
+async fn signed_calls_carry_what_the_official_sdks_sign() {
+    let mut options = sim_options();
+    options.credentials.security_token = Some("sim-security-token".into());
+    let sim = start_sim_with(options).await;
+    let mut config = config_for(&sim);
+    config.credentials.token = None;
+    config.credentials.access_key = Some(sim.access_key());
+    let api = Api::new(config.clone()).expect("builds");
+    api.koophone()
+        .list_instances()
+        .await
+        .expect("AK/SK alone serve KooPhone");
+    api.compute()
+        .list_servers()
+        .await
+        .expect("signed compute read");
+    api.cph()
+        .list_encode_servers()
+        .await
+        .expect("signed CPH read");
+    api.live()
+        .list_streams("publish.example.com")
+        .await
+        .expect("signed Live read");
+    let project = sim.credentials().project_id.clone();
+    for request in sim.requests() {
+        let signed = &request.signed_headers;
+        for header in ["content-type", "host", "x-sdk-date", "x-security-token"] {
+            assert!(
+                signed.iter().any(|h| h == header),
+                "{}: {signed:?}",
+                request.path
+            );
+        }
+        let project_scoped = !request.path.starts_with("/v1/instances");
+        assert_eq!(
+            request.project_header.is_some(),
+            project_scoped,
+            "{}",
+            request.path
+        );
+        if project_scoped {
+            assert!(signed.iter().any(|h| h == "x-project-id"));
+            assert_eq!(request.project_header.as_deref(), Some(project.as_str()));
+        }
+    }
+    config.credentials.access_key = Some(phonedeck::api::AccessKey {
+        security_token: None,
+        ..sim.access_key()
+    });
+    config.retry.max_attempts = 1;
+    let without_token = Api::new(config).expect("builds");
+    let err = without_token
+        .compute()
+        .list_servers()
+        .await
+        .expect_err("temporary credentials need their token");
+    assert_eq!(err.status, Some(401));
+}
+
+#[tokio::test]
+async fn the_simulator_refuses_a_signed_project_call_without_x_project_id() {
+    use phonedeck::api::signer::{self, SignableRequest};
+    let sim = start_sim().await;
+    let c = sim.credentials().clone();
+    let url = sim
+        .base_url()
+        .join(&format!("v2/{}/servers/detail", c.project_id))
+        .expect("url");
+    let host = format!("127.0.0.1:{}", sim.addr().port());
+    let date = chrono::Utc::now().format(signer::DATE_FORMAT).to_string();
+    let headers = vec![
+        ("content-type".to_string(), "application/json".to_string()),
+        ("host".to_string(), host),
+        (signer::DATE_HEADER.to_string(), date.clone()),
+    ];
+    let request = SignableRequest {
+        method: "GET",
+        path: url.path(),
+        query: "",
+        headers: &headers,
+        body: b"",
+    };
+    let authorization = signer::authorization(&request, &date, &c.access_key, &c.secret_key);
+    let response = raw_client()
+        .get(url)
+        .header("content-type", "application/json")
+        .header(signer::DATE_HEADER, date)
+        .header("authorization", authorization)
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(response.status().as_u16(), 401);
+    let body = response.text().await.expect("body");
+    assert!(body.contains("X-Project-Id"), "{body}");
+}
+
+#[tokio::test]
+async fn nova_over_limit_reads_wait_as_retry_after_says() {
+    let sim = start_sim().await;
+    sim.set_faults(Faults {
+        over_limit_rate: 1.0,
+        ..Faults::default()
+    });
+    let mut config = config_for(&sim);
+    config.retry.max_attempts = 2;
+    let api = Api::new(config).expect("builds");
+    let read = tokio::spawn(async move { api.compute().list_servers().await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    sim.set_faults(Faults::default());
+    let servers = read.await.expect("joins").expect("the retry succeeds");
+    assert_eq!(servers.len(), 6);
+    let times = sim.requests().len();
+    assert_eq!(times, 2, "one refusal, one retry");
+}

@@ -499,3 +499,60 @@ async fn mouse_clicks_pick_tabs_and_rows_and_the_wheel_scrolls_only_when_enabled
     ui.dispatch(click(40, 2)).await;
     assert_eq!(ui.state.pane, Pane::Servers);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sparse_fleet_shows_every_row_with_unknown_fields_as_dashes() {
+    let sim = start_sim().await;
+    sim.set_faults(phonedeck::sim::Faults {
+        sparse: true,
+        ..Default::default()
+    });
+    let mut ui = Harness::new(&sim, false).await;
+    assert_eq!(ui.state.phones.len(), 250, "no sparse row is lost");
+    let unknown = ui
+        .state
+        .phones
+        .iter()
+        .filter(|p| p.status.is_none())
+        .count();
+    assert!(unknown > 0, "some phones have no status in a sparse answer");
+    assert_eq!(ui.state.encoders.len(), 5);
+    assert_eq!(ui.state.servers.len(), 6);
+    assert!(
+        ui.state.feeds.phones.error.is_none(),
+        "a sparse answer is no error"
+    );
+    let screen = ui.screen(120, 40);
+    assert!(screen.contains("Phones 250"), "{screen}");
+    assert!(
+        screen.contains("–"),
+        "an unknown status is drawn as a dash: {screen}"
+    );
+    ui.key(KeyCode::Char('4')).await;
+    let screen = ui.screen(120, 40);
+    assert!(screen.contains("Servers 6"), "{screen}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_koophone_error_inside_data_keeps_the_fleet_and_says_why() {
+    let sim = start_sim().await;
+    let mut ui = Harness::new(&sim, false).await;
+    assert_eq!(ui.state.phones.len(), 250);
+    sim.set_faults(phonedeck::sim::Faults {
+        sparse: true,
+        error_rate: 1.0,
+        ..Default::default()
+    });
+    ui.key(KeyCode::Char('R')).await;
+    let error = ui
+        .state
+        .feeds
+        .phones
+        .error
+        .clone()
+        .expect("the poll failed");
+    assert!(error.contains("KOOPHONE.API.9999"), "{error}");
+    assert_eq!(ui.state.phones.len(), 250, "the last data stays on screen");
+    let screen = ui.screen(120, 40);
+    assert!(screen.contains("STALE"), "{screen}");
+}

@@ -1,5 +1,8 @@
 //! Wire compatibility: the official Huawei Cloud Python SDKs (huaweicloudsdklive,
-//! huaweicloudsdkcph, AK/SK signed) and python-novaclient drive the simulator unchanged.
+//! huaweicloudsdkcph signed with temporary AK/SK, huaweicloudsdkiam's password token)
+//! and python-novaclient (with the IAM token) drive the simulator unchanged. The
+//! simulator checks what they send (X-Project-Id, X-Security-Token, signed
+//! Content-Type), so its checks are proven to match the official clients.
 //! The SDKs are installed once into a virtualenv under the target directory.
 
 mod common;
@@ -53,7 +56,9 @@ fn sdk_python() -> PathBuf {
 #[tokio::test(flavor = "multi_thread")]
 async fn official_sdks_work_against_the_simulator() {
     let python = tokio::task::spawn_blocking(sdk_python).await.expect("venv");
-    let sim = common::start_sim().await;
+    let mut options = common::sim_options();
+    options.credentials.security_token = Some("sim-temporary-security-token".into());
+    let sim = common::start_sim_with(options).await;
     let c = sim.credentials().clone();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wire/official_sdks.py");
     let output = tokio::process::Command::new(python)
@@ -64,6 +69,8 @@ async fn official_sdks_work_against_the_simulator() {
             &c.secret_key,
             &c.project_id,
             &c.token,
+            c.security_token.as_deref().unwrap_or_default(),
+            &c.password,
         ])
         .output()
         .await
@@ -84,4 +91,18 @@ async fn official_sdks_work_against_the_simulator() {
         .filter(|r| r.path.contains("/cloud-phone/") || r.path.contains("/stream"))
         .count();
     assert!(signed >= 4, "the SDK calls reached the simulator");
+    let requests = sim.requests();
+    assert!(
+        requests.iter().any(|r| r.path == "/v3/auth/tokens"),
+        "the IAM SDK logged in"
+    );
+    for request in requests.iter().filter(|r| r.path.contains("/cloud-phone/")) {
+        for header in ["x-project-id", "x-security-token", "content-type"] {
+            assert!(
+                request.signed_headers.iter().any(|h| h == header),
+                "the SDK signs {header}: {:?}",
+                request.signed_headers
+            );
+        }
+    }
 }

@@ -1,11 +1,14 @@
-"""Drives `phonedeck sim` with the official Huawei Cloud SDKs (AK/SK signing) and
-python-novaclient, unchanged. Usage: official_sdks.py BASE_URL AK SK PROJECT_ID TOKEN.
+"""Drives `phonedeck sim` with the official Huawei Cloud SDKs (AK/SK signing with
+temporary credentials, so X-Security-Token and X-Project-Id are sent as the SDKs send
+them, and the simulator checks them), the official IAM SDK (password token) and
+python-novaclient, unchanged.
+Usage: official_sdks.py BASE_URL AK SK PROJECT_ID TOKEN SECURITY_TOKEN PASSWORD.
 Prints one line per check and exits non-zero on the first failure."""
 
 import sys
 import time
 
-from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkcore.auth.credentials import BasicCredentials, GlobalCredentials
 from huaweicloudsdkcore.http.http_config import HttpConfig
 from huaweicloudsdkcph.v1 import (
     CphClient,
@@ -14,6 +17,18 @@ from huaweicloudsdkcph.v1 import (
     RestartEncodeServerRequestBody,
     ShowJobRequest,
 )
+from huaweicloudsdkiam.v3 import (
+    AuthScope,
+    AuthScopeProject,
+    IamClient,
+    KeystoneCreateUserTokenByPasswordRequest,
+    KeystoneCreateUserTokenByPasswordRequestBody,
+    PwdAuth,
+    PwdIdentity,
+    PwdPassword,
+    PwdPasswordUser,
+    PwdPasswordUserDomain,
+)
 from huaweicloudsdklive.v1 import (
     CreateStreamForbiddenOnceRequest,
     ListLiveStreamsOnlineRequest,
@@ -21,15 +36,16 @@ from huaweicloudsdklive.v1 import (
     StreamForbiddenOnceSetting,
 )
 
-base, ak, sk, project_id, token = sys.argv[1:6]
+base, ak, sk, project_id, token, security_token, password = sys.argv[1:8]
 domain = "publish.example.com"
 
 
-def build(client_class):
+def build(client_class, credentials=None):
     config = HttpConfig.get_default_config()
     config.ignore_ssl_verification = True
     config.timeout = (5, 10)
-    credentials = BasicCredentials(ak, sk, project_id)
+    if credentials is None:
+        credentials = BasicCredentials(ak, sk, project_id).with_security_token(security_token)
     return (
         client_class.new_builder()
         .with_http_config(config)
@@ -68,6 +84,28 @@ for _ in range(50):
         break
     time.sleep(0.1)
 check("cph show_job follows the job to its end", job.status in (2, -1), job.status)
+
+iam = build(IamClient, GlobalCredentials(ak, sk).with_security_token(security_token))
+login = PwdAuth(
+    identity=PwdIdentity(
+        methods=["password"],
+        password=PwdPassword(
+            user=PwdPasswordUser(
+                domain=PwdPasswordUserDomain(name="sim-domain"), name="oncall", password=password
+            )
+        ),
+    ),
+    scope=AuthScope(project=AuthScopeProject(name="sim-region")),
+)
+issued = iam.keystone_create_user_token_by_password(
+    KeystoneCreateUserTokenByPasswordRequest(body=KeystoneCreateUserTokenByPasswordRequestBody(auth=login))
+)
+check(
+    "iam keystone_create_user_token_by_password",
+    issued.x_subject_token and issued.token.expires_at,
+    issued.token.expires_at,
+)
+token = issued.x_subject_token
 
 from keystoneauth1 import session
 from keystoneauth1.token_endpoint import Token
