@@ -711,6 +711,12 @@ async fn status_of_a_sparse_fleet_lists_every_phone() {
     let rows = run.json();
     let rows = rows.as_array().expect("array");
     assert_eq!(rows.len(), 200, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("1 phone row(s) in the answer had no id and were left out"),
+        "{}",
+        run.stderr
+    );
     let unreported = rows.iter().filter(|r| r["status"].is_null()).count();
     assert!(
         unreported > 0,

@@ -522,6 +522,20 @@ async fn a_sparse_fleet_shows_every_row_with_unknown_fields_as_dashes() {
         ui.state.feeds.phones.error.is_none(),
         "a sparse answer is no error"
     );
+    let log: Vec<String> = ui
+        .state
+        .activity
+        .entries
+        .iter()
+        .map(|(_, e)| e.text())
+        .collect();
+    for what in ["phone", "server", "encode server"] {
+        let note = format!("1 {what} row(s) in the answer had no id and were left out");
+        assert!(
+            log.iter().any(|line| line.contains(&note)),
+            "the activity log counts dropped {what} rows: {log:?}"
+        );
+    }
     let screen = ui.screen(120, 40);
     assert!(screen.contains("Phones 250"), "{screen}");
     assert!(

@@ -13,10 +13,12 @@ use super::{Api, Call};
 pub const PAGE_LIMIT: u32 = 100;
 
 /// Encode server status, kept raw. The official sources disagree on 4 and 5:
-/// huaweicloud-sdk-python-v3 `cph/v1/model/encode_server.py` (the response model) says
-/// "0/4/5: creating", while `list_encode_servers_request.py` (the `status` filter) says
-/// "4: frozen, 5: powered off". Those codes, and 0 with them, are shown with the raw
-/// code beside the label (`Creating (4)`) so the engineer sees which it was.
+/// huaweicloud-sdk-python-v3 3.1.219 `cph/v1/model/encode_server.py` (the response
+/// model) says "1 running, 2 abnormal, 3 restarting, 0/4/5 creating", while
+/// `list_encode_servers_request.py` (the `status` filter) says "4 frozen, 5 powered
+/// off, 100/1014/0 creating". The response model's labels are used, and 0, 4 and 5
+/// carry their raw code beside the label (`Creating (4)`) so the engineer sees which
+/// it was; JSON and CSV keep the raw number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct EncoderStatus(pub i64);

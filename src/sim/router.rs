@@ -337,6 +337,7 @@ async fn list_instances(State(shared): Sim, Query(query): Query<PageQuery>) -> R
         .collect();
     if shared.faults().sparse {
         sparse::thin_rows(&mut result, first, &["instance_id"]);
+        sparse::add_row_without_id(&mut result, first, json!({ "instance_name": "no-id" }));
     }
     koophone_ok(json!({
         "result": result, "page_no": page_no, "page_size": page_size, "total_count": fleet.phones.len(),
@@ -583,6 +584,7 @@ async fn list_servers(
     let mut servers: Vec<Value> = page.iter().take(limit).map(server_json).collect();
     if shared.faults().sparse {
         sparse::thin_rows(&mut servers, start, &["id", "links"]);
+        sparse::add_row_without_id(&mut servers, start, json!({ "status": "ACTIVE" }));
     }
     let mut body = json!({ "servers": servers });
     if let (true, Some(last)) = (page.len() > limit, page.get(limit - 1)) {
@@ -688,6 +690,7 @@ async fn list_encoders(
         .collect();
     if shared.faults().sparse {
         sparse::thin_rows(&mut servers, offset, &["encode_server_id"]);
+        sparse::add_row_without_id(&mut servers, offset, json!({ "status": 1 }));
     }
     json_response(
         StatusCode::OK,

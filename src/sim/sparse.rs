@@ -1,8 +1,9 @@
 //! `--faults sparse`: answers as thin as the official models allow. Every row field
-//! but the id is optional there (huaweicloud-sdk-java-v3 KooPhone, -python-v3 CPH and
-//! Live, Nova's v2.69 down-cell servers), so every third row leaves its optional
-//! fields out and every third sends them as `null`; KooPhone's errors come inside
-//! `data`, as the Java SDK's list model declares them.
+//! is optional there (huaweicloud-sdk-java-v3 KooPhone, -python-v3 CPH and Live, Nova's
+//! v2.69 down-cell servers), so every third row leaves its optional fields out and
+//! every third sends them as `null`; the first page of a list also carries one row
+//! with no id at all (a client must leave it out and say so); KooPhone's errors come
+//! inside `data`, as the Java SDK's list model declares them.
 
 use serde_json::{Value, json};
 
@@ -26,6 +27,13 @@ pub fn thin(row: &mut Value, index: usize, keep: &[&str]) {
 pub fn thin_rows(rows: &mut [Value], first: usize, keep: &[&str]) {
     for (i, row) in rows.iter_mut().enumerate() {
         thin(row, first + i, keep);
+    }
+}
+
+/// Puts a row without an id (only `fields`) before the rows of a list's first page.
+pub fn add_row_without_id(rows: &mut Vec<Value>, first: usize, fields: Value) {
+    if first == 0 {
+        rows.insert(0, fields);
     }
 }
 
