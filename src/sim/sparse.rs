@@ -1,8 +1,9 @@
 //! `--faults sparse`: answers as thin as the official models allow. Every row field
 //! is optional there (huaweicloud-sdk-java-v3 KooPhone, -python-v3 CPH and Live, Nova's
 //! v2.69 down-cell servers), so every third row leaves its optional fields out and
-//! every third sends them as `null`; the first page of a list also carries one row
-//! with no id at all (a client must leave it out and say so); KooPhone's errors come
+//! every third sends them as `null`; the first page of the phone and server lists
+//! (paged by number and by marker) also carries one row with no id at all (a client
+//! must leave it out and say so); KooPhone's errors come
 //! inside `data`, as the Java SDK's list model declares them.
 
 use serde_json::{Value, json};
