@@ -82,7 +82,7 @@ async fn cph_job_ids_stay_in_their_segment() {
 async fn project_ids_stay_in_their_segment() {
     let sim = start_sim().await;
     let mut config = config_for(&sim);
-    config.project_id = "../../v3/auth/tokens?x=".into();
+    config.project_id = Some("../../v3/auth/tokens?x=".into());
     config.retry.max_attempts = 1;
     let api = phonedeck::api::Api::new(config).expect("builds");
     let _ = api

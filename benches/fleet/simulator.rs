@@ -54,7 +54,9 @@ pub fn api(sim: &Simulator) -> Api {
     let base = reqwest::Url::parse(&sim.base).expect("url");
     Api::new(ApiConfig {
         endpoints: Endpoints::all_at(&base),
-        project_id: defaults.project_id,
+        project_id: Some(defaults.project_id),
+        region: None,
+        compute_api: Default::default(),
         live_domains: vec!["publish.example.com".into()],
         credentials: Credentials {
             token: Some(TokenSource::Fixed(defaults.token.into())),

@@ -95,7 +95,10 @@ impl<'a> Compute<'a> {
     /// Every server, page by page: Nova cuts a list at its `max_limit` and says so with
     /// a `next` link; the next page starts after the last server seen (`marker`).
     pub async fn list_servers(&self) -> Result<Rows<Server>, ApiError> {
-        let path = format!("{}/servers/detail", self.base()?);
+        let path = format!(
+            "{}/servers/detail",
+            self.api.project_base(Service::Compute).await?
+        );
         let mut servers: Rows<Server> = Rows::default();
         for _ in 0..MAX_SERVER_PAGES {
             let mut call =
@@ -113,12 +116,6 @@ impl<'a> Compute<'a> {
         Ok(servers)
     }
 
-    /// `/v2/{project_id}`, the project id checked and encoded as one segment.
-    fn base(&self) -> Result<String, ApiError> {
-        let project = path::segment(Service::Compute, "project id", self.api.project_id())?;
-        Ok(format!("/v2/{project}"))
-    }
-
     async fn action(
         &self,
         server_id: &str,
@@ -126,7 +123,8 @@ impl<'a> Compute<'a> {
         request_id: &str,
     ) -> Result<Option<String>, ApiError> {
         let server = path::segment(Service::Compute, "server id", server_id)?;
-        let path = format!("{}/servers/{server}/action", self.base()?);
+        let base = self.api.project_base(Service::Compute).await?;
+        let path = format!("{base}/servers/{server}/action");
         let reply = self
             .api
             .send(&Call::mutation(Service::Compute, path, body, request_id))

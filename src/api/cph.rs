@@ -189,16 +189,18 @@ impl<'a> Cph<'a> {
     }
 
     /// `/v1/{project_id}/cloud-phone/{rest}`, the project id checked and encoded.
-    fn path(&self, rest: &str) -> Result<String, ApiError> {
-        let project = path::segment(Service::Cph, "project id", self.api.project_id())?;
-        Ok(format!("/v1/{project}/cloud-phone/{rest}"))
+    async fn path(&self, rest: &str) -> Result<String, ApiError> {
+        Ok(format!(
+            "{}/{rest}",
+            self.api.project_base(Service::Cph).await?
+        ))
     }
 
     /// Every encode server (pages of 100 until a short page).
     pub async fn list_encode_servers(&self) -> Result<Rows<EncodeServer>, ApiError> {
         let mut servers = Rows::default();
         loop {
-            let call = Call::read(Service::Cph, self.path("encode-servers")?)
+            let call = Call::read(Service::Cph, self.path("encode-servers").await?)
                 .query("offset", servers.len() + servers.dropped)
                 .query("limit", PAGE_LIMIT);
             let (page, _) = self.api.send_parsed(&call, parse_encode_servers).await?;
@@ -218,7 +220,7 @@ impl<'a> Cph<'a> {
     ) -> Result<RestartReply, ApiError> {
         let call = Call::mutation(
             Service::Cph,
-            self.path("encode-servers/batch-restart")?,
+            self.path("encode-servers/batch-restart").await?,
             json!({ "encode_server_ids": ids }),
             request_id,
         );
@@ -229,7 +231,7 @@ impl<'a> Cph<'a> {
 
     pub async fn job(&self, job_id: &str) -> Result<Job, ApiError> {
         let job = path::segment(Service::Cph, "job id", job_id)?;
-        let call = Call::read(Service::Cph, self.path(&format!("jobs/{job}"))?);
+        let call = Call::read(Service::Cph, self.path(&format!("jobs/{job}")).await?);
         self.api
             .send_parsed(&call, parse_job)
             .await

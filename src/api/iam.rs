@@ -1,4 +1,6 @@
-//! IAM: `POST /v3/auth/tokens` with a password; the token is the `X-Subject-Token` header.
+//! IAM: `POST /v3/auth/tokens` with a password (the token is the `X-Subject-Token`
+//! header), the project id by region name (`GET /v3/projects?name=`), and the server's
+//! clock (`GET /v3`, no credentials, its `Date` header).
 
 use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
@@ -48,7 +50,8 @@ pub(super) async fn password_token(
     api: &Api,
     login: PasswordLogin,
 ) -> Result<IssuedToken, ApiError> {
-    let call = Call::read_post(Service::Iam, "/v3/auth/tokens".into(), login_body(&login));
+    let call =
+        Call::read_post(Service::Iam, "/v3/auth/tokens".into(), login_body(&login)).anonymous();
     // Boxed: send -> authenticate -> login -> send would otherwise be an infinite future.
     let reply = Box::pin(api.send(&call)).await.map_err(|e| ApiError {
         kind: ErrorKind::Credentials,
@@ -76,6 +79,81 @@ pub(super) async fn password_token(
         value: SecretString::from(token),
         expires_at: body.token.expires_at,
     })
+}
+
+#[derive(Deserialize)]
+struct ProjectList {
+    #[serde(default)]
+    projects: Vec<ProjectEntry>,
+}
+
+#[derive(Deserialize)]
+struct ProjectEntry {
+    #[serde(default)]
+    id: String,
+}
+
+/// Finds the project id as the official SDKs do when none is configured: a signed
+/// `GET {iam}/v3/projects?name={region}` that must match exactly one project.
+pub(super) async fn discover_project(api: &Api) -> Result<String, ApiError> {
+    let fail = |message: String| ApiError::new(Service::Iam, ErrorKind::Credentials, message);
+    let Some(region) = api.config().region.clone() else {
+        return Err(fail(
+            "no project_id configured and no region to find it by: set project_id or region in the profile (or HUAWEICLOUD_SDK_PROJECT_ID)".into(),
+        ));
+    };
+    let call = Call::read(Service::Iam, "/v3/projects".into()).query("name", &region);
+    let (list, _) = Box::pin(api.send_parsed(&call, |body| {
+        super::decode::<ProjectList>(Service::Iam, body)
+    }))
+    .await
+    .map_err(|e| ApiError {
+        message: format!(
+            "cannot find the project of region {region} through IAM ({}); set project_id in the profile",
+            e.message
+        ),
+        ..e
+    })?;
+    match list.projects.as_slice() {
+        [only] if !only.id.is_empty() => Ok(only.id.clone()),
+        [] => Err(fail(format!(
+            "IAM knows no project named {region}: check the profile's region, or set project_id"
+        ))),
+        many => Err(fail(format!(
+            "IAM has {} projects named {region}; exactly one is needed: set project_id in the profile",
+            many.len()
+        ))),
+    }
+}
+
+/// The IAM server's clock, from the `Date` header of its version document (`GET /v3`
+/// needs no credentials); the gateway refuses signatures more than 15 minutes off it.
+pub async fn server_clock(api: &Api) -> Result<DateTime<Utc>, ApiError> {
+    let call = Call::read(Service::Iam, "/v3".into()).anonymous();
+    let reply = api.send(&call).await?;
+    let date = reply
+        .headers
+        .get(reqwest::header::DATE)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            ApiError::new(
+                Service::Iam,
+                ErrorKind::Decode,
+                "IAM's answer has no Date header",
+            )
+        })?;
+    DateTime::parse_from_rfc2822(date)
+        .map(|d| d.with_timezone(&Utc))
+        .map_err(|e| {
+            ApiError::new(
+                Service::Iam,
+                ErrorKind::Decode,
+                format!(
+                    "IAM's Date header `{}` is not a date ({e})",
+                    crate::text::sanitize(date)
+                ),
+            )
+        })
 }
 
 #[cfg(test)]

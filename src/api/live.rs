@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::error::{ApiError, ErrorKind, Service};
-use super::path;
 use super::tolerant::{self, Row, Rows};
 use super::{Api, Call};
 
@@ -224,13 +223,15 @@ impl<'a> Live<'a> {
         Live { api }
     }
 
-    fn path(&self, rest: &str) -> Result<String, ApiError> {
-        let project = path::segment(Service::Live, "project id", self.api.project_id())?;
-        Ok(format!("/v1/{project}/{rest}"))
+    async fn path(&self, rest: &str) -> Result<String, ApiError> {
+        Ok(format!(
+            "{}/{rest}",
+            self.api.project_base(Service::Live).await?
+        ))
     }
 
     async fn page(&self, domain: &str, offset: u64) -> Result<StreamPage, ApiError> {
-        let call = Call::read(Service::Live, self.path("realtime/streams")?)
+        let call = Call::read(Service::Live, self.path("realtime/streams").await?)
             .query("publish_domain", domain)
             .query("offset", offset)
             .query("limit", PAGE_LIMIT);
@@ -269,7 +270,7 @@ impl<'a> Live<'a> {
     ) -> Result<Option<String>, ApiError> {
         let call = Call::mutation(
             Service::Live,
-            self.path("stream/block-once")?,
+            self.path("stream/block-once").await?,
             json!({ "domain": key.domain, "app_name": key.app, "stream_name": key.stream }),
             request_id,
         );

@@ -6,7 +6,7 @@ pub mod budget;
 pub mod compute;
 pub mod cph;
 pub mod error;
-mod iam;
+pub mod iam;
 pub mod koophone;
 pub mod live;
 pub mod outcome;
@@ -64,10 +64,34 @@ impl Endpoints {
     }
 }
 
+/// Which path ECS serves the Nova-compatible API under: `/v2` (the seed's) or `/v2.1`
+/// (the one Huawei's ECS docs recommend); both work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+pub enum ComputeApi {
+    #[default]
+    #[serde(rename = "v2")]
+    V2,
+    #[serde(rename = "v2.1")]
+    V21,
+}
+
+impl ComputeApi {
+    pub fn prefix(self) -> &'static str {
+        match self {
+            ComputeApi::V2 => "/v2",
+            ComputeApi::V21 => "/v2.1",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ApiConfig {
     pub endpoints: Endpoints,
-    pub project_id: String,
+    /// None: found through IAM on first use (`GET /v3/projects?name={region}`).
+    pub project_id: Option<String>,
+    /// The region, for finding the project id.
+    pub region: Option<String>,
+    pub compute_api: ComputeApi,
     pub live_domains: Vec<String>,
     pub credentials: Credentials,
     pub read_only: bool,
@@ -94,6 +118,8 @@ struct Inner {
     token: Option<TokenCache>,
     budget: Option<budget::RequestBudget>,
     token_renewals: std::sync::atomic::AtomicU64,
+    /// The project id, configured or found once through IAM.
+    project: tokio::sync::OnceCell<String>,
 }
 
 /// One request as a service module describes it.
@@ -106,6 +132,8 @@ pub(crate) struct Call {
     pub mutating: bool,
     /// Sent as `x-request-id`. KooPhone calls without one get a fresh UUID each.
     pub request_id: Option<String>,
+    /// Sent without credentials (IAM's login and version document).
+    pub anonymous: bool,
     /// The request id goes in the query string too (KooPhone's instance list).
     pub request_id_in_query: bool,
 }
@@ -121,6 +149,7 @@ impl Call {
             mutating: false,
             request_id: None,
             request_id_in_query: false,
+            anonymous: false,
         }
     }
 
@@ -151,6 +180,11 @@ impl Call {
         self.request_id_in_query = true;
         self
     }
+
+    pub fn anonymous(mut self) -> Self {
+        self.anonymous = true;
+        self
+    }
 }
 
 impl Api {
@@ -161,6 +195,10 @@ impl Api {
             .max_requests_per_sec
             .filter(|rate| *rate > 0.0)
             .map(budget::RequestBudget::new);
+        let project = match config.project_id.clone() {
+            Some(id) => tokio::sync::OnceCell::new_with(Some(id)),
+            None => tokio::sync::OnceCell::new(),
+        };
         Ok(Api {
             inner: Arc::new(Inner {
                 config,
@@ -168,6 +206,7 @@ impl Api {
                 token,
                 budget,
                 token_renewals: std::sync::atomic::AtomicU64::new(0),
+                project,
             }),
         })
     }
@@ -207,8 +246,30 @@ impl Api {
         self.inner.config.max_in_flight.max(1)
     }
 
-    pub(crate) fn project_id(&self) -> &str {
-        &self.inner.config.project_id
+    /// The project id: configured, or found through IAM on first use and kept.
+    pub async fn project_id(&self) -> Result<String, ApiError> {
+        self.inner
+            .project
+            .get_or_try_init(|| iam::discover_project(self))
+            .await
+            .cloned()
+    }
+
+    /// Whether the project id was configured or found by IAM (doctor says which).
+    pub fn project_discovered(&self) -> bool {
+        self.inner.config.project_id.is_none() && self.inner.project.initialized()
+    }
+
+    /// The path prefix of a project-scoped service, the project id checked and
+    /// encoded as one segment: `/v1/{p}` (Live), `/v1/{p}/cloud-phone` (CPH),
+    /// `/v2/{p}` or `/v2.1/{p}` (compute).
+    pub(crate) async fn project_base(&self, service: Service) -> Result<String, ApiError> {
+        let project = path::segment(service, "project id", &self.project_id().await?)?;
+        Ok(match service {
+            Service::Compute => format!("{}/{project}", self.inner.config.compute_api.prefix()),
+            Service::Cph => format!("/v1/{project}/cloud-phone"),
+            _ => format!("/v1/{project}"),
+        })
     }
 
     pub fn koophone(&self) -> koophone::KooPhone<'_> {
@@ -365,7 +426,7 @@ impl Api {
         headers: &mut Vec<(String, String)>,
         body: Option<&[u8]>,
     ) -> Result<Option<u64>, ApiError> {
-        if call.service == Service::Iam {
+        if call.anonymous {
             return Ok(None);
         }
         // KooPhone takes a token when one is configured; AK/SK alone serve it too, as
@@ -418,8 +479,9 @@ impl Api {
         signed.push((signer::DATE_HEADER.into(), date.clone()));
         // As the official SDKs do: every project-scoped call names its project, and
         // temporary credentials carry their security token, both signed.
-        if call.service.is_project_scoped() {
-            signed.push(("x-project-id".into(), self.project_id().to_string()));
+        if let (true, Some(project)) = (call.service.is_project_scoped(), self.inner.project.get())
+        {
+            signed.push(("x-project-id".into(), project.clone()));
         }
         if let Some(token) = &key.security_token {
             signed.push((

@@ -1,5 +1,13 @@
 //! The TOML configuration: where it is found, what it holds, and how a profile becomes
 //! an `ApiConfig`. A broken file is a one-paragraph error naming the file, the line and the fix.
+//! A profile may name only a region: endpoints then come from the SDKs' overrides and
+//! region table (`endpoints.rs`), credentials from where the SDKs find them
+//! (`sdk_credentials.rs`), and the project id from IAM at first use.
+
+pub mod endpoints;
+pub mod environment;
+pub mod origin;
+pub mod sdk_credentials;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -10,10 +18,15 @@ use secrecy::SecretString;
 use serde::Deserialize;
 
 use crate::api::{
-    AccessKey, ApiConfig, Credentials, Endpoints, Limits, PasswordLogin, RetryPolicy, TokenSource,
+    AccessKey, ApiConfig, ComputeApi, Credentials, Endpoints, Limits, PasswordLogin, RetryPolicy,
+    Service, TokenSource,
 };
+
 use crate::app::keymap::{Action, Binding, KeyMap, action_name};
 use crate::ui::theme::Theme;
+use endpoints::{DEFAULT_CLOUD, Placement, RegionsFile};
+pub use environment::Environment;
+use origin::{Origin, Setting, key_id, mask};
 
 /// A configuration problem; the CLI prints it and exits with status 2.
 #[derive(Debug, thiserror::Error)]
@@ -68,7 +81,15 @@ impl KeyList {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileConfig {
-    pub project_id: String,
+    /// Optional: the SDKs' project id variable or file, else IAM finds it by region.
+    pub project_id: Option<String>,
+    /// `cn-east-3`: fills in every endpoint the profile does not name.
+    pub region: Option<String>,
+    /// The domain suffix of the region table's hosts (default myhuaweicloud.com).
+    pub cloud: Option<String>,
+    /// `v2` (default, as in the seed) or `v2.1`: the compute API's path.
+    #[serde(default)]
+    pub compute_api: ComputeApi,
     #[serde(default)]
     pub live_domains: Vec<String>,
     #[serde(default)]
@@ -85,8 +106,10 @@ pub struct ProfileConfig {
     pub request_timeout_secs: u64,
     /// PEM file of a private CA to trust besides the platform's roots.
     pub ca_file: Option<PathBuf>,
+    #[serde(default)]
     pub endpoints: EndpointsConfig,
-    pub auth: AuthConfig,
+    /// Absent: the credentials the official SDKs would find.
+    pub auth: Option<AuthConfig>,
 }
 
 fn default_poll_interval() -> u64 {
@@ -102,7 +125,7 @@ fn default_request_timeout() -> u64 {
     20
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EndpointsConfig {
     pub koophone: Option<String>,
@@ -134,6 +157,8 @@ pub struct Profile {
     pub name: String,
     pub api: ApiConfig,
     pub poll_interval: Duration,
+    /// Every resolved value and where it came from (secrets masked), for `doctor`.
+    pub settings: Vec<Setting>,
 }
 
 /// Where the configuration is looked for: `--config`, `$PHONEDECK_CONFIG`, then the
@@ -242,8 +267,19 @@ impl ConfigFile {
         Ok(KeyMap::with_overrides(&overrides))
     }
 
-    /// The chosen profile (`--profile`, else `default_profile`, else the only one).
+    /// The chosen profile (`--profile`, else `default_profile`, else the only one),
+    /// resolved in the process environment.
     pub fn profile(&self, path: &Path, wanted: Option<&str>) -> Result<Profile, ConfigError> {
+        self.profile_in(path, wanted, &Environment::process())
+    }
+
+    /// The chosen profile, resolved in `env`.
+    pub fn profile_in(
+        &self,
+        path: &Path,
+        wanted: Option<&str>,
+        env: &Environment,
+    ) -> Result<Profile, ConfigError> {
         let names = || self.profiles.keys().cloned().collect::<Vec<_>>().join(", ");
         let name = match (wanted, self.default_profile.as_deref()) {
             (Some(name), _) | (None, Some(name)) => name.to_string(),
@@ -268,40 +304,61 @@ impl ConfigFile {
                 &format!("Use one of: {} (or add [profiles.{name}]).", names()),
             )
         })?;
-        profile.resolve(path, &name)
+        profile.resolve(path, &name, env)
     }
 }
 
 impl ProfileConfig {
-    fn resolve(&self, path: &Path, name: &str) -> Result<Profile, ConfigError> {
-        let endpoint = |key: &str, value: &Option<String>| -> Result<Url, ConfigError> {
-            let text = value.as_deref().ok_or_else(|| {
-                config_error(
-                    path,
-                    format_args!("profile `{name}` has no endpoints.{key}"),
-                    &format!("Add `{key} = \"https://...\"` under [profiles.{name}.endpoints]."),
-                )
-            })?;
-            Url::parse(text).map_err(|e| {
-                config_error(
-                    path,
-                    format_args!("endpoints.{key} of profile `{name}` is not a URL ({e})"),
-                    "Give a full base URL such as https://koophone.example.com.",
-                )
-            })
+    fn resolve(&self, path: &Path, name: &str, env: &Environment) -> Result<Profile, ConfigError> {
+        let fail = |problem: String, fix: &str| config_error(path, problem, fix);
+        let regions = RegionsFile::load(env).map_err(|e| {
+            fail(
+                e,
+                "Fix or move that file (HUAWEICLOUD_SDK_REGIONS_FILE), or remove it.",
+            )
+        })?;
+        let placement = Placement {
+            region: self.region.as_deref(),
+            cloud: self.cloud.as_deref().unwrap_or(DEFAULT_CLOUD),
         };
-        let password = self.auth.method.as_deref() == Some("password");
+        let mut settings = Vec::new();
+        if let Some(region) = &self.region {
+            settings.push(Setting::new("region", region, Origin::Config));
+        }
+        let mut endpoint = |service: Service, key: &str, value: &Option<String>| {
+            let located = endpoints::locate(service, value.as_deref(), &placement, env, &regions)
+                .map_err(|e| fail(format!("profile `{name}`: {e}"), "Fix the URL where it is set."))?
+                .ok_or_else(|| {
+                    fail(
+                        format!("profile `{name}` has no endpoints.{key} and no region"),
+                        &format!(
+                            "Add `region = \"cn-east-3\"` (or yours) to [profiles.{name}], or `{key} = \"https://...\"` under [profiles.{name}.endpoints]."
+                        ),
+                    )
+                })?;
+            settings.push(Setting::new(
+                format!("endpoints.{key}"),
+                located.url.as_str(),
+                located.origin.clone(),
+            ));
+            Ok::<Url, ConfigError>(located.url)
+        };
         let endpoints = Endpoints {
-            koophone: endpoint("koophone", &self.endpoints.koophone)?,
-            live: endpoint("live", &self.endpoints.live)?,
-            compute: endpoint("compute", &self.endpoints.compute)?,
-            cph: endpoint("cph", &self.endpoints.cph)?,
-            iam: if password || self.endpoints.iam.is_some() {
-                Some(endpoint("iam", &self.endpoints.iam)?)
-            } else {
-                None
-            },
+            koophone: endpoint(Service::KooPhone, "koophone", &self.endpoints.koophone)?,
+            live: endpoint(Service::Live, "live", &self.endpoints.live)?,
+            compute: endpoint(Service::Compute, "compute", &self.endpoints.compute)?,
+            cph: endpoint(Service::Cph, "cph", &self.endpoints.cph)?,
+            iam: Some(endpoint(Service::Iam, "iam", &self.endpoints.iam)?),
         };
+        settings.push(Setting::new(
+            "compute_api",
+            self.compute_api.prefix().trim_start_matches('/'),
+            if self.compute_api == ComputeApi::default() {
+                Origin::Default
+            } else {
+                Origin::Config
+            },
+        ));
         if let Some(rate) = self
             .max_requests_per_sec
             .filter(|r| !(*r > 0.0 && r.is_finite()))
@@ -312,17 +369,38 @@ impl ProfileConfig {
                 "Give a positive number of requests a second, or remove the line for no limit.",
             ));
         }
-        let credentials = self.auth.resolve(path, name)?;
+        let (credentials, sdk_project) = self.credentials(path, name, env, &mut settings)?;
+        let project_id = match (&self.project_id, sdk_project) {
+            (Some(id), _) => {
+                settings.push(Setting::new("project_id", id, Origin::Config));
+                Some(id.clone())
+            }
+            (None, Some((id, origin))) => {
+                settings.push(Setting::new("project_id", &id, origin));
+                Some(id)
+            }
+            (None, None) => {
+                let how = match &self.region {
+                    Some(region) => format!("found through IAM by region {region} at first use"),
+                    None => "none: set project_id or region".to_string(),
+                };
+                settings.push(Setting::new("project_id", how, Origin::Discovered));
+                None
+            }
+        };
         let ca_certificates = match &self.ca_file {
             Some(ca_file) => read_ca_file(path, name, ca_file)?,
             None => Vec::new(),
         };
         Ok(Profile {
             name: name.to_string(),
+            settings,
             poll_interval: Duration::from_secs(self.poll_interval_secs.max(1)),
             api: ApiConfig {
                 endpoints,
-                project_id: self.project_id.clone(),
+                project_id,
+                region: self.region.clone(),
+                compute_api: self.compute_api,
                 live_domains: self.live_domains.clone(),
                 credentials,
                 read_only: self.read_only,
@@ -337,6 +415,89 @@ impl ProfileConfig {
                 retry: RetryPolicy::default(),
             },
         })
+    }
+}
+
+impl ProfileConfig {
+    /// The `[auth]` section's credentials, or (without one) those the official SDKs
+    /// would find; and the project id those carry, if any.
+    fn credentials(
+        &self,
+        path: &Path,
+        name: &str,
+        env: &Environment,
+        settings: &mut Vec<Setting>,
+    ) -> Result<(Credentials, Option<(String, Origin)>), ConfigError> {
+        if let Some(auth) = &self.auth {
+            let credentials = auth.resolve(path, name)?;
+            describe_credentials(&credentials, Origin::Config, settings);
+            return Ok((credentials, None));
+        }
+        let found = sdk_credentials::find(env).map_err(|e| {
+            config_error(
+                path,
+                format_args!("profile `{name}`: {e}"),
+                "Fix the SDK credentials, or add [profiles.NAME.auth].",
+            )
+        })?;
+        let Some(found) = found else {
+            return Err(config_error(
+                path,
+                format_args!(
+                    "profile `{name}` has no [auth] section and no SDK credentials were found"
+                ),
+                "Export HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (as the official SDKs read them), write them to ~/.huaweicloud/credentials under [basic], or add [profiles.NAME.auth].",
+            ));
+        };
+        let credentials = Credentials {
+            token: None,
+            access_key: Some(found.access_key),
+        };
+        describe_credentials(&credentials, found.origin.clone(), settings);
+        let project = found.project_id.map(|id| {
+            let origin = match &found.origin {
+                Origin::Env(_) => Origin::Env("HUAWEICLOUD_SDK_PROJECT_ID".into()),
+                other => other.clone(),
+            };
+            (id, origin)
+        });
+        Ok((credentials, project))
+    }
+}
+
+/// What doctor shows of the credentials: which kind, the key id's tail, secrets masked.
+fn describe_credentials(credentials: &Credentials, origin: Origin, settings: &mut Vec<Setting>) {
+    use secrecy::ExposeSecret;
+    if let Some(token) = &credentials.token {
+        let kind = match token {
+            TokenSource::Env(var) => format!("token from ${var}"),
+            TokenSource::Command(argv) => format!(
+                "token from the command `{}`",
+                argv.first().map(String::as_str).unwrap_or_default()
+            ),
+            TokenSource::Password(login) => format!("IAM password login of {}", login.user),
+            TokenSource::Fixed(value) => mask(value.expose_secret()),
+        };
+        settings.push(Setting::new("auth.token", kind, origin.clone()));
+    }
+    if let Some(key) = &credentials.access_key {
+        settings.push(Setting::new(
+            "auth.access_key",
+            key_id(&key.access_key),
+            origin.clone(),
+        ));
+        settings.push(Setting::new(
+            "auth.secret_key",
+            mask(key.secret_key.expose_secret()),
+            origin.clone(),
+        ));
+        if let Some(token) = &key.security_token {
+            settings.push(Setting::new(
+                "auth.security_token",
+                mask(token.expose_secret()),
+                origin,
+            ));
+        }
     }
 }
 
@@ -572,7 +733,8 @@ token_command = ["echo", "t"]
         assert_eq!(light.ok(), Theme::built_in("light"));
         let dir = tempfile::tempdir().expect("tempdir");
         let file = dir.path().join("mine.toml");
-        let text = include_str!("../assets/themes/dark.toml").replace("\"green\"", "\"#00ff00\"");
+        let text =
+            include_str!("../../assets/themes/dark.toml").replace("\"green\"", "\"#00ff00\"");
         std::fs::write(&file, text).expect("theme written");
         let mine = with(&format!("theme = {:?}", file.display().to_string()))
             .and_then(|c| c.theme(path()))
@@ -627,9 +789,115 @@ token_command = ["echo", "t"]
         );
     }
 
+    const REGION_ONLY: &str = r#"
+[profiles.east]
+region = "cn-east-3"
+live_domains = ["publish.example.com"]
+"#;
+
+    #[test]
+    fn a_region_and_the_sdk_variables_make_a_whole_profile() {
+        let home = tempfile::tempdir().expect("tempdir");
+        let env = Environment::fixed(
+            &[
+                ("HUAWEICLOUD_SDK_AK", "QTWAOYTTINDUT2QVKYUC"),
+                (
+                    "HUAWEICLOUD_SDK_SK",
+                    "MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc",
+                ),
+                (
+                    "HUAWEICLOUD_SDK_REGION_ECS_CN_EAST_3",
+                    "https://ecs.internal.example",
+                ),
+            ],
+            home.path(),
+        );
+        let profile = parse(path(), REGION_ONLY)
+            .and_then(|c| c.profile_in(path(), None, &env))
+            .expect("resolves");
+        let e = &profile.api.endpoints;
+        assert_eq!(e.cph.as_str(), "https://cph.cn-east-3.myhuaweicloud.com/");
+        assert_eq!(e.live.as_str(), "https://live.cn-east-3.myhuaweicloud.com/");
+        assert_eq!(e.compute.as_str(), "https://ecs.internal.example/");
+        assert_eq!(e.koophone.as_str(), "https://koophone.myhuaweicloud.com/");
+        assert_eq!(
+            e.iam.as_ref().map(Url::as_str),
+            Some("https://iam.cn-east-3.myhuaweicloud.com/")
+        );
+        assert_eq!(profile.api.project_id, None, "found through IAM later");
+        assert_eq!(profile.api.region.as_deref(), Some("cn-east-3"));
+        assert!(profile.api.credentials.token.is_none());
+        let shown = |name: &str| {
+            profile
+                .settings
+                .iter()
+                .find(|s| s.name == name)
+                .map(|s| (s.value.clone(), s.origin.to_string()))
+                .expect(name)
+        };
+        assert_eq!(
+            shown("endpoints.compute").1,
+            "env HUAWEICLOUD_SDK_REGION_ECS_CN_EAST_3"
+        );
+        assert_eq!(shown("endpoints.cph").1, "region table");
+        assert_eq!(shown("auth.access_key").0, "****KYUC");
+        assert_eq!(shown("auth.secret_key").0, "******** (40 characters)");
+        let everything = format!("{:?}", profile.settings);
+        assert!(
+            !everything.contains("MFyfvK41"),
+            "no secret in the settings"
+        );
+    }
+
+    #[test]
+    fn without_auth_or_sdk_credentials_the_error_says_where_they_go() {
+        let home = tempfile::tempdir().expect("tempdir");
+        let err = parse(path(), REGION_ONLY)
+            .and_then(|c| c.profile_in(path(), None, &Environment::fixed(&[], home.path())))
+            .expect_err("no credentials");
+        assert!(
+            err.message.contains("HUAWEICLOUD_SDK_AK"),
+            "{}",
+            err.message
+        );
+        assert!(
+            err.message.contains("~/.huaweicloud/credentials"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn cloud_and_compute_api_are_read() {
+        let home = tempfile::tempdir().expect("tempdir");
+        let env = Environment::fixed(
+            &[
+                ("HUAWEICLOUD_SDK_AK", "AK"),
+                ("HUAWEICLOUD_SDK_SK", "SK"),
+                ("HUAWEICLOUD_SDK_PROJECT_ID", "p0"),
+            ],
+            home.path(),
+        );
+        let text = REGION_ONLY.replace(
+            "region = \"cn-east-3\"",
+            "region = \"eu-west-101\"\ncloud = \"myhuaweicloud.eu\"\ncompute_api = \"v2.1\"",
+        );
+        let profile = parse(path(), &text)
+            .and_then(|c| c.profile_in(path(), None, &env))
+            .expect("resolves");
+        assert_eq!(
+            profile.api.endpoints.cph.as_str(),
+            "https://cph.eu-west-101.myhuaweicloud.eu/"
+        );
+        assert_eq!(profile.api.compute_api, ComputeApi::V21);
+        assert_eq!(profile.api.project_id.as_deref(), Some("p0"));
+        let bad = REGION_ONLY.replace("region = \"cn-east-3\"", "compute_api = \"v3\"");
+        assert!(parse(path(), &bad).is_err());
+    }
+
     #[test]
     fn example_config_in_assets_is_valid() {
-        let text = include_str!("../assets/config.example.toml");
+        let text = include_str!("../../assets/config.example.toml");
         let config = parse(path(), text).expect("the example parses");
         assert!(config.profiles.contains_key("prod"));
     }

@@ -214,7 +214,9 @@ impl SimHandle {
         let credentials = &self.shared.credentials;
         ApiConfig {
             endpoints: Endpoints::all_at(&self.base_url()),
-            project_id: credentials.project_id.clone(),
+            project_id: Some(credentials.project_id.clone()),
+            region: None,
+            compute_api: Default::default(),
             live_domains: self.shared.live_domains.clone(),
             credentials: Credentials {
                 token: Some(TokenSource::Fixed(SecretString::from(
