@@ -103,6 +103,10 @@ pub enum Command {
         #[arg(required = true)]
         job_ids: Vec<String>,
     },
+    /// Check a profile before you need it: configuration and where each value came
+    /// from, DNS, proxy and TLS per host, the clock, one read per service. Read-only;
+    /// exit 0 when every check passes.
+    Doctor,
     /// Run the built-in cloud simulator in the foreground.
     Sim(Box<SimArgs>),
 }
@@ -238,4 +242,24 @@ pub struct SimArgs {
     /// (offset 200 starts at the 201st stream). No official text settles it.
     #[arg(long, default_value = "pages")]
     pub live_offset: crate::sim::LiveOffset,
+    /// The region: IAM's one project is named after it (`GET /v3/projects?name=`).
+    #[arg(long, default_value = "cn-east-3")]
+    pub region: String,
+    /// Runs the simulator's clock this far ahead (`20m`) or behind (`-20m`): its `Date`
+    /// header shows it, and signatures more than 15 minutes off it are refused.
+    #[arg(long, default_value = "0s", value_parser = parse_skew, allow_hyphen_values = true)]
+    pub clock_skew: i64,
+}
+
+/// `20m` or `-20m` as seconds.
+fn parse_skew(text: &str) -> Result<i64, String> {
+    let (sign, magnitude) = match text.strip_prefix('-') {
+        Some(rest) => (-1, rest),
+        None => (1, text),
+    };
+    let duration = humantime::parse_duration(magnitude)
+        .map_err(|e| format!("`{text}` is not a duration like 20m or -20m ({e})"))?;
+    i64::try_from(duration.as_secs())
+        .map(|secs| sign * secs)
+        .map_err(|_| format!("`{text}` is too long"))
 }

@@ -838,3 +838,65 @@ async fn nova_over_limit_reads_wait_as_retry_after_says() {
     let times = sim.requests().len();
     assert_eq!(times, 2, "one refusal, one retry");
 }
+
+// ---- regions, discovery and the clock (issue 11) ---------------------------------
+
+#[tokio::test]
+async fn the_project_id_is_found_once_through_iam_by_region() {
+    let sim = start_sim().await;
+    let mut config = config_for(&sim);
+    config.project_id = None;
+    config.region = Some(sim.region().to_string());
+    config.credentials.token = None;
+    config.credentials.access_key = Some(sim.access_key());
+    let api = Api::new(config.clone()).expect("builds");
+    api.cph()
+        .list_encode_servers()
+        .await
+        .expect("signed CPH read");
+    api.compute()
+        .list_servers()
+        .await
+        .expect("signed compute read");
+    assert!(api.project_discovered());
+    let lookups: Vec<_> = sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/v3/projects")
+        .collect();
+    assert_eq!(lookups.len(), 1, "found once, then kept");
+    assert_eq!(lookups[0].query.as_deref(), Some("name=cn-east-3"));
+    assert!(
+        lookups[0].signed_headers.iter().any(|h| h == "x-sdk-date"),
+        "the lookup is signed"
+    );
+    config.region = Some("eu-nowhere-1".into());
+    let wrong = Api::new(config).expect("builds");
+    let err = wrong
+        .cph()
+        .list_encode_servers()
+        .await
+        .expect_err("no project");
+    assert_eq!(err.kind, ErrorKind::Credentials);
+    assert!(err.message.contains("eu-nowhere-1"), "{}", err.message);
+}
+
+#[tokio::test]
+async fn a_skewed_clock_is_seen_and_its_signatures_refused() {
+    let mut options = sim_options();
+    options.clock_skew_secs = 20 * 60;
+    let sim = start_sim_with(options).await;
+    let mut config = config_for(&sim);
+    config.credentials.token = None;
+    config.credentials.access_key = Some(sim.access_key());
+    config.retry.max_attempts = 1;
+    let api = Api::new(config).expect("builds");
+    let server = phonedeck::api::iam::server_clock(&api)
+        .await
+        .expect("a date");
+    let skew = (server - chrono::Utc::now()).num_minutes();
+    assert!((19..=21).contains(&skew), "{skew} minutes");
+    let err = api.compute().list_servers().await.expect_err("refused");
+    assert_eq!(err.status, Some(401));
+    assert!(err.message.contains("signature expired"), "{}", err.message);
+}

@@ -116,6 +116,17 @@ impl<'a> Compute<'a> {
         Ok(servers)
     }
 
+    /// One server at most: the cheapest read (`phonedeck doctor`).
+    pub async fn probe(&self) -> Result<Rows<Server>, ApiError> {
+        let path = format!(
+            "{}/servers/detail",
+            self.api.project_base(Service::Compute).await?
+        );
+        let call = Call::read(Service::Compute, path).query("limit", 1);
+        let (page, _) = self.api.send_parsed(&call, parse_server_page).await?;
+        Ok(page.servers)
+    }
+
     async fn action(
         &self,
         server_id: &str,

@@ -212,6 +212,15 @@ impl<'a> Cph<'a> {
         }
     }
 
+    /// One encode server at most: the cheapest read (`phonedeck doctor`).
+    pub async fn probe(&self) -> Result<Rows<EncodeServer>, ApiError> {
+        let call = Call::read(Service::Cph, self.path("encode-servers").await?)
+            .query("offset", 0)
+            .query("limit", 1);
+        let (page, _) = self.api.send_parsed(&call, parse_encode_servers).await?;
+        Ok(page)
+    }
+
     /// Restarts encode servers in one call; each target gets a job id or its own error.
     pub async fn batch_restart(
         &self,

@@ -95,7 +95,7 @@ struct ProjectEntry {
 
 /// Finds the project id as the official SDKs do when none is configured: a signed
 /// `GET {iam}/v3/projects?name={region}` that must match exactly one project.
-pub(super) async fn discover_project(api: &Api) -> Result<String, ApiError> {
+pub async fn discover_project(api: &Api) -> Result<String, ApiError> {
     let fail = |message: String| ApiError::new(Service::Iam, ErrorKind::Credentials, message);
     let Some(region) = api.config().region.clone() else {
         return Err(fail(

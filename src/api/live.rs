@@ -230,11 +230,11 @@ impl<'a> Live<'a> {
         ))
     }
 
-    async fn page(&self, domain: &str, offset: u64) -> Result<StreamPage, ApiError> {
+    async fn page(&self, domain: &str, offset: u64, limit: u32) -> Result<StreamPage, ApiError> {
         let call = Call::read(Service::Live, self.path("realtime/streams").await?)
             .query("publish_domain", domain)
             .query("offset", offset)
-            .query("limit", PAGE_LIMIT);
+            .query("limit", limit);
         self.api
             .send_parsed(&call, parse_stream_page)
             .await
@@ -245,10 +245,15 @@ impl<'a> Live<'a> {
     pub async fn list_streams(&self, domain: &str) -> Result<Rows<Stream>, ApiError> {
         let mut listing = StreamListing::default();
         while let Some(offset) = listing.next_offset() {
-            let page = self.page(domain, offset).await?;
+            let page = self.page(domain, offset, PAGE_LIMIT).await?;
             listing.add(domain, page)?;
         }
         Ok(listing.into_streams())
+    }
+
+    /// One stream of a domain at most: the cheapest read (`phonedeck doctor`).
+    pub async fn probe(&self, domain: &str) -> Result<StreamPage, ApiError> {
+        self.page(domain, 0, 1).await
     }
 
     /// Streams of every configured publish domain; one failing domain does not hide the others.

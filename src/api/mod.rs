@@ -213,10 +213,7 @@ impl Api {
 
     /// The same client with read-only mode set as given (a fresh connection pool).
     pub fn with_read_only(&self, read_only: bool) -> Result<Api, ApiError> {
-        Api::new(ApiConfig {
-            read_only,
-            ..self.inner.config.clone()
-        })
+        self.reconfigured(|config| config.read_only = read_only)
     }
 
     pub fn config(&self) -> &ApiConfig {
@@ -286,6 +283,35 @@ impl Api {
 
     pub fn cph(&self) -> cph::Cph<'_> {
         cph::Cph::new(self)
+    }
+
+    /// Obtains the configured token (an IAM login for `method = "password"`), as the
+    /// first request would.
+    pub async fn check_token(&self) -> Result<(), ApiError> {
+        let cache = self.inner.token.as_ref().ok_or_else(|| {
+            ApiError::new(
+                Service::Iam,
+                ErrorKind::Credentials,
+                "no token source configured",
+            )
+        })?;
+        cache
+            .get(|login| iam::password_token(self, login))
+            .await
+            .map(drop)
+    }
+
+    /// The same client with its configuration changed (a fresh connection pool).
+    pub fn reconfigured(&self, change: impl FnOnce(&mut ApiConfig)) -> Result<Api, ApiError> {
+        let mut config = self.inner.config.clone();
+        change(&mut config);
+        Api::new(config)
+    }
+
+    /// A bare GET of `url` through this client (its proxy, its trusted CAs), without
+    /// credentials: any HTTP answer proves DNS, TCP and TLS; returns its status.
+    pub async fn reach(&self, service: Service, url: &Url) -> Result<u16, ApiError> {
+        transport::reach(&self.inner.http, service, url).await
     }
 
     /// Sends a call: refuses mutations in read-only mode, renews an expired token

@@ -129,6 +129,16 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
+/// A bare GET: the status of any answer, or why there was none.
+pub async fn reach(client: &reqwest::Client, service: Service, url: &Url) -> Result<u16, ApiError> {
+    client
+        .get(url.clone())
+        .send()
+        .await
+        .map(|response| response.status().as_u16())
+        .map_err(|e| transport_error(service, &e))
+}
+
 fn response_request_id(headers: &reqwest::header::HeaderMap) -> Option<String> {
     [
         "x-request-id",

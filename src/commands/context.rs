@@ -6,6 +6,7 @@ use crate::app::keymap::KeyMap;
 use crate::audit::{self, AuditLog};
 use crate::cli::GlobalArgs;
 use crate::config;
+use crate::config::origin::{Origin, Setting};
 use crate::sim::{self, SimHandle, SimOptions};
 use crate::ui::theme::Theme;
 
@@ -30,6 +31,8 @@ pub struct Target {
     pub profiles: Vec<String>,
     pub theme: Theme,
     pub mouse: bool,
+    /// Every resolved setting and where it came from, for `doctor`.
+    pub settings: Vec<Setting>,
 }
 
 impl Target {
@@ -115,6 +118,7 @@ impl ProfileChoice {
             theme: file.theme(path)?,
             mouse: file.mouse,
             api: Api::new(profile.api)?,
+            settings: profile.settings,
             profile: profile.name,
             simulator: None,
             audit_path: self.audit_path.clone(),
@@ -170,6 +174,11 @@ async fn demo(read_only: bool, audit_path: Option<std::path::PathBuf>) -> Result
         profiles: Vec::new(),
         theme: Theme::default(),
         mouse: false,
+        settings: vec![Setting::new(
+            "endpoints",
+            format!("every service at {}", simulator.base_url()),
+            Origin::Default,
+        )],
         api: Api::new(api_config)?,
         profile: "demo".into(),
         simulator: Some(simulator),

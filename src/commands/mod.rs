@@ -3,6 +3,7 @@
 
 mod confirm;
 mod context;
+mod doctor;
 mod encoders;
 mod jobs;
 mod output;
@@ -196,6 +197,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
             encoders::restart(&target, ids, confirm.yes, &wait, format).await
         }
         Command::Jobs { job_ids } => jobs::run(&target, job_ids, format).await,
+        Command::Doctor => doctor::run(&target, format).await,
         Command::Sim(_) | Command::Completions { .. } | Command::Man => {
             unreachable!("handled above")
         }

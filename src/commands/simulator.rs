@@ -38,6 +38,8 @@ fn options(args: SimArgs) -> Result<SimOptions, Failure> {
         transition: args.transition,
         churn_per_sec: args.churn,
         live_offset: args.live_offset,
+        region: args.region,
+        clock_skew_secs: args.clock_skew,
     })
 }
 
@@ -52,7 +54,11 @@ pub async fn run(args: SimArgs) -> Result<u8, Failure> {
     println!("  token       {}", c.token);
     println!("  access key  {}", c.access_key);
     println!("  secret key  {}", c.secret_key);
-    println!("  project id  {}", c.project_id);
+    println!(
+        "  project id  {} (IAM finds it by region {})",
+        c.project_id,
+        handle.region()
+    );
     if let Some(token) = &c.security_token {
         println!("  security token {token} (the access key is temporary)");
     }

@@ -466,8 +466,13 @@ impl ProfileConfig {
 }
 
 /// What doctor shows of the credentials: which kind, the key id's tail, secrets masked.
+/// From the SDK variables, each part names its own variable.
 fn describe_credentials(credentials: &Credentials, origin: Origin, settings: &mut Vec<Setting>) {
     use secrecy::ExposeSecret;
+    let from = |variable: &str| match &origin {
+        Origin::Env(_) => Origin::Env(variable.to_string()),
+        other => other.clone(),
+    };
     if let Some(token) = &credentials.token {
         let kind = match token {
             TokenSource::Env(var) => format!("token from ${var}"),
@@ -484,18 +489,18 @@ fn describe_credentials(credentials: &Credentials, origin: Origin, settings: &mu
         settings.push(Setting::new(
             "auth.access_key",
             key_id(&key.access_key),
-            origin.clone(),
+            from("HUAWEICLOUD_SDK_AK"),
         ));
         settings.push(Setting::new(
             "auth.secret_key",
             mask(key.secret_key.expose_secret()),
-            origin.clone(),
+            from("HUAWEICLOUD_SDK_SK"),
         ));
         if let Some(token) = &key.security_token {
             settings.push(Setting::new(
                 "auth.security_token",
                 mask(token.expose_secret()),
-                origin,
+                from("HUAWEICLOUD_SDK_SECURITY_TOKEN"),
             ));
         }
     }

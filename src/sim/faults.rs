@@ -35,6 +35,8 @@ pub struct Faults {
     pub sparse: bool,
     /// Compute answers 413 `overLimit` with `Retry-After: 1` (Nova's rate limit).
     pub over_limit_rate: f64,
+    /// 403 `APIGW.0302`: the credentials lack the IAM permission (IAM itself excepted).
+    pub forbidden_rate: f64,
 }
 
 impl std::str::FromStr for Faults {
@@ -61,10 +63,11 @@ impl std::str::FromStr for Faults {
                 "hostile-names" => faults.hostile_names = true,
                 "sparse" => faults.sparse = true,
                 "over-limit" => faults.over_limit_rate = rate(name, value)?,
+                "forbidden" => faults.forbidden_rate = rate(name, value)?,
                 other => {
                     return Err(format!(
                         "unknown fault `{other}`; known: latency=DUR, throttle=RATE, errors=RATE, html=RATE, token-ttl=DUR, deny=RATE, hang=RATE, truncated=RATE, wrong-types=RATE, \
-                         oversize=RATE, empty=RATE, over-limit=RATE, bare-status, hostile-names, sparse"
+                         oversize=RATE, empty=RATE, over-limit=RATE, forbidden=RATE, bare-status, hostile-names, sparse"
                     ));
                 }
             }

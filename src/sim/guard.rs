@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use axum::http::HeaderMap;
-use chrono::{NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 
 use super::{Shared, lock};
 use crate::api::signer::{self, SignableRequest};
@@ -128,8 +128,10 @@ fn verify_signature(
     let signed_at = NaiveDateTime::parse_from_str(date, signer::DATE_FORMAT)
         .map_err(|_| fail("x-sdk-date malformed"))?
         .and_utc();
-    if (Utc::now() - signed_at).num_minutes().abs() > 15 {
-        return Err(fail("x-sdk-date more than 15 minutes off"));
+    if (shared.now() - signed_at).num_minutes().abs() > 15 {
+        return Err(fail(
+            "signature expired: x-sdk-date more than 15 minutes off",
+        ));
     }
     let headers: Vec<(String, String)> = parsed
         .signed_headers

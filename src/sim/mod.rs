@@ -60,6 +60,11 @@ pub struct SimOptions {
     pub transition: Duration,
     pub churn_per_sec: f64,
     pub live_offset: LiveOffset,
+    /// The region: IAM knows one project by this name.
+    pub region: String,
+    /// How far the simulator's clock is from the real one (seconds, either sign): its
+    /// `Date` header and its signature check use the skewed clock.
+    pub clock_skew_secs: i64,
 }
 
 /// What Live's `offset` query parameter counts in this simulator.
@@ -89,6 +94,8 @@ impl Default for SimOptions {
             transition: Duration::from_secs(3),
             churn_per_sec: 0.5,
             live_offset: LiveOffset::default(),
+            region: "cn-east-3".into(),
+            clock_skew_secs: 0,
         }
     }
 }
@@ -130,6 +137,8 @@ pub(crate) struct Shared {
     fleet: Mutex<Fleet>,
     live_domains: Vec<String>,
     live_offset: LiveOffset,
+    region: String,
+    clock_skew: chrono::TimeDelta,
     faults: Mutex<Faults>,
     credentials: SimCredentials,
     tokens: Mutex<TokenBook>,
@@ -169,6 +178,11 @@ impl Shared {
         log.push_back(request);
     }
 
+    /// The simulator's idea of now (the real clock, skewed as staged).
+    pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now() + self.clock_skew
+    }
+
     pub(crate) fn issue_token(&self) -> String {
         let token = format!("sim-iam-{}", uuid::Uuid::new_v4().simple());
         lock(&self.tokens).issued.push(token.clone());
@@ -197,6 +211,10 @@ impl SimHandle {
 
     pub fn credentials(&self) -> &SimCredentials {
         &self.shared.credentials
+    }
+
+    pub fn region(&self) -> &str {
+        &self.shared.region
     }
 
     /// The access key this simulator accepts, with its security token when temporary.
@@ -284,6 +302,8 @@ pub async fn start(options: SimOptions) -> std::io::Result<SimHandle> {
         fleet: Mutex::new(fleet),
         live_domains: options.live_domains,
         live_offset: options.live_offset,
+        region: options.region,
+        clock_skew: chrono::TimeDelta::seconds(options.clock_skew_secs),
         faults: Mutex::new(options.faults),
         credentials: options.credentials,
         tokens: Mutex::new(TokenBook::default()),

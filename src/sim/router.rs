@@ -50,6 +50,8 @@ pub fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/v1/{project_id}/cloud-phone/jobs/{job_id}", get(show_job))
         .route("/v3/auth/tokens", post(iam_token))
+        .route("/v3", get(iam_version))
+        .route("/v3/projects", get(iam_projects))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), gateway))
         .with_state(shared)
@@ -155,6 +157,12 @@ async fn gateway(State(shared): Sim, request: Request, next: Next) -> Response {
         )
     } else if let Some(refused) = check_auth(&shared, api, &parts, &body) {
         coded_error(StatusCode::UNAUTHORIZED, refused.code, &refused.message)
+    } else if api.is_some_and(|a| a != Api::Iam) && shared.chance(faults.forbidden_rate) {
+        coded_error(
+            StatusCode::FORBIDDEN,
+            "APIGW.0302",
+            "The IAM or ACL authentication failed: the user has no permission for this action.",
+        )
     } else if shared.chance(faults.html_rate) {
         (
             StatusCode::BAD_GATEWAY,
@@ -174,6 +182,11 @@ async fn gateway(State(shared): Sim, request: Request, next: Next) -> Response {
     let id = request_id.unwrap_or_else(new_request_id);
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert("x-request-id", value);
+    }
+    // Every answer carries the simulator's clock, skewed as staged (IAM's is read).
+    let date = shared.now().format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    if let Ok(value) = HeaderValue::from_str(&date) {
+        response.headers_mut().insert("date", value);
     }
     response
 }
@@ -782,6 +795,54 @@ async fn show_job(
 
 // ---- IAM --------------------------------------------------------------------------
 
+/// `GET /v3`: Keystone's version document; no credentials needed. Its `Date` header
+/// is what clients read the server's clock from.
+async fn iam_version() -> Response {
+    let base = "/v3/";
+    json_response(
+        StatusCode::OK,
+        json!({ "version": {
+            "id": "v3.0", "status": "stable", "updated": "2020-01-01T00:00:00Z",
+            "links": [{ "rel": "self", "href": base }],
+            "media-types": [{ "base": "application/json", "type": "application/vnd.openstack.identity-v3+json" }],
+        } }),
+    )
+}
+
+/// `GET /v3/projects?name=REGION`: the projects visible to the caller (a token or an
+/// AK/SK signature), filtered by name; the simulator has one, named after its region.
+async fn iam_projects(
+    State(shared): Sim,
+    Query(query): Query<HashMap<String, String>>,
+    request: Request,
+) -> Response {
+    let (parts, _) = request.into_parts();
+    let incoming = Incoming {
+        method: parts.method.as_str(),
+        path: parts.uri.path(),
+        query: parts.uri.query().unwrap_or_default(),
+        headers: &parts.headers,
+        body: &[],
+        project: None,
+    };
+    if let Err(refused) = guard::authorize(&shared, &incoming, true) {
+        return coded_error(StatusCode::UNAUTHORIZED, refused.code, &refused.message);
+    }
+    let project = json!({
+        "id": shared.credentials.project_id, "name": shared.region, "enabled": true,
+        "domain_id": "0123456789abcdef0123456789abcdef", "is_domain": false,
+        "parent_id": "0123456789abcdef0123456789abcdef", "description": "",
+    });
+    let projects: Vec<Value> = match query.get("name") {
+        Some(name) if name != &shared.region => Vec::new(),
+        _ => vec![project],
+    };
+    json_response(
+        StatusCode::OK,
+        json!({ "projects": projects, "links": { "self": "/v3/projects", "next": null, "previous": null } }),
+    )
+}
+
 async fn iam_token(State(shared): Sim, body: Bytes) -> Response {
     let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let password = request
@@ -801,7 +862,7 @@ async fn iam_token(State(shared): Sim, body: Bytes) -> Response {
             "methods": ["password"],
             "expires_at": expires_at.to_rfc3339_opts(SecondsFormat::Millis, true),
             "issued_at": Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
-            "project": { "id": shared.credentials.project_id, "name": "sim-region" },
+            "project": { "id": shared.credentials.project_id, "name": shared.region },
         } }),
     );
     if let Ok(value) = HeaderValue::from_str(&token) {
