@@ -103,12 +103,42 @@ pub enum Command {
         #[arg(required = true)]
         job_ids: Vec<String>,
     },
+    /// Write a profile: from flags, by answering questions on a terminal, or from a
+    /// KooCLI profile. `--profile NAME` names it (default: "default"), `--read-only`
+    /// makes it read-only. No secret is written: credentials stay where the official
+    /// SDKs find them (HUAWEICLOUD_SDK_AK/SK, ~/.huaweicloud/credentials).
+    Init(InitArgs),
     /// Check a profile before you need it: configuration and where each value came
     /// from, DNS, proxy and TLS per host, the clock, one read per service. Read-only;
     /// exit 0 when every check passes.
     Doctor,
     /// Run the built-in cloud simulator in the foreground.
     Sim(Box<SimArgs>),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The region every endpoint follows, e.g. cn-east-3.
+    #[arg(long)]
+    pub region: Option<String>,
+    /// The project id (default: IAM finds it by region on first use).
+    #[arg(long)]
+    pub project_id: Option<String>,
+    /// A Live publish domain whose streams to show (repeat for several).
+    #[arg(long = "live-domain", value_name = "DOMAIN")]
+    pub live_domains: Vec<String>,
+    /// Take name, region and project from a KooCLI profile (its current one by default).
+    #[arg(long, value_name = "PROFILE", num_args = 0..=1)]
+    pub from_hcloud: Option<Option<String>>,
+    /// Replace a profile of the same name.
+    #[arg(long)]
+    pub force: bool,
+    /// The new profile's name (from --profile).
+    #[arg(skip)]
+    pub profile_name: Option<String>,
+    /// Make the profile read-only (from --read-only).
+    #[arg(skip)]
+    pub read_only: bool,
 }
 
 #[derive(Debug, Args)]

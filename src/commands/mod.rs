@@ -5,6 +5,7 @@ mod confirm;
 mod context;
 mod doctor;
 mod encoders;
+mod init;
 mod jobs;
 mod output;
 mod packaging;
@@ -148,6 +149,11 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Some(Command::Sim(args)) => return simulator::run(*args).await,
         Some(Command::Completions { shell }) => return packaging::completions(shell),
         Some(Command::Man) => return packaging::man(),
+        Some(Command::Init(mut args)) => {
+            args.profile_name = global.profile.clone();
+            args.read_only = global.read_only;
+            return init::run(args, global.config.as_deref());
+        }
         Some(command) => command,
         None => {
             let target = connect(global, true).await?;
@@ -198,7 +204,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Jobs { job_ids } => jobs::run(&target, job_ids, format).await,
         Command::Doctor => doctor::run(&target, format).await,
-        Command::Sim(_) | Command::Completions { .. } | Command::Man => {
+        Command::Sim(_) | Command::Completions { .. } | Command::Man | Command::Init(_) => {
             unreachable!("handled above")
         }
     }
