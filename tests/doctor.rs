@@ -242,3 +242,84 @@ async fn the_table_has_one_row_per_check_and_a_summary_on_failure() {
     assert!(compute.contains("IAM permissions"), "the hint: {compute}");
     assert!(report.shown.contains("check(s) failed"), "{}", report.shown);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn compute_from_clouds_yaml_logs_in_to_keystone_and_uses_the_catalog() {
+    let sim = start_sim().await;
+    let home = tempfile::tempdir().expect("tempdir");
+    let openstack = home.path().join(".config/openstack");
+    std::fs::create_dir_all(&openstack).expect("dir");
+    std::fs::write(
+        openstack.join("clouds.yaml"),
+        format!(
+            "clouds:\n  lab:\n    auth:\n      auth_url: {}v3\n      username: oncall\n      project_name: cn-east-3\n    region_name: cn-east-3\n",
+            sim.base_url()
+        ),
+    )
+    .expect("clouds.yaml");
+    let config = home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "[profiles.lab]\nregion = \"cn-east-3\"\nlive_domains = [\"publish.example.com\"]\n[profiles.lab.compute]\ncloud = \"lab\"\n",
+    )
+    .expect("config");
+    let run = |args: &'static [&'static str]| {
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_phonedeck"));
+        command
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", home.path())
+            .env("OS_PASSWORD", &sim.credentials().password)
+            .env("HUAWEICLOUD_SDK_AK", &sim.credentials().access_key)
+            .env("HUAWEICLOUD_SDK_SK", &sim.credentials().secret_key)
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .stdin(Stdio::null());
+        for service in ["KOOPHONE", "LIVE", "CPH", "IAM"] {
+            command.env(
+                format!("HUAWEICLOUD_SDK_REGION_{service}_CN_EAST_3"),
+                sim.base_url().as_str(),
+            );
+        }
+        command.output()
+    };
+    let listed = run(&["servers", "list", "-o", "json"]).await.expect("runs");
+    let stderr = String::from_utf8_lossy(&listed.stderr);
+    assert_eq!(listed.status.code(), Some(0), "{stderr}");
+    let servers: Value = serde_json::from_slice(&listed.stdout).expect("json");
+    assert_eq!(servers.as_array().map(Vec::len), Some(6));
+    let requests = sim.requests();
+    let login = requests
+        .iter()
+        .position(|r| r.path == "/v3/auth/tokens")
+        .expect("a login");
+    let project = &sim.credentials().project_id;
+    let list = requests
+        .iter()
+        .position(|r| r.path == format!("/v2.1/{project}/servers/detail"))
+        .expect("compute at the catalog's public URL");
+    assert!(login < list);
+    assert!(
+        requests[list].signed_headers.is_empty(),
+        "compute uses the Keystone token"
+    );
+    let report = run(&["doctor", "-o", "json"]).await.expect("runs");
+    let rows: Vec<Value> = serde_json::from_slice(&report.stdout).expect("json");
+    let shown = String::from_utf8_lossy(&report.stdout);
+    assert_eq!(report.status.code(), Some(0), "{shown}");
+    let cloud = rows
+        .iter()
+        .find(|r| r["check"] == "config compute.cloud")
+        .expect("a row");
+    assert!(
+        cloud["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("clouds file")),
+        "{cloud}"
+    );
+    assert!(
+        !shown.contains(&sim.credentials().password),
+        "the password is never shown"
+    );
+}

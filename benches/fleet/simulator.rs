@@ -57,6 +57,7 @@ pub fn api(sim: &Simulator) -> Api {
         project_id: Some(defaults.project_id),
         region: None,
         compute_api: Default::default(),
+        compute_cloud: None,
         live_domains: vec!["publish.example.com".into()],
         credentials: Credentials {
             token: Some(TokenSource::Fixed(defaults.token.into())),

@@ -7,6 +7,7 @@ pub mod compute;
 pub mod cph;
 pub mod error;
 pub mod iam;
+pub mod keystone;
 pub mod koophone;
 pub mod live;
 pub mod outcome;
@@ -92,6 +93,9 @@ pub struct ApiConfig {
     /// The region, for finding the project id.
     pub region: Option<String>,
     pub compute_api: ComputeApi,
+    /// Compute is an OpenStack cloud of `clouds.yaml`: its own Keystone login, and the
+    /// compute URL from the token's catalog (instead of `endpoints.compute`).
+    pub compute_cloud: Option<keystone::KeystoneLogin>,
     pub live_domains: Vec<String>,
     pub credentials: Credentials,
     pub read_only: bool,
@@ -120,6 +124,8 @@ struct Inner {
     token_renewals: std::sync::atomic::AtomicU64,
     /// The project id, configured or found once through IAM.
     project: tokio::sync::OnceCell<String>,
+    /// The OpenStack compute session, logged in on first use and again on expiry.
+    compute_session: tokio::sync::Mutex<Option<keystone::Session>>,
 }
 
 /// One request as a service module describes it.
@@ -207,6 +213,7 @@ impl Api {
                 budget,
                 token_renewals: std::sync::atomic::AtomicU64::new(0),
                 project,
+                compute_session: tokio::sync::Mutex::new(None),
             }),
         })
     }
@@ -261,6 +268,10 @@ impl Api {
     /// encoded as one segment: `/v1/{p}` (Live), `/v1/{p}/cloud-phone` (CPH),
     /// `/v2/{p}` or `/v2.1/{p}` (compute).
     pub(crate) async fn project_base(&self, service: Service) -> Result<String, ApiError> {
+        if service == Service::Compute && self.inner.config.compute_cloud.is_some() {
+            // The catalog's compute URL already names the version and the project.
+            return Ok(String::new());
+        }
         let project = path::segment(service, "project id", &self.project_id().await?)?;
         Ok(match service {
             Service::Compute => format!("{}/{project}", self.inner.config.compute_api.prefix()),
@@ -381,7 +392,11 @@ impl Api {
         let request_id = call.request_id.clone().or_else(|| {
             (call.service == Service::KooPhone).then(|| uuid::Uuid::new_v4().to_string())
         });
-        let url = match self.url_for(call, request_id.as_deref()) {
+        let url = match self.base_for(call.service).await {
+            Ok(base) => self.url_for(call, &base, request_id.as_deref()),
+            Err(e) => Err(e),
+        };
+        let url = match url {
             Ok(url) => url,
             Err(e) => return (Err(e), None),
         };
@@ -418,14 +433,74 @@ impl Api {
         (result, generation)
     }
 
-    fn url_for(&self, call: &Call, request_id: Option<&str>) -> Result<Url, ApiError> {
-        let base = self.inner.config.endpoints.base(call.service).ok_or_else(|| {
+    /// The base URL of a service: its endpoint, or for an OpenStack compute cloud the
+    /// catalog's compute URL.
+    async fn base_for(&self, service: Service) -> Result<Url, ApiError> {
+        if service == Service::Compute && self.inner.config.compute_cloud.is_some() {
+            return Ok(self.compute_session().await?.compute);
+        }
+        self.inner.config.endpoints.base(service).cloned().ok_or_else(|| {
             ApiError::new(
-                call.service,
+                service,
                 ErrorKind::Credentials,
                 "no endpoint configured for this service: set it under [profiles.NAME.endpoints]",
             )
-        })?;
+        })
+    }
+
+    /// The OpenStack compute session: kept until a minute before it expires, then
+    /// renewed by logging in again.
+    async fn compute_session(&self) -> Result<keystone::Session, ApiError> {
+        let Some(login) = &self.inner.config.compute_cloud else {
+            return Err(ApiError::new(
+                Service::Compute,
+                ErrorKind::Credentials,
+                "no compute cloud configured",
+            ));
+        };
+        let mut current = self.inner.compute_session.lock().await;
+        let fresh = |s: &keystone::Session| {
+            s.expires_at
+                .is_none_or(|at| at - chrono::TimeDelta::seconds(60) > chrono::Utc::now())
+        };
+        if let Some(session) = current.as_ref().filter(|s| fresh(s)) {
+            return Ok(session.clone());
+        }
+        let exchange = Exchange {
+            service: Service::Compute,
+            method: Method::POST,
+            url: login.tokens_url()?,
+            headers: vec![
+                ("accept".into(), "application/json".into()),
+                ("content-type".into(), "application/json".into()),
+            ],
+            body: Some(login.body().to_string().into_bytes()),
+            request_id: None,
+        };
+        let reply = transport::execute(&self.inner.http, &self.inner.config.limits, exchange)
+            .await
+            .map_err(|e| ApiError {
+                kind: if e.status == Some(401) {
+                    ErrorKind::Credentials
+                } else {
+                    e.kind
+                },
+                message: format!(
+                    "login to cloud {} ({}) failed: {}; check clouds.yaml",
+                    login.cloud, login.auth_url, e.message
+                ),
+                ..e
+            })?;
+        let token = reply
+            .headers
+            .get("x-subject-token")
+            .and_then(|v| v.to_str().ok());
+        let session = keystone::session(login, token, &reply.body)?;
+        *current = Some(session.clone());
+        Ok(session)
+    }
+
+    fn url_for(&self, call: &Call, base: &Url, request_id: Option<&str>) -> Result<Url, ApiError> {
         let joined = format!("{}{}", base.as_str().trim_end_matches('/'), call.path);
         let mut url = Url::parse(&joined).map_err(|e| {
             ApiError::new(
@@ -453,6 +528,14 @@ impl Api {
         body: Option<&[u8]>,
     ) -> Result<Option<u64>, ApiError> {
         if call.anonymous {
+            return Ok(None);
+        }
+        if call.service == Service::Compute && self.inner.config.compute_cloud.is_some() {
+            let session = self.compute_session().await?;
+            headers.push((
+                "x-auth-token".into(),
+                auth::expose(&session.token).to_string(),
+            ));
             return Ok(None);
         }
         // KooPhone takes a token when one is configured; AK/SK alone serve it too, as

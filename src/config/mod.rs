@@ -4,6 +4,7 @@
 //! region table (`endpoints.rs`), credentials from where the SDKs find them
 //! (`sdk_credentials.rs`), and the project id from IAM at first use.
 
+pub mod clouds_yaml;
 pub mod endpoints;
 pub mod environment;
 pub mod origin;
@@ -110,6 +111,15 @@ pub struct ProfileConfig {
     pub endpoints: EndpointsConfig,
     /// Absent: the credentials the official SDKs would find.
     pub auth: Option<AuthConfig>,
+    /// Compute is an OpenStack cloud of `clouds.yaml` (Keystone login, catalog URL).
+    pub compute: Option<ComputeConfig>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComputeConfig {
+    /// The cloud's name in clouds.yaml (default: $OS_CLOUD).
+    pub cloud: Option<String>,
 }
 
 fn default_poll_interval() -> u64 {
@@ -325,6 +335,11 @@ impl ProfileConfig {
         if let Some(region) = &self.region {
             settings.push(Setting::new("region", region, Origin::Config));
         }
+        let compute_cloud = self
+            .compute
+            .as_ref()
+            .map(|compute| self.compute_cloud(path, name, env, compute, &mut settings))
+            .transpose()?;
         let mut endpoint = |service: Service, key: &str, value: &Option<String>| {
             let located = endpoints::locate(service, value.as_deref(), &placement, env, &regions)
                 .map_err(|e| fail(format!("profile `{name}`: {e}"), "Fix the URL where it is set."))?
@@ -346,7 +361,12 @@ impl ProfileConfig {
         let endpoints = Endpoints {
             koophone: endpoint(Service::KooPhone, "koophone", &self.endpoints.koophone)?,
             live: endpoint(Service::Live, "live", &self.endpoints.live)?,
-            compute: endpoint(Service::Compute, "compute", &self.endpoints.compute)?,
+            compute: match &compute_cloud {
+                // Compute's URL comes from the catalog once logged in; until then its
+                // host is Keystone's, which doctor checks like any other.
+                Some(login) => login.auth_url.clone(),
+                None => endpoint(Service::Compute, "compute", &self.endpoints.compute)?,
+            },
             cph: endpoint(Service::Cph, "cph", &self.endpoints.cph)?,
             iam: Some(endpoint(Service::Iam, "iam", &self.endpoints.iam)?),
         };
@@ -401,6 +421,7 @@ impl ProfileConfig {
                 project_id,
                 region: self.region.clone(),
                 compute_api: self.compute_api,
+                compute_cloud,
                 live_domains: self.live_domains.clone(),
                 credentials,
                 read_only: self.read_only,
@@ -419,6 +440,47 @@ impl ProfileConfig {
 }
 
 impl ProfileConfig {
+    /// The OpenStack cloud that serves compute, from clouds.yaml.
+    fn compute_cloud(
+        &self,
+        path: &Path,
+        name: &str,
+        env: &Environment,
+        compute: &ComputeConfig,
+        settings: &mut Vec<Setting>,
+    ) -> Result<crate::api::keystone::KeystoneLogin, ConfigError> {
+        use secrecy::ExposeSecret;
+        let (login, file) = clouds_yaml::login(env, compute.cloud.as_deref()).map_err(|e| {
+            config_error(
+                path,
+                format_args!("[profiles.{name}.compute]: {e}"),
+                "Fix clouds.yaml, or remove [compute] to use the region's ECS.",
+            )
+        })?;
+        let origin = Origin::CloudsFile(file);
+        settings.push(Setting::new("compute.cloud", &login.cloud, origin.clone()));
+        settings.push(Setting::new(
+            "compute.auth_url",
+            login.auth_url.as_str(),
+            origin.clone(),
+        ));
+        settings.push(Setting::new("compute.user", &login.user, origin.clone()));
+        settings.push(Setting::new(
+            "compute.password",
+            mask(login.password.expose_secret()),
+            origin,
+        ));
+        settings.push(Setting::new(
+            "endpoints.compute",
+            format!(
+                "the catalog of cloud {} (interface {})",
+                login.cloud, login.interface
+            ),
+            Origin::Discovered,
+        ));
+        Ok(login)
+    }
+
     /// The `[auth]` section's credentials, or (without one) those the official SDKs
     /// would find; and the project id those carry, if any.
     fn credentials(

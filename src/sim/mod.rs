@@ -235,6 +235,7 @@ impl SimHandle {
             project_id: Some(credentials.project_id.clone()),
             region: None,
             compute_api: Default::default(),
+            compute_cloud: None,
             live_domains: self.shared.live_domains.clone(),
             credentials: Credentials {
                 token: Some(TokenSource::Fixed(SecretString::from(

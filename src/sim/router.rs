@@ -795,6 +795,23 @@ async fn show_job(
 
 // ---- IAM --------------------------------------------------------------------------
 
+/// The service catalog of a token, as Keystone gives it: the simulator's own address
+/// (as the client reached it) for compute, under `/v2.1/{project_id}`.
+fn catalog(shared: &Shared, headers: &axum::http::HeaderMap) -> Value {
+    let host = headers
+        .get("host")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    let endpoint = |interface: &str, url: String| json!({ "interface": interface, "region": shared.region, "region_id": shared.region, "url": url, "id": new_request_id() });
+    json!([
+        { "type": "identity", "name": "keystone", "endpoints": [endpoint("public", format!("http://{host}/v3"))] },
+        { "type": "compute", "name": "nova", "endpoints": [
+            endpoint("internal", format!("http://{host}/internal-only/v2.1/{}", shared.credentials.project_id)),
+            endpoint("public", format!("http://{host}/v2.1/{}", shared.credentials.project_id)),
+        ] },
+    ])
+}
+
 /// `GET /v3`: Keystone's version document; no credentials needed. Its `Date` header
 /// is what clients read the server's clock from.
 async fn iam_version() -> Response {
@@ -843,7 +860,7 @@ async fn iam_projects(
     )
 }
 
-async fn iam_token(State(shared): Sim, body: Bytes) -> Response {
+async fn iam_token(State(shared): Sim, headers: axum::http::HeaderMap, body: Bytes) -> Response {
     let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let password = request
         .pointer("/auth/identity/password/user/password")
@@ -863,6 +880,7 @@ async fn iam_token(State(shared): Sim, body: Bytes) -> Response {
             "expires_at": expires_at.to_rfc3339_opts(SecondsFormat::Millis, true),
             "issued_at": Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
             "project": { "id": shared.credentials.project_id, "name": shared.region },
+            "catalog": catalog(&shared, &headers),
         } }),
     );
     if let Ok(value) = HeaderValue::from_str(&token) {
