@@ -323,3 +323,32 @@ async fn compute_from_clouds_yaml_logs_in_to_keystone_and_uses_the_catalog() {
         "the password is never shown"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_small_skew_warns_and_a_host_without_dns_fails() {
+    let mut options = sim_options();
+    options.clock_skew_secs = -8 * 60;
+    let sim = start_sim_with(options).await;
+    let report = doctor(
+        &sim,
+        "[profiles.east.endpoints]\nlive = \"http://no-such-host.invalid/\"",
+        "json",
+    )
+    .await;
+    assert_eq!(report.result("clock skew"), "warn");
+    assert!(
+        report.row("clock skew")["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("8m ahead"))
+    );
+    assert_eq!(report.result("iam project"), "ok", "8 minutes still signs");
+    assert_eq!(report.result("dns no-such-host.invalid"), "fail");
+    assert!(report.hint("dns no-such-host.invalid").contains("DNS"));
+    assert_eq!(report.result("read Live"), "fail");
+    assert_eq!(
+        report.result("read CPH"),
+        "ok",
+        "one broken host hides no other"
+    );
+    assert_eq!(report.code, 1);
+}
