@@ -2,9 +2,16 @@
 //! of KooPhone, Live, compute, CPH and IAM, with a changing fleet and staged faults.
 //! `phonedeck sim` runs it in the foreground; tests and demo mode run it in-process.
 
+mod compute;
+mod cph;
 pub mod faults;
 mod fleet;
+mod gateway;
 mod guard;
+mod iam;
+mod koophone;
+mod live;
+mod reply;
 mod router;
 mod sparse;
 

@@ -1,0 +1,159 @@
+//! CPH as the simulator serves it: encode servers, batch restart, jobs.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use chrono::{SecondsFormat, Utc};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::Shared;
+use super::fleet::{Fleet, Refusal};
+use super::reply::*;
+use super::sparse;
+
+/// CPH's routes, under `/v1/{project_id}/cloud-phone`.
+pub fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route(
+            "/v1/{project_id}/cloud-phone/encode-servers",
+            get(list_encoders),
+        )
+        .route(
+            "/v1/{project_id}/cloud-phone/encode-servers/batch-restart",
+            post(restart_encoders),
+        )
+        .route("/v1/{project_id}/cloud-phone/jobs/{job_id}", get(show_job))
+}
+
+#[allow(clippy::result_large_err)] // a refusal is a ready-made response, large by nature
+fn cph_project(shared: &Shared, project_id: &str) -> Result<(), Response> {
+    check_project(shared, project_id)
+        .map_err(|message| cph_error(StatusCode::BAD_REQUEST, "CPS.0003", &message))
+}
+
+async fn list_encoders(
+    State(shared): Sim,
+    Path(project_id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    if let Err(refused) = cph_project(&shared, &project_id) {
+        return refused;
+    }
+    let number = |name: &str| query.get(name).and_then(|v| v.parse::<i64>().ok());
+    let offset = number("offset").unwrap_or(0).max(0) as usize;
+    let limit = number("limit").unwrap_or(100).clamp(1, 100) as usize;
+    let status = number("status");
+    let fleet = shared.fleet();
+    let mut servers: Vec<Value> = fleet
+        .encoders
+        .iter()
+        .filter(|e| status.is_none_or(|s| s == e.status))
+        .skip(offset)
+        .take(limit)
+        .map(|e| {
+            json!({
+                "encode_server_name": e.name, "encode_server_id": e.id, "encode_server_ip": e.ip,
+                "server_id": e.server_id, "keypair_name": "cph-key", "type": 1, "status": e.status,
+                "access_infos": [{ "listen_port": 26000, "public_ip": e.ip, "server_ip": e.ip }],
+            })
+        })
+        .collect();
+    if shared.faults().sparse {
+        // No extra id-less row here: CPH pages by offset, so a row that is not part of
+        // the list would shift the next page.
+        sparse::thin_rows(&mut servers, offset, &["encode_server_id"]);
+    }
+    json_response(
+        StatusCode::OK,
+        json!({ "request_id": new_request_id(), "encode_servers": servers }),
+    )
+}
+
+#[derive(Deserialize)]
+struct RestartRequest {
+    encode_server_ids: Vec<String>,
+}
+
+async fn restart_encoders(
+    State(shared): Sim,
+    Path(project_id): Path<String>,
+    body: Bytes,
+) -> Response {
+    if let Err(refused) = cph_project(&shared, &project_id) {
+        return refused;
+    }
+    let request = match serde_json::from_slice::<RestartRequest>(&body) {
+        Ok(r) if !r.encode_server_ids.is_empty() => r,
+        _ => {
+            return cph_error(
+                StatusCode::BAD_REQUEST,
+                "CPS.0002",
+                "encode_server_ids is required",
+            );
+        }
+    };
+    let mut fleet = shared.fleet();
+    let jobs: Vec<Value> = request
+        .encode_server_ids
+        .iter()
+        .map(|id| restart_one(&mut fleet, id))
+        .collect();
+    json_response(
+        StatusCode::OK,
+        json!({ "request_id": new_request_id(), "jobs": jobs }),
+    )
+}
+
+fn restart_one(fleet: &mut Fleet, id: &str) -> Value {
+    match fleet.restart_encoder(id, Instant::now()) {
+        Ok(job_id) => json!({ "encode_server_id": id, "job_id": job_id }),
+        Err(Refusal::NotFound(message)) => {
+            json!({ "encode_server_id": id, "error_code": "CPS.0005", "error_msg": message })
+        }
+        Err(Refusal::Conflict(message)) => {
+            json!({ "encode_server_id": id, "error_code": "CPS.0045", "error_msg": message })
+        }
+    }
+}
+
+async fn show_job(
+    State(shared): Sim,
+    Path((project_id, job_id)): Path<(String, String)>,
+) -> Response {
+    if let Err(refused) = cph_project(&shared, &project_id) {
+        return refused;
+    }
+    let fleet = shared.fleet();
+    let Some(job) = fleet.jobs.get(&job_id) else {
+        return cph_error(
+            StatusCode::NOT_FOUND,
+            "CPS.0015",
+            &format!("job {job_id} does not exist"),
+        );
+    };
+    let time = |t: chrono::DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+    let (error_code, error_msg) = job.error.clone().unzip();
+    let mut body = json!({
+        "request_id": new_request_id(), "job_id": job.id, "status": job.status,
+        "begin_time": time(job.begin_time), "end_time": job.end_time.map(time),
+        "server_id": job.server_id, "phone_id": null, "encode_server_id": job.encoder_id,
+        "error_code": error_code, "error_msg": error_msg, "execute_msg": null,
+    });
+    if shared.faults().sparse {
+        // The job's own fields stay: without its status no one could follow it.
+        sparse::thin(
+            &mut body,
+            2,
+            &["job_id", "status", "error_code", "error_msg"],
+        );
+    }
+    json_response(StatusCode::OK, body)
+}
