@@ -4,33 +4,11 @@
 use std::sync::Arc;
 
 use futures::{Stream, StreamExt, stream};
-use serde::{Deserialize, Serialize};
 
+use crate::action_kind::ActionKind;
 use crate::api::live::StreamKey;
 use crate::api::{Api, ApiError, Outcome, TargetOutcome};
 use crate::audit::AuditLog;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ActionKind {
-    StopStreaming,
-    PauseStream,
-    RestartEncoder,
-    StopServer,
-    StartServer,
-}
-
-impl ActionKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            ActionKind::StopStreaming => "stop streaming",
-            ActionKind::PauseStream => "pause stream",
-            ActionKind::RestartEncoder => "restart encoder",
-            ActionKind::StopServer => "stop server",
-            ActionKind::StartServer => "start server",
-        }
-    }
-}
 
 /// Where actions go, and where they are recorded.
 #[derive(Clone)]

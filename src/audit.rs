@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
-use crate::actions::ActionKind;
+use crate::action_kind::ActionKind;
 use crate::api::{Outcome, TargetOutcome};
 
 pub struct AuditLog {

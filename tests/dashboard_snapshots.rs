@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use phonedeck::actions::ActionKind;
+use phonedeck::action_kind::ActionKind;
 use phonedeck::api::compute::Server;
 use phonedeck::api::cph::{EncodeServer, EncoderStatus, Job, JobStatus};
 use phonedeck::api::koophone::{BatchStatus, Instance, PhoneStatus, StatusResult};
@@ -318,7 +318,7 @@ fn status_colours() {
 #[test]
 fn light_theme_colours() {
     let mut f = fixture();
-    f.state.settings.theme = phonedeck::ui::theme::Theme::built_in("light").expect("light");
+    f.state.settings.theme = phonedeck::theme::Theme::built_in("light").expect("light");
     let terminal = f.render(80, 24);
     let buffer = terminal.backend().buffer();
     let starting = buffer

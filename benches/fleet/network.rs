@@ -4,7 +4,8 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use phonedeck::actions::{ActionKind, Executor};
+use phonedeck::action_kind::ActionKind;
+use phonedeck::actions::Executor;
 use phonedeck::api::koophone::STATUS_BATCH_LIMIT;
 use phonedeck::audit::AuditLog;
 

@@ -9,7 +9,7 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Mutex;
 
 use super::error::{ApiError, ErrorKind, Service};
-use crate::text::excerpt;
+use crate::sanitize::excerpt;
 
 /// An IAM password login (`method = "password"`).
 #[derive(Debug, Clone)]

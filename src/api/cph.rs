@@ -172,7 +172,7 @@ pub fn parse_job(body: &[u8]) -> Result<Job, ApiError> {
             ErrorKind::Decode,
             format!(
                 "the job answer has neither a job_id nor a status: {}",
-                crate::text::excerpt(body, 120)
+                crate::sanitize::excerpt(body, 120)
             ),
         ));
     }

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::text::sanitize;
+use crate::sanitize::sanitize;
 
 /// The cloud service a request went to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]

@@ -150,7 +150,7 @@ pub async fn server_clock(api: &Api) -> Result<DateTime<Utc>, ApiError> {
                 ErrorKind::Decode,
                 format!(
                     "IAM's Date header `{}` is not a date ({e})",
-                    crate::text::sanitize(date)
+                    crate::sanitize::sanitize(date)
                 ),
             )
         })

@@ -212,7 +212,7 @@ pub fn parse_envelope<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             ErrorKind::Decode,
             format!(
                 "unexpected response ({e}): {}",
-                crate::text::excerpt(body, 120)
+                crate::sanitize::excerpt(body, 120)
             ),
         )
     })

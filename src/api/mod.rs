@@ -632,7 +632,7 @@ pub(crate) fn decode<'a, T: Deserialize<'a>>(
             ErrorKind::Decode,
             format!(
                 "unexpected response ({e}): {}",
-                crate::text::excerpt(body, 120)
+                crate::sanitize::excerpt(body, 120)
             ),
         )
     })

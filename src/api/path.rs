@@ -39,7 +39,7 @@ pub fn segment(service: Service, what: &str, value: &str) -> Result<String, ApiE
             ErrorKind::InvalidInput,
             format!(
                 "the {what} `{}` {why}; nothing was sent",
-                crate::text::sanitize(value)
+                crate::sanitize::sanitize(value)
             ),
         )),
         None => Ok(utf8_percent_encode(value, SEGMENT).to_string()),

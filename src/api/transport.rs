@@ -8,7 +8,7 @@ use reqwest::{Method, Url};
 use serde_json::Value;
 
 use super::error::{ApiError, ErrorKind, Service};
-use crate::text::{excerpt, sanitize};
+use crate::sanitize::{excerpt, sanitize};
 
 /// Limits on every exchange.
 #[derive(Debug, Clone)]

@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use crate::actions::ActionKind;
+use crate::action_kind::ActionKind;
 use crate::api::{Outcome, TargetOutcome};
 
 /// Entries kept; older ones are dropped (the audit file keeps everything).

@@ -1,7 +1,7 @@
 //! What `update` asks the shell to do: requests to start. Each runs as a task and
 //! answers with messages.
 
-use crate::actions::ActionKind;
+use crate::action_kind::ActionKind;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {

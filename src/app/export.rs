@@ -4,10 +4,11 @@
 
 use serde_json::{Map, Value};
 
-use crate::text::sanitize;
+use crate::sanitize::sanitize;
 
+use super::clock::Clock;
 use super::rows::{ENCODER_COLUMNS, PHONE_COLUMNS, SERVER_COLUMNS, STREAM_COLUMNS};
-use super::state::{AppState, Clock, Pane};
+use super::state::{AppState, Pane};
 use super::table::{TableRow, TableView};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,7 +67,7 @@ pub fn pane(state: &AppState, format: Format) -> Result<Export, String> {
         ),
     };
     let (extension, contents) = match format {
-        Format::Csv => ("csv", crate::csv_text::to_csv(columns, &rows)?),
+        Format::Csv => ("csv", to_csv(columns, &rows)?),
         Format::Json => ("json", json(columns, &rows)?),
     };
     let pane = state.pane.title().to_lowercase();
@@ -141,4 +142,15 @@ fn sanitize_file_part(name: &str) -> String {
             }
         })
         .collect()
+}
+/// Rows of text as CSV with a header row (quoting done by the csv crate), for the
+/// dashboard's exports and the headless `--output csv` alike. Callers sanitise cells.
+pub fn to_csv(headers: &[&str], rows: &[Vec<String>]) -> Result<String, String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(headers).map_err(|e| e.to_string())?;
+    for row in rows {
+        writer.write_record(row).map_err(|e| e.to_string())?;
+    }
+    let bytes = writer.into_inner().map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|e| e.to_string())
 }

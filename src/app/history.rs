@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use super::state::StatusCounts;
+use super::counts::StatusCounts;
 
 /// One sample a minute...
 pub const SAMPLE_EVERY: Duration = Duration::from_secs(60);

@@ -9,7 +9,7 @@ use crate::api::koophone::PhoneStatus;
 use crate::api::live::Stream;
 use crate::api::tolerant::label;
 
-use super::state::Clock;
+use super::clock::Clock;
 use super::table::TableRow;
 
 pub const PHONE_COLUMNS: [&str; 5] = ["INSTANCE ID", "NAME", "STATUS", "SINCE", "LAST ERROR"];

@@ -5,11 +5,12 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
-use crate::actions::ActionKind;
-use crate::api::koophone::PhoneStatus;
+use crate::action_kind::ActionKind;
 use crate::api::{ApiError, ErrorKind};
 
 use super::activity::ActivityLog;
+use super::clock::Clock;
+use super::counts::StatusCounts;
 use super::keymap::KeyMap;
 use super::rows::{EncoderRow, JobRow, PhoneRow, ServerRow, StreamRow};
 use super::table::TableView;
@@ -41,29 +42,6 @@ impl Pane {
     pub fn cycle(self, step: isize) -> Pane {
         let n = Pane::ALL.len() as isize;
         Pane::ALL[((self.index() as isize + step).rem_euclid(n)) as usize]
-    }
-}
-
-/// The clock every message is handled at (tests pass a fixed one).
-#[derive(Debug, Clone, Copy)]
-pub struct Clock {
-    pub now: Instant,
-    pub wall: DateTime<Utc>,
-}
-
-impl Clock {
-    pub fn system() -> Self {
-        Clock {
-            now: Instant::now(),
-            wall: Utc::now(),
-        }
-    }
-
-    /// The wall-clock time of an instant (RFC 3339, seconds).
-    pub fn wall_time(&self, at: Instant) -> String {
-        let ago =
-            chrono::TimeDelta::from_std(self.now.saturating_duration_since(at)).unwrap_or_default();
-        (self.wall - ago).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     }
 }
 
@@ -252,7 +230,7 @@ pub struct Settings {
     pub export_dir: std::path::PathBuf,
     /// Profiles `:profile` can switch to (none in the demo).
     pub profiles: Vec<String>,
-    pub theme: crate::ui::theme::Theme,
+    pub theme: crate::theme::Theme,
     /// Clicks and the wheel act on rows and tabs (`mouse = true`).
     pub mouse: bool,
 }
@@ -272,51 +250,6 @@ impl Default for Settings {
             theme: Default::default(),
             mouse: false,
         }
-    }
-}
-
-/// Phone counts by status (0..=5, then everything undocumented or not reported).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct StatusCounts {
-    pub known: [usize; 6],
-    pub other: usize,
-}
-
-impl StatusCounts {
-    pub fn of(phones: &[PhoneRow]) -> Self {
-        let mut counts = StatusCounts::default();
-        for phone in phones {
-            let documented = phone
-                .status
-                .and_then(|s| usize::try_from(s.0).ok())
-                .filter(|s| *s < 6);
-            match documented {
-                Some(s) => counts.known[s] += 1,
-                None => counts.other += 1,
-            }
-        }
-        counts
-    }
-
-    /// Phones in one documented status.
-    pub fn count(&self, status: PhoneStatus) -> usize {
-        usize::try_from(status.0)
-            .ok()
-            .and_then(|s| self.known.get(s).copied())
-            .unwrap_or(0)
-    }
-
-    /// (status, count) in the header's order: the ones an engineer looks for first.
-    pub fn in_header_order(&self) -> [(PhoneStatus, usize); 6] {
-        let k = &self.known;
-        [
-            (PhoneStatus::RUNNING, k[2]),
-            (PhoneStatus::OFFLINE, k[3]),
-            (PhoneStatus::STOPPED, k[1]),
-            (PhoneStatus::STARTING, k[4]),
-            (PhoneStatus::SHUT_DOWN, k[5]),
-            (PhoneStatus::UNKNOWN, k[0] + self.other),
-        ]
     }
 }
 

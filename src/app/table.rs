@@ -5,7 +5,7 @@
 use std::cmp::Ordering;
 use std::collections::HashSet;
 
-use super::state::Clock;
+use super::clock::Clock;
 
 /// What a pane's rows offer the table: a stable key (for marks) and their columns.
 pub trait TableRow {

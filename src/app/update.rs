@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
-use crate::actions::ActionKind;
+use crate::action_kind::ActionKind;
 use crate::api::compute::Server;
 use crate::api::cph::{EncodeServer, Job};
 use crate::api::koophone::{BatchStatus, Instance};
@@ -13,21 +13,21 @@ use crate::api::{ApiError, Outcome, TargetOutcome};
 use crate::with_pane;
 
 use super::activity::{ActionProgress, Entry};
+use super::clock::Clock;
 use super::command_line::{self, Command};
+use super::counts::StatusCounts;
 use super::effect::Effect;
 use super::export::{self, Export};
 use super::keymap::Action;
+use super::layout::{self, Hit};
 use super::message::Msg;
 use super::poll_plan;
 use super::rows::{
     ENCODER_COLUMNS, EncoderRow, JobRow, JobState, PHONE_COLUMNS, PhoneRow, SERVER_COLUMNS,
     STREAM_COLUMNS, ServerRow, StreamRow,
 };
-use super::state::{
-    AppState, Clock, ConfirmDialog, FeedId, Focus, Mode, Pane, Settings, StatusCounts,
-};
+use super::state::{AppState, ConfirmDialog, FeedId, Focus, Mode, Pane, Settings};
 use super::table::window_start;
-use crate::ui::layout::{self, Hit};
 
 pub fn update(state: &mut AppState, msg: Msg, clock: Clock) -> Vec<Effect> {
     state.now = clock.now;
@@ -474,7 +474,7 @@ fn on_key(state: &mut AppState, key: KeyEvent, effects: &mut Vec<Effect>) {
 
 /// Rows a page moves: the table's height at the current terminal size.
 fn page(state: &AppState) -> isize {
-    crate::ui::layout::table_rows(state.size, state.log_expanded).max(1) as isize
+    layout::table_rows(state.size, state.log_expanded).max(1) as isize
 }
 
 fn on_normal_key(state: &mut AppState, key: KeyEvent, effects: &mut Vec<Effect>) {

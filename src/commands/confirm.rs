@@ -47,7 +47,7 @@ fn ask(action: &str, targets: &[String]) -> Result<(), Failure> {
     let _ = write!(
         stderr,
         "{action} on {count} target(s): {}{}\n{answer_hint}, anything else cancels: ",
-        crate::text::sanitize(&shown.join(", ")),
+        crate::sanitize::sanitize(&shown.join(", ")),
         if more > 0 {
             format!(" and {more} more")
         } else {

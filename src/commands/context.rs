@@ -8,7 +8,7 @@ use crate::cli::GlobalArgs;
 use crate::config;
 use crate::config::origin::{Origin, Setting};
 use crate::sim::{self, SimHandle, SimOptions};
-use crate::ui::theme::Theme;
+use crate::theme::Theme;
 
 use super::Failure;
 

@@ -80,7 +80,7 @@ pub fn check_ids(ids: &[String], what: &str) -> Result<(), Failure> {
         if let Some(why) = crate::api::path::invalid_id(id) {
             return Err(Failure::usage(format!(
                 "the {what} `{}` {why}; nothing was sent",
-                crate::text::sanitize(id)
+                crate::sanitize::sanitize(id)
             )));
         }
     }

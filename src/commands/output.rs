@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::api::{Outcome, TargetOutcome};
 use crate::cli::OutputFormat;
-use crate::text::sanitize;
+use crate::sanitize::sanitize;
 
 use super::{EXIT_FAILED, EXIT_OK, Failure};
 
@@ -44,7 +44,7 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
 /// The same columns as the table, as CSV with a header row (quoted where needed).
 pub fn csv(headers: &[&str], rows: &[Vec<String>]) -> Result<String, Failure> {
     let rows = sanitized(rows);
-    let text = crate::csv_text::to_csv(headers, &rows)
+    let text = crate::app::export::to_csv(headers, &rows)
         .map_err(|e| Failure::failed(format!("cannot write CSV: {e}")))?;
     Ok(text.trim_end().to_string())
 }

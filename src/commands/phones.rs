@@ -1,6 +1,6 @@
 //! `phonedeck phones stop-streaming ID...`
 
-use crate::actions::ActionKind;
+use crate::action_kind::ActionKind;
 use crate::cli::OutputFormat;
 
 use super::confirm::ensure_allowed;

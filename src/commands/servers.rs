@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use crate::actions::ActionKind;
+use crate::action_kind::ActionKind;
 use crate::api::compute::Server;
 use crate::api::tolerant::label;
 use crate::api::{Outcome, TargetOutcome};

@@ -64,7 +64,7 @@ pub async fn run(target: &Target, ids: Vec<String>, format: OutputFormat) -> Res
             None => {
                 eprintln!(
                     "error: {}: not in the service's answer (unknown instance?)",
-                    crate::text::sanitize(id)
+                    crate::sanitize::sanitize(id)
                 );
                 exit = EXIT_FAILED;
             }

@@ -1,6 +1,6 @@
 //! `phonedeck streams list` and `phonedeck streams pause DOMAIN/APP/STREAM...`
 
-use crate::actions::ActionKind;
+use crate::action_kind::ActionKind;
 use crate::api::live::{Stream, StreamKey};
 use crate::cli::OutputFormat;
 
@@ -20,7 +20,7 @@ pub async fn list(target: &Target, format: OutputFormat) -> Result<u8, Failure> 
             Err(error) => {
                 eprintln!(
                     "error: streams of {}: {error}",
-                    crate::text::sanitize(&domain.domain)
+                    crate::sanitize::sanitize(&domain.domain)
                 );
                 exit = EXIT_FAILED;
             }

@@ -24,7 +24,7 @@ use crate::api::{
 };
 
 use crate::app::keymap::{Action, Binding, KeyMap, action_name};
-use crate::ui::theme::Theme;
+use crate::theme::Theme;
 use endpoints::{DEFAULT_CLOUD, Placement, RegionsFile};
 pub use environment::Environment;
 use origin::{Origin, Setting, key_id, mask};

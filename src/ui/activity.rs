@@ -9,32 +9,32 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::app::AppState;
 use crate::app::activity::Entry;
-use crate::text::sanitize;
+use crate::sanitize::sanitize;
 
 use super::format::clock_time;
-use super::theme;
+use super::styles::Styles;
 
-fn entry_line(entry: &Entry) -> Line<'static> {
+fn entry_line(entry: &Entry, styles: &Styles) -> Line<'static> {
     let style = match entry {
-        Entry::Action(_) => theme::title(),
-        Entry::TargetProblem { .. } | Entry::RefreshError { .. } => theme::error(),
+        Entry::Action(_) => styles.title(),
+        Entry::TargetProblem { .. } | Entry::RefreshError { .. } => styles.error(),
         Entry::Note(_) => Style::new(),
     };
     Line::from(Span::styled(sanitize(&entry.text()), style))
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &AppState) {
+pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     let visible = usize::from(area.height.saturating_sub(1));
     let entries = &state.activity.entries;
     let lines: Vec<Line> = entries[entries.len().saturating_sub(visible)..]
         .iter()
         .map(|(at, entry)| {
-            let mut line = entry_line(entry);
+            let mut line = entry_line(entry, styles);
             line.spans.insert(
                 0,
                 Span::styled(
                     format!("{} ", clock_time(*at, state.now, state.wall)),
-                    theme::dim(),
+                    styles.dim(),
                 ),
             );
             line
@@ -46,12 +46,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState) {
         "l: larger"
     };
     let title = Line::from(vec![
-        Span::styled(" Activity ", theme::title()),
-        Span::styled(format!("({hint}) "), theme::dim()),
+        Span::styled(" Activity ", styles.title()),
+        Span::styled(format!("({hint}) "), styles.dim()),
     ]);
     let block = Block::new().borders(Borders::TOP).title(title);
     let body = if lines.is_empty() {
-        Paragraph::new(Span::styled("no actions yet", theme::dim()))
+        Paragraph::new(Span::styled("no actions yet", styles.dim()))
     } else {
         Paragraph::new(lines)
     };

@@ -7,18 +7,18 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use crate::app::state::{ConfirmDialog, Focus};
-use crate::text::sanitize;
+use crate::sanitize::sanitize;
 
-use super::{popup, theme};
+use super::{popup, styles::Styles};
 
 const SHOWN_TARGETS: usize = 5;
 
-pub fn draw(frame: &mut Frame, dialog: &ConfirmDialog) {
+pub fn draw(frame: &mut Frame, dialog: &ConfirmDialog, styles: &Styles) {
     let count = dialog.targets.len();
     let label = dialog.kind.label();
     let mut lines = vec![Line::from(Span::styled(
         format!(" {label} on {count} target(s):"),
-        theme::title(),
+        styles.title(),
     ))];
     for target in dialog.targets.iter().take(SHOWN_TARGETS) {
         lines.push(Line::from(format!("   {}", sanitize(target))));
@@ -35,22 +35,22 @@ pub fn draw(frame: &mut Frame, dialog: &ConfirmDialog) {
                 " {} of them are marked but hidden by the filter",
                 dialog.hidden
             ),
-            theme::warning(),
+            styles.warning(),
         )));
     }
     lines.push(Line::from(""));
     if dialog.needs_typed_count() {
         lines.push(Line::from(vec![
             Span::raw(format!(" Type {count} and press Enter to confirm: ")),
-            Span::styled(format!("{}▏", dialog.typed), theme::title()),
+            Span::styled(format!("{}▏", dialog.typed), styles.title()),
         ]));
-        lines.push(Line::from(Span::styled(" Esc cancels", theme::dim())));
+        lines.push(Line::from(Span::styled(" Esc cancels", styles.dim())));
     } else {
         let button = |text: String, focused: bool| {
             Span::styled(
                 text,
                 if focused {
-                    theme::cursor()
+                    styles.cursor()
                 } else {
                     Style::new()
                 },
@@ -63,5 +63,5 @@ pub fn draw(frame: &mut Frame, dialog: &ConfirmDialog) {
             button(format!(" {label} (y) "), dialog.focus == Focus::Confirm),
         ]));
     }
-    popup::draw(frame, &format!("Confirm: {label}"), lines, 64);
+    popup::draw(frame, &format!("Confirm: {label}"), lines, 64, styles);
 }

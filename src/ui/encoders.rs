@@ -10,11 +10,11 @@ use crate::api::cph::EncoderStatus;
 use crate::api::tolerant::label;
 use crate::app::AppState;
 use crate::app::rows::{ENCODER_COLUMNS, JobRow, JobState};
-use crate::text::sanitize;
+use crate::sanitize::sanitize;
 
 use super::format::age_since;
+use super::styles::Styles;
 use super::table::{self, Column, PaneTable};
-use super::theme;
 
 const COLUMNS: [Column; 4] = [
     Column {
@@ -41,7 +41,7 @@ const COLUMNS: [Column; 4] = [
 
 const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, name: String) {
+pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, name: String, styles: &Styles) {
     let jobs_height = if state.jobs.is_empty() {
         0
     } else {
@@ -55,20 +55,27 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, name: String) {
         view: &state.encoders_view,
         rows: &state.encoders,
     };
-    table::draw(frame, servers_area, state, pane, |row| {
-        let e = &row.0;
-        vec![
-            Cell::from(sanitize(&e.encode_server_id)),
-            Cell::from(sanitize(&e.encode_server_name)),
-            Cell::from(Span::styled(
-                label(e.status, EncoderStatus::name),
-                theme::encoder_status(e.status),
-            )),
-            Cell::from(sanitize(e.encode_server_ip.as_deref().unwrap_or("-"))),
-        ]
-    });
+    table::draw(
+        frame,
+        servers_area,
+        state,
+        pane,
+        |row| {
+            let e = &row.0;
+            vec![
+                Cell::from(sanitize(&e.encode_server_id)),
+                Cell::from(sanitize(&e.encode_server_name)),
+                Cell::from(Span::styled(
+                    label(e.status, EncoderStatus::name),
+                    styles.encoder_status(e.status),
+                )),
+                Cell::from(sanitize(e.encode_server_ip.as_deref().unwrap_or("-"))),
+            ]
+        },
+        styles,
+    );
     if jobs_height > 0 {
-        draw_jobs(frame, jobs_area, state);
+        draw_jobs(frame, jobs_area, state, styles);
     }
 }
 
@@ -81,7 +88,7 @@ fn encoder_name(state: &AppState, job: &JobRow) -> String {
         .unwrap_or_else(|| job.encoder_id.clone())
 }
 
-fn draw_jobs(frame: &mut Frame, area: Rect, state: &AppState) {
+fn draw_jobs(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     let visible = usize::from(area.height.saturating_sub(1));
     let lines: Vec<Line> = state
         .jobs
@@ -95,18 +102,18 @@ fn draw_jobs(frame: &mut Frame, area: Rect, state: &AppState) {
                 JobState::Running => (
                     SPINNER[frame_no].to_string(),
                     "running".to_string(),
-                    theme::title(),
+                    styles.title(),
                 ),
-                JobState::Succeeded => ("✓".into(), "success".into(), theme::success()),
+                JobState::Succeeded => ("✓".into(), "success".into(), styles.success()),
                 JobState::Failed { code, message } => (
                     "✗".into(),
                     format!("failed {} {}", code.as_deref().unwrap_or(""), message),
-                    theme::error(),
+                    styles.error(),
                 ),
                 JobState::Unreadable(error) => (
                     "?".into(),
                     format!("status unreadable: {error}"),
-                    theme::error(),
+                    styles.error(),
                 ),
             };
             Line::from(vec![
@@ -119,13 +126,13 @@ fn draw_jobs(frame: &mut Frame, area: Rect, state: &AppState) {
                         sanitize(&job.job_id),
                         age_since(job.started, state.now)
                     ),
-                    theme::dim(),
+                    styles.dim(),
                 ),
             ])
         })
         .collect();
     let block = Block::new()
         .borders(Borders::TOP)
-        .title(Span::styled(" Restart jobs ", theme::title()));
+        .title(Span::styled(" Restart jobs ", styles.title()));
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }

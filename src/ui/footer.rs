@@ -9,7 +9,7 @@ use crate::app::command_line;
 use crate::app::keymap::Action;
 use crate::app::{AppState, Mode, Pane};
 
-use super::theme;
+use super::styles::Styles;
 
 /// The keys that matter in this pane, as bound now (rebinding changes the hints).
 fn hints(state: &AppState) -> String {
@@ -35,47 +35,47 @@ fn hints(state: &AppState) -> String {
         .join("  ")
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &AppState) {
+pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     if let Some(problem) = state.credentials_problem() {
         let banner = format!(
             " CREDENTIALS REJECTED: {} — fix the token source (auth.token_env, token_command or password) and press R; the data shown is the last known.",
-            crate::text::sanitize(problem)
+            crate::sanitize::sanitize(problem)
         );
         frame.render_widget(
-            Paragraph::new(Span::styled(banner, theme::alarm_badge())),
+            Paragraph::new(Span::styled(banner, styles.alarm_badge())),
             area,
         );
         return;
     }
     if let Mode::Command(input) = &state.mode {
-        frame.render_widget(Paragraph::new(command_line(state, input)), area);
+        frame.render_widget(Paragraph::new(command_line(state, input, styles)), area);
         return;
     }
     let line = match &state.flash {
         Some(notice) => Line::from(Span::styled(
-            format!(" {}", crate::text::sanitize(notice)),
-            theme::title(),
+            format!(" {}", crate::sanitize::sanitize(notice)),
+            styles.title(),
         )),
-        None => Line::from(Span::styled(format!(" {}", hints(state)), theme::dim())),
+        None => Line::from(Span::styled(format!(" {}", hints(state)), styles.dim())),
     };
     frame.render_widget(Paragraph::new(line), area);
 }
 
 /// ":profile pro▏   prod-eu prod-us" — what is typed, then what Tab can complete to.
-fn command_line(state: &AppState, input: &str) -> Line<'static> {
+fn command_line(state: &AppState, input: &str, styles: &Styles) -> Line<'static> {
     let candidates = command_line::candidates(input, &state.settings.profiles);
     let mut spans = vec![
         Span::styled(
-            format!(":{}▏", crate::text::sanitize(input)),
-            theme::title(),
+            format!(":{}▏", crate::sanitize::sanitize(input)),
+            styles.title(),
         ),
         Span::raw("   "),
     ];
     let shown: Vec<String> = candidates
         .iter()
         .take(8)
-        .map(|c| crate::text::sanitize(c))
+        .map(|c| crate::sanitize::sanitize(c))
         .collect();
-    spans.push(Span::styled(shown.join("  "), theme::dim()));
+    spans.push(Span::styled(shown.join("  "), styles.dim()));
     Line::from(spans)
 }

@@ -29,7 +29,7 @@ pub fn clock_time(at: Instant, now: Instant, wall: DateTime<Utc>) -> String {
 pub fn age_of_timestamp(text: &str, wall: DateTime<Utc>) -> String {
     match DateTime::parse_from_rfc3339(text) {
         Ok(t) => age((wall - t.with_timezone(&Utc)).to_std().unwrap_or_default()),
-        Err(_) => crate::text::sanitize(text),
+        Err(_) => crate::sanitize::sanitize(text),
     }
 }
 

@@ -14,20 +14,20 @@ use crate::api::koophone::PhoneStatus;
 use crate::app::{AppState, Pane, poll_plan};
 
 use super::format::{age, age_since};
-use super::theme;
+use super::styles::Styles;
 
-fn badges(state: &AppState) -> Vec<Span<'static>> {
+fn badges(state: &AppState, styles: &Styles) -> Vec<Span<'static>> {
     let mut spans = Vec::new();
     if state.settings.simulator {
-        spans.push(Span::styled(" SIMULATOR ", theme::simulator_badge()));
+        spans.push(Span::styled(" SIMULATOR ", styles.simulator_badge()));
         spans.push(Span::raw(" "));
     }
     if state.settings.read_only {
-        spans.push(Span::styled(" READ-ONLY ", theme::read_only_badge()));
+        spans.push(Span::styled(" READ-ONLY ", styles.read_only_badge()));
         spans.push(Span::raw(" "));
     }
     if state.frozen {
-        spans.push(Span::styled(" FROZEN ", theme::frozen_badge()));
+        spans.push(Span::styled(" FROZEN ", styles.frozen_badge()));
         spans.push(Span::raw(" "));
     }
     spans
@@ -36,7 +36,7 @@ fn badges(state: &AppState) -> Vec<Span<'static>> {
 /// "live, every 5s" while polls keep up; "refreshed 40s ago" (ticking) once they are
 /// late or failing, with STALE; "loading…" at first; and slow requests in flight.
 /// A healthy screen stays still: nothing here changes from one poll to the next.
-fn freshness(state: &AppState, compact: bool) -> Vec<Span<'static>> {
+fn freshness(state: &AppState, compact: bool, styles: &Styles) -> Vec<Span<'static>> {
     let feed = &state.feeds.phones;
     let mut spans = Vec::new();
     let stale = state.feeds.all().iter().any(|f| f.is_stale());
@@ -67,11 +67,11 @@ fn freshness(state: &AppState, compact: bool) -> Vec<Span<'static>> {
     }
     if stale {
         spans.push(Span::raw(" "));
-        spans.push(Span::styled(" STALE ", theme::stale_badge()));
+        spans.push(Span::styled(" STALE ", styles.stale_badge()));
     }
     if state.throttled() {
         spans.push(Span::raw(" "));
-        spans.push(Span::styled(" THROTTLED ", theme::throttled_badge()));
+        spans.push(Span::styled(" THROTTLED ", styles.throttled_badge()));
     }
     let in_flight = state.in_flight();
     if in_flight > 0 {
@@ -96,7 +96,7 @@ fn short_name(status: PhoneStatus) -> &'static str {
     }
 }
 
-fn counts(state: &AppState, compact: bool) -> Vec<Span<'static>> {
+fn counts(state: &AppState, compact: bool, styles: &Styles) -> Vec<Span<'static>> {
     let gap = if compact { " " } else { "  " };
     let mut spans = Vec::new();
     for (status, count) in state.counts.in_header_order() {
@@ -107,7 +107,7 @@ fn counts(state: &AppState, compact: bool) -> Vec<Span<'static>> {
         };
         spans.push(Span::styled(
             format!("{label} {count}"),
-            theme::phone_status(Some(status)),
+            styles.phone_status(Some(status)),
         ));
         spans.push(Span::raw(gap));
     }
@@ -115,14 +115,14 @@ fn counts(state: &AppState, compact: bool) -> Vec<Span<'static>> {
     spans
 }
 
-fn tabs(state: &AppState) -> Vec<Span<'static>> {
+fn tabs(state: &AppState, styles: &Styles) -> Vec<Span<'static>> {
     let mut spans = vec![Span::raw(" ")];
     for pane in Pane::ALL {
-        let text = super::layout::tab_label(pane);
+        let text = crate::app::layout::tab_label(pane);
         let style = if pane == state.pane {
-            theme::cursor()
+            styles.cursor()
         } else {
-            theme::dim()
+            styles.dim()
         };
         spans.push(Span::styled(text, style));
         spans.push(Span::raw(" "));
@@ -130,42 +130,42 @@ fn tabs(state: &AppState) -> Vec<Span<'static>> {
     spans
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, compact: bool) {
+pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, compact: bool, styles: &Styles) {
     let profile = Span::styled(
-        format!(" {} ", crate::text::sanitize(&state.settings.profile)),
-        theme::title(),
+        format!(" {} ", crate::sanitize::sanitize(&state.settings.profile)),
+        styles.title(),
     );
-    let separator = || Span::styled(" │ ", theme::dim());
+    let separator = || Span::styled(" │ ", styles.dim());
     let lines = if compact {
         // Freshness first: on a narrow terminal the counts are what gets cut, never STALE.
         let mut line = vec![profile];
-        line.extend(badges(state));
+        line.extend(badges(state, styles));
         line.push(separator());
-        line.extend(freshness(state, true));
+        line.extend(freshness(state, true, styles));
         line.push(separator());
-        line.extend(counts(state, true));
+        line.extend(counts(state, true, styles));
         vec![Line::from(line)]
     } else {
         let mut first = vec![
-            Span::styled(" phonedeck ", theme::title()),
+            Span::styled(" phonedeck ", styles.title()),
             separator(),
             profile,
             Span::raw(" "),
         ];
-        first.extend(badges(state));
+        first.extend(badges(state, styles));
         first.push(separator());
-        first.extend(freshness(state, false));
+        first.extend(freshness(state, false, styles));
         let mut second = vec![Span::raw(" ")];
-        second.extend(counts(state, false));
+        second.extend(counts(state, false, styles));
         vec![
             Line::from(first),
             Line::from(second),
-            Line::from(tabs(state)),
+            Line::from(tabs(state, styles)),
         ]
     };
     frame.render_widget(Paragraph::new(lines), area);
     if !compact {
-        offline_trend(frame, area, state);
+        offline_trend(frame, area, state, styles);
     }
 }
 
@@ -174,7 +174,7 @@ const TABS_WIDTH: u16 = 50;
 
 /// "Offline 60m ≤27 ▁▁▂▃▅▇": one bar a minute, the latest at the right, beside the
 /// pane tabs when there is room, so an engineer sees when Offline started climbing.
-fn offline_trend(frame: &mut Frame, area: Rect, state: &AppState) {
+fn offline_trend(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     let room = area.width.saturating_sub(TABS_WIDTH + 1);
     if area.height < 3 || state.history.is_empty() {
         return;
@@ -196,14 +196,14 @@ fn offline_trend(frame: &mut Frame, area: Rect, state: &AppState) {
     let x = area.x + area.width - label_width - bars as u16;
     let y = area.y + 2;
     frame.render_widget(
-        Span::styled(label, theme::dim()),
+        Span::styled(label, styles.dim()),
         Rect::new(x, y, label_width, 1),
     );
     frame.render_widget(
         Sparkline::default()
             .data(recent)
             .max(max.max(1))
-            .style(theme::phone_status(Some(PhoneStatus::OFFLINE))),
+            .style(styles.phone_status(Some(PhoneStatus::OFFLINE))),
         Rect::new(x + label_width, y, bars as u16, 1),
     );
 }

@@ -5,12 +5,12 @@ use ratatui::text::{Line, Span};
 
 use crate::app::AppState;
 
-use super::{popup, theme};
+use super::{popup, styles::Styles};
 
 const KEYS_WIDTH: usize = 11;
 const ENTRY_WIDTH: usize = 36;
 
-pub fn draw(frame: &mut Frame, state: &AppState) {
+pub fn draw(frame: &mut Frame, state: &AppState, styles: &Styles) {
     let entries: Vec<(String, &str)> = state
         .keymap
         .by_action()
@@ -38,7 +38,7 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
                 if let Some((keys, what)) = entries.get(column * rows + row) {
                     spans.push(Span::styled(
                         format!(" {keys:<KEYS_WIDTH$}"),
-                        theme::title(),
+                        styles.title(),
                     ));
                     spans.push(Span::raw(format!(
                         "{what:<width$}",
@@ -52,11 +52,17 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(
         " Actions act on the marked rows, or on the cursor row when none is marked.",
-        theme::dim(),
+        styles.dim(),
     )));
     lines.push(Line::from(Span::styled(
         " Esc, q or ? closes this help.",
-        theme::dim(),
+        styles.dim(),
     )));
-    popup::draw(frame, "Keys", lines, (columns * ENTRY_WIDTH + 4) as u16);
+    popup::draw(
+        frame,
+        "Keys",
+        lines,
+        (columns * ENTRY_WIDTH + 4) as u16,
+        styles,
+    );
 }

@@ -7,23 +7,24 @@ mod footer;
 pub mod format;
 mod header;
 mod help;
-pub mod layout;
+
 mod phones;
 mod popup;
 mod quit;
 mod servers;
 mod streams;
+pub mod styles;
 pub mod table;
-pub mod theme;
 
 use ratatui::Frame;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::app::{AppState, Mode, Pane};
+use crate::app::{AppState, Mode, Pane, layout};
+use styles::Styles;
 
 pub fn draw(frame: &mut Frame, state: &AppState) {
-    theme::use_theme(state.settings.theme);
+    let styles = &Styles::new(state.settings.theme);
     let area = frame.area();
     if area.width < layout::MIN_WIDTH || area.height < layout::MIN_HEIGHT {
         let notice = format!(
@@ -41,7 +42,7 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
     }
     let compact = layout::compact(area.width, area.height);
     let areas = layout::areas(area, state.log_expanded);
-    header::draw(frame, areas.header, state, compact);
+    header::draw(frame, areas.header, state, compact, styles);
     // On one-line headers the pane number stands in the table title instead of tabs.
     let name = if compact {
         format!("{}:{}", state.pane.index() + 1, state.pane.title())
@@ -49,17 +50,17 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
         state.pane.title().to_string()
     };
     match state.pane {
-        Pane::Phones => phones::draw(frame, areas.body, state, name),
-        Pane::Streams => streams::draw(frame, areas.body, state, name),
-        Pane::Encoders => encoders::draw(frame, areas.body, state, name),
-        Pane::Servers => servers::draw(frame, areas.body, state, name),
+        Pane::Phones => phones::draw(frame, areas.body, state, name, styles),
+        Pane::Streams => streams::draw(frame, areas.body, state, name, styles),
+        Pane::Encoders => encoders::draw(frame, areas.body, state, name, styles),
+        Pane::Servers => servers::draw(frame, areas.body, state, name, styles),
     }
-    activity::draw(frame, areas.activity, state);
-    footer::draw(frame, areas.footer, state);
+    activity::draw(frame, areas.activity, state, styles);
+    footer::draw(frame, areas.footer, state, styles);
     match &state.mode {
-        Mode::Help => help::draw(frame, state),
-        Mode::Confirm(dialog) => confirm::draw(frame, dialog),
-        Mode::ConfirmQuit => quit::draw(frame, state),
+        Mode::Help => help::draw(frame, state, styles),
+        Mode::Confirm(dialog) => confirm::draw(frame, dialog, styles),
+        Mode::ConfirmQuit => quit::draw(frame, state, styles),
         Mode::Normal | Mode::Filtering | Mode::Command(_) => {}
     }
 }

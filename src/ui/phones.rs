@@ -9,11 +9,11 @@ use ratatui::widgets::Cell;
 use crate::api::koophone::PhoneStatus;
 use crate::app::AppState;
 use crate::app::rows::PHONE_COLUMNS;
-use crate::text::sanitize;
+use crate::sanitize::sanitize;
 
 use super::format::age_since;
+use super::styles::Styles;
 use super::table::{self, Column, PaneTable};
-use super::theme;
 
 const COLUMNS: [Column; 5] = [
     Column {
@@ -43,31 +43,38 @@ const COLUMNS: [Column; 5] = [
     },
 ];
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, name: String) {
+pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, name: String, styles: &Styles) {
     let pane = PaneTable {
         name,
         columns: &COLUMNS,
         view: &state.phones_view,
         rows: &state.phones,
     };
-    table::draw(frame, area, state, pane, |phone| {
-        let mut status_style = theme::phone_status(phone.status);
-        if phone.changed_in_poll == Some(state.poll) && state.poll > 1 {
-            status_style = status_style.patch(theme::changed());
-        }
-        vec![
-            Cell::from(sanitize(&phone.id)),
-            Cell::from(sanitize(&phone.name)),
-            Cell::from(Span::styled(PhoneStatus::label(phone.status), status_style)),
-            Cell::from(
-                phone
-                    .since
-                    .map_or_else(|| "-".to_string(), |since| age_since(since, state.now)),
-            ),
-            Cell::from(Span::styled(
-                sanitize(phone.error.as_deref().unwrap_or("")),
-                theme::error(),
-            )),
-        ]
-    });
+    table::draw(
+        frame,
+        area,
+        state,
+        pane,
+        |phone| {
+            let mut status_style = styles.phone_status(phone.status);
+            if phone.changed_in_poll == Some(state.poll) && state.poll > 1 {
+                status_style = status_style.patch(styles.changed());
+            }
+            vec![
+                Cell::from(sanitize(&phone.id)),
+                Cell::from(sanitize(&phone.name)),
+                Cell::from(Span::styled(PhoneStatus::label(phone.status), status_style)),
+                Cell::from(
+                    phone
+                        .since
+                        .map_or_else(|| "-".to_string(), |since| age_since(since, state.now)),
+                ),
+                Cell::from(Span::styled(
+                    sanitize(phone.error.as_deref().unwrap_or("")),
+                    styles.error(),
+                )),
+            ]
+        },
+        styles,
+    );
 }

@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::theme;
+use super::styles::Styles;
 
 pub fn centred(area: Rect, width: u16, height: u16) -> Rect {
     let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
@@ -17,7 +17,13 @@ pub fn centred(area: Rect, width: u16, height: u16) -> Rect {
     rect
 }
 
-pub fn draw(frame: &mut Frame, title: &str, lines: Vec<Line<'static>>, width: u16) {
+pub fn draw(
+    frame: &mut Frame,
+    title: &str,
+    lines: Vec<Line<'static>>,
+    width: u16,
+    styles: &Styles,
+) {
     let height = lines.len() as u16 + 2;
     let area = centred(frame.area(), width, height);
     frame.render_widget(Clear, area);
@@ -25,7 +31,7 @@ pub fn draw(frame: &mut Frame, title: &str, lines: Vec<Line<'static>>, width: u1
         .borders(Borders::ALL)
         .title(ratatui::text::Span::styled(
             format!(" {title} "),
-            theme::title(),
+            styles.title(),
         ));
     frame.render_widget(
         Paragraph::new(lines)

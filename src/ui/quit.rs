@@ -5,18 +5,18 @@ use ratatui::text::{Line, Span};
 
 use crate::app::AppState;
 
-use super::{popup, theme};
+use super::{popup, styles::Styles};
 
-pub fn draw(frame: &mut Frame, state: &AppState) {
+pub fn draw(frame: &mut Frame, state: &AppState, styles: &Styles) {
     let lines = vec![
         Line::from(Span::styled(
             format!(" {} action(s) still running.", state.running_actions),
-            theme::title(),
+            styles.title(),
         )),
         Line::from(" Requests already sent may still take effect;"),
         Line::from(" their outcomes are in the audit log."),
         Line::from(""),
         Line::from(" Quit anyway?  y quit · n stay"),
     ];
-    popup::draw(frame, "Quit?", lines, 52);
+    popup::draw(frame, "Quit?", lines, 52, styles);
 }

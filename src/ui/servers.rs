@@ -8,10 +8,10 @@ use ratatui::widgets::Cell;
 use crate::api::tolerant::MISSING;
 use crate::app::AppState;
 use crate::app::rows::SERVER_COLUMNS;
-use crate::text::sanitize;
+use crate::sanitize::sanitize;
 
+use super::styles::Styles;
 use super::table::{self, Column, PaneTable};
-use super::theme;
 
 const COLUMNS: [Column; 4] = [
     Column {
@@ -36,23 +36,30 @@ const COLUMNS: [Column; 4] = [
     },
 ];
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, name: String) {
+pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, name: String, styles: &Styles) {
     let pane = PaneTable {
         name,
         columns: &COLUMNS,
         view: &state.servers_view,
         rows: &state.servers,
     };
-    table::draw(frame, area, state, pane, |row| {
-        let s = &row.0;
-        vec![
-            Cell::from(sanitize(&s.id)),
-            Cell::from(sanitize(&s.name)),
-            Cell::from(Span::styled(
-                sanitize(s.status.as_deref().unwrap_or(MISSING)),
-                theme::server_status(s.status.as_deref()),
-            )),
-            Cell::from(sanitize(s.task_state.as_deref().unwrap_or("-"))),
-        ]
-    });
+    table::draw(
+        frame,
+        area,
+        state,
+        pane,
+        |row| {
+            let s = &row.0;
+            vec![
+                Cell::from(sanitize(&s.id)),
+                Cell::from(sanitize(&s.name)),
+                Cell::from(Span::styled(
+                    sanitize(s.status.as_deref().unwrap_or(MISSING)),
+                    styles.server_status(s.status.as_deref()),
+                )),
+                Cell::from(sanitize(s.task_state.as_deref().unwrap_or("-"))),
+            ]
+        },
+        styles,
+    );
 }

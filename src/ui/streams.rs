@@ -6,9 +6,10 @@ use ratatui::widgets::Cell;
 
 use crate::app::AppState;
 use crate::app::rows::STREAM_COLUMNS;
-use crate::text::sanitize;
+use crate::sanitize::sanitize;
 
 use super::format::age_of_timestamp;
+use super::styles::Styles;
 use super::table::{self, Column, PaneTable};
 
 const COLUMNS: [Column; 6] = [
@@ -50,26 +51,33 @@ fn number(value: Option<f64>, unit: &str) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, name: String) {
+pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, name: String, styles: &Styles) {
     let pane = PaneTable {
         name,
         columns: &COLUMNS,
         view: &state.streams_view,
         rows: &state.streams,
     };
-    table::draw(frame, area, state, pane, |row| {
-        let s = &row.stream;
-        vec![
-            Cell::from(sanitize(&row.key)),
-            Cell::from(number(s.video_bitrate, "k")),
-            Cell::from(number(s.video_frame_rate, "")),
-            Cell::from(sanitize(s.resolution.as_deref().unwrap_or("-"))),
-            Cell::from(sanitize(s.client_ip.as_deref().unwrap_or("-"))),
-            Cell::from(
-                s.start_time
-                    .as_deref()
-                    .map_or("-".into(), |t| age_of_timestamp(t, state.wall)),
-            ),
-        ]
-    });
+    table::draw(
+        frame,
+        area,
+        state,
+        pane,
+        |row| {
+            let s = &row.stream;
+            vec![
+                Cell::from(sanitize(&row.key)),
+                Cell::from(number(s.video_bitrate, "k")),
+                Cell::from(number(s.video_frame_rate, "")),
+                Cell::from(sanitize(s.resolution.as_deref().unwrap_or("-"))),
+                Cell::from(sanitize(s.client_ip.as_deref().unwrap_or("-"))),
+                Cell::from(
+                    s.start_time
+                        .as_deref()
+                        .map_or("-".into(), |t| age_of_timestamp(t, state.wall)),
+                ),
+            ]
+        },
+        styles,
+    );
 }

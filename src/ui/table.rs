@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Cell, Row, Table, TableState};
 use crate::app::table::{TableRow, TableView, window_start};
 use crate::app::{AppState, Mode};
 
-use super::theme;
+use super::styles::Styles;
 
 /// A column: its title, the width it wants, and its priority (0 is kept longest).
 pub struct Column {
@@ -52,6 +52,7 @@ pub fn draw<R: TableRow>(
     state: &AppState,
     table: PaneTable<R>,
     cells: impl Fn(&R) -> Vec<Cell<'static>>,
+    styles: &Styles,
 ) {
     let view = table.view;
     let filtering = state.mode == Mode::Filtering;
@@ -61,6 +62,7 @@ pub fn draw<R: TableRow>(
         table.rows.len(),
         table.columns,
         filtering,
+        styles,
     ));
     let height = usize::from(area.height.saturating_sub(2));
     let kept = fitting(table.columns, area.width.saturating_sub(2));
@@ -74,7 +76,7 @@ pub fn draw<R: TableRow>(
             let mut all = cells(row);
             let mut shown = vec![Cell::from(if marked { "*" } else { " " })];
             shown.extend(kept.iter().map(|&c| std::mem::take(&mut all[c])));
-            Row::new(shown).style(if marked { theme::title() } else { Style::new() })
+            Row::new(shown).style(if marked { styles.title() } else { Style::new() })
         })
         .collect();
     let mut widths = vec![Constraint::Length(1)];
@@ -88,7 +90,7 @@ pub fn draw<R: TableRow>(
     let header = Row::new(
         std::iter::once(Cell::from("")).chain(
             kept.iter()
-                .map(|&i| Cell::from(Span::styled(table.columns[i].title, theme::dim()))),
+                .map(|&i| Cell::from(Span::styled(table.columns[i].title, styles.dim()))),
         ),
     );
     let mut selection =
@@ -97,7 +99,7 @@ pub fn draw<R: TableRow>(
         .header(header)
         .block(block)
         .column_spacing(1)
-        .row_highlight_style(theme::cursor());
+        .row_highlight_style(styles.cursor());
     frame.render_stateful_widget(widget, area, &mut selection);
 }
 
@@ -108,13 +110,14 @@ pub fn title<'a>(
     total: usize,
     columns: &[Column],
     filtering: bool,
+    styles: &Styles,
 ) -> Line<'a> {
-    let mut spans = vec![Span::styled(format!(" {name} "), theme::title())];
+    let mut spans = vec![Span::styled(format!(" {name} "), styles.title())];
     spans.push(Span::raw(format!("{}/{} ", view.visible.len(), total)));
     if !view.filter.is_empty() || filtering {
         spans.push(Span::raw(format!(
             "/{}{} ",
-            crate::text::sanitize(&view.filter),
+            crate::sanitize::sanitize(&view.filter),
             if filtering { "▏" } else { "" }
         )));
     }
@@ -129,7 +132,7 @@ pub fn title<'a>(
     if !view.marks.is_empty() {
         spans.push(Span::styled(
             format!("{} marked ", view.marks.len()),
-            theme::title(),
+            styles.title(),
         ));
     }
     Line::from(spans)

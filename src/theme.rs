@@ -1,15 +1,11 @@
-//! Colours and styles. Status is always written out too, never shown by colour alone.
-//! The colours come from a theme (`assets/themes/`: dark by default, light, or a file
-//! of one's own), chosen in the configuration and set for each frame by `ui::draw`.
+//! A theme: the colours the dashboard draws with (`assets/themes/`: dark by default,
+//! light, or a file of one's own), chosen in the configuration. The configuration reads
+//! it; `ui::styles` turns it into styles.
 
-use std::cell::Cell;
 use std::str::FromStr;
 
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::Color;
 use serde::Deserialize;
-
-use crate::api::cph::EncoderStatus;
-use crate::api::koophone::PhoneStatus;
 
 /// The colours of a theme, as `assets/themes/*.toml` name them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -54,8 +50,8 @@ fn color<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Color, D::
     })
 }
 
-const DARK: &str = include_str!("../../assets/themes/dark.toml");
-const LIGHT: &str = include_str!("../../assets/themes/light.toml");
+const DARK: &str = include_str!("../assets/themes/dark.toml");
+const LIGHT: &str = include_str!("../assets/themes/light.toml");
 
 impl Theme {
     /// A theme from its TOML text.
@@ -101,115 +97,6 @@ const FALLBACK: Theme = Theme {
     stale: Color::Red,
     throttled: Color::Yellow,
 };
-
-thread_local! {
-    /// The theme of the frame being drawn on this thread.
-    static CURRENT: Cell<Theme> = Cell::new(Theme::dark());
-}
-
-/// Sets the theme for what is drawn next on this thread (`ui::draw` does, each frame).
-pub fn use_theme(theme: Theme) {
-    CURRENT.with(|current| current.set(theme));
-}
-
-fn current() -> Theme {
-    CURRENT.with(Cell::get)
-}
-
-pub fn phone_status(status: Option<PhoneStatus>) -> Style {
-    let t = current();
-    let color = match status {
-        Some(PhoneStatus::RUNNING) => t.running,
-        Some(PhoneStatus::OFFLINE) => t.offline,
-        Some(PhoneStatus::STARTING) => t.starting,
-        Some(PhoneStatus::STOPPED | PhoneStatus::SHUT_DOWN) => t.stopped,
-        _ => t.other,
-    };
-    Style::new().fg(color)
-}
-
-pub fn encoder_status(status: Option<EncoderStatus>) -> Style {
-    let t = current();
-    Style::new().fg(match status {
-        Some(EncoderStatus::RUNNING) => t.running,
-        Some(EncoderStatus::ABNORMAL) => t.offline,
-        Some(EncoderStatus::RESTARTING) => t.starting,
-        _ => t.other,
-    })
-}
-
-pub fn server_status(status: Option<&str>) -> Style {
-    let t = current();
-    Style::new().fg(match status {
-        Some("ACTIVE") => t.running,
-        Some("ERROR") => t.offline,
-        Some("SHUTOFF") => t.stopped,
-        None => t.other,
-        Some(_) => t.starting,
-    })
-}
-
-/// Something that went well (a finished job).
-pub fn success() -> Style {
-    Style::new().fg(current().running)
-}
-
-/// A status that changed in the latest poll.
-pub fn changed() -> Style {
-    Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
-}
-
-fn badge(color: Color) -> Style {
-    Style::new()
-        .fg(current().badge_text)
-        .bg(color)
-        .add_modifier(Modifier::BOLD)
-}
-
-pub fn simulator_badge() -> Style {
-    badge(current().simulator)
-}
-
-pub fn read_only_badge() -> Style {
-    badge(current().read_only)
-}
-
-pub fn frozen_badge() -> Style {
-    badge(current().frozen)
-}
-
-pub fn stale_badge() -> Style {
-    badge(current().stale)
-}
-
-pub fn throttled_badge() -> Style {
-    badge(current().throttled)
-}
-
-/// A banner that must not be missed (credentials rejected).
-pub fn alarm_badge() -> Style {
-    badge(current().error)
-}
-
-pub fn warning() -> Style {
-    Style::new().fg(current().warning)
-}
-
-pub fn title() -> Style {
-    Style::new().add_modifier(Modifier::BOLD)
-}
-
-pub fn dim() -> Style {
-    Style::new().fg(current().dim)
-}
-
-pub fn error() -> Style {
-    Style::new().fg(current().error)
-}
-
-pub fn cursor() -> Style {
-    Style::new().add_modifier(Modifier::REVERSED)
-}
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,5 @@
-//! Where everything goes, as pure functions of the terminal size (shared with `update`
-//! for page sizes).
+//! Where everything goes on screen, as pure functions of the terminal size: `update`
+//! needs it for page sizes and clicks, `ui` to draw. Geometry only, no drawing.
 
 use ratatui::layout::{Constraint, Layout, Rect};
 
