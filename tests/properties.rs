@@ -11,6 +11,8 @@ use phonedeck::api::koophone::{
 use phonedeck::api::tolerant::Rows;
 use phonedeck::api::transport::error_from_body;
 use phonedeck::api::{Service, compute, cph, live};
+use phonedeck::app::counts::StatusCounts;
+use phonedeck::app::rows::PhoneRow;
 use phonedeck::app::table::{TableRow, TableView};
 use phonedeck::app::{AppState, Clock, Msg, Settings, update};
 use proptest::prelude::*;
@@ -207,6 +209,73 @@ fn check_invariants(state: &AppState) {
     check_view(&state.encoders_view, &state.encoders);
     check_view(&state.servers_view, &state.servers);
     assert_eq!(state.phone_index.len(), state.phones.len());
-    let counted: usize = state.counts.known.iter().sum::<usize>() + state.counts.other;
-    assert_eq!(counted, state.phones.len(), "header counts add up");
+    assert_eq!(
+        state.counts,
+        StatusCounts::of(&state.phones),
+        "the counts follow every change as a recount would"
+    );
+    let mut fresh = TableView {
+        sort: state.phones_view.sort,
+        filter: state.phones_view.filter.clone(),
+        ..TableView::default()
+    };
+    fresh.refresh(&state.phones);
+    assert_eq!(
+        fresh.visible, state.phones_view.visible,
+        "moving changed rows keeps the order a full refresh gives"
+    );
+}
+
+/// A phone row for the view properties: status from a small set (ties are common), an
+/// error sometimes.
+fn phone_row(i: usize, status: i64, error: bool, base: Instant) -> PhoneRow {
+    PhoneRow {
+        id: format!("ph{i:04}"),
+        name: format!("phone-{}", i % 7),
+        status: (status >= 0).then_some(PhoneStatus(status)),
+        since: (i % 3 == 0).then(|| base + Duration::from_secs(i as u64)),
+        changed_in_poll: None,
+        refreshed: base,
+        error: error.then(|| format!("E{}", i % 4)),
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Moving only the changed rows gives exactly the order a full refresh gives,
+    /// whatever the sort, the filter and the changes.
+    #[test]
+    fn moving_changed_rows_equals_a_full_refresh(
+        statuses in prop::collection::vec((-1i64..6, any::<bool>()), 0..60),
+        changes in prop::collection::vec((0usize..60, -1i64..6, any::<bool>()), 0..20),
+        sort in prop::option::of((0usize..5, any::<bool>())),
+        filter in prop::sample::select(vec!["", "running", "phone-3", "e1", "offline"]),
+        cursor in 0usize..60,
+    ) {
+        let base = Instant::now();
+        let mut rows: Vec<PhoneRow> = statuses
+            .iter()
+            .enumerate()
+            .map(|(i, &(s, e))| phone_row(i, s, e, base))
+            .collect();
+        let mut incremental = TableView { sort, filter: filter.to_string(), ..TableView::default() };
+        incremental.refresh(&rows);
+        incremental.cursor = cursor.min(incremental.visible.len().saturating_sub(1));
+        let cursor_row = incremental.visible.get(incremental.cursor).copied();
+        let mut changed = Vec::new();
+        for (i, status, error) in changes {
+            if i < rows.len() {
+                rows[i] = phone_row(i, status, error, base);
+                changed.push(i);
+            }
+        }
+        incremental.refresh_changed(&rows, &changed);
+        let mut full = TableView { sort, filter: filter.to_string(), ..TableView::default() };
+        full.refresh(&rows);
+        prop_assert_eq!(&incremental.visible, &full.visible);
+        if let Some(row) = cursor_row.filter(|r| full.visible.contains(r)) {
+            prop_assert_eq!(incremental.visible[incremental.cursor], row, "the cursor stays on its row");
+        }
+    }
 }

@@ -15,16 +15,26 @@ impl StatusCounts {
     pub fn of(phones: &[PhoneRow]) -> Self {
         let mut counts = StatusCounts::default();
         for phone in phones {
-            let documented = phone
-                .status
-                .and_then(|s| usize::try_from(s.0).ok())
-                .filter(|s| *s < 6);
-            match documented {
-                Some(s) => counts.known[s] += 1,
-                None => counts.other += 1,
-            }
+            *counts.slot(phone.status) += 1;
         }
         counts
+    }
+
+    /// A phone went from `old` to `new`: the counts follow without a recount.
+    pub fn moved(&mut self, old: Option<PhoneStatus>, new: Option<PhoneStatus>) {
+        let slot = self.slot(old);
+        *slot = slot.saturating_sub(1);
+        *self.slot(new) += 1;
+    }
+
+    fn slot(&mut self, status: Option<PhoneStatus>) -> &mut usize {
+        let documented = status
+            .and_then(|s| usize::try_from(s.0).ok())
+            .filter(|s| *s < 6);
+        match documented {
+            Some(s) => &mut self.known[s],
+            None => &mut self.other,
+        }
     }
 
     /// Phones in one documented status.

@@ -28,6 +28,35 @@ pub fn window_start(cursor: usize, height: usize) -> usize {
     }
 }
 
+/// Whether a row passes the filter (`needle` lower-cased; empty passes everything).
+fn matches<R: TableRow>(row: &R, needle: &str) -> bool {
+    needle.is_empty()
+        || row
+            .texts()
+            .iter()
+            .any(|t| t.to_lowercase().contains(needle))
+}
+
+/// Two lists sorted by `order` (a total order: no two elements equal) as one. Each of
+/// the few `moved` finds its place in `kept` by binary search, and `kept` is copied in
+/// slices between them: k log n comparisons, not n.
+fn merge(
+    kept: Vec<usize>,
+    moved: Vec<usize>,
+    order: impl Fn(usize, usize) -> Ordering,
+) -> Vec<usize> {
+    let mut merged = Vec::with_capacity(kept.len() + moved.len());
+    let mut rest = kept.as_slice();
+    for m in moved {
+        let before = rest.partition_point(|&x| order(x, m) == Ordering::Less);
+        merged.extend_from_slice(&rest[..before]);
+        merged.push(m);
+        rest = &rest[before..];
+    }
+    merged.extend_from_slice(rest);
+    merged
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct TableView {
     pub cursor: usize,
@@ -45,13 +74,7 @@ impl TableView {
         let needle = self.filter.to_lowercase();
         let cursor_key = self.cursor_key(rows).map(str::to_string);
         self.visible = (0..rows.len())
-            .filter(|&i| {
-                needle.is_empty()
-                    || rows[i]
-                        .texts()
-                        .iter()
-                        .any(|t| t.to_lowercase().contains(&needle))
-            })
+            .filter(|&i| matches(&rows[i], &needle))
             .collect();
         if let Some((column, descending)) = self.sort {
             self.visible.sort_by(|&a, &b| {
@@ -70,6 +93,47 @@ impl TableView {
             }
         }
         self.clamp();
+    }
+
+    /// After the rows at `changed` changed in place (none added or removed): only those
+    /// rows leave the visible order and are merged back where they now belong, in
+    /// O(n + k log k) instead of a full re-sort. Ties fall in row order, as in the stable
+    /// sort of `refresh`, so both give the same order.
+    pub fn refresh_changed<R: TableRow>(&mut self, rows: &[R], changed: &[usize]) {
+        if changed.is_empty() {
+            return;
+        }
+        let cursor_row = self.visible.get(self.cursor).copied();
+        let mut is_changed = vec![false; rows.len()];
+        for &i in changed.iter().filter(|&&i| i < rows.len()) {
+            is_changed[i] = true;
+        }
+        self.visible.retain(|&i| !is_changed[i]);
+        let needle = self.filter.to_lowercase();
+        let mut moved: Vec<usize> = (0..rows.len())
+            .filter(|&i| is_changed[i] && matches(&rows[i], &needle))
+            .collect();
+        moved.sort_by(|&a, &b| self.order(rows, a, b));
+        let kept = std::mem::take(&mut self.visible);
+        self.visible = merge(kept, moved, |a, b| self.order(rows, a, b));
+        if let Some(row) = cursor_row {
+            if let Some(pos) = self.visible.iter().position(|&i| i == row) {
+                self.cursor = pos;
+            }
+        }
+        self.clamp();
+    }
+
+    /// The visible order: the sort column (reversed when descending), then row order.
+    fn order<R: TableRow>(&self, rows: &[R], a: usize, b: usize) -> Ordering {
+        match self.sort {
+            None => a.cmp(&b),
+            Some((column, descending)) => {
+                let order = rows[a].compare(&rows[b], column);
+                let order = if descending { order.reverse() } else { order };
+                order.then(a.cmp(&b))
+            }
+        }
     }
 
     fn clamp(&mut self) {
