@@ -9,18 +9,6 @@ use common::*;
 use phonedeck::sim::SimHandle;
 use serde_json::Value;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.stdout))
-    }
-}
-
 /// A config file for `sim` with one profile `sim` (token from $PD_TEST_TOKEN).
 fn config_file(sim: &SimHandle, extra: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -71,11 +59,7 @@ async fn phonedeck(sim: &SimHandle, config: &PathBuf, args: &[&str]) -> Run {
         .output()
         .await
         .expect("runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    Run::from_output(output)
 }
 
 /// Starts a long-running command and reads its standard output line by line.

@@ -14,12 +14,6 @@ use phonedeck::sim::SimHandle;
 
 const AK: &str = "SIMACCESSKEY0000";
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 /// phonedeck with nothing but PATH, HOME and `env` in its environment.
 async fn phonedeck(home: &Path, env: &[(String, String)], args: &[&str]) -> Run {
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_phonedeck"))
@@ -32,11 +26,7 @@ async fn phonedeck(home: &Path, env: &[(String, String)], args: &[&str]) -> Run 
         .output()
         .await
         .expect("runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    Run::from_output(output)
 }
 
 /// The user's SDK credentials for `sim`, and the SDKs' endpoint overrides that stand

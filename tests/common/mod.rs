@@ -67,6 +67,28 @@ pub fn phone_ids(sim: &SimHandle) -> Vec<String> {
     sim.with_fleet(|f| f.phones.iter().map(|p| p.id.clone()).collect())
 }
 
+/// What a run of the phonedeck binary printed, and how it exited.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn from_output(output: std::process::Output) -> Run {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Standard output as JSON (the test fails, showing it, when it is not).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.stdout))
+    }
+}
+
 /// A plain HTTP client (crypto provider installed) for raw requests to the simulator.
 pub fn raw_client() -> reqwest::Client {
     phonedeck::api::transport::build_http_client(&phonedeck::api::Limits::default())
