@@ -232,3 +232,40 @@ fn init_asks_on_a_terminal() {
     assert_eq!(west.live_domains, ["a.example.com", "b.example.com"]);
     assert!(west.read_only);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_odd_koocli_profile_name_needs_a_name_of_ours_and_gets_no_shell_line() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let dir = home.path().join(".hcloud");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let config = serde_json::json!({
+        "current": "x'; touch pwned #",
+        "profiles": [{ "name": "x'; touch pwned #", "mode": "AKSK", "region": "cn-east-3",
+                       "accessKeyId": "QTWAOYTTINDUT2QVKYUC", "secretAccessKey": "s" }]
+    });
+    std::fs::write(dir.join("config.json"), config.to_string()).expect("write");
+    let refused = phonedeck(home.path(), &[], &["init", "--from-hcloud"]).await;
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("--profile NAME"),
+        "{}",
+        refused.stderr
+    );
+    let named = phonedeck(
+        home.path(),
+        &[],
+        &["init", "--from-hcloud", "--profile", "ops"],
+    )
+    .await;
+    assert_eq!(named.code, 0, "{}", named.stderr);
+    assert!(
+        !named.stderr.contains("jq"),
+        "no shell line: {}",
+        named.stderr
+    );
+    assert!(
+        named.stderr.contains("not safe to put in a shell line"),
+        "{}",
+        named.stderr
+    );
+}

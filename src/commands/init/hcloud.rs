@@ -10,6 +10,7 @@ use super::NewProfile;
 use crate::cli::InitArgs;
 use crate::commands::Failure;
 use crate::config::Environment;
+use crate::sanitize::sanitize;
 
 #[derive(Deserialize)]
 struct HcloudConfig {
@@ -73,10 +74,10 @@ pub fn import(
         .find(|p| p.name == wanted)
         .ok_or_else(|| {
             let names: Vec<&str> = config.profiles.iter().map(|p| p.name.as_str()).collect();
-            Failure::usage(format!(
+            Failure::usage(sanitize(&format!(
                 "KooCLI has no profile `{wanted}` (it has: {})",
                 names.join(", ")
-            ))
+            )))
         })?;
     let region = args
         .region
@@ -88,10 +89,16 @@ pub fn import(
             ))
         })?;
     let profile = NewProfile {
-        name: args
-            .profile_name
-            .clone()
-            .unwrap_or_else(|| source.name.clone()),
+        name: match (&args.profile_name, plain_name(&source.name)) {
+            (Some(name), _) => name.clone(),
+            (None, true) => source.name.clone(),
+            (None, false) => {
+                return Err(Failure::usage(format!(
+                    "KooCLI profile `{}` has characters phonedeck will not put in a configuration key or a shell line: name the new profile with --profile NAME",
+                    sanitize(&source.name)
+                )));
+            }
+        },
         region,
         project_id: args
             .project_id
@@ -109,25 +116,36 @@ pub fn import(
 
 /// How to hand the profile's keys to the SDK variables, without ever showing them.
 fn advice(profile: &HcloudProfile, path: &std::path::Path) -> Vec<String> {
-    let name = &profile.name;
+    let name = sanitize(&profile.name);
+    let export_by_hand = || {
+        vec![
+            "Export HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK from where you keep the key (the credentials .csv from the console),".to_string(),
+            "or write them under [basic] in ~/.huaweicloud/credentials (chmod 600).".into(),
+        ]
+    };
     let Some(ak) = profile.access_key_id.as_deref().filter(|ak| !ak.is_empty()) else {
         return vec![format!(
             "KooCLI profile `{name}` (mode {}) holds no access key; export HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK for phonedeck",
-            profile.mode.as_deref().unwrap_or("?")
+            sanitize(profile.mode.as_deref().unwrap_or("?"))
         )];
     };
     if !looks_plain(ak) {
-        return vec![
-            format!("KooCLI profile `{name}` keeps its keys encrypted (KooCLI's default), so phonedeck cannot use them from there."),
-            "Export HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK from where you keep the key (the credentials .csv from the console),".into(),
-            "or write them under [basic] in ~/.huaweicloud/credentials (chmod 600).".into(),
-        ];
+        let mut lines = vec![format!(
+            "KooCLI profile `{name}` keeps its keys encrypted (KooCLI's default), so phonedeck cannot use them from there."
+        )];
+        lines.extend(export_by_hand());
+        return lines;
+    }
+    let file = path.display().to_string();
+    if !plain_name(&profile.name) || file.contains('\'') {
+        let mut lines = vec![format!(
+            "KooCLI profile `{name}` holds its access key in plain text; phonedeck does not copy it, and its name or file path is not safe to put in a shell line."
+        )];
+        lines.extend(export_by_hand());
+        return lines;
     }
     let read = |field: &str| {
-        format!(
-            "\"$(jq -r '.profiles[] | select(.name == \"{name}\") | .{field}' {})\"",
-            path.display()
-        )
+        format!("\"$(jq -r '.profiles[] | select(.name == \"{name}\") | .{field}' '{file}')\"")
     };
     let mut lines = vec![
         format!(
@@ -149,6 +167,14 @@ fn advice(profile: &HcloudProfile, path: &std::path::Path) -> Vec<String> {
     lines
 }
 
+/// A profile name that can go into a TOML key and, single-quoted, into a shell line.
+fn plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
 /// A Huawei Cloud access key id is 16 to 40 upper-case letters and digits; what KooCLI
 /// stores encrypted is not.
 fn looks_plain(access_key_id: &str) -> bool {
@@ -167,5 +193,26 @@ mod tests {
         assert!(looks_plain("QTWAOYTTINDUT2QVKYUC"));
         assert!(!looks_plain("c2VjcmV0LWVuY3J5cHRlZC1ha2Y9PQ=="));
         assert!(!looks_plain("short"));
+    }
+
+    #[test]
+    fn only_plain_profile_names_reach_a_shell_line_or_a_config_key() {
+        assert!(plain_name("ops-eu_1.b"));
+        for odd in ["", "x'; rm -rf ~ #", "a b", "a\u{1b}[2J", "x\"y"] {
+            assert!(!plain_name(odd), "{odd:?}");
+        }
+        let profile = HcloudProfile {
+            name: "x'; touch pwned #".into(),
+            mode: Some("AKSK".into()),
+            region: None,
+            project_id: None,
+            access_key_id: Some("QTWAOYTTINDUT2QVKYUC".into()),
+            security_token: None,
+        };
+        let advice = advice(&profile, std::path::Path::new("/h/.hcloud/config.json")).join("\n");
+        assert!(
+            !advice.contains("jq"),
+            "no shell line for an odd name: {advice}"
+        );
     }
 }
