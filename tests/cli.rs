@@ -6,6 +6,10 @@ use std::path::PathBuf;
 use std::process::Stdio;
 
 use common::*;
+use phonedeck::app::pane::column::TableRow;
+use phonedeck::app::pane::encoders::EncoderRow;
+use phonedeck::app::pane::servers::ServerRow;
+use phonedeck::app::pane::streams::StreamRow;
 use phonedeck::sim::SimHandle;
 use serde_json::Value;
 
@@ -453,8 +457,18 @@ async fn csv_output_has_the_table_columns_with_a_header() {
         "{}",
         run.stdout
     );
+    // Every list prints its pane's own columns: the dashboard's descriptors.
     let run = phonedeck(&sim, &config, &["servers", "list", "-o", "csv"]).await;
-    assert!(run.stdout.starts_with("ID,NAME,STATUS"), "{}", run.stdout);
+    let header = |columns: Vec<&str>| columns.join(",") + "\n";
+    let servers: Vec<&str> = ServerRow::COLUMNS.iter().map(|c| c.title).collect();
+    assert_eq!(servers, ["SERVER ID", "NAME", "STATUS", "TASK STATE"]);
+    assert!(run.stdout.starts_with(&header(servers)), "{}", run.stdout);
+    let run = phonedeck(&sim, &config, &["encoders", "list", "-o", "csv"]).await;
+    let encoders = EncoderRow::COLUMNS.iter().map(|c| c.title).collect();
+    assert!(run.stdout.starts_with(&header(encoders)), "{}", run.stdout);
+    let run = phonedeck(&sim, &config, &["streams", "list", "-o", "csv"]).await;
+    let streams = StreamRow::COLUMNS.iter().map(|c| c.title).collect();
+    assert!(run.stdout.starts_with(&header(streams)), "{}", run.stdout);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -39,12 +39,12 @@ async fn filter_mark_all_and_stop_streaming_with_typed_count() {
     let offline = offline_ids(&sim);
     assert!(offline.len() >= 10, "the typed-count path is exercised");
     let mut ui = Harness::new(&sim, false).await;
-    assert_eq!(ui.state.phones.len(), 250);
+    assert_eq!(ui.state.panes.phones.rows.len(), 250);
 
     ui.key(KeyCode::Char('/')).await;
     ui.type_text("OFFLINE").await;
     ui.key(KeyCode::Enter).await;
-    assert_eq!(ui.state.phones_view.visible.len(), offline.len());
+    assert_eq!(ui.state.panes.phones.view.visible.len(), offline.len());
     let screen = ui.screen(120, 40);
     assert!(
         screen.contains(&format!("Phones {}/250 /OFFLINE", offline.len())),
@@ -81,7 +81,7 @@ async fn filter_mark_all_and_stop_streaming_with_typed_count() {
     let audit = ui.audit_lines();
     assert_eq!(audit.len(), offline.len() * 2);
     assert!(
-        ui.state.phones_view.marks.is_empty(),
+        ui.state.panes.phones.view.marks.is_empty(),
         "marks are spent by the action"
     );
 }
@@ -142,7 +142,7 @@ async fn stop_a_server_and_see_it_power_off() {
     assert!(screen.contains("powering-off"), "{screen}");
     tokio::time::sleep(Duration::from_millis(300)).await;
     ui.advance(Duration::from_secs(6)).await;
-    let first = &ui.state.servers[0].0;
+    let first = &ui.state.panes.servers.rows[0].0;
     assert_eq!(first.status.as_deref(), Some("SHUTOFF"));
     ui.key(KeyCode::Char('S')).await;
     ui.key(KeyCode::Char('y')).await;
@@ -177,7 +177,11 @@ async fn a_failed_poll_keeps_data_marks_stale_and_recovers() {
         ..Default::default()
     });
     ui.advance(Duration::from_secs(6)).await;
-    assert_eq!(ui.state.phones.len(), 250, "last known data kept");
+    assert_eq!(
+        ui.state.panes.phones.rows.len(),
+        250,
+        "last known data kept"
+    );
     let screen = ui.screen(120, 40);
     assert!(screen.contains("STALE"), "{screen}");
     assert!(
@@ -186,7 +190,7 @@ async fn a_failed_poll_keeps_data_marks_stale_and_recovers() {
     );
     assert!(screen.contains("refresh of"), "{screen}");
     assert_eq!(
-        ui.state.phones_view.marks.len(),
+        ui.state.panes.phones.view.marks.len(),
         1,
         "marks survive refreshes"
     );
@@ -220,7 +224,7 @@ async fn simulator_stopped_then_restarted_on_the_same_port_recovers() {
     let screen = ui.screen(120, 40);
     assert!(screen.contains("STALE"), "{screen}");
     assert!(screen.contains("cannot connect"), "{screen}");
-    assert_eq!(ui.state.phones.len(), 250, "last data kept");
+    assert_eq!(ui.state.panes.phones.rows.len(), 250, "last data kept");
     let mut options = sim_options();
     options.listen = addr;
     let _again = start_sim_with(options).await;
@@ -241,8 +245,8 @@ async fn garbage_answers_mark_the_data_stale_without_losing_it() {
     let screen = ui.screen(160, 48);
     assert!(screen.contains("STALE"), "{screen}");
     assert!(screen.contains("unexpected response"), "{screen}");
-    assert_eq!(ui.state.phones.len(), 250);
-    assert!(!ui.state.servers.is_empty());
+    assert_eq!(ui.state.panes.phones.rows.len(), 250);
+    assert!(!ui.state.panes.servers.rows.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -255,7 +259,7 @@ async fn throttling_is_shown_and_stretches_the_poll_interval() {
     });
     ui.advance(Duration::from_secs(6)).await;
     assert!(ui.screen(120, 40).contains("THROTTLED"));
-    let next = ui.state.feeds.servers.next_due;
+    let next = ui.state.panes.servers.feed.next_due;
     assert!(
         next >= ui.clock.now + Duration::from_secs(10),
         "backs off beyond one interval"
@@ -280,7 +284,7 @@ async fn rejected_credentials_show_a_banner_and_keep_the_data() {
     let screen = ui.screen(160, 48);
     assert!(screen.contains("CREDENTIALS REJECTED"), "{screen}");
     assert!(screen.contains("APIGW.0307"), "{screen}");
-    assert_eq!(ui.state.phones.len(), 250);
+    assert_eq!(ui.state.panes.phones.rows.len(), 250);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -342,7 +346,7 @@ async fn over_budget_polls_cover_the_screen_first_and_show_the_oldest_row() {
     let mut config = config_for(&sim);
     config.max_requests_per_sec = Some(20.0);
     let mut ui = Harness::with_config(config).await;
-    assert_eq!(ui.state.phones.len(), 1_000, "listed");
+    assert_eq!(ui.state.panes.phones.rows.len(), 1_000, "listed");
     // 20 req/s x 1 s x 0.8 - 3 others = 13 requests: 416 of the 1,000 phones a poll.
     ui.state.settings.poll_interval = Duration::from_secs(1);
     let status_requests = || {
@@ -352,7 +356,7 @@ async fn over_budget_polls_cover_the_screen_first_and_show_the_oldest_row() {
             .count()
     };
     let offline = offline_ids(&sim);
-    let on_screen = ui.state.phones[3].id.clone();
+    let on_screen = ui.state.panes.phones.rows[3].id.clone();
     sim.with_fleet(|fleet| {
         let phone = fleet
             .phones
@@ -373,7 +377,9 @@ async fn over_budget_polls_cover_the_screen_first_and_show_the_oldest_row() {
     );
     let row = ui
         .state
+        .panes
         .phones
+        .rows
         .iter()
         .find(|p| p.id == on_screen)
         .expect("row");
@@ -432,7 +438,7 @@ async fn exports_write_the_shown_rows_and_the_activity_log_and_say_where() {
     ui.key(KeyCode::Char('/')).await;
     ui.type_text("offline").await;
     ui.key(KeyCode::Enter).await;
-    let shown = ui.state.phones_view.visible.len();
+    let shown = ui.state.panes.phones.view.visible.len();
     ui.key(KeyCode::Char('e')).await;
     let screen = ui.screen(160, 48);
     assert!(
@@ -489,13 +495,13 @@ async fn mouse_clicks_pick_tabs_and_rows_and_the_wheel_scrolls_only_when_enabled
         modifiers: crossterm::event::KeyModifiers::NONE,
     });
     ui.dispatch(wheel_down.clone()).await;
-    assert_eq!(ui.state.phones_view.cursor, 0, "off by default");
+    assert_eq!(ui.state.panes.phones.view.cursor, 0, "off by default");
     ui.state.settings.mouse = true;
     ui.dispatch(wheel_down).await;
-    assert_eq!(ui.state.phones_view.cursor, 3);
+    assert_eq!(ui.state.panes.phones.view.cursor, 3);
     // 120x40: three header lines, the table's title and column header, then rows.
     ui.dispatch(click(10, 5 + 7)).await;
-    assert_eq!(ui.state.phones_view.cursor, 7);
+    assert_eq!(ui.state.panes.phones.view.cursor, 7);
     ui.dispatch(click(40, 2)).await;
     assert_eq!(ui.state.pane, Pane::Servers);
 }
@@ -508,18 +514,24 @@ async fn a_sparse_fleet_shows_every_row_with_unknown_fields_as_dashes() {
         ..Default::default()
     });
     let mut ui = Harness::new(&sim, false).await;
-    assert_eq!(ui.state.phones.len(), 250, "no sparse row is lost");
+    assert_eq!(
+        ui.state.panes.phones.rows.len(),
+        250,
+        "no sparse row is lost"
+    );
     let unknown = ui
         .state
+        .panes
         .phones
+        .rows
         .iter()
         .filter(|p| p.status.is_none())
         .count();
     assert!(unknown > 0, "some phones have no status in a sparse answer");
-    assert_eq!(ui.state.encoders.len(), 5);
-    assert_eq!(ui.state.servers.len(), 6);
+    assert_eq!(ui.state.panes.encoders.rows.len(), 5);
+    assert_eq!(ui.state.panes.servers.rows.len(), 6);
     assert!(
-        ui.state.feeds.phones.error.is_none(),
+        ui.state.panes.phones.feed.error.is_none(),
         "a sparse answer is no error"
     );
     let log: Vec<String> = ui
@@ -551,7 +563,7 @@ async fn a_sparse_fleet_shows_every_row_with_unknown_fields_as_dashes() {
 async fn a_koophone_error_inside_data_keeps_the_fleet_and_says_why() {
     let sim = start_sim().await;
     let mut ui = Harness::new(&sim, false).await;
-    assert_eq!(ui.state.phones.len(), 250);
+    assert_eq!(ui.state.panes.phones.rows.len(), 250);
     sim.set_faults(phonedeck::sim::Faults {
         sparse: true,
         error_rate: 1.0,
@@ -560,13 +572,18 @@ async fn a_koophone_error_inside_data_keeps_the_fleet_and_says_why() {
     ui.key(KeyCode::Char('R')).await;
     let error = ui
         .state
-        .feeds
+        .panes
         .phones
+        .feed
         .error
         .clone()
         .expect("the poll failed");
     assert!(error.contains("KOOPHONE.API.9999"), "{error}");
-    assert_eq!(ui.state.phones.len(), 250, "the last data stays on screen");
+    assert_eq!(
+        ui.state.panes.phones.rows.len(),
+        250,
+        "the last data stays on screen"
+    );
     let screen = ui.screen(120, 40);
     assert!(screen.contains("STALE"), "{screen}");
 }

@@ -13,6 +13,7 @@ use phonedeck::api::koophone::{BatchStatus, Instance, PhoneStatus, StatusResult}
 use phonedeck::api::live::{DomainStreams, Stream};
 use phonedeck::api::tolerant::Rows;
 use phonedeck::api::{ApiError, ErrorKind, Service, TargetOutcome};
+use phonedeck::app::pane::listing::Listing;
 use phonedeck::app::{AppState, Clock, Msg, Settings, update};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -138,23 +139,23 @@ fn fixture() -> Fixture {
         .enumerate()
         .map(|(i, &s)| instance(i, s))
         .collect();
-    f.send(Msg::PhonesListed(Ok(phones)));
-    f.send(Msg::StreamsListed(vec![DomainStreams {
+    f.send(Msg::Listed(Listing::Phones(Ok(phones))));
+    f.send(Msg::Listed(Listing::Streams(vec![DomainStreams {
         domain: "publish.example.com".into(),
         streams: Ok((0..6).map(stream).collect()),
-    }]));
-    f.send(Msg::EncodersListed(Ok(Rows::new(vec![
+    }])));
+    f.send(Msg::Listed(Listing::Encoders(Ok(Rows::new(vec![
         encoder(0, 1),
         encoder(1, 2),
         encoder(2, 3),
         encoder(3, 1),
-    ]))));
-    f.send(Msg::ServersListed(Ok(Rows::new(vec![
+    ])))));
+    f.send(Msg::Listed(Listing::Servers(Ok(Rows::new(vec![
         server(0, "ACTIVE", None),
         server(1, "ACTIVE", Some("powering-off")),
         server(2, "SHUTOFF", None),
         server(3, "ERROR", None),
-    ]))));
+    ])))));
     f.advance(5);
     // One poll changes a phone (highlighted), one chunk of another poll fails.
     f.send(Msg::StatusPolled(BatchStatus {
@@ -202,11 +203,11 @@ fn with_activity(f: &mut Fixture) {
         action: 99,
         outcome: TargetOutcome::ok("ignored", None),
     });
-    f.send(Msg::ServersListed(Err(ApiError::new(
+    f.send(Msg::Listed(Listing::Servers(Err(ApiError::new(
         Service::Compute,
         ErrorKind::Timeout,
         "no answer in time",
-    ))));
+    )))));
 }
 
 fn snapshot_all_sizes(name: &str, f: &Fixture) {

@@ -12,8 +12,10 @@ use phonedeck::api::tolerant::Rows;
 use phonedeck::api::transport::error_from_body;
 use phonedeck::api::{Service, compute, cph, live};
 use phonedeck::app::counts::StatusCounts;
-use phonedeck::app::rows::PhoneRow;
-use phonedeck::app::table::{TableRow, TableView};
+use phonedeck::app::pane::column::TableRow;
+use phonedeck::app::pane::listing::Listing;
+use phonedeck::app::pane::phones::PhoneRow;
+use phonedeck::app::table::TableView;
 use phonedeck::app::{AppState, Clock, Msg, Settings, update};
 use proptest::prelude::*;
 use ratatui::Terminal;
@@ -155,7 +157,7 @@ fn message() -> impl Strategy<Value = Msg> {
                 dropped: 0,
             })
         }),
-        1 => (0usize..40).prop_map(|n| Msg::PhonesListed(Ok(instances(n)))),
+        1 => (0usize..40).prop_map(|n| Msg::Listed(Listing::Phones(Ok(instances(n))))),
         1 => Just(Msg::Tick),
     ]
 }
@@ -186,7 +188,11 @@ fn fixture() -> AppState {
         ..Settings::default()
     };
     let mut state = AppState::new(settings, clock);
-    let _ = update(&mut state, Msg::PhonesListed(Ok(instances(30))), clock);
+    let _ = update(
+        &mut state,
+        Msg::Listed(Listing::Phones(Ok(instances(30)))),
+        clock,
+    );
     state
 }
 
@@ -204,24 +210,24 @@ fn check_view<R: TableRow>(view: &TableView, rows: &[R]) {
 }
 
 fn check_invariants(state: &AppState) {
-    check_view(&state.phones_view, &state.phones);
-    check_view(&state.streams_view, &state.streams);
-    check_view(&state.encoders_view, &state.encoders);
-    check_view(&state.servers_view, &state.servers);
-    assert_eq!(state.phone_index.len(), state.phones.len());
+    check_view(&state.panes.phones.view, &state.panes.phones.rows);
+    check_view(&state.panes.streams.view, &state.panes.streams.rows);
+    check_view(&state.panes.encoders.view, &state.panes.encoders.rows);
+    check_view(&state.panes.servers.view, &state.panes.servers.rows);
+    assert_eq!(state.phone_index.len(), state.panes.phones.rows.len());
     assert_eq!(
         state.counts,
-        StatusCounts::of(&state.phones),
+        StatusCounts::of(state.panes.phones.rows.iter().map(|p| p.status)),
         "the counts follow every change as a recount would"
     );
     let mut fresh = TableView {
-        sort: state.phones_view.sort,
-        filter: state.phones_view.filter.clone(),
+        sort: state.panes.phones.view.sort,
+        filter: state.panes.phones.view.filter.clone(),
         ..TableView::default()
     };
-    fresh.refresh(&state.phones);
+    fresh.refresh(&state.panes.phones.rows);
     assert_eq!(
-        fresh.visible, state.phones_view.visible,
+        fresh.visible, state.panes.phones.view.visible,
         "moving changed rows keeps the order a full refresh gives"
     );
 }
@@ -233,7 +239,10 @@ fn phone_row(i: usize, status: i64, error: bool, base: Instant) -> PhoneRow {
         id: format!("ph{i:04}"),
         name: format!("phone-{}", i % 7),
         status: (status >= 0).then_some(PhoneStatus(status)),
-        since: (i % 3 == 0).then(|| base + Duration::from_secs(i as u64)),
+        since: (i % 3 == 0).then(|| Clock {
+            now: base + Duration::from_secs(i as u64),
+            wall: chrono::Utc::now(),
+        }),
         changed_in_poll: None,
         refreshed: base,
         error: error.then(|| format!("E{}", i % 4)),

@@ -1,6 +1,7 @@
 //! Target 5: resident memory with 100,000 phones in the dashboard's state, after a
 //! listing and a full status poll (the whole process: client, runtime and state).
 
+use phonedeck::app::pane::listing::Listing;
 use phonedeck::app::{AppState, Clock, Msg, Settings, update};
 
 use crate::Figure;
@@ -34,9 +35,13 @@ pub async fn resident(phones: usize) -> Figure {
         ..Settings::default()
     };
     let mut state = AppState::new(settings, clock);
-    let _ = update(&mut state, Msg::PhonesListed(Ok(instances)), clock);
+    let _ = update(
+        &mut state,
+        Msg::Listed(Listing::Phones(Ok(instances))),
+        clock,
+    );
     let _ = update(&mut state, Msg::StatusPolled(status), clock);
-    assert_eq!(state.phones.len(), phones);
+    assert_eq!(state.panes.phones.rows.len(), phones);
     let mib = resident_kib() as f64 / 1024.0;
     Figure {
         name: format!("5. memory, {phones} phones in the dashboard state"),

@@ -3,6 +3,7 @@
 
 use phonedeck::api::koophone::{BatchStatus, Instance, PhoneStatus, StatusResult};
 use phonedeck::api::tolerant::Rows;
+use phonedeck::app::pane::listing::Listing;
 use phonedeck::app::{AppState, Clock, Msg, Settings, update};
 
 pub fn phone_id(i: usize) -> String {
@@ -59,14 +60,18 @@ pub fn state(n: usize, (width, height): (u16, u16)) -> AppState {
     };
     let mut state = AppState::new(settings, clock);
     state.size = (width, height);
-    let _ = update(&mut state, Msg::PhonesListed(Ok(instances(n))), clock);
+    let _ = update(
+        &mut state,
+        Msg::Listed(Listing::Phones(Ok(instances(n)))),
+        clock,
+    );
     let _ = update(&mut state, Msg::StatusPolled(status_poll(n, 0)), clock);
     // Sorted by status, cursor in the middle, a few rows marked: a busy screen.
-    state.phones_view.sort = Some((2, false));
-    state.phones_view.refresh(&state.phones);
-    state.phones_view.cursor = n / 2;
+    state.panes.phones.view.sort = Some((2, false));
+    state.panes.phones.view.refresh(&state.panes.phones.rows);
+    state.panes.phones.view.cursor = n / 2;
     for i in (0..n).step_by(n / 10 + 1) {
-        state.phones_view.marks.insert(phone_id(i));
+        state.panes.phones.view.marks.insert(phone_id(i));
     }
     state
 }

@@ -2,7 +2,7 @@
 //! `:servers`, `:filter offline`, `:quit`. Tab completes the command, a profile name
 //! or a status; parsing and completion are pure.
 
-use super::state::Pane;
+use super::pane::Pane;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -14,9 +14,14 @@ pub enum Command {
     Quit,
 }
 
-const COMMANDS: [&str; 9] = [
-    "profile", "phones", "streams", "encoders", "servers", "filter", "help", "quit", "q",
-];
+/// The command words, as offered for completion: `profile`, each pane's word, then
+/// the rest (`q` is accepted too, but not offered).
+pub fn words() -> Vec<&'static str> {
+    std::iter::once("profile")
+        .chain(Pane::ALL.iter().map(|p| p.spec().word))
+        .chain(["filter", "help", "quit"])
+        .collect()
+}
 
 /// Words `:filter` completes to: the statuses an engineer filters by.
 const FILTER_WORDS: [&str; 10] = [
@@ -38,12 +43,10 @@ pub fn parse(input: &str, profiles: &[String]) -> Result<Command, String> {
         Some((word, rest)) => (word, rest.trim()),
         None => (input, ""),
     };
-    let pane = |pane| Ok(Command::Pane(pane));
+    if let Some(pane) = Pane::named(word) {
+        return Ok(Command::Pane(pane));
+    }
     match word {
-        "phones" | "1" => pane(Pane::Phones),
-        "streams" | "2" => pane(Pane::Streams),
-        "encoders" | "3" => pane(Pane::Encoders),
-        "servers" | "4" => pane(Pane::Servers),
         "filter" | "f" => Ok(Command::Filter(argument.to_string())),
         "help" | "?" => Ok(Command::Help),
         "quit" | "q" => Ok(Command::Quit),
@@ -62,12 +65,10 @@ pub fn parse(input: &str, profiles: &[String]) -> Result<Command, String> {
             "no profile `{argument}`; known: {}",
             profiles.join(", ")
         )),
-        "" => {
-            Err("type a command: profile, phones, streams, encoders, servers, filter, quit".into())
-        }
+        "" => Err(format!("type a command: {}", words().join(", "))),
         other => Err(format!(
             "unknown command `{other}`; known: {}",
-            COMMANDS[..8].join(", ")
+            words().join(", ")
         )),
     }
 }
@@ -75,7 +76,7 @@ pub fn parse(input: &str, profiles: &[String]) -> Result<Command, String> {
 /// The candidates for what is being typed: command names, or the argument's values.
 pub fn candidates(input: &str, profiles: &[String]) -> Vec<String> {
     match input.split_once(' ') {
-        None => starting_with(COMMANDS[..8].iter().copied(), input),
+        None => starting_with(words().into_iter(), input),
         Some(("profile" | "p", typed)) => starting_with(profiles.iter().map(String::as_str), typed),
         Some(("filter" | "f", typed)) => starting_with(FILTER_WORDS.iter().copied(), typed),
         Some(_) => Vec::new(),

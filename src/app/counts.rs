@@ -2,8 +2,6 @@
 
 use crate::api::koophone::PhoneStatus;
 
-use super::rows::PhoneRow;
-
 /// Phone counts by status (0..=5, then everything undocumented or not reported).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StatusCounts {
@@ -12,10 +10,11 @@ pub struct StatusCounts {
 }
 
 impl StatusCounts {
-    pub fn of(phones: &[PhoneRow]) -> Self {
+    /// Counts of these statuses (one a phone).
+    pub fn of(statuses: impl IntoIterator<Item = Option<PhoneStatus>>) -> Self {
         let mut counts = StatusCounts::default();
-        for phone in phones {
-            *counts.slot(phone.status) += 1;
+        for status in statuses {
+            *counts.slot(status) += 1;
         }
         counts
     }

@@ -3,13 +3,14 @@
 
 use crate::action_kind::ActionKind;
 
+use super::pane::Pane;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    ListPhones,
+    /// Lists a pane's rows afresh (answered with `Msg::Listed`).
+    List(Pane),
+    /// Polls these phones' status.
     PollStatus(Vec<String>),
-    ListStreams,
-    ListEncoders,
-    ListServers,
     PollJobs(Vec<String>),
     /// Connects to another profile of the configuration (the shell swaps clients).
     SwitchProfile(String),

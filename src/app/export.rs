@@ -7,9 +7,7 @@ use serde_json::{Map, Value};
 use crate::sanitize::sanitize;
 
 use super::clock::Clock;
-use super::rows::{ENCODER_COLUMNS, PHONE_COLUMNS, SERVER_COLUMNS, STREAM_COLUMNS};
-use super::state::{AppState, Pane};
-use super::table::{TableRow, TableView};
+use super::state::AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -25,52 +23,30 @@ pub struct Export {
     pub what: String,
 }
 
-fn records<R: TableRow>(rows: &[R], view: &TableView, clock: &Clock) -> Vec<Vec<String>> {
-    view.visible
-        .iter()
-        .filter_map(|&i| rows.get(i))
-        .map(|row| {
-            row.record(clock)
-                .iter()
-                .map(|cell| sanitize(cell))
-                .collect()
-        })
-        .collect()
-}
-
 fn stamp(state: &AppState) -> String {
     state.wall.format("%Y%m%d-%H%M%S").to_string()
 }
 
 /// The current pane's shown rows, in the order shown.
 pub fn pane(state: &AppState, format: Format) -> Result<Export, String> {
-    let clock = Clock {
-        now: state.now,
-        wall: state.wall,
-    };
-    let (columns, rows): (&[&str], Vec<Vec<String>>) = match state.pane {
-        Pane::Phones => (
-            &PHONE_COLUMNS,
-            records(&state.phones, &state.phones_view, &clock),
-        ),
-        Pane::Streams => (
-            &STREAM_COLUMNS,
-            records(&state.streams, &state.streams_view, &clock),
-        ),
-        Pane::Encoders => (
-            &ENCODER_COLUMNS,
-            records(&state.encoders, &state.encoders_view, &clock),
-        ),
-        Pane::Servers => (
-            &SERVER_COLUMNS,
-            records(&state.servers, &state.servers_view, &clock),
-        ),
-    };
+    let pane = state.pane(state.pane);
+    let headings = pane.headings();
+    let rows: Vec<Vec<String>> = pane
+        .records()
+        .into_iter()
+        .map(|record| record.iter().map(|cell| sanitize(cell)).collect())
+        .collect();
     let (extension, contents) = match format {
-        Format::Csv => ("csv", to_csv(columns, &rows)?),
-        Format::Json => ("json", json(columns, &rows)?),
+        Format::Csv => {
+            let titles: Vec<&str> = headings.iter().map(|h| h.title).collect();
+            ("csv", to_csv(&titles, &rows)?)
+        }
+        Format::Json => {
+            let fields: Vec<&str> = headings.iter().map(|h| h.field).collect();
+            ("json", json(&fields, &rows)?)
+        }
     };
-    let pane = state.pane.title().to_lowercase();
+    let pane = state.pane.spec().word;
     Ok(Export {
         file_name: format!(
             "phonedeck-{}-{pane}-{}.{extension}",
@@ -82,18 +58,14 @@ pub fn pane(state: &AppState, format: Format) -> Result<Export, String> {
     })
 }
 
-/// An array of objects keyed by the column names in snake case (`instance_id`).
-fn json(columns: &[&str], rows: &[Vec<String>]) -> Result<String, String> {
-    let keys: Vec<String> = columns
-        .iter()
-        .map(|c| c.to_lowercase().replace(' ', "_"))
-        .collect();
+/// An array of objects keyed by the columns' fields (`instance_id`).
+fn json(fields: &[&str], rows: &[Vec<String>]) -> Result<String, String> {
     let objects: Vec<Value> = rows
         .iter()
         .map(|row| {
-            let object: Map<String, Value> = keys
+            let object: Map<String, Value> = fields
                 .iter()
-                .cloned()
+                .map(|f| f.to_string())
                 .zip(row.iter().map(|cell| Value::String(cell.clone())))
                 .collect();
             Value::Object(object)

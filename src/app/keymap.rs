@@ -5,19 +5,35 @@ use std::collections::HashMap;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde::{Deserialize, Serialize};
+use strum::IntoEnumIterator;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+use super::pane::Pane;
+
+/// In the configuration an action is written by name (`toggle-log`); showing a pane
+/// is `<word>-pane` (`phones-pane`), one name per pane.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
+#[serde(into = "String", try_from = "String")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Action {
     Quit,
     ForceQuit,
     Help,
     NextPane,
     PrevPane,
-    PhonesPane,
-    StreamsPane,
-    EncodersPane,
-    ServersPane,
+    ShowPane(Pane),
     Up,
     Down,
     PageUp,
@@ -52,17 +68,30 @@ pub enum Action {
 }
 
 impl Action {
-    pub fn describe(self) -> &'static str {
+    /// Every action, showing each pane included.
+    pub fn all() -> impl Iterator<Item = Action> {
+        Action::iter().flat_map(|action| match action {
+            Action::ShowPane(_) => Pane::ALL.iter().map(|&p| Action::ShowPane(p)).collect(),
+            other => vec![other],
+        })
+    }
+
+    /// The name the configuration uses.
+    pub fn name(self) -> String {
         match self {
+            Action::ShowPane(pane) => format!("{}-pane", pane.spec().word),
+            other => <&'static str>::from(other).to_string(),
+        }
+    }
+
+    pub fn describe(self) -> String {
+        let text = match self {
+            Action::ShowPane(pane) => return format!("{} pane", pane.title()),
             Action::Quit => "quit (asks if busy)",
             Action::ForceQuit => "quit now",
             Action::Help => "this help",
             Action::NextPane => "next pane",
             Action::PrevPane => "previous pane",
-            Action::PhonesPane => "Phones pane",
-            Action::StreamsPane => "Streams pane",
-            Action::EncodersPane => "Encoders pane",
-            Action::ServersPane => "Servers pane",
             Action::Up => "up",
             Action::Down => "down",
             Action::PageUp => "page up",
@@ -86,7 +115,25 @@ impl Action {
             Action::ExportJson => "export pane as JSON",
             Action::SaveLog => "save activity log",
             Action::CommandLine => "commands (:profile…)",
-        }
+        };
+        text.to_string()
+    }
+}
+
+impl From<Action> for String {
+    fn from(action: Action) -> String {
+        action.name()
+    }
+}
+
+impl TryFrom<String> for Action {
+    type Error = String;
+
+    fn try_from(name: String) -> Result<Action, String> {
+        Action::all().find(|a| a.name() == name).ok_or_else(|| {
+            let known: Vec<String> = Action::all().map(Action::name).collect();
+            format!("unknown action `{name}`; known: {}", known.join(", "))
+        })
     }
 }
 
@@ -242,10 +289,10 @@ fn default_bindings() -> Vec<(Binding, Action)> {
             },
             ForceQuit,
         ),
-        (key('1'), PhonesPane),
-        (key('2'), StreamsPane),
-        (key('3'), EncodersPane),
-        (key('4'), ServersPane),
+    ]
+    .into_iter()
+    .chain(Pane::ALL.iter().map(|&p| (key(p.spec().key), ShowPane(p))))
+    .chain([
         (special(KeyCode::Tab), NextPane),
         (special(KeyCode::BackTab), PrevPane),
         (key('k'), Up),
@@ -275,15 +322,13 @@ fn default_bindings() -> Vec<(Binding, Action)> {
         (key('E'), ExportJson),
         (key('w'), SaveLog),
         (key(':'), CommandLine),
-    ]
+    ])
+    .collect()
 }
 
 /// An action's name as the configuration writes it (`toggle-log`).
 pub fn action_name(action: Action) -> String {
-    serde_json::to_value(action)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_else(|| format!("{action:?}"))
+    action.name()
 }
 
 impl KeyMap {
@@ -422,5 +467,23 @@ mod tests {
     fn actions_have_serde_names_for_config_key_maps() {
         let name = serde_json::to_string(&Action::ToggleLog).expect("json");
         assert_eq!(name, "\"toggle-log\"");
+        let pane: Action = serde_json::from_str("\"servers-pane\"").expect("pane action");
+        assert_eq!(pane, Action::ShowPane(Pane::Servers));
+        let unknown = serde_json::from_str::<Action>("\"volumes-pane\"").expect_err("unknown");
+        assert!(unknown.to_string().contains("phones-pane"), "{unknown}");
+    }
+
+    #[test]
+    fn every_action_has_a_default_key_and_a_distinct_name() {
+        let map = KeyMap::default();
+        let names: std::collections::HashSet<String> = Action::all().map(Action::name).collect();
+        assert_eq!(names.len(), Action::all().count());
+        for action in Action::all() {
+            assert!(
+                map.first_key(action).is_some(),
+                "{} has no key",
+                action.name()
+            );
+        }
     }
 }

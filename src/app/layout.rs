@@ -77,7 +77,7 @@ pub fn hit(size: (u16, u16), log_expanded: bool, column: u16, row: u16) -> Hit {
     if !compact(size.0, size.1) && row == areas.header.y + 2 {
         // The tabs line: a space, then each tab followed by a space.
         let mut x = 1;
-        for pane in Pane::ALL {
+        for &pane in Pane::ALL {
             let width = tab_label(pane).chars().count() as u16;
             if (x..x + width).contains(&column) {
                 return Hit::Tab(pane);

@@ -2,12 +2,11 @@
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
-use crate::api::compute::Server;
-use crate::api::cph::{EncodeServer, Job};
-use crate::api::koophone::{BatchStatus, Instance};
-use crate::api::live::DomainStreams;
-use crate::api::tolerant::Rows;
+use crate::api::cph::Job;
+use crate::api::koophone::BatchStatus;
 use crate::api::{ApiError, TargetOutcome};
+
+use super::pane::listing::Listing;
 
 #[derive(Debug, Clone)]
 pub enum Msg {
@@ -22,11 +21,9 @@ pub enum Msg {
     Tick,
     /// SIGTERM or SIGHUP: leave now, restoring the terminal.
     Terminate,
-    PhonesListed(Result<Rows<Instance>, ApiError>),
+    /// A pane's fresh listing (or why there is none).
+    Listed(Listing),
     StatusPolled(BatchStatus),
-    StreamsListed(Vec<DomainStreams>),
-    EncodersListed(Result<Rows<EncodeServer>, ApiError>),
-    ServersListed(Result<Rows<Server>, ApiError>),
     JobsPolled(Vec<(String, Result<Job, ApiError>)>),
     ActionOutcome {
         action: u64,

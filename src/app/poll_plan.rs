@@ -37,19 +37,25 @@ pub fn status_capacity(settings: &Settings) -> Option<usize> {
 
 /// Whether the request budget splits the fleet over several polls.
 pub fn polls_partially(state: &AppState) -> bool {
-    status_capacity(&state.settings).is_some_and(|capacity| capacity < state.phones.len())
+    status_capacity(&state.settings)
+        .is_some_and(|capacity| capacity < state.panes.phones.rows.len())
 }
 
 /// Whether this poll should list the phones again instead of polling their status:
 /// the first time, then every `RELIST_EVERY` polls, less often when listing a big
 /// fleet would eat more than a tenth of the budget.
 pub fn relist_due(state: &AppState) -> bool {
-    if state.feeds.phones.last_ok.is_none() {
+    if state.panes.phones.feed.last_ok.is_none() {
         return true;
     }
     let every = match requests_per_poll(&state.settings) {
         Some(requests) => {
-            let pages = state.phones.len().div_ceil(LIST_PAGE_SIZE as usize) as u64;
+            let pages = state
+                .panes
+                .phones
+                .rows
+                .len()
+                .div_ceil(LIST_PAGE_SIZE as usize) as u64;
             RELIST_EVERY.max((pages * RELIST_SHARE).div_ceil(requests as u64))
         }
         None => RELIST_EVERY,
@@ -59,10 +65,16 @@ pub fn relist_due(state: &AppState) -> bool {
 
 /// The ids to poll now; moves the round-robin position on.
 pub fn status_targets(state: &mut AppState) -> Vec<String> {
-    let total = state.phones.len();
+    let total = state.panes.phones.rows.len();
     let capacity = status_capacity(&state.settings).unwrap_or(usize::MAX);
     if capacity >= total {
-        return state.phones.iter().map(|p| p.id.clone()).collect();
+        return state
+            .panes
+            .phones
+            .rows
+            .iter()
+            .map(|p| p.id.clone())
+            .collect();
     }
     let mut chosen = vec![false; total];
     let mut picked = Vec::with_capacity(capacity);
@@ -88,13 +100,13 @@ pub fn status_targets(state: &mut AppState) -> Vec<String> {
     state.poll_cursor = position;
     picked
         .into_iter()
-        .map(|i| state.phones[i].id.clone())
+        .map(|i| state.panes.phones.rows[i].id.clone())
         .collect()
 }
 
 /// Indices of the rows on screen, then marked rows, then rows changed recently.
 fn rows_that_matter(state: &AppState) -> impl Iterator<Item = usize> + '_ {
-    let view = &state.phones_view;
+    let view = &state.panes.phones.view;
     // The whole terminal's height: at least the table's window, whatever the layout.
     let height = usize::from(state.size.1);
     let start = window_start(view.cursor, height);
@@ -106,7 +118,9 @@ fn rows_that_matter(state: &AppState) -> impl Iterator<Item = usize> + '_ {
         .filter_map(|id| state.phone_index.get(id).copied());
     let recent_from = state.poll.saturating_sub(RECENT_POLLS);
     let changed = state
+        .panes
         .phones
+        .rows
         .iter()
         .enumerate()
         .filter(move |(_, p)| p.changed_in_poll.is_some_and(|poll| poll > recent_from))
@@ -120,6 +134,7 @@ mod tests {
 
     use super::*;
     use crate::api::koophone::{Instance, PhoneStatus};
+    use crate::app::pane::listing::Listing;
     use crate::app::{Clock, Msg, update};
 
     fn fleet(phones: usize, budget: Option<f64>) -> AppState {
@@ -143,7 +158,11 @@ mod tests {
                 frozen_status: None,
             })
             .collect();
-        let _ = update(&mut state, Msg::PhonesListed(Ok(instances)), clock);
+        let _ = update(
+            &mut state,
+            Msg::Listed(Listing::Phones(Ok(instances))),
+            clock,
+        );
         state
     }
 
@@ -171,9 +190,9 @@ mod tests {
         // 10 req/s x 5 s x 0.8 - 3 = 37 requests: 1,184 ids a poll.
         let mut state = fleet(10_000, Some(10.0));
         let capacity = 37 * 32;
-        state.phones_view.cursor = 5_000;
-        state.phones_view.marks.insert(id(9_999));
-        state.phones[7_777].changed_in_poll = Some(state.poll);
+        state.panes.phones.view.cursor = 5_000;
+        state.panes.phones.view.marks.insert(id(9_999));
+        state.panes.phones.rows[7_777].changed_in_poll = Some(state.poll);
         let mut seen = HashSet::new();
         let mut polls = 0;
         while seen.len() < 10_000 {

@@ -6,178 +6,15 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 
 use crate::action_kind::ActionKind;
-use crate::api::{ApiError, ErrorKind};
 
 use super::activity::ActivityLog;
 use super::clock::Clock;
 use super::counts::StatusCounts;
+use super::feed::{Feed, FeedId};
+use super::jobs::JobRow;
 use super::keymap::KeyMap;
-use super::rows::{EncoderRow, JobRow, PhoneRow, ServerRow, StreamRow};
-use super::table::TableView;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pane {
-    Phones,
-    Streams,
-    Encoders,
-    Servers,
-}
-
-impl Pane {
-    pub const ALL: [Pane; 4] = [Pane::Phones, Pane::Streams, Pane::Encoders, Pane::Servers];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Pane::Phones => "Phones",
-            Pane::Streams => "Streams",
-            Pane::Encoders => "Encoders",
-            Pane::Servers => "Servers",
-        }
-    }
-
-    pub fn index(self) -> usize {
-        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
-    }
-
-    pub fn cycle(self, step: isize) -> Pane {
-        let n = Pane::ALL.len() as isize;
-        Pane::ALL[((self.index() as isize + step).rem_euclid(n)) as usize]
-    }
-}
-
-/// A poll under way for this long is shown in the header.
-pub const SLOW_POLL: Duration = Duration::from_secs(1);
-
-/// One polled resource: when it last worked, its last error, and when to poll next.
-#[derive(Debug, Clone)]
-pub struct Feed {
-    pub last_ok: Option<Instant>,
-    pub error: Option<String>,
-    /// The last failure was the gateway's throttling (429).
-    pub throttled: bool,
-    /// The last failure was a rejected or missing credential: renewal did not help.
-    pub credentials_rejected: bool,
-    pub failures: u32,
-    pub in_flight: bool,
-    /// When the poll under way was started.
-    pub started: Instant,
-    pub next_due: Instant,
-}
-
-impl Feed {
-    pub fn new(now: Instant) -> Self {
-        Feed {
-            last_ok: None,
-            error: None,
-            throttled: false,
-            credentials_rejected: false,
-            failures: 0,
-            in_flight: false,
-            started: now,
-            next_due: now,
-        }
-    }
-
-    pub fn start(&mut self, now: Instant) {
-        self.in_flight = true;
-        self.started = now;
-    }
-
-    /// Under way for long enough that the engineer should see it (a quick poll is not
-    /// shown, so an idle screen stays still).
-    pub fn is_slow(&self, now: Instant) -> bool {
-        self.in_flight && now.saturating_duration_since(self.started) >= SLOW_POLL
-    }
-
-    pub fn succeeded(&mut self, now: Instant, interval: Duration) {
-        self.last_ok = Some(now);
-        self.error = None;
-        self.throttled = false;
-        self.credentials_rejected = false;
-        self.failures = 0;
-        self.in_flight = false;
-        self.next_due = now + interval;
-    }
-
-    /// Keeps the last data, remembers the error, and backs off (up to 8 intervals), so
-    /// a throttled or failing service sees fewer polls until it recovers.
-    pub fn failed(&mut self, now: Instant, interval: Duration, error: &ApiError) {
-        self.error = Some(error.to_string());
-        self.throttled = error.is_throttled();
-        self.credentials_rejected =
-            error.kind == ErrorKind::Credentials || matches!(error.status, Some(401 | 403));
-        self.failures += 1;
-        self.in_flight = false;
-        self.next_due = now + interval * 2u32.pow(self.failures.min(3));
-    }
-
-    pub fn is_stale(&self) -> bool {
-        self.error.is_some()
-    }
-}
-
-/// The polled resources.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FeedId {
-    Phones,
-    Streams,
-    Encoders,
-    Servers,
-    Jobs,
-}
-
-impl FeedId {
-    pub fn name(self) -> &'static str {
-        match self {
-            FeedId::Phones => "phones",
-            FeedId::Streams => "streams",
-            FeedId::Encoders => "encoders",
-            FeedId::Servers => "servers",
-            FeedId::Jobs => "jobs",
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct Feeds {
-    pub phones: Feed,
-    pub streams: Feed,
-    pub encoders: Feed,
-    pub servers: Feed,
-    pub jobs: Feed,
-}
-
-impl Feeds {
-    pub fn get_mut(&mut self, id: FeedId) -> &mut Feed {
-        match id {
-            FeedId::Phones => &mut self.phones,
-            FeedId::Streams => &mut self.streams,
-            FeedId::Encoders => &mut self.encoders,
-            FeedId::Servers => &mut self.servers,
-            FeedId::Jobs => &mut self.jobs,
-        }
-    }
-
-    pub fn all(&self) -> [&Feed; 5] {
-        [
-            &self.phones,
-            &self.streams,
-            &self.encoders,
-            &self.servers,
-            &self.jobs,
-        ]
-    }
-
-    pub fn all_mut(&mut self) -> [&mut Feed; 5] {
-        [
-            &mut self.phones,
-            &mut self.streams,
-            &mut self.encoders,
-            &mut self.servers,
-            &mut self.jobs,
-        ]
-    }
-}
+use super::pane::data::AnyPane;
+use super::pane::{Pane, Panes};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
@@ -261,19 +98,14 @@ pub struct AppState {
     pub size: (u16, u16),
     pub pane: Pane,
     pub mode: Mode,
-    pub phones: Vec<PhoneRow>,
+    /// Every pane's rows, view and feed.
+    pub panes: Panes,
+    /// Where each phone is in `panes.phones.rows`, by id.
     pub phone_index: HashMap<String, usize>,
-    pub phones_view: TableView,
     pub counts: StatusCounts,
     pub history: super::history::StatusHistory,
-    pub streams: Vec<StreamRow>,
-    pub streams_view: TableView,
-    pub encoders: Vec<EncoderRow>,
-    pub encoders_view: TableView,
     pub jobs: Vec<JobRow>,
-    pub servers: Vec<ServerRow>,
-    pub servers_view: TableView,
-    pub feeds: Feeds,
+    pub jobs_feed: Feed,
     /// Status polls completed; a row changed in the latest one is highlighted.
     pub poll: u64,
     /// Where the next partial poll's round-robin share starts (under a request budget).
@@ -301,25 +133,12 @@ impl AppState {
             size: (80, 24),
             pane: Pane::Phones,
             mode: Mode::Normal,
-            phones: Vec::new(),
+            panes: Panes::new(now),
             phone_index: HashMap::new(),
-            phones_view: TableView::default(),
             counts: StatusCounts::default(),
             history: Default::default(),
-            streams: Vec::new(),
-            streams_view: TableView::default(),
-            encoders: Vec::new(),
-            encoders_view: TableView::default(),
             jobs: Vec::new(),
-            servers: Vec::new(),
-            servers_view: TableView::default(),
-            feeds: Feeds {
-                phones: Feed::new(now),
-                streams: Feed::new(now),
-                encoders: Feed::new(now),
-                servers: Feed::new(now),
-                jobs: Feed::new(now),
-            },
+            jobs_feed: Feed::new(now),
             poll: 0,
             poll_cursor: 0,
             oldest_refresh: None,
@@ -333,47 +152,64 @@ impl AppState {
         }
     }
 
+    /// A pane, whatever its row type.
+    pub fn pane(&self, pane: Pane) -> &dyn AnyPane {
+        self.panes.get(pane)
+    }
+
+    pub fn pane_mut(&mut self, pane: Pane) -> &mut dyn AnyPane {
+        self.panes.get_mut(pane)
+    }
+
+    /// The pane on screen.
+    pub fn current(&mut self) -> &mut dyn AnyPane {
+        self.panes.get_mut(self.pane)
+    }
+
+    pub fn feed_mut(&mut self, id: FeedId) -> &mut Feed {
+        match id {
+            FeedId::Pane(pane) => self.panes.get_mut(pane).feed_mut(),
+            FeedId::Jobs => &mut self.jobs_feed,
+        }
+    }
+
+    /// Every feed: the panes', then the jobs'.
+    pub fn feeds(&self) -> impl Iterator<Item = &Feed> {
+        Pane::ALL
+            .iter()
+            .map(|&pane| self.panes.get(pane).feed())
+            .chain(std::iter::once(&self.jobs_feed))
+    }
+
+    /// Makes every feed due now.
+    pub fn refresh_all(&mut self) {
+        let now = self.now;
+        for &pane in Pane::ALL {
+            self.pane_mut(pane).feed_mut().next_due = now;
+        }
+        self.jobs_feed.next_due = now;
+    }
+
     /// Work under way worth showing: slow polls and running actions.
     pub fn in_flight(&self) -> usize {
-        self.feeds
-            .all()
-            .iter()
-            .filter(|feed| feed.is_slow(self.now))
-            .count()
-            + self.running_actions
+        self.feeds().filter(|feed| feed.is_slow(self.now)).count() + self.running_actions
     }
 
     pub fn throttled(&self) -> bool {
-        self.feeds.all().iter().any(|f| f.throttled)
+        self.feeds().any(|f| f.throttled)
     }
 
     /// The first rejected-credentials error, if polls fail for that reason.
     pub fn credentials_problem(&self) -> Option<&str> {
-        self.feeds
-            .all()
-            .into_iter()
+        self.feeds()
             .find(|f| f.credentials_rejected)
             .and_then(|f| f.error.as_deref())
     }
 
-    pub fn view(&self, pane: Pane) -> &TableView {
-        match pane {
-            Pane::Phones => &self.phones_view,
-            Pane::Streams => &self.streams_view,
-            Pane::Encoders => &self.encoders_view,
-            Pane::Servers => &self.servers_view,
-        }
-    }
-
     /// Rows in a pane: (shown, total).
     pub fn shown_and_total(&self, pane: Pane) -> (usize, usize) {
-        let total = match pane {
-            Pane::Phones => self.phones.len(),
-            Pane::Streams => self.streams.len(),
-            Pane::Encoders => self.encoders.len(),
-            Pane::Servers => self.servers.len(),
-        };
-        (self.view(pane).visible.len(), total)
+        let pane = self.pane(pane);
+        (pane.view().visible.len(), pane.total())
     }
 
     pub fn running_jobs(&self) -> Vec<String> {
@@ -393,29 +229,4 @@ impl AppState {
         self.flash = Some(note.clone());
         self.log_activity(super::activity::Entry::Note(note));
     }
-}
-
-/// Applies `$body` to the current pane's rows and view, whatever their row type.
-#[macro_export]
-macro_rules! with_pane {
-    ($state:expr, $pane:expr, |$rows:ident, $view:ident| $body:expr) => {
-        match $pane {
-            $crate::app::state::Pane::Phones => {
-                let ($rows, $view) = (&$state.phones, &mut $state.phones_view);
-                $body
-            }
-            $crate::app::state::Pane::Streams => {
-                let ($rows, $view) = (&$state.streams, &mut $state.streams_view);
-                $body
-            }
-            $crate::app::state::Pane::Encoders => {
-                let ($rows, $view) = (&$state.encoders, &mut $state.encoders_view);
-                $body
-            }
-            $crate::app::state::Pane::Servers => {
-                let ($rows, $view) = (&$state.servers, &mut $state.servers_view);
-                $body
-            }
-        }
-    };
 }

@@ -5,19 +5,7 @@
 use std::cmp::Ordering;
 use std::collections::HashSet;
 
-use super::clock::Clock;
-
-/// What a pane's rows offer the table: a stable key (for marks) and their columns.
-pub trait TableRow {
-    fn key(&self) -> &str;
-    /// The text of every column, as shown; the filter searches it.
-    fn texts(&self) -> Vec<String>;
-    /// Ordering by one column.
-    fn compare(&self, other: &Self, column: usize) -> Ordering;
-    /// Every column's value for an export, in column order; `clock` turns the
-    /// row's instants into wall-clock times.
-    fn record(&self, clock: &Clock) -> Vec<String>;
-}
+use super::pane::column::{TableRow, compare, matches};
 
 /// The first row on screen in a window of `height` rows: the cursor stays visible.
 pub fn window_start(cursor: usize, height: usize) -> usize {
@@ -26,15 +14,6 @@ pub fn window_start(cursor: usize, height: usize) -> usize {
     } else {
         cursor.saturating_sub(height - 1)
     }
-}
-
-/// Whether a row passes the filter (`needle` lower-cased; empty passes everything).
-fn matches<R: TableRow>(row: &R, needle: &str) -> bool {
-    needle.is_empty()
-        || row
-            .texts()
-            .iter()
-            .any(|t| t.to_lowercase().contains(needle))
 }
 
 /// Two lists sorted by `order` (a total order: no two elements equal) as one. Each of
@@ -78,7 +57,7 @@ impl TableView {
             .collect();
         if let Some((column, descending)) = self.sort {
             self.visible.sort_by(|&a, &b| {
-                let order = rows[a].compare(&rows[b], column);
+                let order = compare(&rows[a], &rows[b], column);
                 if descending { order.reverse() } else { order }
             });
         }
@@ -129,7 +108,7 @@ impl TableView {
         match self.sort {
             None => a.cmp(&b),
             Some((column, descending)) => {
-                let order = rows[a].compare(&rows[b], column);
+                let order = compare(&rows[a], &rows[b], column);
                 let order = if descending { order.reverse() } else { order };
                 order.then(a.cmp(&b))
             }
@@ -230,23 +209,38 @@ mod tests {
         assert_eq!(window_start(25, 10), 16);
     }
 
+    use crate::app::pane::column::{Column, Shown};
+
     struct R(&'static str, u32);
 
     impl TableRow for R {
+        const COLUMNS: &'static [Column<Self>] = &[
+            Column {
+                title: "KEY",
+                field: "key",
+                width: 10,
+                priority: 0,
+                value: |r| r.0.to_string(),
+                shown: |r, _| Shown::plain(r.0.to_string()),
+                order: |a, b| a.0.cmp(b.0),
+                searched: true,
+                observed: false,
+            },
+            Column {
+                title: "NUMBER",
+                field: "number",
+                width: 6,
+                priority: 0,
+                value: |r| r.1.to_string(),
+                shown: |r, _| Shown::plain(r.1.to_string()),
+                order: |a, b| a.1.cmp(&b.1),
+                searched: true,
+                observed: false,
+            },
+        ];
+
         fn key(&self) -> &str {
             self.0
-        }
-        fn texts(&self) -> Vec<String> {
-            vec![self.0.to_string(), self.1.to_string()]
-        }
-        fn compare(&self, other: &Self, column: usize) -> Ordering {
-            match column {
-                0 => self.0.cmp(other.0),
-                _ => self.1.cmp(&other.1),
-            }
-        }
-        fn record(&self, _clock: &Clock) -> Vec<String> {
-            self.texts()
         }
     }
 

@@ -5,33 +5,22 @@ use std::time::Duration;
 use futures::{StreamExt, stream};
 
 use crate::action_kind::ActionKind;
-use crate::api::cph::{EncoderStatus, Job, JobStatus};
-use crate::api::tolerant::label;
+use crate::api::cph::{Job, JobStatus};
 use crate::api::{ApiError, Outcome, TargetOutcome};
 use crate::cli::{OutputFormat, Wait};
 
 use super::confirm::ensure_allowed;
-use super::output::{optional, print_outcomes, print_rows, warn_dropped};
+use super::output::{print_list, print_outcomes, warn_dropped};
 use super::{EXIT_OK, Failure, Target};
+use crate::app::pane::encoders::EncoderRow;
 
 const JOB_POLL: Duration = Duration::from_millis(500);
 
 pub async fn list(target: &Target, format: OutputFormat) -> Result<u8, Failure> {
     let servers = target.api.cph().list_encode_servers().await?;
     warn_dropped(&servers, "encode server");
-    let rows: Vec<Vec<String>> = servers
-        .rows
-        .iter()
-        .map(|s| {
-            vec![
-                s.encode_server_id.clone(),
-                s.encode_server_name.clone(),
-                label(s.status, EncoderStatus::name),
-                optional(s.encode_server_ip.as_ref()),
-            ]
-        })
-        .collect();
-    print_rows(format, &servers, &["ID", "NAME", "STATUS", "IP"], &rows)?;
+    let rows: Vec<EncoderRow> = servers.rows.iter().cloned().map(EncoderRow).collect();
+    print_list(format, &servers, &rows)?;
     Ok(EXIT_OK)
 }
 

@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use crate::api::{Outcome, TargetOutcome};
+use crate::app::pane::column::{self, TableRow};
 use crate::cli::OutputFormat;
 use crate::sanitize::sanitize;
 
@@ -67,6 +68,23 @@ pub fn print_rows<T: Serialize>(
     };
     println!("{text}");
     Ok(())
+}
+
+/// A pane's rows as a headless `list` prints them: the pane's own columns (those the
+/// dashboard observes left out) for a table or CSV, an empty value shown as `-` in a
+/// table; JSON is `items`, the provider's records.
+pub fn print_list<R: TableRow, T: Serialize>(
+    format: OutputFormat,
+    items: &T,
+    rows: &[R],
+) -> Result<(), Failure> {
+    let (headers, mut records) = column::headless(rows);
+    if format == OutputFormat::Table {
+        for cell in records.iter_mut().flatten().filter(|c| c.is_empty()) {
+            *cell = "-".into();
+        }
+    }
+    print_rows(format, items, &headers, &records)
 }
 
 /// Says on stderr how many rows of a list had no id and were left out.

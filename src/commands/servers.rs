@@ -11,32 +11,17 @@ use crate::api::{Outcome, TargetOutcome};
 use crate::cli::{OutputFormat, Wait};
 
 use super::confirm::ensure_allowed;
-use super::output::{optional, print_outcomes, print_rows, warn_dropped};
+use super::output::{print_list, print_outcomes, warn_dropped};
 use super::{EXIT_OK, Failure, Target};
+use crate::app::pane::servers::ServerRow;
 
 const WAIT_POLL: Duration = Duration::from_millis(500);
 
 pub async fn list(target: &Target, format: OutputFormat) -> Result<u8, Failure> {
     let servers = target.api.compute().list_servers().await?;
     warn_dropped(&servers, "server");
-    let rows: Vec<Vec<String>> = servers
-        .rows
-        .iter()
-        .map(|s| {
-            vec![
-                s.id.clone(),
-                s.name.clone(),
-                label(s.status.clone(), |s| s),
-                optional(s.task_state.as_ref()),
-            ]
-        })
-        .collect();
-    print_rows(
-        format,
-        &servers,
-        &["ID", "NAME", "STATUS", "TASK STATE"],
-        &rows,
-    )?;
+    let rows: Vec<ServerRow> = servers.rows.iter().cloned().map(ServerRow).collect();
+    print_list(format, &servers, &rows)?;
     Ok(EXIT_OK)
 }
 

@@ -7,8 +7,9 @@ use serde::Serialize;
 use crate::api::koophone::{PhoneStatus, StatusResult};
 use crate::cli::OutputFormat;
 
-use super::output::{print_rows, warn_dropped};
+use super::output::{print_list, warn_dropped};
 use super::{EXIT_FAILED, EXIT_OK, Failure, Target, check_ids};
+use crate::app::pane::phones::PhoneRow;
 
 #[derive(Serialize)]
 struct StatusRow {
@@ -53,13 +54,17 @@ pub async fn run(target: &Target, ids: Vec<String>, format: OutputFormat) -> Res
         .map(|r| (r.instance_id.as_str(), r))
         .collect();
     let mut rows = Vec::new();
+    let mut by_id_order = Vec::new();
     for id in &ids {
         match by_id.get(id.as_str()) {
-            Some(result) => rows.push(StatusRow {
-                instance_id: id.clone(),
-                status: result.status.map(|s| s.0),
-                status_name: PhoneStatus::label(result.status),
-            }),
+            Some(result) => {
+                rows.push(StatusRow {
+                    instance_id: id.clone(),
+                    status: result.status.map(|s| s.0),
+                    status_name: PhoneStatus::label(result.status),
+                });
+                by_id_order.push((id.clone(), result.status));
+            }
             None if failed_ids.contains(&id) => {}
             None => {
                 eprintln!(
@@ -70,13 +75,13 @@ pub async fn run(target: &Target, ids: Vec<String>, format: OutputFormat) -> Res
             }
         }
     }
-    let table: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            let name = names.get(&r.instance_id).cloned().unwrap_or_default();
-            vec![r.instance_id.clone(), name, r.status_name.clone()]
+    let phones: Vec<PhoneRow> = by_id_order
+        .into_iter()
+        .map(|(id, status)| {
+            let name = names.get(&id).cloned().unwrap_or_default();
+            PhoneRow::answered(id, name, status)
         })
         .collect();
-    print_rows(format, &rows, &["INSTANCE ID", "NAME", "STATUS"], &table)?;
+    print_list(format, &rows, &phones)?;
     Ok(exit)
 }

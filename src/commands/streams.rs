@@ -5,8 +5,9 @@ use crate::api::live::{Stream, StreamKey};
 use crate::cli::OutputFormat;
 
 use super::confirm::ensure_allowed;
-use super::output::{optional, print_outcomes, print_rows, warn_dropped};
+use super::output::{print_list, print_outcomes, warn_dropped};
 use super::{EXIT_FAILED, EXIT_OK, Failure, Target};
+use crate::app::pane::streams::StreamRow;
 
 pub async fn list(target: &Target, format: OutputFormat) -> Result<u8, Failure> {
     let mut exit = EXIT_OK;
@@ -26,32 +27,8 @@ pub async fn list(target: &Target, format: OutputFormat) -> Result<u8, Failure> 
             }
         }
     }
-    let rows: Vec<Vec<String>> = streams
-        .iter()
-        .map(|s| {
-            vec![
-                s.key().to_string(),
-                optional(s.video_bitrate.map(|b| format!("{b:.0} kbps"))),
-                optional(s.video_frame_rate.map(|f| format!("{f:.0}"))),
-                optional(s.resolution.as_ref()),
-                optional(s.client_ip.as_ref()),
-                optional(s.start_time.as_ref()),
-            ]
-        })
-        .collect();
-    print_rows(
-        format,
-        &streams,
-        &[
-            "STREAM",
-            "BITRATE",
-            "FPS",
-            "RESOLUTION",
-            "CLIENT IP",
-            "SINCE",
-        ],
-        &rows,
-    )?;
+    let rows: Vec<StreamRow> = streams.iter().cloned().map(StreamRow::new).collect();
+    print_list(format, &streams, &rows)?;
     Ok(exit)
 }
 

@@ -6,7 +6,9 @@ use futures::StreamExt;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::actions::Executor;
-use crate::app::{Effect, Msg};
+use crate::api::Api;
+use crate::app::pane::listing::Listing;
+use crate::app::{Effect, Msg, Pane};
 
 /// Runs an effect as a task of its own.
 pub fn spawn(effect: Effect, executor: &Executor, tx: &UnboundedSender<Msg>) {
@@ -22,15 +24,10 @@ pub async fn perform(effect: Effect, executor: &Executor, tx: &UnboundedSender<M
         let api = &executor.api;
         // A send fails only when the dashboard is gone; then nobody needs the answer.
         let _ = match effect {
-            Effect::ListPhones => tx.send(Msg::PhonesListed(api.koophone().list_instances().await)),
+            Effect::List(pane) => tx.send(Msg::Listed(list(api, pane).await)),
             Effect::PollStatus(ids) => {
                 tx.send(Msg::StatusPolled(api.koophone().batch_status(&ids).await))
             }
-            Effect::ListStreams => tx.send(Msg::StreamsListed(api.live().list_all_streams().await)),
-            Effect::ListEncoders => {
-                tx.send(Msg::EncodersListed(api.cph().list_encode_servers().await))
-            }
-            Effect::ListServers => tx.send(Msg::ServersListed(api.compute().list_servers().await)),
             Effect::PollJobs(ids) => {
                 let cph = api.cph();
                 let jobs = futures::stream::iter(ids)
@@ -70,6 +67,16 @@ pub async fn perform(effect: Effect, executor: &Executor, tx: &UnboundedSender<M
     }
     if executor.api.token_renewals() > renewals {
         let _ = tx.send(Msg::Note("the token had expired and was renewed".into()));
+    }
+}
+
+/// A pane's rows, fetched afresh from its service.
+async fn list(api: &Api, pane: Pane) -> Listing {
+    match pane {
+        Pane::Phones => Listing::Phones(api.koophone().list_instances().await),
+        Pane::Streams => Listing::Streams(api.live().list_all_streams().await),
+        Pane::Encoders => Listing::Encoders(api.cph().list_encode_servers().await),
+        Pane::Servers => Listing::Servers(api.compute().list_servers().await),
     }
 }
 

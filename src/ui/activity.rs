@@ -11,8 +11,8 @@ use crate::app::AppState;
 use crate::app::activity::Entry;
 use crate::sanitize::sanitize;
 
-use super::format::clock_time;
 use super::styles::Styles;
+use crate::app::format::clock_time;
 
 fn entry_line(entry: &Entry, styles: &Styles) -> Line<'static> {
     let style = match entry {

@@ -7,19 +7,14 @@ use ratatui::widgets::Paragraph;
 
 use crate::app::command_line;
 use crate::app::keymap::Action;
-use crate::app::{AppState, Mode, Pane};
+use crate::app::{AppState, Mode};
 
 use super::styles::Styles;
 
 /// The keys that matter in this pane, as bound now (rebinding changes the hints).
 fn hints(state: &AppState) -> String {
     use Action::*;
-    let pane_actions: &[(Action, &str)] = match state.pane {
-        Pane::Phones => &[(MarkAll, "mark shown"), (Stop, "stop streaming")],
-        Pane::Streams => &[(MarkAll, "mark shown"), (Pause, "pause stream")],
-        Pane::Encoders => &[(MarkAll, "mark shown"), (Restart, "restart encoder")],
-        Pane::Servers => &[(Stop, "stop"), (Start, "start server")],
-    };
+    let pane_actions = state.pane.spec().hints;
     if state.mode == Mode::Filtering {
         return "type to filter · Enter keep · Esc clear".into();
     }

@@ -13,8 +13,8 @@ use ratatui::widgets::{Paragraph, Sparkline};
 use crate::api::koophone::PhoneStatus;
 use crate::app::{AppState, Pane, poll_plan};
 
-use super::format::{age, age_since};
 use super::styles::Styles;
+use crate::app::format::{age, age_since};
 
 fn badges(state: &AppState, styles: &Styles) -> Vec<Span<'static>> {
     let mut spans = Vec::new();
@@ -37,9 +37,9 @@ fn badges(state: &AppState, styles: &Styles) -> Vec<Span<'static>> {
 /// late or failing, with STALE; "loading…" at first; and slow requests in flight.
 /// A healthy screen stays still: nothing here changes from one poll to the next.
 fn freshness(state: &AppState, compact: bool, styles: &Styles) -> Vec<Span<'static>> {
-    let feed = &state.feeds.phones;
+    let feed = &state.panes.phones.feed;
     let mut spans = Vec::new();
-    let stale = state.feeds.all().iter().any(|f| f.is_stale());
+    let stale = state.feeds().any(|f| f.is_stale());
     let interval = state.settings.poll_interval;
     let late = |at: Instant| state.now.saturating_duration_since(at) > interval * 2;
     match feed.last_ok {
@@ -117,7 +117,7 @@ fn counts(state: &AppState, compact: bool, styles: &Styles) -> Vec<Span<'static>
 
 fn tabs(state: &AppState, styles: &Styles) -> Vec<Span<'static>> {
     let mut spans = vec![Span::raw(" ")];
-    for pane in Pane::ALL {
+    for &pane in Pane::ALL {
         let text = crate::app::layout::tab_label(pane);
         let style = if pane == state.pane {
             styles.cursor()

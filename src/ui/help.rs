@@ -11,7 +11,7 @@ const KEYS_WIDTH: usize = 11;
 const ENTRY_WIDTH: usize = 36;
 
 pub fn draw(frame: &mut Frame, state: &AppState, styles: &Styles) {
-    let entries: Vec<(String, &str)> = state
+    let entries: Vec<(String, String)> = state
         .keymap
         .by_action()
         .into_iter()

@@ -2,17 +2,12 @@
 
 mod activity;
 mod confirm;
-mod encoders;
 mod footer;
-pub mod format;
 mod header;
 mod help;
-
-mod phones;
+mod jobs;
 mod popup;
 mod quit;
-mod servers;
-mod streams;
 pub mod styles;
 pub mod table;
 
@@ -49,11 +44,14 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
     } else {
         state.pane.title().to_string()
     };
-    match state.pane {
-        Pane::Phones => phones::draw(frame, areas.body, state, name, styles),
-        Pane::Streams => streams::draw(frame, areas.body, state, name, styles),
-        Pane::Encoders => encoders::draw(frame, areas.body, state, name, styles),
-        Pane::Servers => servers::draw(frame, areas.body, state, name, styles),
+    // The restart jobs being followed show below the encoders they restart.
+    let (body, jobs_area) = match state.pane {
+        Pane::Encoders => jobs::split(areas.body, state),
+        _ => (areas.body, None),
+    };
+    table::draw(frame, body, state, state.pane(state.pane), &name, styles);
+    if let Some(area) = jobs_area {
+        jobs::draw(frame, area, state, styles);
     }
     activity::draw(frame, areas.activity, state, styles);
     footer::draw(frame, areas.footer, state, styles);

@@ -4,8 +4,9 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
-use crate::api::cph::EncoderStatus;
 use crate::api::koophone::PhoneStatus;
+use crate::app::pane::column::Tone;
+use crate::app::pane::phones::status_tone;
 use crate::theme::Theme;
 
 #[derive(Debug, Clone, Copy)]
@@ -18,37 +19,23 @@ impl Styles {
         Styles { theme }
     }
 
-    pub fn phone_status(&self, status: Option<PhoneStatus>) -> Style {
+    /// A cell's tone in this theme's colours.
+    pub fn tone(&self, tone: Tone) -> Style {
         let t = &self.theme;
-        let color = match status {
-            Some(PhoneStatus::RUNNING) => t.running,
-            Some(PhoneStatus::OFFLINE) => t.offline,
-            Some(PhoneStatus::STARTING) => t.starting,
-            Some(PhoneStatus::STOPPED | PhoneStatus::SHUT_DOWN) => t.stopped,
-            _ => t.other,
+        let color = match tone {
+            Tone::Plain => return Style::new(),
+            Tone::Up => t.running,
+            Tone::Down => t.offline,
+            Tone::Moving => t.starting,
+            Tone::Stopped => t.stopped,
+            Tone::Other => t.other,
+            Tone::Error => t.error,
         };
         Style::new().fg(color)
     }
 
-    pub fn encoder_status(&self, status: Option<EncoderStatus>) -> Style {
-        let t = &self.theme;
-        Style::new().fg(match status {
-            Some(EncoderStatus::RUNNING) => t.running,
-            Some(EncoderStatus::ABNORMAL) => t.offline,
-            Some(EncoderStatus::RESTARTING) => t.starting,
-            _ => t.other,
-        })
-    }
-
-    pub fn server_status(&self, status: Option<&str>) -> Style {
-        let t = &self.theme;
-        Style::new().fg(match status {
-            Some("ACTIVE") => t.running,
-            Some("ERROR") => t.offline,
-            Some("SHUTOFF") => t.stopped,
-            None => t.other,
-            Some(_) => t.starting,
-        })
+    pub fn phone_status(&self, status: Option<PhoneStatus>) -> Style {
+        self.tone(status_tone(status))
     }
 
     /// Something that went well (a finished job).

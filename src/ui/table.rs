@@ -1,5 +1,6 @@
-//! The table all panes share: columns chosen by priority to fit the width, and rows
-//! built only for the visible window.
+//! The table every pane is drawn with, from its column descriptors: columns chosen by
+//! priority to fit the width, rows built only for the visible window, every cell
+//! sanitised.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -7,20 +8,17 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Row, Table, TableState};
 
-use crate::app::table::{TableRow, TableView, window_start};
+use crate::app::clock::Clock;
+use crate::app::pane::column::CellContext;
+use crate::app::pane::data::{AnyPane, Heading};
+use crate::app::table::{TableView, window_start};
 use crate::app::{AppState, Mode};
+use crate::sanitize::sanitize;
 
 use super::styles::Styles;
 
-/// A column: its title, the width it wants, and its priority (0 is kept longest).
-pub struct Column {
-    pub title: &'static str,
-    pub width: u16,
-    pub priority: u8,
-}
-
 /// Indices of the columns that fit in `width`, lowest priority dropped first.
-pub fn fitting(columns: &[Column], width: u16) -> Vec<usize> {
+pub fn fitting(columns: &[Heading], width: u16) -> Vec<usize> {
     let mut kept: Vec<usize> = (0..columns.len()).collect();
     let total =
         |kept: &[usize]| -> u16 { kept.iter().map(|&i| columns[i].width + 1).sum::<u16>() + 2 };
@@ -36,61 +34,62 @@ pub fn fitting(columns: &[Column], width: u16) -> Vec<usize> {
     kept
 }
 
-/// A pane's table: its name (as titled), columns, view and rows.
-pub struct PaneTable<'a, R> {
-    pub name: String,
-    pub columns: &'a [Column],
-    pub view: &'a TableView,
-    pub rows: &'a [R],
-}
-
-/// Draws a pane's table with its title (shown/total, filter, sort, marks); `cells`
-/// builds one row's cells (all columns, in order) and runs only for visible rows.
-pub fn draw<R: TableRow>(
+/// Draws a pane's table titled `name` (with shown/total, filter, sort, marks).
+pub fn draw(
     frame: &mut Frame,
     area: Rect,
     state: &AppState,
-    table: PaneTable<R>,
-    cells: impl Fn(&R) -> Vec<Cell<'static>>,
+    pane: &dyn AnyPane,
+    name: &str,
     styles: &Styles,
 ) {
-    let view = table.view;
+    let view = pane.view();
+    let headings = pane.headings();
     let filtering = state.mode == Mode::Filtering;
     let block = Block::new().borders(Borders::TOP).title(title(
-        &table.name,
+        name,
         view,
-        table.rows.len(),
-        table.columns,
+        pane.total(),
+        &headings,
         filtering,
         styles,
     ));
+    let context = CellContext {
+        clock: Clock {
+            now: state.now,
+            wall: state.wall,
+        },
+        poll: state.poll,
+    };
     let height = usize::from(area.height.saturating_sub(2));
-    let kept = fitting(table.columns, area.width.saturating_sub(2));
+    let kept = fitting(&headings, area.width.saturating_sub(2));
     let start = window_start(view.cursor, height);
     let end = (start + height).min(view.visible.len());
     let rows: Vec<Row> = view.visible[start..end]
         .iter()
         .map(|&i| {
-            let row = &table.rows[i];
-            let marked = view.marks.contains(row.key());
-            let mut all = cells(row);
+            let marked = pane.key_at(i).is_some_and(|key| view.marks.contains(key));
+            let cells = pane.shown_at(i, &context);
             let mut shown = vec![Cell::from(if marked { "*" } else { " " })];
-            shown.extend(kept.iter().map(|&c| std::mem::take(&mut all[c])));
+            shown.extend(kept.iter().filter_map(|&c| cells.get(c)).map(|cell| {
+                let mut style = styles.tone(cell.tone);
+                if cell.changed {
+                    style = style.patch(styles.changed());
+                }
+                Cell::from(Span::styled(sanitize(&cell.text), style))
+            }));
             Row::new(shown).style(if marked { styles.title() } else { Style::new() })
         })
         .collect();
     let mut widths = vec![Constraint::Length(1)];
-    widths.extend(
-        kept.iter()
-            .map(|&i| Constraint::Length(table.columns[i].width)),
-    );
+    widths.extend(kept.iter().map(|&i| Constraint::Length(headings[i].width)));
     if let Some(last) = widths.last_mut() {
         *last = Constraint::Fill(1);
     }
     let header = Row::new(
         std::iter::once(Cell::from("")).chain(
             kept.iter()
-                .map(|&i| Cell::from(Span::styled(table.columns[i].title, styles.dim()))),
+                .map(|&i| Cell::from(Span::styled(headings[i].title, styles.dim()))),
         ),
     );
     let mut selection =
@@ -108,7 +107,7 @@ pub fn title<'a>(
     name: &str,
     view: &TableView,
     total: usize,
-    columns: &[Column],
+    columns: &[Heading],
     filtering: bool,
     styles: &Styles,
 ) -> Line<'a> {
@@ -117,7 +116,7 @@ pub fn title<'a>(
     if !view.filter.is_empty() || filtering {
         spans.push(Span::raw(format!(
             "/{}{} ",
-            crate::sanitize::sanitize(&view.filter),
+            sanitize(&view.filter),
             if filtering { "▏" } else { "" }
         )));
     }
@@ -142,25 +141,18 @@ pub fn title<'a>(
 mod tests {
     use super::*;
 
+    fn heading(title: &'static str, priority: u8) -> Heading {
+        Heading {
+            title,
+            field: title,
+            width: 10,
+            priority,
+        }
+    }
+
     #[test]
     fn low_priority_columns_drop_first() {
-        let columns = [
-            Column {
-                title: "A",
-                width: 10,
-                priority: 0,
-            },
-            Column {
-                title: "B",
-                width: 10,
-                priority: 2,
-            },
-            Column {
-                title: "C",
-                width: 10,
-                priority: 1,
-            },
-        ];
+        let columns = [heading("A", 0), heading("B", 2), heading("C", 1)];
         assert_eq!(fitting(&columns, 100), [0, 1, 2]);
         assert_eq!(fitting(&columns, 26), [0, 2]);
         assert_eq!(fitting(&columns, 5), [0]);

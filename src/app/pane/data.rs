@@ -1,0 +1,132 @@
+//! A pane's data: its rows, their view (cursor, filter, sort, marks) and the feed
+//! that refreshes them. `AnyPane` is what the rest of the program needs of a pane
+//! without knowing its row type.
+
+use std::time::Instant;
+
+use crate::app::feed::Feed;
+use crate::app::table::TableView;
+
+use super::column::{CellContext, Shown, TableRow, record};
+
+pub struct PaneData<R> {
+    pub rows: Vec<R>,
+    pub view: TableView,
+    pub feed: Feed,
+}
+
+impl<R: TableRow> PaneData<R> {
+    pub fn new(now: Instant) -> Self {
+        PaneData {
+            rows: Vec::new(),
+            view: TableView::default(),
+            feed: Feed::new(now),
+        }
+    }
+
+    /// Replaces the rows (a new listing) and recomputes the view.
+    pub fn replace(&mut self, rows: Vec<R>) {
+        self.rows = rows;
+        self.view.refresh(&self.rows);
+    }
+}
+
+/// A column as the dashboard lays it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Heading {
+    pub title: &'static str,
+    pub field: &'static str,
+    pub width: u16,
+    pub priority: u8,
+}
+
+/// A pane whatever its row type: what keys, drawing and exports use.
+pub trait AnyPane {
+    fn view(&self) -> &TableView;
+    fn view_mut(&mut self) -> &mut TableView;
+    fn feed(&self) -> &Feed;
+    fn feed_mut(&mut self) -> &mut Feed;
+    fn total(&self) -> usize;
+    fn headings(&self) -> Vec<Heading>;
+    /// Recomputes the visible order (after a filter or sort change).
+    fn refresh(&mut self);
+    /// The marked rows' keys, or the cursor row's (and how many marks the filter hides).
+    fn targets(&self) -> (Vec<String>, usize);
+    fn toggle_mark(&mut self);
+    fn mark_all_visible(&mut self);
+    /// The key of the row at `index` into the rows.
+    fn key_at(&self, index: usize) -> Option<&str>;
+    /// The cells of the row at `index`, every column, as the dashboard shows them.
+    fn shown_at(&self, index: usize, context: &CellContext) -> Vec<Shown>;
+    /// The shown rows' values, in the order shown (an export).
+    fn records(&self) -> Vec<Vec<String>>;
+}
+
+impl<R: TableRow> AnyPane for PaneData<R> {
+    fn view(&self) -> &TableView {
+        &self.view
+    }
+
+    fn view_mut(&mut self) -> &mut TableView {
+        &mut self.view
+    }
+
+    fn feed(&self) -> &Feed {
+        &self.feed
+    }
+
+    fn feed_mut(&mut self) -> &mut Feed {
+        &mut self.feed
+    }
+
+    fn total(&self) -> usize {
+        self.rows.len()
+    }
+
+    fn headings(&self) -> Vec<Heading> {
+        R::COLUMNS
+            .iter()
+            .map(|c| Heading {
+                title: c.title,
+                field: c.field,
+                width: c.width,
+                priority: c.priority,
+            })
+            .collect()
+    }
+
+    fn refresh(&mut self) {
+        self.view.refresh(&self.rows);
+    }
+
+    fn targets(&self) -> (Vec<String>, usize) {
+        self.view.targets(&self.rows)
+    }
+
+    fn toggle_mark(&mut self) {
+        self.view.toggle_mark(&self.rows);
+    }
+
+    fn mark_all_visible(&mut self) {
+        self.view.mark_all_visible(&self.rows);
+    }
+
+    fn key_at(&self, index: usize) -> Option<&str> {
+        self.rows.get(index).map(TableRow::key)
+    }
+
+    fn shown_at(&self, index: usize, context: &CellContext) -> Vec<Shown> {
+        self.rows.get(index).map_or_else(Vec::new, |row| {
+            R::COLUMNS.iter().map(|c| (c.shown)(row, context)).collect()
+        })
+    }
+
+    fn records(&self) -> Vec<Vec<String>> {
+        self.view
+            .visible
+            .iter()
+            .filter_map(|&i| self.rows.get(i))
+            .map(record)
+            .collect()
+    }
+}

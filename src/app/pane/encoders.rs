@@ -1,0 +1,106 @@
+//! Pane 3: encode servers (the restart jobs being followed are kept in `jobs.rs`
+//! and drawn below them).
+
+use crate::action_kind::ActionKind;
+use crate::api::ApiError;
+use crate::api::cph::{EncodeServer, EncoderStatus};
+use crate::api::tolerant::{Rows, label};
+use crate::app::feed::FeedId;
+use crate::app::keymap::Action;
+use crate::app::poll_result::{note_dropped, record_result};
+use crate::app::state::AppState;
+
+use super::column::{Column, Shown, TableRow, Tone, text_or_empty};
+use super::{Pane, PaneSpec, Polling};
+
+pub const SPEC: PaneSpec = PaneSpec {
+    title: "Encoders",
+    word: "encoders",
+    key: '3',
+    actions: &[(Action::Restart, ActionKind::RestartEncoder)],
+    hints: &[
+        (Action::MarkAll, "mark shown"),
+        (Action::Restart, "restart encoder"),
+    ],
+    polling: Polling::List,
+};
+
+#[derive(Debug, Clone)]
+pub struct EncoderRow(pub EncodeServer);
+
+fn status_tone(status: Option<EncoderStatus>) -> Tone {
+    match status {
+        Some(EncoderStatus::RUNNING) => Tone::Up,
+        Some(EncoderStatus::ABNORMAL) => Tone::Down,
+        Some(EncoderStatus::RESTARTING) => Tone::Moving,
+        _ => Tone::Other,
+    }
+}
+
+fn status_label(row: &EncoderRow) -> String {
+    label(row.0.status, EncoderStatus::name)
+}
+
+impl TableRow for EncoderRow {
+    const COLUMNS: &'static [Column<Self>] = &[
+        Column {
+            title: "ENCODE SERVER ID",
+            field: "encode_server_id",
+            width: 32,
+            priority: 1,
+            value: |r| r.0.encode_server_id.clone(),
+            shown: |r, _| Shown::plain(r.0.encode_server_id.clone()),
+            order: |a, b| a.0.encode_server_id.cmp(&b.0.encode_server_id),
+            searched: true,
+            observed: false,
+        },
+        Column {
+            title: "NAME",
+            field: "name",
+            width: 12,
+            priority: 0,
+            value: |r| r.0.encode_server_name.clone(),
+            shown: |r, _| Shown::plain(r.0.encode_server_name.clone()),
+            order: |a, b| a.0.encode_server_name.cmp(&b.0.encode_server_name),
+            searched: true,
+            observed: false,
+        },
+        Column {
+            title: "STATUS",
+            field: "status",
+            width: 10,
+            priority: 0,
+            value: status_label,
+            shown: |r, _| Shown::toned(status_label(r), status_tone(r.0.status)),
+            order: |a, b| status_label(a).cmp(&status_label(b)),
+            searched: true,
+            observed: false,
+        },
+        Column {
+            title: "IP",
+            field: "ip",
+            width: 15,
+            priority: 2,
+            value: |r| text_or_empty(&r.0.encode_server_ip),
+            shown: |r, _| Shown::plain(r.0.encode_server_ip.clone().unwrap_or_else(|| "-".into())),
+            order: |a, b| a.0.encode_server_ip.cmp(&b.0.encode_server_ip),
+            searched: true,
+            observed: false,
+        },
+    ];
+
+    fn key(&self) -> &str {
+        &self.0.encode_server_id
+    }
+}
+
+pub fn on_listed(state: &mut AppState, result: Result<Rows<EncodeServer>, ApiError>) {
+    let error = result
+        .map(|list| {
+            note_dropped(state, &list, "encode server");
+            let rows = list.rows.into_iter().map(EncoderRow).collect();
+            state.panes.encoders.replace(rows);
+        })
+        .err();
+    record_result(state, FeedId::Pane(Pane::Encoders), error.as_ref());
+}

@@ -1,0 +1,106 @@
+//! Pane 4: compute servers with status and task state.
+
+use crate::action_kind::ActionKind;
+use crate::api::ApiError;
+use crate::api::compute::Server;
+use crate::api::tolerant::{Rows, label};
+use crate::app::feed::FeedId;
+use crate::app::keymap::Action;
+use crate::app::poll_result::{note_dropped, record_result};
+use crate::app::state::AppState;
+
+use super::column::{Column, Shown, TableRow, Tone, text_or_empty};
+use super::{Pane, PaneSpec, Polling};
+
+pub const SPEC: PaneSpec = PaneSpec {
+    title: "Servers",
+    word: "servers",
+    key: '4',
+    actions: &[
+        (Action::Stop, ActionKind::StopServer),
+        (Action::Start, ActionKind::StartServer),
+    ],
+    hints: &[(Action::Stop, "stop"), (Action::Start, "start server")],
+    polling: Polling::List,
+};
+
+#[derive(Debug, Clone)]
+pub struct ServerRow(pub Server);
+
+fn status_tone(status: Option<&str>) -> Tone {
+    match status {
+        Some("ACTIVE") => Tone::Up,
+        Some("ERROR") => Tone::Down,
+        Some("SHUTOFF") => Tone::Stopped,
+        None => Tone::Other,
+        Some(_) => Tone::Moving,
+    }
+}
+
+fn status_label(row: &ServerRow) -> String {
+    label(row.0.status.clone(), |s| s)
+}
+
+impl TableRow for ServerRow {
+    const COLUMNS: &'static [Column<Self>] = &[
+        Column {
+            title: "SERVER ID",
+            field: "server_id",
+            width: 36,
+            priority: 1,
+            value: |r| r.0.id.clone(),
+            shown: |r, _| Shown::plain(r.0.id.clone()),
+            order: |a, b| a.0.id.cmp(&b.0.id),
+            searched: true,
+            observed: false,
+        },
+        Column {
+            title: "NAME",
+            field: "name",
+            width: 14,
+            priority: 0,
+            value: |r| r.0.name.clone(),
+            shown: |r, _| Shown::plain(r.0.name.clone()),
+            order: |a, b| a.0.name.cmp(&b.0.name),
+            searched: true,
+            observed: false,
+        },
+        Column {
+            title: "STATUS",
+            field: "status",
+            width: 8,
+            priority: 0,
+            value: status_label,
+            shown: |r, _| Shown::toned(status_label(r), status_tone(r.0.status.as_deref())),
+            order: |a, b| a.0.status.cmp(&b.0.status),
+            searched: true,
+            observed: false,
+        },
+        Column {
+            title: "TASK STATE",
+            field: "task_state",
+            width: 13,
+            priority: 0,
+            value: |r| text_or_empty(&r.0.task_state),
+            shown: |r, _| Shown::plain(r.0.task_state.clone().unwrap_or_else(|| "-".into())),
+            order: |a, b| a.0.task_state.cmp(&b.0.task_state),
+            searched: true,
+            observed: false,
+        },
+    ];
+
+    fn key(&self) -> &str {
+        &self.0.id
+    }
+}
+
+pub fn on_listed(state: &mut AppState, result: Result<Rows<Server>, ApiError>) {
+    let error = result
+        .map(|list| {
+            note_dropped(state, &list, "server");
+            let rows = list.rows.into_iter().map(ServerRow).collect();
+            state.panes.servers.replace(rows);
+        })
+        .err();
+    record_result(state, FeedId::Pane(Pane::Servers), error.as_ref());
+}

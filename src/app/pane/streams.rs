@@ -1,0 +1,163 @@
+//! Pane 2: online streams of every configured publish domain.
+
+use crate::action_kind::ActionKind;
+use crate::api::live::{DomainStreams, Stream};
+use crate::app::feed::FeedId;
+use crate::app::format::age_of_timestamp;
+use crate::app::keymap::Action;
+use crate::app::poll_result::{note_dropped, record_result};
+use crate::app::state::AppState;
+
+use super::column::{Column, Shown, TableRow, compare_numbers, text_or_empty};
+use super::{Pane, PaneSpec, Polling};
+
+pub const SPEC: PaneSpec = PaneSpec {
+    title: "Streams",
+    word: "streams",
+    key: '2',
+    actions: &[(Action::Pause, ActionKind::PauseStream)],
+    hints: &[
+        (Action::MarkAll, "mark shown"),
+        (Action::Pause, "pause stream"),
+    ],
+    polling: Polling::List,
+};
+
+#[derive(Debug, Clone)]
+pub struct StreamRow {
+    pub key: String,
+    pub stream: Stream,
+}
+
+impl StreamRow {
+    pub fn new(stream: Stream) -> Self {
+        StreamRow {
+            key: stream.key().to_string(),
+            stream,
+        }
+    }
+}
+
+fn number(value: Option<f64>) -> String {
+    value.map(|n| n.to_string()).unwrap_or_default()
+}
+
+fn shown_number(value: Option<f64>, unit: &str) -> Shown {
+    Shown::plain(value.map_or_else(|| "-".into(), |v| format!("{v:.0}{unit}")))
+}
+
+fn or_dash(value: &Option<String>) -> Shown {
+    Shown::plain(value.clone().unwrap_or_else(|| "-".into()))
+}
+
+impl TableRow for StreamRow {
+    const COLUMNS: &'static [Column<Self>] = &[
+        Column {
+            title: "STREAM",
+            field: "stream",
+            width: 34,
+            priority: 0,
+            value: |r| r.key.clone(),
+            shown: |r, _| Shown::plain(r.key.clone()),
+            order: |a, b| a.key.cmp(&b.key),
+            searched: true,
+            observed: false,
+        },
+        Column {
+            title: "BITRATE",
+            field: "bitrate",
+            width: 9,
+            priority: 1,
+            value: |r| number(r.stream.video_bitrate),
+            shown: |r, _| shown_number(r.stream.video_bitrate, "k"),
+            order: |a, b| compare_numbers(a.stream.video_bitrate, b.stream.video_bitrate),
+            searched: false,
+            observed: false,
+        },
+        Column {
+            title: "FPS",
+            field: "fps",
+            width: 4,
+            priority: 2,
+            value: |r| number(r.stream.video_frame_rate),
+            shown: |r, _| shown_number(r.stream.video_frame_rate, ""),
+            order: |a, b| compare_numbers(a.stream.video_frame_rate, b.stream.video_frame_rate),
+            searched: false,
+            observed: false,
+        },
+        Column {
+            title: "RESOLUTION",
+            field: "resolution",
+            width: 10,
+            priority: 3,
+            value: |r| text_or_empty(&r.stream.resolution),
+            shown: |r, _| or_dash(&r.stream.resolution),
+            order: |a, b| a.stream.resolution.cmp(&b.stream.resolution),
+            searched: true,
+            observed: false,
+        },
+        Column {
+            title: "CLIENT IP",
+            field: "client_ip",
+            width: 15,
+            priority: 4,
+            value: |r| text_or_empty(&r.stream.client_ip),
+            shown: |r, _| or_dash(&r.stream.client_ip),
+            order: |a, b| a.stream.client_ip.cmp(&b.stream.client_ip),
+            searched: true,
+            observed: false,
+        },
+        Column {
+            title: "SINCE",
+            field: "since",
+            width: 6,
+            priority: 1,
+            value: |r| text_or_empty(&r.stream.start_time),
+            shown: |r, context| {
+                Shown::plain(
+                    r.stream
+                        .start_time
+                        .as_deref()
+                        .map_or_else(|| "-".into(), |t| age_of_timestamp(t, context.clock.wall)),
+                )
+            },
+            // Newest first.
+            order: |a, b| b.stream.start_time.cmp(&a.stream.start_time),
+            searched: false,
+            observed: false,
+        },
+    ];
+
+    fn key(&self) -> &str {
+        &self.key
+    }
+}
+
+pub fn on_listed(state: &mut AppState, domains: Vec<DomainStreams>) {
+    let mut rows = Vec::new();
+    let mut first_error = None;
+    for domain in domains {
+        match domain.streams {
+            Ok(streams) => {
+                note_dropped(state, &streams, "stream");
+                rows.extend(streams.rows.into_iter().map(StreamRow::new));
+            }
+            Err(error) => {
+                // Keep what we knew of that domain's streams.
+                let prefix = format!("{}/", domain.domain);
+                rows.extend(
+                    state
+                        .panes
+                        .streams
+                        .rows
+                        .iter()
+                        .filter(|r| r.key.starts_with(&prefix))
+                        .cloned(),
+                );
+                first_error.get_or_insert(error);
+            }
+        }
+    }
+    state.panes.streams.replace(rows);
+    record_result(state, FeedId::Pane(Pane::Streams), first_error.as_ref());
+}
