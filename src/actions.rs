@@ -1,14 +1,48 @@
 //! The five actions, performed the same way by the dashboard and the headless
-//! commands: audit `sent` (on disk) -> request -> audit outcome.
+//! commands: audit `sent` (on disk) -> request -> audit outcome. An action can be
+//! stopped: targets not yet started are then never sent (audit `not_sent`), and the
+//! requests already in flight still record their outcomes.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures::{Stream, StreamExt, stream};
 
 use crate::action_kind::ActionKind;
 use crate::api::live::StreamKey;
 use crate::api::{Api, ApiError, Outcome, TargetOutcome};
-use crate::audit::AuditLog;
+use crate::audit::{ActionRef, AuditLog};
+
+/// Stops an action from starting on more targets (Ctrl-C, `q`, the cancel key).
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(Arc<AtomicBool>);
+
+impl Cancel {
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// One run of an action: its reference in the audit log and its stop switch.
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub action: ActionRef,
+    pub cancel: Cancel,
+}
+
+impl Run {
+    /// A new action (a retry names the action it retries).
+    pub fn new(retry_of: Option<String>) -> Self {
+        Run {
+            action: ActionRef::new(retry_of),
+            cancel: Cancel::default(),
+        }
+    }
+}
 
 /// Where actions go, and where they are recorded.
 #[derive(Clone)]
@@ -18,16 +52,28 @@ pub struct Executor {
 }
 
 impl Executor {
-    /// Performs one action on one target. If the `sent` line cannot be written,
-    /// the request is not sent: nothing leaves unrecorded.
-    pub async fn perform(&self, kind: ActionKind, target: String) -> TargetOutcome {
+    /// Performs one action on one target, unless the run was stopped first. If the
+    /// `sent` line cannot be written, the request is not sent: nothing leaves
+    /// unrecorded.
+    pub async fn perform(&self, kind: ActionKind, target: String, run: &Run) -> TargetOutcome {
+        if run.cancel.is_cancelled() {
+            if let Some(audit) = &self.audit {
+                if let Err(error) = audit.not_sent(kind, &target, &run.action).await {
+                    tracing::error!(%error, "cannot write a not_sent line to the audit log");
+                }
+            }
+            return TargetOutcome::not_sent(target);
+        }
         if let Some(why) = crate::api::path::invalid_id(&target) {
             let message = format!("not sent: the target id {why}");
             return TargetOutcome::failed(target, Some("INVALID_ID".into()), message, None);
         }
         let client_request_id = uuid::Uuid::new_v4().to_string();
         if let Some(audit) = &self.audit {
-            if let Err(error) = audit.sent(kind, &target, &client_request_id).await {
+            if let Err(error) = audit
+                .sent(kind, &target, &client_request_id, &run.action)
+                .await
+            {
                 return TargetOutcome::failed(
                     target,
                     Some("AUDIT".into()),
@@ -41,7 +87,10 @@ impl Executor {
         }
         let outcome = self.request(kind, target, &client_request_id).await;
         if let Some(audit) = &self.audit {
-            if let Err(error) = audit.outcome(kind, &client_request_id, &outcome).await {
+            if let Err(error) = audit
+                .outcome(kind, &client_request_id, &outcome, &run.action)
+                .await
+            {
                 tracing::error!(%error, "cannot write an outcome to the audit log");
             }
         }
@@ -64,25 +113,33 @@ impl Executor {
     }
 
     /// Runs an action over many targets, `max_in_flight` at once; outcomes arrive
-    /// as they complete, each with its index in `targets`.
+    /// as they complete, each with its index in `targets`. A target is started only
+    /// when a slot frees, so stopping the run stops what has not started yet.
     pub fn run(
         &self,
         kind: ActionKind,
         targets: Vec<String>,
+        run: Run,
     ) -> impl Stream<Item = (usize, TargetOutcome)> + 'static {
         let executor = self.clone();
         let concurrency = self.api.max_in_flight();
         stream::iter(targets.into_iter().enumerate())
             .map(move |(index, target)| {
                 let executor = executor.clone();
-                async move { (index, executor.perform(kind, target).await) }
+                let run = run.clone();
+                async move { (index, executor.perform(kind, target, &run).await) }
             })
             .buffer_unordered(concurrency)
     }
 
     /// Runs an action over many targets; one outcome per target, in input order.
-    pub async fn run_in_order(&self, kind: ActionKind, targets: Vec<String>) -> Vec<TargetOutcome> {
-        let mut indexed: Vec<(usize, TargetOutcome)> = self.run(kind, targets).collect().await;
+    pub async fn run_in_order(
+        &self,
+        kind: ActionKind,
+        targets: Vec<String>,
+        run: Run,
+    ) -> Vec<TargetOutcome> {
+        let mut indexed: Vec<(usize, TargetOutcome)> = self.run(kind, targets, run).collect().await;
         indexed.sort_by_key(|(index, _)| *index);
         indexed.into_iter().map(|(_, outcome)| outcome).collect()
     }

@@ -1,6 +1,9 @@
 //! The append-only JSON-lines audit log of every mutation: a `sent` line written and
-//! fsynced before the request leaves, and an `outcome` line once it is known.
+//! fsynced before the request leaves, and an `outcome` line once it is known; a
+//! `not_sent` line for a target an action was stopped before reaching. Every line
+//! names its action's `action_id` (and a retry the action it retries).
 
+use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -11,9 +14,48 @@ use serde::Serialize;
 use crate::action_kind::ActionKind;
 use crate::api::{Outcome, TargetOutcome};
 
+/// Which action a line belongs to: one id for every target of one bulk action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionRef {
+    pub id: String,
+    /// The action this one retries.
+    pub retry_of: Option<String>,
+}
+
+impl ActionRef {
+    /// A new action's reference, with a fresh id (12 hex digits: short to type,
+    /// unique in practice).
+    pub fn new(retry_of: Option<String>) -> Self {
+        ActionRef {
+            id: new_action_id(),
+            retry_of,
+        }
+    }
+}
+
+/// A fresh random id: 12 hex digits.
+pub fn new_action_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..12].to_string()
+}
+
+/// A dashboard session's prefix for its action ids (`3fa9c1d2`, then `3fa9c1d2-1`…):
+/// 8 hex digits.
+pub fn new_session_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..8].to_string()
+}
+
+/// A request sent whose outcome is not yet recorded.
+struct Pending {
+    kind: ActionKind,
+    target: String,
+    action: ActionRef,
+}
+
 pub struct AuditLog {
     path: PathBuf,
     profile: String,
+    /// Sent requests without an outcome line yet, by client request id.
+    pending: Mutex<HashMap<String, Pending>>,
     writer: Mutex<Writer>,
     /// Lines known to be on disk; held while syncing, so fsyncs never overlap.
     synced: Mutex<u64>,
@@ -33,9 +75,13 @@ struct Line<'a> {
     event: &'static str,
     profile: &'a str,
     action: ActionKind,
+    action_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retry_of: Option<&'a str>,
     target: &'a str,
     /// The id phonedeck sent with the request; it ties the two lines together.
-    client_request_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_request_id: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     outcome: Option<Outcome>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -62,6 +108,7 @@ impl AuditLog {
         Ok(Arc::new(AuditLog {
             path: path.to_path_buf(),
             profile: profile.to_string(),
+            pending: Mutex::new(HashMap::new()),
             writer: Mutex::new(Writer { file, written: 0 }),
             synced: Mutex::new(0),
             sync_handle,
@@ -75,43 +122,101 @@ impl AuditLog {
     /// Records that a request is about to leave; returns once it is on disk.
     pub async fn sent(
         self: &Arc<Self>,
-        action: ActionKind,
+        kind: ActionKind,
         target: &str,
         client_request_id: &str,
+        action: &ActionRef,
     ) -> std::io::Result<()> {
-        let line = self.line("sent", action, target, client_request_id, None);
-        self.append(line).await
+        let line = self.line("sent", kind, target, Some(client_request_id), action, None);
+        self.append(line).await?;
+        self.pending_requests().insert(
+            client_request_id.to_string(),
+            Pending {
+                kind,
+                target: target.to_string(),
+                action: action.clone(),
+            },
+        );
+        Ok(())
     }
 
     pub async fn outcome(
         self: &Arc<Self>,
-        action: ActionKind,
+        kind: ActionKind,
         client_request_id: &str,
         outcome: &TargetOutcome,
+        action: &ActionRef,
     ) -> std::io::Result<()> {
         let line = self.line(
             "outcome",
-            action,
+            kind,
             &outcome.target,
-            client_request_id,
+            Some(client_request_id),
+            action,
             Some(outcome),
         );
+        self.append(line).await?;
+        self.pending_requests().remove(client_request_id);
+        Ok(())
+    }
+
+    /// Records that a target was never sent: its action was stopped first.
+    pub async fn not_sent(
+        self: &Arc<Self>,
+        kind: ActionKind,
+        target: &str,
+        action: &ActionRef,
+    ) -> std::io::Result<()> {
+        let outcome = TargetOutcome::not_sent(target);
+        let line = self.line("not_sent", kind, target, None, action, Some(&outcome));
         self.append(line).await
+    }
+
+    /// On an exit that cannot wait for them: an `unknown` outcome line for every request
+    /// sent and not yet answered, so none is silently dropped. Returns how many.
+    pub fn abandon_pending(&self) -> usize {
+        let pending: Vec<(String, Pending)> = self.pending_requests().drain().collect();
+        for (client_request_id, request) in &pending {
+            let outcome = TargetOutcome {
+                outcome: crate::api::Outcome::Unknown,
+                error_msg: Some("phonedeck exited before the answer came".into()),
+                ..TargetOutcome::ok(request.target.clone(), None)
+            };
+            let line = self.line(
+                "outcome",
+                request.kind,
+                &request.target,
+                Some(client_request_id),
+                &request.action,
+                Some(&outcome),
+            );
+            if let Err(error) = self.append_blocking(line.as_bytes()) {
+                tracing::error!(%error, "cannot write an abandoned outcome to the audit log");
+            }
+        }
+        pending.len()
+    }
+
+    fn pending_requests(&self) -> std::sync::MutexGuard<'_, HashMap<String, Pending>> {
+        self.pending.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn line(
         &self,
         event: &'static str,
-        action: ActionKind,
+        kind: ActionKind,
         target: &str,
-        client_request_id: &str,
+        client_request_id: Option<&str>,
+        action: &ActionRef,
         outcome: Option<&TargetOutcome>,
     ) -> String {
         let line = Line {
             time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             event,
             profile: &self.profile,
-            action,
+            action: kind,
+            action_id: &action.id,
+            retry_of: action.retry_of.as_deref(),
             target,
             client_request_id,
             outcome: outcome.map(|o| o.outcome),
@@ -167,7 +272,11 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("nested/audit.jsonl");
         let log = AuditLog::open(&path, "prod").expect("opens");
-        log.sent(ActionKind::StopServer, "s1", "c1")
+        let action = ActionRef {
+            id: "a1".into(),
+            retry_of: Some("a0".into()),
+        };
+        log.sent(ActionKind::StopServer, "s1", "c1", &action)
             .await
             .expect("sent");
         let outcome = TargetOutcome::failed(
@@ -176,9 +285,12 @@ mod tests {
             "busy",
             Some("r9".into()),
         );
-        log.outcome(ActionKind::StopServer, "c1", &outcome)
+        log.outcome(ActionKind::StopServer, "c1", &outcome, &action)
             .await
             .expect("outcome");
+        log.not_sent(ActionKind::StopServer, "s2", &action)
+            .await
+            .expect("not sent");
         let text = std::fs::read_to_string(&path).expect("reads");
         let lines: Vec<serde_json::Value> = text
             .lines()
@@ -190,6 +302,34 @@ mod tests {
         assert_eq!(lines[1]["outcome"], "failed");
         assert_eq!(lines[1]["client_request_id"], "c1");
         assert_eq!(lines[1]["request_id"], "r9");
+        assert!(
+            lines
+                .iter()
+                .all(|l| l["action_id"] == "a1" && l["retry_of"] == "a0")
+        );
+        assert_eq!(lines[2]["event"], "not_sent");
+        assert_eq!(lines[2]["outcome"], "not_sent");
+        assert_eq!(lines[2]["target"], "s2");
+        assert_eq!(log.abandon_pending(), 0, "s1 was answered");
+    }
+
+    #[tokio::test]
+    async fn requests_left_unanswered_at_exit_are_recorded_unknown() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("audit.jsonl");
+        let log = AuditLog::open(&path, "prod").expect("opens");
+        let action = ActionRef::new(None);
+        log.sent(ActionKind::StopServer, "s1", "c1", &action)
+            .await
+            .expect("sent");
+        assert_eq!(log.abandon_pending(), 1);
+        let text = std::fs::read_to_string(&path).expect("reads");
+        let last: serde_json::Value =
+            serde_json::from_str(text.lines().last().expect("a line")).expect("json");
+        assert_eq!(last["event"], "outcome");
+        assert_eq!(last["outcome"], "unknown");
+        assert_eq!(last["client_request_id"], "c1");
+        assert_eq!(last["action_id"], action.id);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -201,8 +341,14 @@ mod tests {
             .map(|i| {
                 let log = log.clone();
                 tokio::spawn(async move {
-                    log.sent(ActionKind::StopStreaming, &format!("phone-{i}"), "c")
-                        .await
+                    let action = ActionRef::new(None);
+                    log.sent(
+                        ActionKind::StopStreaming,
+                        &format!("phone-{i}"),
+                        "c",
+                        &action,
+                    )
+                    .await
                 })
             })
             .collect();

@@ -4,6 +4,7 @@ mod common;
 
 use std::path::PathBuf;
 use std::process::Stdio;
+use std::time::Duration;
 
 use common::*;
 use phonedeck::app::pane::column::TableRow;
@@ -848,4 +849,94 @@ security_token_env = "PD_TEST_ST"
             "the secret key is never printed"
         );
     }
+}
+
+/// Every target of a bulk action accounted for exactly once in the audit log: an
+/// outcome for each request sent, `not_sent` for the rest; returns (sent, not sent).
+fn accounted_once(lines: &[Value], targets: &[String]) -> (usize, usize) {
+    let action_ids: std::collections::HashSet<&str> = lines
+        .iter()
+        .filter_map(|l| l["action_id"].as_str())
+        .collect();
+    assert_eq!(action_ids.len(), 1, "one action id on every line");
+    let sent: Vec<&Value> = lines.iter().filter(|l| l["event"] == "sent").collect();
+    for line in &sent {
+        let answered = lines
+            .iter()
+            .filter(|l| l["event"] == "outcome")
+            .filter(|l| l["client_request_id"] == line["client_request_id"])
+            .count();
+        assert_eq!(answered, 1, "one outcome for {line}");
+    }
+    for target in targets {
+        let settled = lines
+            .iter()
+            .filter(|l| l["target"] == target.as_str())
+            .filter(|l| l["event"] == "outcome" || l["event"] == "not_sent")
+            .count();
+        assert_eq!(settled, 1, "{target} accounted for once");
+    }
+    let not_sent = lines.iter().filter(|l| l["event"] == "not_sent").count();
+    (sent.len(), not_sent)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_mid_bulk_sends_nothing_new_and_reports_every_target() {
+    let sim = start_sim().await;
+    let (_dir, config) = config_file(&sim, "max_in_flight = 2");
+    sim.set_faults(phonedeck::sim::Faults {
+        latency: Duration::from_millis(300),
+        ..Default::default()
+    });
+    let ids = phone_ids(&sim);
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_phonedeck"));
+    command
+        .arg("--config")
+        .arg(&config)
+        .arg("--audit-log")
+        .arg(audit_path(&config))
+        .args(["phones", "stop-streaming", "--yes", "-o", "json"])
+        .args(&ids)
+        .env("PD_TEST_TOKEN", &sim.credentials().token)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = command.spawn().expect("starts");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let pid = child.id().expect("running").to_string();
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill");
+    assert!(kill.success());
+    let run = Run::from_output(child.wait_with_output().await.expect("exits"));
+    assert_eq!(run.code, 1, "not every target ok: {}", run.stderr);
+    assert!(
+        run.stderr.contains("no new request is sent"),
+        "{}",
+        run.stderr
+    );
+    let outcomes = run.json();
+    let outcomes = outcomes.as_array().expect("one outcome a target");
+    assert_eq!(outcomes.len(), ids.len());
+    let not_sent = outcomes
+        .iter()
+        .filter(|o| o["outcome"] == "not_sent")
+        .count();
+    assert!(not_sent > ids.len() / 2, "most were never sent: {not_sent}");
+    let stops = |sim: &SimHandle| {
+        mutations(sim)
+            .iter()
+            .filter(|r| r.path.ends_with("/streaming/stop"))
+            .count()
+    };
+    let requests = stops(&sim);
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(stops(&sim), requests, "nothing sent after the exit");
+    let (sent, not_sent_lines) = accounted_once(&audit_lines(&config), &ids);
+    assert_eq!(
+        sent, requests,
+        "every request the simulator saw is in the audit log"
+    );
+    assert_eq!(not_sent_lines, not_sent);
 }

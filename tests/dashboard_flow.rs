@@ -203,14 +203,20 @@ async fn a_failed_poll_keeps_data_marks_stale_and_recovers() {
 async fn quit_asks_while_actions_run() {
     let sim = start_sim().await;
     let mut ui = Harness::new(&sim, false).await;
-    ui.state.running_actions = 1;
+    ui.state.running = vec![1];
     ui.key(KeyCode::Char('q')).await;
     assert_eq!(ui.state.mode, Mode::ConfirmQuit);
     ui.key(KeyCode::Char('n')).await;
     assert!(!ui.state.quit);
     ui.key(KeyCode::Char('q')).await;
     ui.key(KeyCode::Char('y')).await;
-    assert!(ui.state.quit);
+    assert!(
+        ui.state.stopping && !ui.state.quit,
+        "waits for the requests in flight"
+    );
+    ui.dispatch(phonedeck::app::Msg::ActionFinished { action: 1 })
+        .await;
+    assert!(ui.state.quit, "quits once the action has ended");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -586,4 +592,58 @@ async fn a_koophone_error_inside_data_keeps_the_fleet_and_says_why() {
     );
     let screen = ui.screen(120, 40);
     assert!(screen.contains("STALE"), "{screen}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_ctrl_c_quits_at_once_and_q_asks_while_a_job_is_followed() {
+    use crossterm::event::{KeyEvent, KeyModifiers};
+    use phonedeck::app::{Effect, Msg, update};
+    let sim = start_sim().await;
+    let mut ui = Harness::new(&sim, false).await;
+    let ctrl_c = || Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    ui.state.running = vec![1];
+    let effects = update(&mut ui.state, ctrl_c(), ui.clock);
+    assert!(effects.contains(&Effect::CancelAction(1)), "{effects:?}");
+    assert!(
+        ui.state.stopping && !ui.state.quit,
+        "waits for those in flight"
+    );
+    update(&mut ui.state, ctrl_c(), ui.clock);
+    assert!(ui.state.quit, "the second Ctrl-C does not wait");
+
+    let mut ui = Harness::new(&sim, false).await;
+    ui.state.jobs.push(phonedeck::app::jobs::JobRow {
+        job_id: "job-1".into(),
+        encoder_id: "e1".into(),
+        state: phonedeck::app::jobs::JobState::Running,
+        started: ui.clock.now,
+    });
+    ui.key(KeyCode::Char('q')).await;
+    assert_eq!(ui.state.mode, Mode::ConfirmQuit);
+    assert!(
+        ui.screen(80, 24)
+            .contains("1 restart job(s) still followed")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_cancel_command_stops_running_actions_and_says_so() {
+    use phonedeck::app::{Effect, Msg, update};
+    let sim = start_sim().await;
+    let mut ui = Harness::new(&sim, false).await;
+    ui.state.running = vec![4];
+    let mut effects = Vec::new();
+    for key in [":", "c", "a", "n", "c", "e", "l"] {
+        let code = KeyCode::Char(key.chars().next().expect("a key"));
+        let event = crossterm::event::KeyEvent::from(code);
+        effects = update(&mut ui.state, Msg::Key(event), ui.clock);
+    }
+    effects.extend(update(
+        &mut ui.state,
+        Msg::Key(crossterm::event::KeyEvent::from(KeyCode::Enter)),
+        ui.clock,
+    ));
+    assert!(effects.contains(&Effect::CancelAction(4)), "{effects:?}");
+    assert!(!ui.state.quit && !ui.state.stopping);
+    assert!(ui.screen(120, 40).contains("cancelling 1 action(s)"));
 }

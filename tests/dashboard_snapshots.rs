@@ -125,6 +125,7 @@ fn fixture() -> Fixture {
         profile: "prod-eu".into(),
         simulator: true,
         read_only: false,
+        session: "5e551011".into(),
         ..Settings::default()
     };
     let mut f = Fixture {

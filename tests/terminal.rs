@@ -83,8 +83,21 @@ fn resizing_at_any_moment_redraws_to_fit() {
     assert_eq!(pty.wait_exit(), 0, "no panic at any size");
 }
 
+/// The audit log's lines, parsed.
+fn audit_events(audit: &std::path::Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(audit)
+        .expect("audit")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect()
+}
+
+fn count(lines: &[serde_json::Value], event: &str) -> usize {
+    lines.iter().filter(|l| l["event"] == event).count()
+}
+
 #[test]
-fn quitting_waits_for_running_actions_and_records_their_outcomes() {
+fn quitting_stops_sending_and_records_what_was_in_flight() {
     let home = tempfile::tempdir().expect("tempdir");
     let (_runtime, sim, config) = simulator_with_config("", home.path(), "max_in_flight = 1");
     let audit = home.path().join("audit.jsonl");
@@ -108,21 +121,94 @@ fn quitting_waits_for_running_actions_and_records_their_outcomes() {
     pty.wait_for("Quit?");
     pty.send("y");
     assert_eq!(pty.wait_exit(), 0);
-    let text = std::fs::read_to_string(&audit).expect("audit");
-    let events: Vec<String> = text
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json")["event"].to_string())
-        .collect();
-    assert_eq!(
-        events.iter().filter(|e| e.contains("sent")).count(),
-        3,
-        "{text}"
+    let lines = audit_events(&audit);
+    assert_eq!(count(&lines, "sent"), count(&lines, "outcome"), "{lines:?}");
+    assert!(count(&lines, "not_sent") >= 1, "the last were never sent");
+    assert_eq!(count(&lines, "sent") + count(&lines, "not_sent"), 3);
+}
+
+#[test]
+fn ctrl_c_mid_bulk_sends_nothing_new_and_the_exit_line_accounts_for_every_target() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let (_runtime, sim, config) = simulator_with_config("", home.path(), "max_in_flight = 2");
+    let audit = home.path().join("audit.jsonl");
+    let audit_arg = audit.display().to_string();
+    let token = sim.credentials().token.clone();
+    let mut pty = Pty::spawn_with_env(
+        &["--config", &config, "--audit-log", &audit_arg],
+        home.path(),
+        &[("PD_TEST_TOKEN", &token)],
     );
-    assert_eq!(
-        events.iter().filter(|e| e.contains("outcome")).count(),
-        3,
-        "{text}"
+    pty.wait_for("Phones 200/200");
+    sim.set_faults(phonedeck::sim::Faults {
+        latency: Duration::from_millis(300),
+        ..Default::default()
+    });
+    pty.send("A");
+    pty.send("s");
+    pty.wait_for("Type 200 and press Enter");
+    pty.send("200\r");
+    pty.wait_for("stop streaming on 200 target(s)");
+    std::thread::sleep(Duration::from_millis(1000));
+    pty.send("\x03");
+    assert_eq!(pty.wait_exit(), 0);
+    let exit_line = pty.wait_for("not sent");
+    assert!(
+        exit_line.contains("1 action(s) on 200 target(s)"),
+        "{exit_line}"
     );
+    assert!(exit_line.contains(&audit_arg), "{exit_line}");
+    let stops = || {
+        sim.requests()
+            .iter()
+            .filter(|r| r.method == "POST" && r.path.ends_with("/streaming/stop"))
+            .count()
+    };
+    let requests = stops();
+    std::thread::sleep(Duration::from_millis(700));
+    assert_eq!(stops(), requests, "nothing sent after the exit");
+    let lines = audit_events(&audit);
+    assert_eq!(count(&lines, "sent"), requests);
+    assert_eq!(count(&lines, "outcome"), requests, "every request answered");
+    assert_eq!(count(&lines, "sent") + count(&lines, "not_sent"), 200);
+    assert!(count(&lines, "not_sent") > 100, "most were never sent");
+}
+
+#[test]
+fn the_cancel_key_stops_a_bulk_action_without_quitting() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let (_runtime, sim, config) = simulator_with_config("", home.path(), "max_in_flight = 2");
+    let audit = home.path().join("audit.jsonl");
+    let audit_arg = audit.display().to_string();
+    let token = sim.credentials().token.clone();
+    let mut pty = Pty::spawn_sized(
+        (160, 48),
+        &["--config", &config, "--audit-log", &audit_arg],
+        home.path(),
+        &[("PD_TEST_TOKEN", &token)],
+    );
+    pty.wait_for("Phones 200/200");
+    sim.set_faults(phonedeck::sim::Faults {
+        latency: Duration::from_millis(300),
+        ..Default::default()
+    });
+    pty.send("A");
+    pty.send("s");
+    pty.wait_for("Type 200 and press Enter");
+    pty.send("200\r");
+    pty.wait_for("stop streaming on 200 target(s)");
+    std::thread::sleep(Duration::from_millis(600));
+    pty.send("c");
+    let screen = pty.wait_for("not sent — finished");
+    assert!(
+        screen.contains("Phones 200/200"),
+        "still running:\n{screen}"
+    );
+    let lines = audit_events(&audit);
+    assert_eq!(count(&lines, "sent"), count(&lines, "outcome"));
+    assert_eq!(count(&lines, "sent") + count(&lines, "not_sent"), 200);
+    pty.send("q");
+    assert_eq!(pty.wait_exit(), 0, "nothing runs: q quits at once");
 }
 
 #[test]

@@ -88,7 +88,10 @@ pub async fn bulk_stop(phones: usize) -> Figure {
         audit: Some(audit),
     };
     let started = Instant::now();
-    let outcomes = executor.run_in_order(ActionKind::StopStreaming, ids).await;
+    let run = phonedeck::actions::Run::new(None);
+    let outcomes = executor
+        .run_in_order(ActionKind::StopStreaming, ids, run)
+        .await;
     let took = started.elapsed();
     assert_eq!(outcomes.len(), phones);
     assert!(

@@ -1,16 +1,17 @@
-//! The result of one mutation on one target: ok, failed, or unknown (no answer, so it
-//! may or may not have happened).
+//! The result of one mutation on one target: ok, failed, unknown (no answer, so it
+//! may or may not have happened), or not sent (its action was stopped first).
 
 use serde::Serialize;
 
 use super::error::ApiError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Ok,
     Failed,
     Unknown,
+    NotSent,
 }
 
 impl std::fmt::Display for Outcome {
@@ -19,6 +20,7 @@ impl std::fmt::Display for Outcome {
             Outcome::Ok => "ok",
             Outcome::Failed => "failed",
             Outcome::Unknown => "unknown",
+            Outcome::NotSent => "not_sent",
         })
     }
 }
@@ -58,6 +60,15 @@ impl TargetOutcome {
             error_code,
             error_msg: Some(error_msg.into()),
             ..TargetOutcome::ok(target, request_id)
+        }
+    }
+
+    /// Never sent: the action was stopped before reaching this target.
+    pub fn not_sent(target: impl Into<String>) -> Self {
+        TargetOutcome {
+            outcome: Outcome::NotSent,
+            error_msg: Some("not sent: the action was stopped first".into()),
+            ..TargetOutcome::ok(target, None)
         }
     }
 

@@ -42,7 +42,15 @@ impl Entry {
                 if p.unknown > 0 {
                     text.push_str(&format!(", {} unknown", p.unknown));
                 }
-                text.push_str(if p.finished { " — finished" } else { " …" });
+                if p.not_sent > 0 {
+                    text.push_str(&format!(", {} not sent", p.not_sent));
+                }
+                text.push_str(match (p.finished, p.stopping) {
+                    (true, _) => " — finished",
+                    (false, true) => " — stopping…",
+                    (false, false) => " …",
+                });
+                text.push_str(&format!(" · action {}", p.action_id));
                 text
             }
             Entry::TargetProblem { action, outcome } => {
@@ -72,18 +80,24 @@ impl Entry {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActionProgress {
     pub id: u64,
+    /// Its id in the audit log.
+    pub action_id: String,
     pub kind: ActionKind,
     pub total: usize,
     pub ok: usize,
     pub failed: usize,
     pub unknown: usize,
+    pub not_sent: usize,
     pub started: Instant,
+    /// Told to stop: the targets not yet started will not be sent.
+    pub stopping: bool,
     pub finished: bool,
 }
 
 impl ActionProgress {
+    /// Targets accounted for, whatever their outcome.
     pub fn done(&self) -> usize {
-        self.ok + self.failed + self.unknown
+        self.ok + self.failed + self.unknown + self.not_sent
     }
 
     pub fn count(&mut self, outcome: Outcome) {
@@ -91,6 +105,7 @@ impl ActionProgress {
             Outcome::Ok => self.ok += 1,
             Outcome::Failed => self.failed += 1,
             Outcome::Unknown => self.unknown += 1,
+            Outcome::NotSent => self.not_sent += 1,
         }
     }
 }
@@ -111,6 +126,34 @@ impl ActivityLog {
             let excess = self.entries.len() - MAX_ENTRIES;
             self.entries.drain(..excess);
         }
+    }
+
+    /// One line for the terminal at exit: this session's targets by outcome (those
+    /// still unanswered count as unknown). None when no action was run.
+    pub fn exit_summary(&self) -> Option<String> {
+        let actions: Vec<&ActionProgress> = self
+            .entries
+            .iter()
+            .filter_map(|(_, e)| match e {
+                Entry::Action(progress) => Some(progress),
+                _ => None,
+            })
+            .collect();
+        if actions.is_empty() {
+            return None;
+        }
+        let sum =
+            |count: fn(&ActionProgress) -> usize| actions.iter().map(|p| count(p)).sum::<usize>();
+        let unanswered = sum(|p| p.total.saturating_sub(p.done()));
+        Some(format!(
+            "{} action(s) on {} target(s): {} done, {} failed, {} unknown, {} not sent",
+            actions.len(),
+            sum(|p| p.total),
+            sum(|p| p.ok),
+            sum(|p| p.failed),
+            sum(|p| p.unknown) + unanswered,
+            sum(|p| p.not_sent),
+        ))
     }
 
     pub fn action_mut(&mut self, id: u64) -> Option<&mut ActionProgress> {

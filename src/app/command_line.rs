@@ -12,6 +12,8 @@ pub enum Command {
     Profile(String),
     Help,
     Quit,
+    /// Stop the running actions from sending more requests.
+    Cancel,
 }
 
 /// The command words, as offered for completion: `profile`, each pane's word, then
@@ -19,7 +21,7 @@ pub enum Command {
 pub fn words() -> Vec<&'static str> {
     std::iter::once("profile")
         .chain(Pane::ALL.iter().map(|p| p.spec().word))
-        .chain(["filter", "help", "quit"])
+        .chain(["filter", "cancel", "help", "quit"])
         .collect()
 }
 
@@ -50,6 +52,7 @@ pub fn parse(input: &str, profiles: &[String]) -> Result<Command, String> {
         "filter" | "f" => Ok(Command::Filter(argument.to_string())),
         "help" | "?" => Ok(Command::Help),
         "quit" | "q" => Ok(Command::Quit),
+        "cancel" => Ok(Command::Cancel),
         "profile" | "p" if argument.is_empty() => Err(format!(
             "which profile? {}",
             if profiles.is_empty() {

@@ -20,9 +20,15 @@ pub enum Effect {
         contents: String,
         what: String,
     },
+    /// Runs an action on its targets (`action` numbers it in this session,
+    /// `action_id` names it in the audit log).
     RunAction {
         action: u64,
+        action_id: String,
+        retry_of: Option<String>,
         kind: ActionKind,
         targets: Vec<String>,
     },
+    /// Stops a running action: targets not yet started are not sent.
+    CancelAction(u64),
 }

@@ -65,6 +65,8 @@ pub enum Action {
     SaveLog,
     /// Open the `:` command line.
     CommandLine,
+    /// Stop the running actions from sending more requests.
+    Cancel,
 }
 
 impl Action {
@@ -88,7 +90,7 @@ impl Action {
         let text = match self {
             Action::ShowPane(pane) => return format!("{} pane", pane.title()),
             Action::Quit => "quit (asks if busy)",
-            Action::ForceQuit => "quit now",
+            Action::ForceQuit => "stop sending, quit",
             Action::Help => "this help",
             Action::NextPane => "next pane",
             Action::PrevPane => "previous pane",
@@ -115,6 +117,7 @@ impl Action {
             Action::ExportJson => "export pane as JSON",
             Action::SaveLog => "save activity log",
             Action::CommandLine => "commands (:profile…)",
+            Action::Cancel => "cancel running actions",
         };
         text.to_string()
     }
@@ -322,6 +325,7 @@ fn default_bindings() -> Vec<(Binding, Action)> {
         (key('E'), ExportJson),
         (key('w'), SaveLog),
         (key(':'), CommandLine),
+        (key('c'), Cancel),
     ])
     .collect()
 }
@@ -471,6 +475,20 @@ mod tests {
         assert_eq!(pane, Action::ShowPane(Pane::Servers));
         let unknown = serde_json::from_str::<Action>("\"volumes-pane\"").expect_err("unknown");
         assert!(unknown.to_string().contains("phones-pane"), "{unknown}");
+    }
+
+    #[test]
+    fn the_example_config_names_every_action() {
+        let example = include_str!("../../assets/config.example.toml");
+        for action in Action::all() {
+            let listed = format!(" {},", action.name());
+            let last = format!(" {}.", action.name());
+            assert!(
+                example.contains(&listed) || example.contains(&last),
+                "assets/config.example.toml does not list {}",
+                action.name()
+            );
+        }
     }
 
     #[test]

@@ -70,6 +70,9 @@ pub struct Settings {
     pub theme: crate::theme::Theme,
     /// Clicks and the wheel act on rows and tabs (`mouse = true`).
     pub mouse: bool,
+    /// Starts every action id of this session (`3fa9c1d2-2`), so ids in the audit log
+    /// stay unique across runs.
+    pub session: String,
 }
 
 impl Default for Settings {
@@ -86,6 +89,7 @@ impl Default for Settings {
             profiles: Vec::new(),
             theme: Default::default(),
             mouse: false,
+            session: crate::audit::new_session_id(),
         }
     }
 }
@@ -115,7 +119,10 @@ pub struct AppState {
     pub activity: ActivityLog,
     pub log_expanded: bool,
     pub frozen: bool,
-    pub running_actions: usize,
+    /// Actions still running (ids in the activity log).
+    pub running: Vec<u64>,
+    /// Quitting: running actions were told to stop; quit once they have ended.
+    pub stopping: bool,
     pub next_action: u64,
     /// A short notice in the footer, replaced by the next one.
     pub flash: Option<String>,
@@ -145,7 +152,8 @@ impl AppState {
             activity: ActivityLog::default(),
             log_expanded: false,
             frozen: false,
-            running_actions: 0,
+            running: Vec::new(),
+            stopping: false,
             next_action: 1,
             flash: None,
             quit: false,
@@ -192,7 +200,7 @@ impl AppState {
 
     /// Work under way worth showing: slow polls and running actions.
     pub fn in_flight(&self) -> usize {
-        self.feeds().filter(|feed| feed.is_slow(self.now)).count() + self.running_actions
+        self.feeds().filter(|feed| feed.is_slow(self.now)).count() + self.running.len()
     }
 
     pub fn throttled(&self) -> bool {
@@ -204,6 +212,10 @@ impl AppState {
         self.feeds()
             .find(|f| f.credentials_rejected)
             .and_then(|f| f.error.as_deref())
+    }
+
+    pub fn running_actions(&self) -> usize {
+        self.running.len()
     }
 
     /// Rows in a pane: (shown, total).

@@ -31,7 +31,7 @@ pub fn update(state: &mut AppState, msg: Msg, clock: Clock) -> Vec<Effect> {
         Msg::Mouse(event) => on_mouse(state, event),
         Msg::Resize { width, height } => state.size = (width, height),
         Msg::Tick => {}
-        Msg::Terminate => state.quit = true,
+        Msg::Terminate => request_quit(state, &mut effects),
         Msg::Listed(listing) => listing.apply(state),
         Msg::StatusPolled(batch) => phones::on_status(state, batch),
         Msg::JobsPolled(jobs) => on_jobs(state, jobs),
@@ -131,15 +131,19 @@ fn request_action(state: &mut AppState, kind: ActionKind) {
 fn launch(state: &mut AppState, dialog: ConfirmDialog, effects: &mut Vec<Effect>) {
     let action = state.next_action;
     state.next_action += 1;
-    state.running_actions += 1;
+    state.running.push(action);
+    let action_id = format!("{}-{action}", state.settings.session);
     state.log_activity(Entry::Action(ActionProgress {
         id: action,
+        action_id: action_id.clone(),
         kind: dialog.kind,
         total: dialog.targets.len(),
         ok: 0,
         failed: 0,
         unknown: 0,
+        not_sent: 0,
         started: state.now,
+        stopping: false,
         finished: false,
     }));
     // Marks are spent by the action, so the next one cannot hit them by accident.
@@ -151,9 +155,53 @@ fn launch(state: &mut AppState, dialog: ConfirmDialog, effects: &mut Vec<Effect>
     ));
     effects.push(Effect::RunAction {
         action,
+        action_id,
+        retry_of: None,
         kind: dialog.kind,
         targets: dialog.targets,
     });
+}
+
+/// Stops every running action: the targets not yet started are not sent; the
+/// requests in flight still record their outcomes.
+fn cancel_running(state: &mut AppState, effects: &mut Vec<Effect>) {
+    for &action in &state.running {
+        effects.push(Effect::CancelAction(action));
+    }
+    for action in state.running.clone() {
+        if let Some(progress) = state.activity.action_mut(action) {
+            progress.stopping = true;
+        }
+    }
+}
+
+/// Quitting: at once when nothing runs; otherwise running actions stop sending and
+/// the dashboard quits when those in flight have answered (a second Ctrl-C quits now).
+fn request_quit(state: &mut AppState, effects: &mut Vec<Effect>) {
+    state.mode = Mode::Normal;
+    if state.running.is_empty() {
+        state.quit = true;
+        return;
+    }
+    cancel_running(state, effects);
+    state.stopping = true;
+    state.flash = Some(format!(
+        "quitting: no new requests; waiting for those in flight of {} action(s) (Ctrl-C again quits now)",
+        state.running.len()
+    ));
+}
+
+/// The cancel key and `:cancel`: running actions stop sending, the dashboard stays.
+fn cancel_actions(state: &mut AppState, effects: &mut Vec<Effect>) {
+    if state.running.is_empty() {
+        state.flash = Some("no action is running".into());
+        return;
+    }
+    cancel_running(state, effects);
+    state.notify(format!(
+        "cancelling {} action(s): no new requests; those in flight will still answer",
+        state.running.len()
+    ));
 }
 
 fn action_kind(state: &AppState, action: u64) -> Option<ActionKind> {
@@ -196,7 +244,8 @@ fn on_outcome(state: &mut AppState, action: u64, outcome: TargetOutcome) {
             started: state.now,
         });
     }
-    if outcome.outcome != Outcome::Ok {
+    // Targets not sent are counted in the action's entry, not listed one by one.
+    if matches!(outcome.outcome, Outcome::Failed | Outcome::Unknown) {
         state.log_activity(Entry::TargetProblem {
             action: kind,
             outcome,
@@ -205,7 +254,10 @@ fn on_outcome(state: &mut AppState, action: u64, outcome: TargetOutcome) {
 }
 
 fn on_action_finished(state: &mut AppState, action: u64) {
-    state.running_actions = state.running_actions.saturating_sub(1);
+    state.running.retain(|&running| running != action);
+    if state.stopping && state.running.is_empty() {
+        state.quit = true;
+    }
     let kind = action_kind(state, action);
     if let Some(progress) = state.activity.action_mut(action) {
         progress.finished = true;
@@ -230,7 +282,13 @@ fn on_key(state: &mut AppState, key: KeyEvent, effects: &mut Vec<Effect>) {
         return;
     }
     if is_ctrl_c(&key) {
-        state.quit = true;
+        // The second Ctrl-C while stopping quits now (the shell records what is still
+        // unanswered as unknown).
+        if state.stopping {
+            state.quit = true;
+        } else {
+            request_quit(state, effects);
+        }
         return;
     }
     match state.mode.clone() {
@@ -247,11 +305,16 @@ fn on_key(state: &mut AppState, key: KeyEvent, effects: &mut Vec<Effect>) {
         }
         Mode::Confirm(dialog) => on_confirm_key(state, dialog, key, effects),
         Mode::ConfirmQuit => match key.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') => state.quit = true,
+            KeyCode::Char('y') | KeyCode::Char('Y') => request_quit(state, effects),
             KeyCode::Char('n') | KeyCode::Esc | KeyCode::Char('q') => state.mode = Mode::Normal,
             _ => {}
         },
     }
+}
+
+/// Actions running or restart jobs being followed: `q` asks first.
+fn busy(state: &AppState) -> bool {
+    !state.running.is_empty() || !state.running_jobs().is_empty()
 }
 
 /// Rows a page moves: the table's height at the current terminal size.
@@ -266,8 +329,9 @@ fn on_normal_key(state: &mut AppState, key: KeyEvent, effects: &mut Vec<Effect>)
     state.flash = None;
     let pane = state.pane;
     match action {
-        Action::Quit if state.running_actions > 0 => state.mode = Mode::ConfirmQuit,
-        Action::Quit | Action::ForceQuit => state.quit = true,
+        Action::Quit if busy(state) => state.mode = Mode::ConfirmQuit,
+        Action::Quit | Action::ForceQuit => request_quit(state, effects),
+        Action::Cancel => cancel_actions(state, effects),
         Action::Help => state.mode = Mode::Help,
         Action::NextPane => state.pane = pane.cycle(1),
         Action::PrevPane => state.pane = pane.cycle(-1),
@@ -426,12 +490,13 @@ fn run_command(state: &mut AppState, command: Command, effects: &mut Vec<Effect>
             current.refresh();
         }
         Command::Help => state.mode = Mode::Help,
-        Command::Quit if state.running_actions > 0 => state.mode = Mode::ConfirmQuit,
-        Command::Quit => state.quit = true,
+        Command::Quit if busy(state) => state.mode = Mode::ConfirmQuit,
+        Command::Quit => request_quit(state, effects),
+        Command::Cancel => cancel_actions(state, effects),
         Command::Profile(name) if name == state.settings.profile => {
             state.flash = Some(format!("already on profile {name}"));
         }
-        Command::Profile(_) if state.running_actions > 0 => {
+        Command::Profile(_) if !state.running.is_empty() => {
             state.flash =
                 Some("actions are running on this profile: switch once they have finished".into());
         }

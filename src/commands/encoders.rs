@@ -33,7 +33,7 @@ pub async fn restart(
 ) -> Result<u8, Failure> {
     let kind = ActionKind::RestartEncoder;
     ensure_allowed(&target.api, kind.label(), &ids, yes)?;
-    let mut outcomes = target.executor()?.run_in_order(kind, ids).await;
+    let mut outcomes = super::interrupt::perform(target, kind, ids, None).await?;
     if wait.wait {
         let api = &target.api;
         outcomes = run_bounded(outcomes, api.max_in_flight(), |outcome| async move {

@@ -6,6 +6,7 @@ mod context;
 mod doctor;
 mod encoders;
 mod init;
+mod interrupt;
 mod jobs;
 mod output;
 mod packaging;
@@ -99,6 +100,7 @@ fn dashboard_settings(target: &Target) -> crate::app::Settings {
         profiles: target.profiles.clone(),
         theme: target.theme,
         mouse: target.mouse,
+        session: crate::audit::new_session_id(),
     }
 }
 
@@ -135,9 +137,12 @@ async fn dashboard(
         key_conflicts: target.key_conflicts.clone(),
         switch_profile: profile_switcher(global, target),
     };
-    crate::dashboard::run(options)
+    let summary = crate::dashboard::run(options)
         .await
         .map_err(|e| Failure::failed(format!("the dashboard stopped: {e:#}")))?;
+    if let Some(summary) = summary {
+        eprintln!("phonedeck: {}", crate::sanitize::sanitize(&summary));
+    }
     Ok(EXIT_OK)
 }
 

@@ -15,6 +15,6 @@ pub async fn stop_streaming(
 ) -> Result<u8, Failure> {
     let kind = ActionKind::StopStreaming;
     ensure_allowed(&target.api, kind.label(), &ids, yes)?;
-    let outcomes = target.executor()?.run_in_order(kind, ids).await;
+    let outcomes = super::interrupt::perform(target, kind, ids, None).await?;
     print_outcomes(format, &outcomes)
 }

@@ -58,7 +58,7 @@ pub async fn power(
 ) -> Result<u8, Failure> {
     let kind = power.action();
     ensure_allowed(&target.api, kind.label(), &ids, yes)?;
-    let mut outcomes = target.executor()?.run_in_order(kind, ids).await;
+    let mut outcomes = super::interrupt::perform(target, kind, ids, None).await?;
     if wait.wait {
         wait_until_settled(target, power, &mut outcomes, wait.timeout).await;
     }

@@ -43,6 +43,6 @@ pub async fn pause(
     }
     let kind = ActionKind::PauseStream;
     ensure_allowed(&target.api, kind.label(), &streams, yes)?;
-    let outcomes = target.executor()?.run_in_order(kind, streams).await;
+    let outcomes = super::interrupt::perform(target, kind, streams, None).await?;
     print_outcomes(format, &outcomes)
 }

@@ -1,24 +1,67 @@
 //! Runs `update`'s effects as tokio tasks; each answers with messages.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use futures::StreamExt;
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::actions::Executor;
+use crate::actions::{Cancel, Executor, Run};
 use crate::api::Api;
 use crate::app::pane::listing::Listing;
 use crate::app::{Effect, Msg, Pane};
+use crate::audit::ActionRef;
 
-/// Runs an effect as a task of its own.
-pub fn spawn(effect: Effect, executor: &Executor, tx: &UnboundedSender<Msg>) {
+/// The stop switches of the actions running, by their number in the session.
+#[derive(Clone, Default)]
+pub struct Running(Arc<Mutex<HashMap<u64, Cancel>>>);
+
+impl Running {
+    /// The switch of an action (made on first use, so a cancel effect handled right
+    /// after its action's start always finds it).
+    fn switch(&self, action: u64) -> Cancel {
+        self.lock().entry(action).or_default().clone()
+    }
+
+    /// Flips an action's switch, if it is still running.
+    fn cancel(&self, action: u64) {
+        if let Some(switch) = self.lock().get(&action) {
+            switch.cancel();
+        }
+    }
+
+    fn finished(&self, action: u64) {
+        self.lock().remove(&action);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Cancel>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Runs an effect as a task of its own; a stop switch is flipped at once.
+pub fn spawn(effect: Effect, executor: &Executor, running: &Running, tx: &UnboundedSender<Msg>) {
+    match &effect {
+        Effect::CancelAction(action) => return running.cancel(*action),
+        Effect::RunAction { action, .. } => {
+            running.switch(*action);
+        }
+        _ => {}
+    }
     let executor = executor.clone();
+    let running = running.clone();
     let tx = tx.clone();
-    tokio::spawn(async move { perform(effect, &executor, &tx).await });
+    tokio::spawn(async move { perform(effect, &executor, &running, &tx).await });
 }
 
 /// Carries out one effect, sending its answers to `tx` (tests await it directly).
-pub async fn perform(effect: Effect, executor: &Executor, tx: &UnboundedSender<Msg>) {
+pub async fn perform(
+    effect: Effect,
+    executor: &Executor,
+    running: &Running,
+    tx: &UnboundedSender<Msg>,
+) {
     let renewals = executor.api.token_renewals();
     {
         let api = &executor.api;
@@ -54,14 +97,28 @@ pub async fn perform(effect: Effect, executor: &Executor, tx: &UnboundedSender<M
             }
             Effect::RunAction {
                 action,
+                action_id,
+                retry_of,
                 kind,
                 targets,
             } => {
-                let mut outcomes = std::pin::pin!(executor.run(kind, targets));
+                let run = Run {
+                    action: ActionRef {
+                        id: action_id,
+                        retry_of,
+                    },
+                    cancel: running.switch(action),
+                };
+                let mut outcomes = std::pin::pin!(executor.run(kind, targets, run));
                 while let Some((_, outcome)) = outcomes.next().await {
                     let _ = tx.send(Msg::ActionOutcome { action, outcome });
                 }
+                running.finished(action);
                 tx.send(Msg::ActionFinished { action })
+            }
+            Effect::CancelAction(action) => {
+                running.cancel(action);
+                Ok(())
             }
         };
     }

@@ -54,8 +54,9 @@ impl Answers {
 }
 
 /// Runs the dashboard until the engineer quits. The terminal is restored on every
-/// way out: quit, error, panic (ratatui's hook), SIGTERM or SIGHUP.
-pub async fn run(options: DashboardOptions) -> Result<()> {
+/// way out: quit, error, panic (ratatui's hook), SIGTERM or SIGHUP. Returns the line
+/// to leave on the terminal: what the session's actions did, and where the audit is.
+pub async fn run(options: DashboardOptions) -> Result<Option<String>> {
     let (tx, rx) = mpsc::unbounded_channel();
     spawn_input(tx.clone());
     spawn_clock(tx.clone());
@@ -105,7 +106,7 @@ async fn event_loop(
     mut options: DashboardOptions,
     tx: UnboundedSender<Msg>,
     mut rx: UnboundedReceiver<Msg>,
-) -> Result<()> {
+) -> Result<Option<String>> {
     let mut state = AppState::new(options.settings.clone(), Clock::system());
     state.keymap = options.keymap.clone();
     for conflict in &options.key_conflicts {
@@ -114,7 +115,11 @@ async fn event_loop(
     let size = terminal.size().wrap_err("cannot read the terminal size")?;
     state.size = (size.width, size.height);
     let mut answers = Answers::new();
+    let running = effects::Running::default();
     let mut pending = vec![Msg::Tick];
+    // Set once quitting has stopped the running actions: how long their requests in
+    // flight are waited for.
+    let mut stop_deadline = None;
     loop {
         // Handle everything that is waiting, then draw once: only the latest state is drawn.
         while let Some(msg) = pending
@@ -123,36 +128,64 @@ async fn event_loop(
             .or_else(|| answers.rx.try_recv().ok())
         {
             for effect in update(&mut state, msg, Clock::system()) {
-                if let Some(answer) = run_effect(effect, &mut options, &mut answers) {
+                if let Some(answer) = run_effect(effect, &mut options, &running, &mut answers) {
                     pending.push(answer);
                 }
             }
         }
         if state.quit {
-            return finish_running_actions(terminal, &mut state, &mut options, &mut answers).await;
+            return Ok(exit_summary(&state, &options.executor));
+        }
+        if state.stopping && stop_deadline.is_none() {
+            stop_deadline = Some(tokio::time::Instant::now() + QUIT_GRACE);
         }
         terminal
             .draw(|frame| crate::ui::draw(frame, &state))
             .wrap_err("cannot draw to the terminal")?;
+        let waited_enough = async {
+            match stop_deadline {
+                Some(deadline) => tokio::time::sleep_until(deadline).await,
+                None => std::future::pending().await,
+            }
+        };
         let next = tokio::select! {
             msg = rx.recv() => msg,
             Some(msg) = answers.rx.recv() => Some(msg),
+            () = waited_enough => {
+                state.quit = true;
+                continue;
+            }
         };
         match next {
             Some(msg) => pending.push(msg),
-            None => return Ok(()),
+            None => return Ok(exit_summary(&state, &options.executor)),
         }
     }
+}
+
+/// At exit: requests still unanswered are recorded `unknown` (never silently dropped),
+/// and one line says what the session's actions did and where the audit log is.
+fn exit_summary(state: &AppState, executor: &Executor) -> Option<String> {
+    let audit = executor.audit.as_ref();
+    if let Some(audit) = audit {
+        audit.abandon_pending();
+    }
+    let summary = state.activity.exit_summary()?;
+    Some(match audit {
+        Some(audit) => format!("{summary}; audit log: {}", audit.path().display()),
+        None => summary,
+    })
 }
 
 /// Starts an effect as a task; a profile switch is done here, at once, and answered.
 fn run_effect(
     effect: Effect,
     options: &mut DashboardOptions,
+    running: &effects::Running,
     answers: &mut Answers,
 ) -> Option<Msg> {
     let Effect::SwitchProfile(name) = effect else {
-        effects::spawn(effect, &options.executor, &answers.tx);
+        effects::spawn(effect, &options.executor, running, &answers.tx);
         return None;
     };
     let switched = match &options.switch_profile {
@@ -168,36 +201,9 @@ fn run_effect(
     )))
 }
 
-/// How long quitting waits for requests already sent, so their outcomes are recorded.
+/// How long quitting waits for the requests already in flight, so their outcomes are
+/// recorded (a second Ctrl-C does not wait).
 const QUIT_GRACE: Duration = Duration::from_secs(10);
-
-/// On quit, lets running actions finish (at most `QUIT_GRACE`): no new request is
-/// started, and the outcomes of those in flight reach the audit log.
-async fn finish_running_actions(
-    terminal: &mut Screen,
-    state: &mut AppState,
-    options: &mut DashboardOptions,
-    answers: &mut Answers,
-) -> Result<()> {
-    let deadline = tokio::time::Instant::now() + QUIT_GRACE;
-    while state.running_actions > 0 {
-        state.flash = Some(format!(
-            "quitting: waiting up to {}s for {} running action(s) to record their outcomes…",
-            QUIT_GRACE.as_secs(),
-            state.running_actions
-        ));
-        terminal
-            .draw(|frame| crate::ui::draw(frame, state))
-            .wrap_err("cannot draw to the terminal")?;
-        let Ok(Some(msg)) = tokio::time::timeout_at(deadline, answers.rx.recv()).await else {
-            return Ok(());
-        };
-        for effect in update(state, msg, Clock::system()) {
-            run_effect(effect, options, answers);
-        }
-    }
-    Ok(())
-}
 
 fn spawn_input(tx: UnboundedSender<Msg>) {
     tokio::spawn(async move {

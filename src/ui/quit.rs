@@ -1,4 +1,4 @@
-//! Asked on `q` while actions are still running.
+//! Asked on `q` while actions are still running or restart jobs are followed.
 
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
@@ -8,15 +8,26 @@ use crate::app::AppState;
 use super::{popup, styles::Styles};
 
 pub fn draw(frame: &mut Frame, state: &AppState, styles: &Styles) {
-    let lines = vec![
-        Line::from(Span::styled(
-            format!(" {} action(s) still running.", state.running_actions),
+    let mut lines = Vec::new();
+    if state.running_actions() > 0 {
+        lines.push(Line::from(Span::styled(
+            format!(" {} action(s) still running.", state.running_actions()),
             styles.title(),
-        )),
-        Line::from(" Requests already sent may still take effect;"),
-        Line::from(" their outcomes are in the audit log."),
-        Line::from(""),
-        Line::from(" Quit anyway?  y quit · n stay"),
-    ];
+        )));
+        lines.push(Line::from(
+            " Quitting sends no new request; those in flight",
+        ));
+        lines.push(Line::from(" are waited for and their outcomes recorded."));
+    }
+    let jobs = state.running_jobs().len();
+    if jobs > 0 {
+        lines.push(Line::from(Span::styled(
+            format!(" {jobs} restart job(s) still followed."),
+            styles.title(),
+        )));
+        lines.push(Line::from(" They go on; `phonedeck jobs ID` follows them."));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(" Quit anyway?  y quit · n stay"));
     popup::draw(frame, "Quit?", lines, 52, styles);
 }

@@ -8,7 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use phonedeck::actions::Executor;
 use phonedeck::app::{AppState, Clock, Msg, Settings, update};
 use phonedeck::audit::AuditLog;
-use phonedeck::dashboard::effects::perform;
+use phonedeck::dashboard::effects::{Running, perform};
 use phonedeck::sim::SimHandle;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -18,6 +18,7 @@ pub struct Harness {
     pub executor: Executor,
     pub clock: Clock,
     pub audit_dir: tempfile::TempDir,
+    running: Running,
 }
 
 impl Harness {
@@ -48,6 +49,7 @@ impl Harness {
             },
             clock,
             audit_dir,
+            running: Running::default(),
         };
         harness.state.size = (120, 40);
         harness.dispatch(Msg::Tick).await;
@@ -60,7 +62,7 @@ impl Harness {
         while let Some(msg) = queue.pop_front() {
             for effect in update(&mut self.state, msg, self.clock) {
                 let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-                perform(effect, &self.executor, &tx).await;
+                perform(effect, &self.executor, &self.running, &tx).await;
                 drop(tx);
                 while let Some(answer) = rx.recv().await {
                     queue.push_back(answer);
