@@ -112,8 +112,33 @@ pub enum Command {
     /// from, DNS, proxy and TLS per host, the clock, one read per service. Read-only;
     /// exit 0 when every check passes.
     Doctor,
+    /// What the audit log says: the actions with their counts, one action's targets,
+    /// or one target's history (for the incident write-up). Read-only, offline.
+    Audit(AuditArgs),
+    /// Run an action again on just the targets it did not do: failed, unknown and
+    /// not sent, read from the audit log. Confirmed like the action itself.
+    Retry {
+        /// The action's id (`action_id` in the audit log, at the end of its
+        /// activity-log entry, or from `phonedeck audit`).
+        action_id: String,
+        #[command(flatten)]
+        confirm: Confirm,
+    },
     /// Run the built-in cloud simulator in the foreground.
     Sim(Box<SimArgs>),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only lines from this long ago on, e.g. 2h, 30m.
+    #[arg(long, value_parser = humantime::parse_duration)]
+    pub since: Option<std::time::Duration>,
+    /// One target's lines, across actions and runs.
+    #[arg(long, value_name = "ID", conflicts_with = "action")]
+    pub target: Option<String>,
+    /// One action's targets, each with what was sent and how it ended.
+    #[arg(long, value_name = "ACTION_ID")]
+    pub action: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -940,3 +940,110 @@ async fn ctrl_c_mid_bulk_sends_nothing_new_and_reports_every_target() {
     );
     assert_eq!(not_sent_lines, not_sent);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn retry_sends_exactly_the_failed_targets_and_audit_tells_the_story() {
+    let (sim, _dir, config) = setup().await;
+    let phones = phone_ids(&sim);
+    let mut ids: Vec<String> = phones[..3].to_vec();
+    ids.extend(["ph-gone-1".to_string(), "ph-gone-2".to_string()]);
+    let mut args = vec!["phones", "stop-streaming", "--yes", "-o", "json"];
+    args.extend(ids.iter().map(String::as_str));
+    let run = phonedeck(&sim, &config, &args).await;
+    assert_eq!(run.code, 1, "two targets fail: {}", run.stdout);
+    let first = audit_lines(&config);
+    let action_id = first[0]["action_id"]
+        .as_str()
+        .expect("an action id")
+        .to_string();
+
+    let before = mutations(&sim).len();
+    let run = phonedeck(&sim, &config, &["retry", &action_id, "--yes", "-o", "json"]).await;
+    assert_eq!(run.code, 1, "they fail again: {}", run.stderr);
+    let sent: Vec<String> = mutations(&sim)[before..]
+        .iter()
+        .map(|r| {
+            let body: Value = serde_json::from_str(&r.body).expect("json");
+            body["instance_id"].as_str().expect("id").to_string()
+        })
+        .collect();
+    assert_eq!(sent.len(), 2, "only the failed targets: {sent:?}");
+    assert!(sent.contains(&"ph-gone-1".to_string()) && sent.contains(&"ph-gone-2".to_string()));
+    let retry_lines: Vec<Value> = audit_lines(&config)[first.len()..].to_vec();
+    assert!(
+        retry_lines
+            .iter()
+            .all(|l| l["retry_of"] == action_id.as_str())
+    );
+
+    // The write-up: both actions with their counts, one action's targets, one target.
+    let run = phonedeck(&sim, &config, &["audit", "--since", "1h", "-o", "csv"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "ACTION ID,ACTION,STARTED,PROFILE,TARGETS,OK,FAILED,UNKNOWN,NOT SENT,RETRY OF"
+    );
+    assert_eq!(lines.len(), 3, "{}", run.stdout);
+    assert!(
+        lines[1].starts_with(&action_id) && lines[1].ends_with(",5,3,2,0,0,-"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].ends_with(&format!(",2,0,2,0,0,{action_id}")),
+        "{}",
+        lines[2]
+    );
+    let run = phonedeck(
+        &sim,
+        &config,
+        &["audit", "--action", &action_id, "-o", "json"],
+    )
+    .await;
+    let targets = run.json();
+    let outcomes: Vec<&str> = targets
+        .as_array()
+        .expect("targets")
+        .iter()
+        .map(|t| t["outcome"].as_str().expect("outcome"))
+        .collect();
+    assert_eq!(outcomes, ["ok", "ok", "ok", "failed", "failed"]);
+    let run = phonedeck(
+        &sim,
+        &config,
+        &["audit", "--target", "ph-gone-1", "-o", "json"],
+    )
+    .await;
+    let history = run.json();
+    let events: Vec<&str> = history
+        .as_array()
+        .expect("lines")
+        .iter()
+        .map(|l| l["event"].as_str().expect("event"))
+        .collect();
+    assert_eq!(
+        events,
+        ["sent", "outcome", "sent", "outcome"],
+        "across both actions"
+    );
+
+    // A crash mid-write leaves a torn last line: skipped, and said.
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(audit_path(&config))
+        .expect("audit log");
+    std::io::Write::write_all(
+        &mut file,
+        b"{\"time\":\"2026-11-23T10:00:02.000Z\",\"event\":\"outc",
+    )
+    .expect("torn line");
+    let run = phonedeck(&sim, &config, &["audit", "-o", "json"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("could not be read and were skipped"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.json().as_array().expect("actions").len(), 2);
+}

@@ -1,6 +1,7 @@
 //! Headless commands: each runs one operation from a shell script and exits
 //! 0 (all ok), 1 (a target failed or is unknown) or 2 (usage, config or auth error).
 
+mod audit;
 mod confirm;
 mod context;
 mod doctor;
@@ -11,6 +12,7 @@ mod jobs;
 mod output;
 mod packaging;
 mod phones;
+mod retry;
 mod servers;
 mod simulator;
 mod status;
@@ -154,6 +156,9 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Some(Command::Sim(args)) => return simulator::run(*args).await,
         Some(Command::Completions { shell }) => return packaging::completions(shell),
         Some(Command::Man) => return packaging::man(),
+        Some(Command::Audit(args)) => {
+            return audit::run(args, global.audit_log.as_deref(), format);
+        }
         Some(Command::Init(mut args)) => {
             args.profile_name = global.profile.clone();
             args.read_only = global.read_only;
@@ -209,7 +214,14 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Jobs { job_ids } => jobs::run(&target, job_ids, format).await,
         Command::Doctor => doctor::run(&target, format).await,
-        Command::Sim(_) | Command::Completions { .. } | Command::Man | Command::Init(_) => {
+        Command::Retry { action_id, confirm } => {
+            retry::run(&target, action_id, confirm.yes, format).await
+        }
+        Command::Sim(_)
+        | Command::Completions { .. }
+        | Command::Man
+        | Command::Init(_)
+        | Command::Audit(_) => {
             unreachable!("handled above")
         }
     }

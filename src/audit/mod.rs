@@ -3,6 +3,8 @@
 //! `not_sent` line for a target an action was stopped before reaching. Every line
 //! names its action's `action_id` (and a retry the action it retries).
 
+pub mod read;
+
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -91,6 +93,9 @@ struct Line<'a> {
     /// The id the service answered with, to quote to its support.
     #[serde(skip_serializing_if = "Option::is_none")]
     request_id: Option<&'a str>,
+    /// The job an encoder restart started.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    job_id: Option<&'a str>,
 }
 
 /// The default location: the platform data dir (`~/.local/share/phonedeck/audit.jsonl`).
@@ -223,6 +228,7 @@ impl AuditLog {
             error_code: outcome.and_then(|o| o.error_code.as_deref()),
             error_msg: outcome.and_then(|o| o.error_msg.as_deref()),
             request_id: outcome.and_then(|o| o.request_id.as_deref()),
+            job_id: outcome.and_then(|o| o.job_id.as_deref()),
         };
         let mut text = serde_json::to_string(&line).unwrap_or_else(|e| {
             format!("{{\"event\":\"{event}\",\"error\":\"cannot encode audit line: {e}\"}}")

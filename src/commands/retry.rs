@@ -1,0 +1,65 @@
+//! `phonedeck retry ACTION_ID`: runs an action again on the targets it did not do
+//! (failed, unknown, not sent), as the audit log records them, on the profile it ran
+//! on; confirmed like the action itself, recorded with `retry_of`.
+
+use crate::audit::read;
+use crate::cli::OutputFormat;
+
+use super::audit::read_log;
+use super::confirm::ensure_allowed;
+use super::output::print_outcomes;
+use super::{EXIT_OK, Failure, Target};
+
+pub async fn run(
+    target: &Target,
+    action_id: String,
+    yes: bool,
+    format: OutputFormat,
+) -> Result<u8, Failure> {
+    let path = target.audit_path.clone().ok_or_else(|| {
+        Failure::usage("no audit log to read the action from: name it with --audit-log FILE")
+    })?;
+    let records = read_log(&path)?.records;
+    let actions = read::actions(&records);
+    let shown_id = crate::sanitize::sanitize(&action_id);
+    let action = actions
+        .iter()
+        .find(|a| a.action_id == action_id)
+        .ok_or_else(|| {
+            Failure::usage(format!(
+                "no action {shown_id} in the audit log {}; `phonedeck audit` lists them",
+                path.display()
+            ))
+        })?;
+    let profile = action
+        .targets
+        .first()
+        .map_or("", |t| t.first.profile.as_str());
+    if profile != target.profile {
+        return Err(Failure::usage(format!(
+            "action {shown_id} ran on profile {}; retry it there: --profile {}",
+            crate::sanitize::sanitize(profile),
+            crate::sanitize::sanitize(profile)
+        )));
+    }
+    let all = action.targets.len();
+    let targets: Vec<String> = action
+        .targets
+        .iter()
+        .filter(|t| t.outcome() != "ok")
+        .map(|t| t.target.to_string())
+        .collect();
+    if targets.is_empty() {
+        eprintln!("every target of action {shown_id} is ok: nothing to retry");
+        return Ok(EXIT_OK);
+    }
+    let kind = action.kind;
+    let what = format!(
+        "{} (retry of action {shown_id}: {} of {all} targets)",
+        kind.label(),
+        targets.len()
+    );
+    ensure_allowed(&target.api, &what, &targets, yes)?;
+    let outcomes = super::interrupt::perform(target, kind, targets, Some(action_id)).await?;
+    print_outcomes(format, &outcomes)
+}
