@@ -647,3 +647,77 @@ async fn the_cancel_command_stops_running_actions_and_says_so() {
     assert!(!ui.state.quit && !ui.state.stopping);
     assert!(ui.screen(120, 40).contains("cancelling 1 action(s)"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_retry_key_re_runs_the_last_action_on_its_failed_targets_only() {
+    let sim = start_sim().await;
+    let mut ui = Harness::new(&sim, false).await;
+    sim.set_faults(phonedeck::sim::Faults {
+        deny_rate: 0.5,
+        ..Default::default()
+    });
+    ui.type_text("      ").await;
+    ui.key(KeyCode::Char('s')).await;
+    ui.key(KeyCode::Char('y')).await;
+    let denied: Vec<String> = ui
+        .audit_lines()
+        .iter()
+        .filter(|l| l["outcome"] == "failed")
+        .map(|l| l["target"].as_str().expect("target").to_string())
+        .collect();
+    assert!(
+        !denied.is_empty() && denied.len() < 6,
+        "some fail: {denied:?}"
+    );
+    let action_id = ui.audit_lines()[0]["action_id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+
+    sim.set_faults(phonedeck::sim::Faults::default());
+    ui.key(KeyCode::Char('t')).await;
+    let Mode::Confirm(dialog) = &ui.state.mode else {
+        panic!("the retry is confirmed like any action");
+    };
+    assert_eq!(dialog.targets, denied);
+    let screen = ui.screen(120, 40);
+    assert!(
+        screen.contains(&format!(
+            "retry of action {action_id}: {} of 6 targets",
+            denied.len()
+        )),
+        "{screen}"
+    );
+    let before = stopped_requests(&sim);
+    ui.key(KeyCode::Char('y')).await;
+    let sent: Vec<String> = stopped_requests(&sim)[before.len()..].to_vec();
+    let mut expected = denied.clone();
+    expected.sort();
+    let mut sent_sorted = sent.clone();
+    sent_sorted.sort();
+    assert_eq!(sent_sorted, expected, "exactly the failed targets");
+    let retry_lines: Vec<serde_json::Value> = ui
+        .audit_lines()
+        .into_iter()
+        .filter(|l| l["retry_of"] == action_id.as_str())
+        .collect();
+    assert_eq!(retry_lines.len(), 2 * denied.len(), "sent and outcome each");
+    ui.key(KeyCode::Char('t')).await;
+    assert!(
+        ui.screen(120, 40)
+            .contains("nothing to retry: every target of action"),
+        "the retry itself went through"
+    );
+}
+
+/// Every stop-streaming request the simulator received, in order.
+fn stopped_requests(sim: &phonedeck::sim::SimHandle) -> Vec<String> {
+    mutations(sim)
+        .iter()
+        .filter(|r| r.path.ends_with("/streaming/stop"))
+        .map(|r| {
+            let body: serde_json::Value = serde_json::from_str(&r.body).expect("json");
+            body["instance_id"].as_str().expect("id").to_string()
+        })
+        .collect()
+}

@@ -51,6 +51,9 @@ impl Entry {
                     (false, false) => " …",
                 });
                 text.push_str(&format!(" · action {}", p.action_id));
+                if let Some(retried) = &p.retry_of {
+                    text.push_str(&format!(", retry of {retried}"));
+                }
                 text
             }
             Entry::TargetProblem { action, outcome } => {
@@ -92,6 +95,10 @@ pub struct ActionProgress {
     /// Told to stop: the targets not yet started will not be sent.
     pub stopping: bool,
     pub finished: bool,
+    /// The action this one retries.
+    pub retry_of: Option<String>,
+    /// Its targets that did not end ok (failed, unknown, not sent): what a retry sends.
+    pub retry_targets: Vec<String>,
 }
 
 impl ActionProgress {
@@ -100,12 +107,16 @@ impl ActionProgress {
         self.ok + self.failed + self.unknown + self.not_sent
     }
 
-    pub fn count(&mut self, outcome: Outcome) {
-        match outcome {
+    /// Counts a target's outcome; one that did not end ok is kept for a retry.
+    pub fn count(&mut self, outcome: &TargetOutcome) {
+        match outcome.outcome {
             Outcome::Ok => self.ok += 1,
             Outcome::Failed => self.failed += 1,
             Outcome::Unknown => self.unknown += 1,
             Outcome::NotSent => self.not_sent += 1,
+        }
+        if outcome.outcome != Outcome::Ok {
+            self.retry_targets.push(outcome.target.clone());
         }
     }
 }

@@ -14,6 +14,8 @@ pub enum Command {
     Quit,
     /// Stop the running actions from sending more requests.
     Cancel,
+    /// The latest action again, on its failed, unknown and not-sent targets.
+    Retry,
 }
 
 /// The command words, as offered for completion: `profile`, each pane's word, then
@@ -21,7 +23,7 @@ pub enum Command {
 pub fn words() -> Vec<&'static str> {
     std::iter::once("profile")
         .chain(Pane::ALL.iter().map(|p| p.spec().word))
-        .chain(["filter", "cancel", "help", "quit"])
+        .chain(["filter", "cancel", "retry", "help", "quit"])
         .collect()
 }
 
@@ -53,6 +55,7 @@ pub fn parse(input: &str, profiles: &[String]) -> Result<Command, String> {
         "help" | "?" => Ok(Command::Help),
         "quit" | "q" => Ok(Command::Quit),
         "cancel" => Ok(Command::Cancel),
+        "retry" => Ok(Command::Retry),
         "profile" | "p" if argument.is_empty() => Err(format!(
             "which profile? {}",
             if profiles.is_empty() {

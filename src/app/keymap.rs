@@ -67,6 +67,8 @@ pub enum Action {
     CommandLine,
     /// Stop the running actions from sending more requests.
     Cancel,
+    /// Run the latest action again on its failed, unknown and not-sent targets.
+    Retry,
 }
 
 impl Action {
@@ -118,6 +120,7 @@ impl Action {
             Action::SaveLog => "save activity log",
             Action::CommandLine => "commands (:profile…)",
             Action::Cancel => "cancel running actions",
+            Action::Retry => "retry failed/unknown",
         };
         text.to_string()
     }
@@ -326,6 +329,7 @@ fn default_bindings() -> Vec<(Binding, Action)> {
         (key('w'), SaveLog),
         (key(':'), CommandLine),
         (key('c'), Cancel),
+        (key('t'), Retry),
     ])
     .collect()
 }

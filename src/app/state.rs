@@ -31,6 +31,16 @@ pub struct ConfirmDialog {
     /// What the engineer typed (the count, from `TYPED_COUNT_FROM` targets up).
     pub typed: String,
     pub focus: Focus,
+    /// A retry: the action it retries (its targets are that action's failed,
+    /// unknown and not-sent ones).
+    pub retry_of: Option<RetryOf>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryOf {
+    pub action_id: String,
+    /// How many targets that action had.
+    pub total: usize,
 }
 
 /// From this many targets on, the count must be typed to confirm.

@@ -19,7 +19,7 @@ use super::layout::{self, Hit};
 use super::message::Msg;
 use super::pane::{Pane, Polling, phones};
 use super::poll_result::record_result;
-use super::state::{AppState, ConfirmDialog, Focus, Mode, Settings};
+use super::state::{AppState, ConfirmDialog, Focus, Mode, RetryOf, Settings};
 use super::table::window_start;
 
 pub fn update(state: &mut AppState, msg: Msg, clock: Clock) -> Vec<Effect> {
@@ -125,6 +125,53 @@ fn request_action(state: &mut AppState, kind: ActionKind) {
         hidden,
         typed: String::new(),
         focus: Focus::Cancel,
+        retry_of: None,
+    });
+}
+
+/// The retry key and `:retry`: the latest finished action again, on just its
+/// failed, unknown and not-sent targets, through the usual confirmation.
+fn request_retry(state: &mut AppState) {
+    if state.settings.read_only {
+        return state.notify("read-only: retry refused; nothing was sent".into());
+    }
+    let latest = state
+        .activity
+        .entries
+        .iter()
+        .rev()
+        .find_map(|(_, e)| match e {
+            Entry::Action(progress) => Some(progress.clone()),
+            _ => None,
+        });
+    let Some(action) = latest else {
+        state.flash = Some("nothing to retry: no action has run yet".into());
+        return;
+    };
+    if !action.finished {
+        state.flash = Some(format!(
+            "action {} is still running: retry once it has finished",
+            action.action_id
+        ));
+        return;
+    }
+    if action.retry_targets.is_empty() {
+        state.flash = Some(format!(
+            "nothing to retry: every target of action {} is ok",
+            action.action_id
+        ));
+        return;
+    }
+    state.mode = Mode::Confirm(ConfirmDialog {
+        kind: action.kind,
+        targets: action.retry_targets,
+        hidden: 0,
+        typed: String::new(),
+        focus: Focus::Cancel,
+        retry_of: Some(RetryOf {
+            action_id: action.action_id,
+            total: action.total,
+        }),
     });
 }
 
@@ -145,9 +192,14 @@ fn launch(state: &mut AppState, dialog: ConfirmDialog, effects: &mut Vec<Effect>
         started: state.now,
         stopping: false,
         finished: false,
+        retry_of: dialog.retry_of.as_ref().map(|r| r.action_id.clone()),
+        retry_targets: Vec::new(),
     }));
-    // Marks are spent by the action, so the next one cannot hit them by accident.
-    state.current().view_mut().marks.clear();
+    // Marks are spent by the action, so the next one cannot hit them by accident (a
+    // retry did not use them).
+    if dialog.retry_of.is_none() {
+        state.current().view_mut().marks.clear();
+    }
     state.flash = Some(format!(
         "{} started on {} target(s)",
         dialog.kind.label(),
@@ -156,7 +208,7 @@ fn launch(state: &mut AppState, dialog: ConfirmDialog, effects: &mut Vec<Effect>
     effects.push(Effect::RunAction {
         action,
         action_id,
-        retry_of: None,
+        retry_of: dialog.retry_of.map(|r| r.action_id),
         kind: dialog.kind,
         targets: dialog.targets,
     });
@@ -221,7 +273,7 @@ fn on_outcome(state: &mut AppState, action: u64, outcome: TargetOutcome) {
         return;
     };
     if let Some(progress) = state.activity.action_mut(action) {
-        progress.count(outcome.outcome);
+        progress.count(&outcome);
     }
     if kind == ActionKind::StopStreaming {
         if let Some(&i) = state.phone_index.get(&outcome.target) {
@@ -332,6 +384,7 @@ fn on_normal_key(state: &mut AppState, key: KeyEvent, effects: &mut Vec<Effect>)
         Action::Quit if busy(state) => state.mode = Mode::ConfirmQuit,
         Action::Quit | Action::ForceQuit => request_quit(state, effects),
         Action::Cancel => cancel_actions(state, effects),
+        Action::Retry => request_retry(state),
         Action::Help => state.mode = Mode::Help,
         Action::NextPane => state.pane = pane.cycle(1),
         Action::PrevPane => state.pane = pane.cycle(-1),
@@ -493,6 +546,7 @@ fn run_command(state: &mut AppState, command: Command, effects: &mut Vec<Effect>
         Command::Quit if busy(state) => state.mode = Mode::ConfirmQuit,
         Command::Quit => request_quit(state, effects),
         Command::Cancel => cancel_actions(state, effects),
+        Command::Retry => request_retry(state),
         Command::Profile(name) if name == state.settings.profile => {
             state.flash = Some(format!("already on profile {name}"));
         }

@@ -16,10 +16,15 @@ const SHOWN_TARGETS: usize = 5;
 pub fn draw(frame: &mut Frame, dialog: &ConfirmDialog, styles: &Styles) {
     let count = dialog.targets.len();
     let label = dialog.kind.label();
-    let mut lines = vec![Line::from(Span::styled(
-        format!(" {label} on {count} target(s):"),
-        styles.title(),
-    ))];
+    let heading = match &dialog.retry_of {
+        Some(retry) => format!(
+            " {label}, retry of action {}: {count} of {} targets:",
+            sanitize(&retry.action_id),
+            retry.total
+        ),
+        None => format!(" {label} on {count} target(s):"),
+    };
+    let mut lines = vec![Line::from(Span::styled(heading, styles.title()))];
     for target in dialog.targets.iter().take(SHOWN_TARGETS) {
         lines.push(Line::from(format!("   {}", sanitize(target))));
     }
