@@ -85,7 +85,7 @@ impl Executor {
                 );
             }
         }
-        let outcome = self.request(kind, target, &client_request_id).await;
+        let mut outcome = self.request(kind, target, &client_request_id).await;
         if let Some(audit) = &self.audit {
             if let Err(error) = audit
                 .outcome(kind, &client_request_id, &outcome, &run.action)
@@ -94,7 +94,32 @@ impl Executor {
                 tracing::error!(%error, "cannot write an outcome to the audit log");
             }
         }
+        if outcome.outcome == Outcome::Unknown {
+            self.settle(kind, &client_request_id, &mut outcome, run)
+                .await;
+        }
         outcome
+    }
+
+    /// No answer came: reads the target back and records what that settles.
+    async fn settle(
+        &self,
+        kind: ActionKind,
+        client_request_id: &str,
+        outcome: &mut TargetOutcome,
+        run: &Run,
+    ) {
+        let (settled, seen) = crate::reconcile::reconcile(&self.api, kind, &outcome.target).await;
+        outcome.reconciled = Some(settled);
+        outcome.seen = Some(seen);
+        if let Some(audit) = &self.audit {
+            if let Err(error) = audit
+                .reconciled(kind, client_request_id, outcome, &run.action)
+                .await
+            {
+                tracing::error!(%error, "cannot write a reconciliation to the audit log");
+            }
+        }
     }
 
     async fn request(&self, kind: ActionKind, target: String, request_id: &str) -> TargetOutcome {

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod dashboard;
+pub mod reconcile;
 pub mod sanitize;
 pub mod sim;
 pub mod theme;

@@ -1047,3 +1047,63 @@ async fn retry_sends_exactly_the_failed_targets_and_audit_tells_the_story() {
     );
     assert_eq!(run.json().as_array().expect("actions").len(), 2);
 }
+
+/// A server stop whose answer comes after the client's timeout: `unknown`, then read
+/// back. Returns the run and the audit's `reconciled` line.
+async fn stop_server_without_an_answer(faults: &str) -> (Run, Value) {
+    let sim = start_sim().await;
+    let (_dir, config) = config_file(&sim, "request_timeout_secs = 1");
+    let server = sim.with_fleet(|f| {
+        f.servers
+            .iter()
+            .find(|s| s.status == "ACTIVE")
+            .map(|s| s.id.clone())
+            .expect("an active server")
+    });
+    sim.set_faults(faults.parse().expect("faults"));
+    let run = phonedeck(
+        &sim,
+        &config,
+        &["servers", "stop", &server, "--yes", "-o", "json"],
+    )
+    .await;
+    let lines = audit_lines(&config);
+    let reconciled = lines
+        .iter()
+        .find(|l| l["event"] == "reconciled")
+        .cloned()
+        .unwrap_or_else(|| panic!("a reconciled line: {lines:?}"));
+    (run, reconciled)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_stop_that_took_effect_is_reconciled_as_happened() {
+    let (run, line) = stop_server_without_an_answer("slow-actions=4s").await;
+    let outcome = &run.json()[0];
+    assert_eq!(outcome["outcome"], "unknown", "{}", run.stdout);
+    assert_eq!(outcome["reconciled"], "happened");
+    assert_eq!(run.code, 0, "the settled outcome decides: {}", run.stderr);
+    assert_eq!(line["reconciled"], "happened");
+    assert!(
+        line["seen"]
+            .as_str()
+            .expect("seen")
+            .contains("powering-off")
+            || line["seen"] == "SHUTOFF",
+        "{line}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_stop_that_never_took_effect_is_reconciled_as_did_not_happen() {
+    let (run, line) = stop_server_without_an_answer("lost-actions=6s").await;
+    let outcome = &run.json()[0];
+    assert_eq!(outcome["outcome"], "unknown", "{}", run.stdout);
+    assert_eq!(outcome["reconciled"], "did_not_happen");
+    assert_eq!(run.code, 1);
+    assert_eq!(line["reconciled"], "did_not_happen");
+    assert!(
+        line["seen"].as_str().expect("seen").contains("ACTIVE"),
+        "{line}"
+    );
+}

@@ -78,6 +78,12 @@ pub fn parse_servers(body: &[u8]) -> Result<Rows<Server>, ApiError> {
     parse_server_page(body).map(|page| page.servers)
 }
 
+/// `GET servers/{id}`: `{"server": {...}}`.
+#[derive(Deserialize)]
+struct ServerBody {
+    server: Server,
+}
+
 /// Servers asked for per page (Nova's usual `max_limit`).
 pub const SERVER_PAGE_SIZE: usize = 1000;
 /// A guard against a service whose `next` link never ends.
@@ -114,6 +120,16 @@ impl<'a> Compute<'a> {
             }
         }
         Ok(servers)
+    }
+
+    /// One server as it stands (reading back an action whose answer never came).
+    pub async fn server(&self, server_id: &str) -> Result<Server, ApiError> {
+        let server = path::segment(Service::Compute, "server id", server_id)?;
+        let base = self.api.project_base(Service::Compute).await?;
+        let call = Call::read(Service::Compute, format!("{base}/servers/{server}"));
+        let parse = |body: &[u8]| super::decode::<ServerBody>(Service::Compute, body);
+        let (body, _) = self.api.send_parsed(&call, parse).await?;
+        Ok(body.server)
     }
 
     /// One server at most: the cheapest read (`phonedeck doctor`).

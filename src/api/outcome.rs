@@ -25,6 +25,25 @@ impl std::fmt::Display for Outcome {
     }
 }
 
+/// What reading a target back said about an `unknown` outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Settled {
+    Happened,
+    DidNotHappen,
+    CannotTell,
+}
+
+impl std::fmt::Display for Settled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Settled::Happened => "happened",
+            Settled::DidNotHappen => "did not happen",
+            Settled::CannotTell => "cannot tell",
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TargetOutcome {
     pub target: String,
@@ -35,6 +54,12 @@ pub struct TargetOutcome {
     /// A job started by the action (encoder restarts).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
+    /// For an `unknown` outcome: what reading the target back settled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reconciled: Option<Settled>,
+    /// What that read saw (`SHUTOFF`, `still online`…).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seen: Option<String>,
 }
 
 impl TargetOutcome {
@@ -46,6 +71,8 @@ impl TargetOutcome {
             error_msg: None,
             request_id,
             job_id: None,
+            reconciled: None,
+            seen: None,
         }
     }
 
@@ -61,6 +88,12 @@ impl TargetOutcome {
             error_msg: Some(error_msg.into()),
             ..TargetOutcome::ok(target, request_id)
         }
+    }
+
+    /// Whether the action is known to have happened: ok, or unknown and then seen done.
+    pub fn took_effect(&self) -> bool {
+        self.outcome == Outcome::Ok
+            || (self.outcome == Outcome::Unknown && self.reconciled == Some(Settled::Happened))
     }
 
     /// Never sent: the action was stopped before reaching this target.

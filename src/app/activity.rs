@@ -63,8 +63,13 @@ impl Entry {
                     .as_deref()
                     .map(|id| format!(" [request id {id}]"))
                     .unwrap_or_default();
+                // An unknown outcome says what reading the target back settled.
+                let settled = match (outcome.reconciled, &outcome.seen) {
+                    (Some(settled), Some(seen)) => format!(", read back: {settled} ({seen})"),
+                    _ => String::new(),
+                };
                 format!(
-                    "  {} {} {}{request}: {} {}",
+                    "  {} {} {}{request}: {} {}{settled}",
                     action.label(),
                     outcome.target,
                     outcome.outcome,

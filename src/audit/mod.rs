@@ -1,6 +1,7 @@
 //! The append-only JSON-lines audit log of every mutation: a `sent` line written and
 //! fsynced before the request leaves, and an `outcome` line once it is known; a
-//! `not_sent` line for a target an action was stopped before reaching. Every line
+//! `not_sent` line for a target an action was stopped before reaching; a `reconciled`
+//! line when an `unknown` outcome was settled by reading the target back. Every line
 //! names its action's `action_id` (and a retry the action it retries).
 
 pub mod read;
@@ -96,6 +97,11 @@ struct Line<'a> {
     /// The job an encoder restart started.
     #[serde(skip_serializing_if = "Option::is_none")]
     job_id: Option<&'a str>,
+    /// An `unknown` outcome settled by reading the target back, and what was seen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reconciled: Option<crate::api::outcome::Settled>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seen: Option<&'a str>,
 }
 
 /// The default location: the platform data dir (`~/.local/share/phonedeck/audit.jsonl`).
@@ -165,6 +171,25 @@ impl AuditLog {
         Ok(())
     }
 
+    /// Records what reading the target back settled about an `unknown` outcome.
+    pub async fn reconciled(
+        self: &Arc<Self>,
+        kind: ActionKind,
+        client_request_id: &str,
+        outcome: &TargetOutcome,
+        action: &ActionRef,
+    ) -> std::io::Result<()> {
+        let line = self.line(
+            "reconciled",
+            kind,
+            &outcome.target,
+            Some(client_request_id),
+            action,
+            Some(outcome),
+        );
+        self.append(line).await
+    }
+
     /// Records that a target was never sent: its action was stopped first.
     pub async fn not_sent(
         self: &Arc<Self>,
@@ -229,6 +254,8 @@ impl AuditLog {
             error_msg: outcome.and_then(|o| o.error_msg.as_deref()),
             request_id: outcome.and_then(|o| o.request_id.as_deref()),
             job_id: outcome.and_then(|o| o.job_id.as_deref()),
+            reconciled: outcome.and_then(|o| o.reconciled),
+            seen: outcome.and_then(|o| o.seen.as_deref()),
         };
         let mut text = serde_json::to_string(&line).unwrap_or_else(|e| {
             format!("{{\"event\":\"{event}\",\"error\":\"cannot encode audit line: {e}\"}}")

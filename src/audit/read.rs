@@ -34,6 +34,11 @@ pub struct Record {
     pub request_id: Option<String>,
     #[serde(default)]
     pub job_id: Option<String>,
+    /// `happened`, `did_not_happen` or `cannot_tell`, on `reconciled` lines.
+    #[serde(default)]
+    pub reconciled: Option<String>,
+    #[serde(default)]
+    pub seen: Option<String>,
 }
 
 impl Record {
@@ -99,6 +104,8 @@ pub struct TargetLines<'a> {
     pub target: &'a str,
     pub first: &'a Record,
     pub settled: Option<&'a Record>,
+    /// The `reconciled` line, when an unknown outcome was read back.
+    pub reconciled: Option<&'a Record>,
 }
 
 impl TargetLines<'_> {
@@ -137,6 +144,7 @@ pub fn actions(records: &[Record]) -> Vec<ActionTargets<'_>> {
                     target: &record.target,
                     first: record,
                     settled: None,
+                    reconciled: None,
                 });
                 let last = targets.len() - 1;
                 &mut targets[last]
@@ -144,6 +152,9 @@ pub fn actions(records: &[Record]) -> Vec<ActionTargets<'_>> {
         };
         if record.settles() {
             entry.settled = Some(record);
+        }
+        if record.event == "reconciled" {
+            entry.reconciled = Some(record);
         }
     }
     actions

@@ -135,6 +135,8 @@ struct TargetOutcome<'a> {
     target: &'a str,
     sent: Option<String>,
     outcome: &'a str,
+    /// For an unknown outcome read back: happened, did_not_happen or cannot_tell.
+    reconciled: Option<&'a str>,
     error_code: Option<&'a str>,
     error_msg: Option<&'a str>,
     request_id: Option<&'a str>,
@@ -165,6 +167,7 @@ fn action_targets(
                 target: t.target,
                 sent: (t.first.event == "sent").then(|| time(&t.first.time)),
                 outcome: t.outcome(),
+                reconciled: t.reconciled.and_then(|r| r.reconciled.as_deref()),
                 error_code: settled.and_then(|r| r.error_code.as_deref()),
                 error_msg: settled.and_then(|r| r.error_msg.as_deref()),
                 request_id: settled.and_then(|r| r.request_id.as_deref()),
@@ -178,7 +181,10 @@ fn action_targets(
             vec![
                 t.target.to_string(),
                 optional(t.sent.as_ref()),
-                t.outcome.to_string(),
+                match t.reconciled {
+                    Some(settled) => format!("{} ({settled})", t.outcome),
+                    None => t.outcome.to_string(),
+                },
                 optional(t.error_code),
                 optional(t.error_msg.or(t.job_id)),
                 optional(t.request_id),

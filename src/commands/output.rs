@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::api::{Outcome, TargetOutcome};
+use crate::api::TargetOutcome;
 use crate::app::pane::column::{self, TableRow};
 use crate::cli::OutputFormat;
 use crate::sanitize::sanitize;
@@ -105,9 +105,17 @@ pub fn print_outcomes(format: OutputFormat, outcomes: &[TargetOutcome]) -> Resul
         .map(|o| {
             vec![
                 o.target.clone(),
-                o.outcome.to_string(),
+                match o.reconciled {
+                    Some(settled) => format!("{} ({settled})", o.outcome),
+                    None => o.outcome.to_string(),
+                },
                 optional(o.error_code.as_ref()),
-                optional(o.error_msg.as_ref().or(o.job_id.as_ref())),
+                optional(
+                    o.seen
+                        .as_ref()
+                        .or(o.error_msg.as_ref())
+                        .or(o.job_id.as_ref()),
+                ),
                 optional(o.request_id.as_ref()),
             ]
         })
@@ -118,7 +126,8 @@ pub fn print_outcomes(format: OutputFormat, outcomes: &[TargetOutcome]) -> Resul
         &["TARGET", "OUTCOME", "CODE", "MESSAGE/JOB", "REQUEST ID"],
         &rows,
     )?;
-    let all_ok = outcomes.iter().all(|o| o.outcome == Outcome::Ok);
+    // An unknown outcome read back as done counts as done; the JSON keeps both.
+    let all_ok = outcomes.iter().all(TargetOutcome::took_effect);
     Ok(if all_ok { EXIT_OK } else { EXIT_FAILED })
 }
 

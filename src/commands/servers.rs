@@ -92,7 +92,7 @@ async fn wait_until_settled(
                 .collect();
         }
     }
-    for outcome in outcomes.iter_mut().filter(|o| o.outcome == Outcome::Ok) {
+    for outcome in outcomes.iter_mut().filter(|o| o.took_effect()) {
         let server = last_seen.get(&outcome.target);
         if !settled(server, power) {
             let state = server

@@ -37,12 +37,17 @@ pub struct Faults {
     pub over_limit_rate: f64,
     /// 403 `APIGW.0302`: the credentials lack the IAM permission (IAM itself excepted).
     pub forbidden_rate: f64,
+    /// Every mutation takes effect, then is answered only this long after (past a
+    /// client's timeout: an outcome the client cannot know).
+    pub slow_actions: Option<Duration>,
+    /// Every mutation is held this long and then dropped without taking effect.
+    pub lost_actions: Option<Duration>,
 }
 
 impl std::str::FromStr for Faults {
     type Err = String;
 
-    /// `latency=50ms,throttle=0.2,errors=0.1,html=0.05,token-ttl=30s,deny=0.05,bare-status,sparse`
+    /// `latency=50ms,throttle=0.2,errors=0.1,html=0.05,token-ttl=30s,deny=0.05,bare-status,sparse,slow-actions=5s`
     fn from_str(spec: &str) -> Result<Self, Self::Err> {
         let mut faults = Faults::default();
         for item in spec.split(',').map(str::trim).filter(|i| !i.is_empty()) {
@@ -64,10 +69,12 @@ impl std::str::FromStr for Faults {
                 "sparse" => faults.sparse = true,
                 "over-limit" => faults.over_limit_rate = rate(name, value)?,
                 "forbidden" => faults.forbidden_rate = rate(name, value)?,
+                "slow-actions" => faults.slow_actions = Some(duration(name, value)?),
+                "lost-actions" => faults.lost_actions = Some(duration(name, value)?),
                 other => {
                     return Err(format!(
                         "unknown fault `{other}`; known: latency=DUR, throttle=RATE, errors=RATE, html=RATE, token-ttl=DUR, deny=RATE, hang=RATE, truncated=RATE, wrong-types=RATE, \
-                         oversize=RATE, empty=RATE, over-limit=RATE, forbidden=RATE, bare-status, hostile-names, sparse"
+                         oversize=RATE, empty=RATE, over-limit=RATE, forbidden=RATE, slow-actions=DUR, lost-actions=DUR, bare-status, hostile-names, sparse"
                     ));
                 }
             }

@@ -92,6 +92,13 @@ pub async fn gateway(State(shared): Sim, request: Request, next: Next) -> Respon
         injected_server_error(&shared, api)
     } else if let Some(broken) = broken_answer(&shared, &faults).await {
         broken
+    } else if let (true, Some(held)) = (is_mutation(api, &parts), faults.lost_actions) {
+        tokio::time::sleep(held).await;
+        injected_server_error(&shared, api)
+    } else if let (true, Some(late)) = (is_mutation(api, &parts), faults.slow_actions) {
+        let answer = next.run(Request::from_parts(parts, Body::from(body))).await;
+        tokio::time::sleep(late).await;
+        answer
     } else {
         next.run(Request::from_parts(parts, Body::from(body))).await
     };
@@ -105,6 +112,14 @@ pub async fn gateway(State(shared): Sim, request: Request, next: Next) -> Respon
         response.headers_mut().insert("date", value);
     }
     response
+}
+
+/// A request that changes something: every mutation is a POST, but not every POST is
+/// one (IAM's token, KooPhone's batch status query).
+fn is_mutation(api: Option<Service>, parts: &axum::http::request::Parts) -> bool {
+    parts.method == axum::http::Method::POST
+        && api.is_some_and(|a| a != Service::Iam)
+        && !parts.uri.path().ends_with("/batch-query-status")
 }
 
 fn check_auth(
