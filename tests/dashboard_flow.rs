@@ -123,12 +123,26 @@ async fn restart_encoder_and_watch_its_job_fail() {
     ui.key(KeyCode::Char('r')).await;
     ui.key(KeyCode::Char('y')).await;
     assert_eq!(ui.state.jobs.len(), 1);
-    assert!(ui.screen(120, 40).contains("running"));
+    let screen = ui.screen(120, 40);
+    assert!(screen.contains("running"));
+    assert!(
+        screen.contains("1/1 done, 0 confirmed — awaiting 1…"),
+        "not finished while its job runs: {screen}"
+    );
     tokio::time::sleep(Duration::from_millis(300)).await;
     ui.advance(Duration::from_secs(6)).await;
     let screen = ui.screen(120, 40);
     assert!(screen.contains("failed CPS.0242"), "{screen}");
     assert!(screen.contains("Abnormal"), "{screen}");
+    let encoder = ui.state.encoder_name(&ui.state.jobs[0].encoder_id);
+    assert!(
+        screen.contains(&format!("restart of {encoder}: job")),
+        "the job's line names the encoder: {screen}"
+    );
+    assert!(
+        screen.contains("1/1 done, 1 went wrong after — finished"),
+        "{screen}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -140,10 +154,16 @@ async fn stop_a_server_and_see_it_power_off() {
     ui.key(KeyCode::Char('y')).await;
     let screen = ui.screen(120, 40);
     assert!(screen.contains("powering-off"), "{screen}");
+    assert!(screen.contains("0 confirmed — awaiting 1…"), "{screen}");
     tokio::time::sleep(Duration::from_millis(300)).await;
     ui.advance(Duration::from_secs(6)).await;
     let first = &ui.state.panes.servers.rows[0].0;
     assert_eq!(first.status.as_deref(), Some("SHUTOFF"));
+    let screen = ui.screen(120, 40);
+    assert!(
+        screen.contains("1/1 done, 1 confirmed — finished"),
+        "confirmed once a poll shows SHUTOFF: {screen}"
+    );
     ui.key(KeyCode::Char('S')).await;
     ui.key(KeyCode::Char('y')).await;
     assert!(ui.screen(120, 40).contains("powering-on"));
@@ -614,6 +634,7 @@ async fn a_second_ctrl_c_quits_at_once_and_q_asks_while_a_job_is_followed() {
     let mut ui = Harness::new(&sim, false).await;
     ui.state.jobs.push(phonedeck::app::jobs::JobRow {
         job_id: "job-1".into(),
+        action: 1,
         encoder_id: "e1".into(),
         state: phonedeck::app::jobs::JobState::Running,
         started: ui.clock.now,

@@ -45,10 +45,17 @@ impl Entry {
                 if p.not_sent > 0 {
                     text.push_str(&format!(", {} not sent", p.not_sent));
                 }
-                text.push_str(match (p.finished, p.stopping) {
-                    (true, _) => " — finished",
-                    (false, true) => " — stopping…",
-                    (false, false) => " …",
+                if p.confirmed > 0 || !p.awaiting.is_empty() {
+                    text.push_str(&format!(", {} confirmed", p.confirmed));
+                }
+                if p.went_wrong > 0 {
+                    text.push_str(&format!(", {} went wrong after", p.went_wrong));
+                }
+                text.push_str(&match (p.finished, p.stopping, p.awaiting.len()) {
+                    (true, _, 0) => " — finished".to_string(),
+                    (true, _, awaiting) => format!(" — awaiting {awaiting}…"),
+                    (false, true, _) => " — stopping…".to_string(),
+                    (false, false, _) => " …".to_string(),
                 });
                 text.push_str(&format!(" · action {}", p.action_id));
                 if let Some(retried) = &p.retry_of {
@@ -104,6 +111,13 @@ pub struct ActionProgress {
     pub retry_of: Option<String>,
     /// Its targets that did not end ok (failed, unknown, not sent): what a retry sends.
     pub retry_targets: Vec<String>,
+    /// Accepted targets whose expected state a later poll has not shown yet.
+    pub awaiting: Vec<String>,
+    /// Accepted targets a later poll showed in the expected state (a server SHUTOFF, a
+    /// job succeeded, a stream gone).
+    pub confirmed: usize,
+    /// Accepted targets that then went wrong (their restart job failed).
+    pub went_wrong: usize,
 }
 
 impl ActionProgress {

@@ -9,6 +9,8 @@ use crate::api::cph::JobStatus;
 #[derive(Debug, Clone, PartialEq)]
 pub struct JobRow {
     pub job_id: String,
+    /// The action that started it (its number in the session).
+    pub action: u64,
     pub encoder_id: String,
     pub state: JobState,
     pub started: Instant,

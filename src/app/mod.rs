@@ -8,6 +8,7 @@ pub mod counts;
 pub mod effect;
 pub mod export;
 pub mod feed;
+pub mod follow;
 pub mod format;
 pub mod history;
 pub mod jobs;

@@ -242,6 +242,16 @@ impl AppState {
             .collect()
     }
 
+    /// An encoder's name as listed (its id while it is not).
+    pub fn encoder_name(&self, id: &str) -> String {
+        self.panes
+            .encoders
+            .rows
+            .iter()
+            .find(|e| e.0.encode_server_id == id)
+            .map_or_else(|| id.to_string(), |e| e.0.encode_server_name.clone())
+    }
+
     pub fn log_activity(&mut self, entry: super::activity::Entry) {
         self.activity.push(self.now, entry);
     }

@@ -13,6 +13,7 @@ use super::command_line::{self, Command};
 use super::effect::Effect;
 use super::export::{self, Export};
 use super::feed::FeedId;
+use super::follow;
 use super::jobs::{JobRow, JobState};
 use super::keymap::Action;
 use super::layout::{self, Hit};
@@ -32,7 +33,10 @@ pub fn update(state: &mut AppState, msg: Msg, clock: Clock) -> Vec<Effect> {
         Msg::Resize { width, height } => state.size = (width, height),
         Msg::Tick => {}
         Msg::Terminate => request_quit(state, &mut effects),
-        Msg::Listed(listing) => listing.apply(state),
+        Msg::Listed(listing) => {
+            listing.apply(state);
+            follow::after_poll(state);
+        }
         Msg::StatusPolled(batch) => phones::on_status(state, batch),
         Msg::JobsPolled(jobs) => on_jobs(state, jobs),
         Msg::ActionOutcome { action, outcome } => on_outcome(state, action, outcome),
@@ -85,16 +89,19 @@ fn on_jobs(state: &mut AppState, jobs: Vec<(String, Result<Job, ApiError>)>) {
             }
         };
         if new_state.is_finished() && row.state != new_state {
-            let note = match &new_state {
+            row.state = new_state;
+            let job = row.clone();
+            let encoder = state.encoder_name(&job.encoder_id);
+            let note = match &job.state {
                 JobState::Failed { code, message } => format!(
-                    "restart job {} failed: {} {message}",
-                    row.job_id,
+                    "restart of {encoder}: job {} failed: {} {message}",
+                    job.job_id,
                     code.as_deref().unwrap_or("")
                 ),
-                _ => format!("restart job {} succeeded", row.job_id),
+                _ => format!("restart of {encoder}: job {} succeeded", job.job_id),
             };
-            row.state = new_state;
             state.activity.push(state.now, Entry::Note(note));
+            follow::job_ended(state, &job);
         } else {
             row.state = new_state;
         }
@@ -194,6 +201,9 @@ fn launch(state: &mut AppState, dialog: ConfirmDialog, effects: &mut Vec<Effect>
         finished: false,
         retry_of: dialog.retry_of.as_ref().map(|r| r.action_id.clone()),
         retry_targets: Vec::new(),
+        awaiting: Vec::new(),
+        confirmed: 0,
+        went_wrong: 0,
     }));
     // Marks are spent by the action, so the next one cannot hit them by accident (a
     // retry did not use them).
@@ -274,6 +284,7 @@ fn on_outcome(state: &mut AppState, action: u64, outcome: TargetOutcome) {
     };
     if let Some(progress) = state.activity.action_mut(action) {
         progress.count(&outcome);
+        follow::accepted(progress, &outcome);
     }
     if kind == ActionKind::StopStreaming {
         if let Some(&i) = state.phone_index.get(&outcome.target) {
@@ -291,6 +302,7 @@ fn on_outcome(state: &mut AppState, action: u64, outcome: TargetOutcome) {
     {
         state.jobs.push(JobRow {
             job_id: job_id.clone(),
+            action,
             encoder_id: outcome.target.clone(),
             state: JobState::Running,
             started: state.now,

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::app::AppState;
 use crate::app::format::age_since;
-use crate::app::jobs::{JobRow, JobState};
+use crate::app::jobs::JobState;
 use crate::sanitize::sanitize;
 
 use super::styles::Styles;
@@ -25,17 +25,6 @@ pub fn split(area: Rect, state: &AppState) -> (Rect, Option<Rect>) {
     let [table, jobs] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(height)]).areas(area);
     (table, (height > 0).then_some(jobs))
-}
-
-fn encoder_name(state: &AppState, job: &JobRow) -> String {
-    state
-        .panes
-        .encoders
-        .rows
-        .iter()
-        .find(|e| e.0.encode_server_id == job.encoder_id)
-        .map(|e| e.0.encode_server_name.clone())
-        .unwrap_or_else(|| job.encoder_id.clone())
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
@@ -68,7 +57,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
             };
             Line::from(vec![
                 Span::styled(format!(" {mark} "), style),
-                Span::raw(format!("{:<12} ", sanitize(&encoder_name(state, job)))),
+                Span::raw(format!(
+                    "{:<12} ",
+                    sanitize(&state.encoder_name(&job.encoder_id))
+                )),
                 Span::styled(sanitize(&text), style),
                 Span::styled(
                     format!(

@@ -1,0 +1,83 @@
+//! Follow-through: an accepted action is not yet a done one. Each accepted target is
+//! awaited until a later poll shows the state the action was for (a server SHUTOFF or
+//! ACTIVE, a stream gone from the online list, a restart job succeeded), and the
+//! action's entry says "finished" only then. Stop-streaming has no such state to see
+//! (a phone's status does not say whether it streams), so it is not awaited.
+
+use std::collections::HashSet;
+
+use crate::action_kind::ActionKind;
+use crate::api::TargetOutcome;
+
+use super::activity::{ActionProgress, Entry};
+use super::jobs::{JobRow, JobState};
+use super::state::AppState;
+
+/// After an outcome: an accepted target of a followed action is awaited.
+pub fn accepted(progress: &mut ActionProgress, outcome: &TargetOutcome) {
+    if outcome.took_effect() && progress.kind != ActionKind::StopStreaming {
+        progress.awaiting.push(outcome.target.clone());
+    }
+}
+
+/// The awaited targets of `kind` that the current rows show done.
+fn shown_done(state: &AppState, kind: ActionKind, awaiting: &[String]) -> Vec<String> {
+    let done = |target: &String| match kind {
+        ActionKind::StopServer | ActionKind::StartServer => {
+            let wanted = if kind == ActionKind::StopServer {
+                "SHUTOFF"
+            } else {
+                "ACTIVE"
+            };
+            state.panes.servers.rows.iter().any(|row| {
+                row.0.id == *target
+                    && row.0.status.as_deref() == Some(wanted)
+                    && row.0.task_state.is_none()
+            })
+        }
+        ActionKind::PauseStream => {
+            state.panes.streams.feed.last_ok.is_some()
+                && !state
+                    .panes
+                    .streams
+                    .rows
+                    .iter()
+                    .any(|row| row.key == *target)
+        }
+        // Restart jobs settle in `job_ended`; phones are not awaited.
+        ActionKind::RestartEncoder | ActionKind::StopStreaming => false,
+    };
+    awaiting.iter().filter(|t| done(t)).cloned().collect()
+}
+
+/// After a poll: confirms every awaited target the rows now show done.
+pub fn after_poll(state: &mut AppState) {
+    let followed: Vec<(u64, ActionKind, Vec<String>)> = state
+        .activity
+        .entries
+        .iter()
+        .filter_map(|(_, entry)| match entry {
+            Entry::Action(p) if !p.awaiting.is_empty() => Some((p.id, p.kind, p.awaiting.clone())),
+            _ => None,
+        })
+        .collect();
+    for (id, kind, awaiting) in followed {
+        let done: HashSet<String> = shown_done(state, kind, &awaiting).into_iter().collect();
+        if let Some(progress) = state.activity.action_mut(id) {
+            progress.awaiting.retain(|t| !done.contains(t));
+            progress.confirmed += done.len();
+        }
+    }
+}
+
+/// A restart job ended: its encoder is confirmed, or went wrong after all.
+pub fn job_ended(state: &mut AppState, job: &JobRow) {
+    let Some(progress) = state.activity.action_mut(job.action) else {
+        return;
+    };
+    progress.awaiting.retain(|t| *t != job.encoder_id);
+    match job.state {
+        JobState::Succeeded => progress.confirmed += 1,
+        _ => progress.went_wrong += 1,
+    }
+}
