@@ -742,3 +742,45 @@ fn stopped_requests(sim: &phonedeck::sim::SimHandle) -> Vec<String> {
         })
         .collect()
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_detail_view_shows_a_targets_audit_lines_from_every_run() {
+    let sim = start_sim().await;
+    let mut first_run = Harness::new(&sim, false).await;
+    first_run.key(KeyCode::Char('s')).await;
+    first_run.key(KeyCode::Char('y')).await;
+    let first_action = first_run.audit_lines()[0]["action_id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let log = std::fs::read(first_run.audit_dir.path().join("audit.jsonl")).expect("log");
+
+    let mut second_run = Harness::new(&sim, false).await;
+    std::fs::write(second_run.audit_dir.path().join("audit.jsonl"), log).expect("same log");
+    second_run.key(KeyCode::Char('s')).await;
+    second_run.key(KeyCode::Char('y')).await;
+    second_run.key(KeyCode::Enter).await;
+    let Mode::Detail(detail) = &second_run.state.mode else {
+        panic!("Enter opens the row's detail");
+    };
+    let phone = detail.key.clone();
+    let second_action = second_run
+        .audit_lines()
+        .iter()
+        .rev()
+        .find_map(|l| l["action_id"].as_str().map(str::to_string))
+        .expect("id");
+    assert_ne!(first_action, second_action);
+    let screen = second_run.screen(200, 60);
+    assert!(screen.contains(&format!("Phones {phone}")), "{screen}");
+    assert!(
+        screen.contains(&format!("action {first_action}")),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(&format!("action {second_action}")),
+        "{screen}"
+    );
+    second_run.key(KeyCode::Esc).await;
+    assert_eq!(second_run.state.mode, Mode::Normal);
+}

@@ -338,3 +338,31 @@ fn light_theme_colours() {
 fn action_kind_labels_used_in_dialogs() {
     assert_eq!(ActionKind::PauseStream.label(), "pause stream");
 }
+
+/// An audit line as the log has it (from this run or an earlier one).
+fn audit_record(line: &str) -> phonedeck::audit::read::Record {
+    serde_json::from_str(line).expect("an audit line")
+}
+
+#[test]
+fn detail_view_of_one_phone() {
+    let mut f = fixture();
+    f.key(KeyCode::Char('j'));
+    f.key(KeyCode::Enter);
+    let target = "ph000001".to_string();
+    f.send(Msg::AuditRead {
+        target: target.clone(),
+        result: Ok(vec![
+            audit_record(
+                r#"{"time":"2026-11-21T22:10:00.000Z","event":"sent","profile":"prod-eu","action":"stop-streaming","action_id":"0a1b2c3d4e5f","target":"ph000001","client_request_id":"c-1"}"#,
+            ),
+            audit_record(
+                r#"{"time":"2026-11-21T22:10:01.000Z","event":"outcome","profile":"prod-eu","action":"stop-streaming","action_id":"0a1b2c3d4e5f","target":"ph000001","client_request_id":"c-1","outcome":"failed","error_code":"KOOPHONE.API.1001","error_msg":"Insufficient instance permissions.","request_id":"b4112044-77aa"}"#,
+            ),
+        ]),
+    });
+    for (width, height) in [(80, 24), (160, 48)] {
+        let terminal = f.render(width, height);
+        insta::assert_snapshot!(format!("detail_{width}x{height}"), terminal.backend());
+    }
+}

@@ -212,6 +212,38 @@ fn the_cancel_key_stops_a_bulk_action_without_quitting() {
 }
 
 #[test]
+fn enter_shows_a_row_whole_and_y_copies_its_id_through_the_terminal() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let (_runtime, sim, config) = simulator_with_config("", home.path(), "");
+    let text = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(&config, format!("clipboard = true\n{text}")).expect("config");
+    let mut pty = Pty::dashboard(&config, home.path(), &sim.credentials().token);
+    pty.wait_for("Phones 200/200");
+    pty.send("4");
+    pty.wait_for("SERVER ID");
+    pty.send("\r");
+    let screen = pty.wait_for("Status changes seen since phonedeck started");
+    assert!(
+        screen.contains("OS-EXT-STS:task_state"),
+        "raw field names:\n{screen}"
+    );
+    let id = sim.with_fleet(|f| f.servers[0].id.clone());
+    assert!(screen.contains(&format!("Servers {id}")), "{screen}");
+    pty.send("y");
+    pty.wait_for("copied");
+    let encoded = base64::engine::Engine::encode(&base64::engine::general_purpose::STANDARD, &id);
+    let raw = String::from_utf8_lossy(&pty.raw.lock().expect("lock")).to_string();
+    assert!(
+        raw.contains(&format!("\x1b]52;c;{encoded}\x07")),
+        "the OSC 52 sequence carries the id"
+    );
+    pty.send("\x1b");
+    pty.wait_for("SERVER ID");
+    pty.send("q");
+    assert_eq!(pty.wait_exit(), 0);
+}
+
+#[test]
 fn escape_sequences_from_the_network_never_reach_the_terminal() {
     let home = tempfile::tempdir().expect("tempdir");
     let (_runtime, sim, config) = simulator_with_config("hostile-names", home.path(), "");

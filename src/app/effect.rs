@@ -31,4 +31,10 @@ pub enum Effect {
     },
     /// Stops a running action: targets not yet started are not sent.
     CancelAction(u64),
+    /// Reads one target's lines from the audit log (answered with `Msg::AuditRead`).
+    ReadAudit {
+        target: String,
+    },
+    /// Puts text on the clipboard through the terminal (OSC 52).
+    Clipboard(String),
 }

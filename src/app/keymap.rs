@@ -69,6 +69,8 @@ pub enum Action {
     Cancel,
     /// Run the latest action again on its failed, unknown and not-sent targets.
     Retry,
+    /// The cursor row, whole: fields, status changes, audit lines, last error.
+    Details,
 }
 
 impl Action {
@@ -121,6 +123,7 @@ impl Action {
             Action::CommandLine => "commands (:profile…)",
             Action::Cancel => "cancel running actions",
             Action::Retry => "retry failed/unknown",
+            Action::Details => "row details (y copies id)",
         };
         text.to_string()
     }
@@ -330,6 +333,7 @@ fn default_bindings() -> Vec<(Binding, Action)> {
         (key(':'), CommandLine),
         (key('c'), Cancel),
         (key('t'), Retry),
+        (special(KeyCode::Enter), Details),
     ])
     .collect()
 }

@@ -39,6 +39,11 @@ pub enum Msg {
         what: String,
         result: Result<std::path::PathBuf, String>,
     },
+    /// A target's audit lines, or why they cannot be read.
+    AuditRead {
+        target: String,
+        result: Result<Vec<crate::audit::read::Record>, String>,
+    },
     /// Something the engineer should know in passing (e.g. a token was renewed).
     Note(String),
 }

@@ -52,6 +52,25 @@ impl ConfirmDialog {
     }
 }
 
+/// One row seen whole (Enter): its fields, the status changes seen, its audit lines
+/// across runs, its last error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detail {
+    pub pane: Pane,
+    pub key: String,
+    pub audit: AuditHistory,
+    /// Lines scrolled past.
+    pub scroll: u16,
+}
+
+/// The target's audit lines, read from the log by the shell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditHistory {
+    Reading,
+    Read(Vec<crate::audit::read::Record>),
+    Unavailable(String),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
     Normal,
@@ -61,6 +80,7 @@ pub enum Mode {
     Help,
     Confirm(ConfirmDialog),
     ConfirmQuit,
+    Detail(Detail),
 }
 
 /// Fixed for a session.
@@ -80,6 +100,9 @@ pub struct Settings {
     pub theme: crate::theme::Theme,
     /// Clicks and the wheel act on rows and tabs (`mouse = true`).
     pub mouse: bool,
+    /// `y` in a detail view copies the id through the terminal (OSC 52;
+    /// `clipboard = true`).
+    pub clipboard: bool,
     /// Starts every action id of this session (`3fa9c1d2-2`), so ids in the audit log
     /// stay unique across runs.
     pub session: String,
@@ -99,6 +122,7 @@ impl Default for Settings {
             profiles: Vec::new(),
             theme: Default::default(),
             mouse: false,
+            clipboard: false,
             session: crate::audit::new_session_id(),
         }
     }
@@ -118,6 +142,8 @@ pub struct AppState {
     pub phone_index: HashMap<String, usize>,
     pub counts: StatusCounts,
     pub history: super::history::StatusHistory,
+    /// Each target's status changes seen since start (the detail view).
+    pub changes: super::changes::StatusLog,
     pub jobs: Vec<JobRow>,
     pub jobs_feed: Feed,
     /// Status polls completed; a row changed in the latest one is highlighted.
@@ -154,6 +180,7 @@ impl AppState {
             phone_index: HashMap::new(),
             counts: StatusCounts::default(),
             history: Default::default(),
+            changes: Default::default(),
             jobs: Vec::new(),
             jobs_feed: Feed::new(now),
             poll: 0,
@@ -240,6 +267,17 @@ impl AppState {
             .filter(|j| !j.state.is_finished())
             .map(|j| j.job_id.clone())
             .collect()
+    }
+
+    /// Keeps status changes a listing brought, for the detail view.
+    pub fn record_changes(&mut self, changes: Vec<(String, String, String)>) {
+        let at = Clock {
+            now: self.now,
+            wall: self.wall,
+        };
+        for (key, from, to) in changes {
+            self.changes.record(&key, at, from, to);
+        }
     }
 
     /// An encoder's name as listed (its id while it is not).

@@ -242,6 +242,10 @@ mod tests {
         fn key(&self) -> &str {
             self.0
         }
+
+        fn fields(&self) -> Vec<(String, String)> {
+            vec![("key".into(), self.0.to_string())]
+        }
     }
 
     fn rows() -> Vec<R> {

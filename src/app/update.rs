@@ -20,7 +20,7 @@ use super::layout::{self, Hit};
 use super::message::Msg;
 use super::pane::{Pane, Polling, phones};
 use super::poll_result::record_result;
-use super::state::{AppState, ConfirmDialog, Focus, Mode, RetryOf, Settings};
+use super::state::{AppState, AuditHistory, ConfirmDialog, Detail, Focus, Mode, RetryOf, Settings};
 use super::table::window_start;
 
 pub fn update(state: &mut AppState, msg: Msg, clock: Clock) -> Vec<Effect> {
@@ -44,6 +44,7 @@ pub fn update(state: &mut AppState, msg: Msg, clock: Clock) -> Vec<Effect> {
         Msg::FileWritten { what, result } => on_file_written(state, what, result),
         Msg::ProfileSwitched(result) => on_profile_switched(state, result, clock),
         Msg::Note(note) => state.notify(note),
+        Msg::AuditRead { target, result } => on_audit_read(state, target, result),
     }
     if !state.quit {
         schedule_polls(state, &mut effects);
@@ -368,6 +369,7 @@ fn on_key(state: &mut AppState, key: KeyEvent, effects: &mut Vec<Effect>) {
             }
         }
         Mode::Confirm(dialog) => on_confirm_key(state, dialog, key, effects),
+        Mode::Detail(detail) => on_detail_key(state, detail, key, effects),
         Mode::ConfirmQuit => match key.code {
             KeyCode::Char('y') | KeyCode::Char('Y') => request_quit(state, effects),
             KeyCode::Char('n') | KeyCode::Esc | KeyCode::Char('q') => state.mode = Mode::Normal,
@@ -397,6 +399,7 @@ fn on_normal_key(state: &mut AppState, key: KeyEvent, effects: &mut Vec<Effect>)
         Action::Quit | Action::ForceQuit => request_quit(state, effects),
         Action::Cancel => cancel_actions(state, effects),
         Action::Retry => request_retry(state),
+        Action::Details => open_detail(state, effects),
         Action::Help => state.mode = Mode::Help,
         Action::NextPane => state.pane = pane.cycle(1),
         Action::PrevPane => state.pane = pane.cycle(-1),
@@ -679,4 +682,70 @@ fn on_confirm_key(
         _ => {}
     }
     state.mode = Mode::Confirm(dialog);
+}
+
+// ---- one row, whole ------------------------------------------------------------
+
+/// Enter: the cursor row's detail view; its audit lines are read by the shell.
+fn open_detail(state: &mut AppState, effects: &mut Vec<Effect>) {
+    let Some(key) = state.pane(state.pane).cursor_key().map(str::to_string) else {
+        state.flash = Some("no row to show".into());
+        return;
+    };
+    effects.push(Effect::ReadAudit {
+        target: key.clone(),
+    });
+    state.mode = Mode::Detail(Detail {
+        pane: state.pane,
+        key,
+        audit: AuditHistory::Reading,
+        scroll: 0,
+    });
+}
+
+fn on_audit_read(
+    state: &mut AppState,
+    target: String,
+    result: Result<Vec<crate::audit::read::Record>, String>,
+) {
+    if let Mode::Detail(detail) = &mut state.mode {
+        if detail.key == target {
+            detail.audit = match result {
+                Ok(records) => AuditHistory::Read(records),
+                Err(problem) => AuditHistory::Unavailable(problem),
+            };
+        }
+    }
+}
+
+fn on_detail_key(
+    state: &mut AppState,
+    mut detail: Detail,
+    key: KeyEvent,
+    effects: &mut Vec<Effect>,
+) {
+    match key.code {
+        KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => {
+            state.mode = Mode::Normal;
+            return;
+        }
+        KeyCode::Char('j') | KeyCode::Down => detail.scroll = detail.scroll.saturating_add(1),
+        KeyCode::Char('k') | KeyCode::Up => detail.scroll = detail.scroll.saturating_sub(1),
+        KeyCode::Char('g') | KeyCode::Home => detail.scroll = 0,
+        KeyCode::Char('y') if state.settings.clipboard => {
+            effects.push(Effect::Clipboard(detail.key.clone()));
+            state.flash = Some(format!(
+                "copied {} to the clipboard (through the terminal, OSC 52)",
+                detail.key
+            ));
+        }
+        KeyCode::Char('y') => {
+            state.flash = Some(
+                "copying is off: set clipboard = true in the config (the terminal must allow OSC 52)"
+                    .into(),
+            );
+        }
+        _ => {}
+    }
+    state.mode = Mode::Detail(detail);
 }

@@ -10,7 +10,7 @@ use crate::action_kind::ActionKind;
 
 /// One line of the audit log as written by `AuditLog` (older lines have no
 /// `action_id`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Record {
     pub time: DateTime<Utc>,
     pub event: String,

@@ -31,6 +31,7 @@ pub struct Target {
     pub profiles: Vec<String>,
     pub theme: Theme,
     pub mouse: bool,
+    pub clipboard: bool,
     /// Every resolved setting and where it came from, for `doctor`.
     pub settings: Vec<Setting>,
 }
@@ -117,6 +118,7 @@ impl ProfileChoice {
             profiles: file.profiles.keys().cloned().collect(),
             theme: file.theme(path)?,
             mouse: file.mouse,
+            clipboard: file.clipboard,
             api: Api::new(profile.api)?,
             settings: profile.settings,
             profile: profile.name,
@@ -174,6 +176,7 @@ async fn demo(read_only: bool, audit_path: Option<std::path::PathBuf>) -> Result
         profiles: Vec::new(),
         theme: Theme::default(),
         mouse: false,
+        clipboard: false,
         settings: vec![Setting::new(
             "endpoints",
             format!("every service at {}", simulator.base_url()),

@@ -102,6 +102,7 @@ fn dashboard_settings(target: &Target) -> crate::app::Settings {
         profiles: target.profiles.clone(),
         theme: target.theme,
         mouse: target.mouse,
+        clipboard: target.clipboard,
         session: crate::audit::new_session_id(),
     }
 }

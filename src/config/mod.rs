@@ -59,6 +59,10 @@ pub struct ConfigFile {
     /// takes over the terminal's own text selection).
     #[serde(default)]
     pub mouse: bool,
+    /// `y` in a row's detail view copies its id through the terminal (OSC 52, which
+    /// works over SSH in modern terminals; off by default).
+    #[serde(default)]
+    pub clipboard: bool,
     #[serde(default)]
     pub profiles: BTreeMap<String, ProfileConfig>,
 }

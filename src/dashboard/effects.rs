@@ -120,11 +120,54 @@ pub async fn perform(
                 running.cancel(action);
                 Ok(())
             }
+            Effect::ReadAudit { target } => {
+                let result = audit_lines(executor, target.clone()).await;
+                tx.send(Msg::AuditRead { target, result })
+            }
+            Effect::Clipboard(text) => {
+                copy_to_clipboard(&text);
+                Ok(())
+            }
         };
     }
     if executor.api.token_renewals() > renewals {
         let _ = tx.send(Msg::Note("the token had expired and was renewed".into()));
     }
+}
+
+/// One target's lines of the audit log, across runs (off the async threads).
+async fn audit_lines(
+    executor: &Executor,
+    target: String,
+) -> Result<Vec<crate::audit::read::Record>, String> {
+    let audit = executor
+        .audit
+        .as_ref()
+        .ok_or("no audit log in this session")?;
+    let path = audit.path().to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let records = crate::audit::read::read(&path)
+            .map_err(|e| format!("cannot read {} ({e})", path.display()))?;
+        Ok(records
+            .records
+            .into_iter()
+            .filter(|r| r.target == target)
+            .collect())
+    })
+    .await
+    .map_err(|e| format!("the read was interrupted ({e})"))?
+}
+
+/// Puts `text` on the clipboard of the terminal phonedeck runs in (through SSH too):
+/// the OSC 52 sequence, written between frames.
+pub fn copy_to_clipboard(text: &str) {
+    use base64::Engine;
+    use std::io::Write;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    let mut stdout = std::io::stdout();
+    // A terminal that ignores OSC 52 shows nothing; there is nothing more to do.
+    let _ = write!(stdout, "\x1b]52;c;{encoded}\x07");
+    let _ = stdout.flush();
 }
 
 /// A pane's rows, fetched afresh from its service.

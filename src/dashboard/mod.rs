@@ -184,9 +184,17 @@ fn run_effect(
     running: &effects::Running,
     answers: &mut Answers,
 ) -> Option<Msg> {
-    let Effect::SwitchProfile(name) = effect else {
-        effects::spawn(effect, &options.executor, running, &answers.tx);
-        return None;
+    let name = match effect {
+        Effect::SwitchProfile(name) => name,
+        // Written here, between frames, so it never lands inside one.
+        Effect::Clipboard(text) => {
+            effects::copy_to_clipboard(&text);
+            return None;
+        }
+        effect => {
+            effects::spawn(effect, &options.executor, running, &answers.tx);
+            return None;
+        }
     };
     let switched = match &options.switch_profile {
         Some(connect) => connect(&name),

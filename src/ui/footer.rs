@@ -18,6 +18,14 @@ fn hints(state: &AppState) -> String {
     if state.mode == Mode::Filtering {
         return "type to filter · Enter keep · Esc clear".into();
     }
+    if let Mode::Detail(_) = state.mode {
+        let copy = if state.settings.clipboard {
+            "y copy the id"
+        } else {
+            "y copy the id (needs clipboard = true)"
+        };
+        return format!("Esc close · j/k scroll · {copy}");
+    }
     [(Help, "help"), (Filter, "filter"), (Mark, "mark")]
         .iter()
         .chain(pane_actions)

@@ -55,6 +55,17 @@ pub fn draw(frame: &mut Frame, state: &AppState, styles: &Styles) {
         styles.dim(),
     )));
     lines.push(Line::from(Span::styled(
+        format!(
+            " In a row's details, y copies its id (OSC 52): {}.",
+            if state.settings.clipboard {
+                "on"
+            } else {
+                "off, set clipboard = true"
+            }
+        ),
+        styles.dim(),
+    )));
+    lines.push(Line::from(Span::styled(
         " Esc, q or ? closes this help.",
         styles.dim(),
     )));

@@ -2,6 +2,7 @@
 
 mod activity;
 mod confirm;
+mod detail;
 mod footer;
 mod header;
 mod help;
@@ -59,6 +60,14 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
         Mode::Help => help::draw(frame, state, styles),
         Mode::Confirm(dialog) => confirm::draw(frame, dialog, styles),
         Mode::ConfirmQuit => quit::draw(frame, state, styles),
+        Mode::Detail(shown) => {
+            let area = frame.area();
+            let above_footer = ratatui::layout::Rect {
+                height: area.height.saturating_sub(1),
+                ..area
+            };
+            detail::draw(frame, above_footer, state, shown, styles);
+        }
         Mode::Normal | Mode::Filtering | Mode::Command(_) => {}
     }
 }

@@ -80,6 +80,33 @@ pub struct Column<R> {
 pub trait TableRow: Sized + 'static {
     const COLUMNS: &'static [Column<Self>];
     fn key(&self) -> &str;
+
+    /// Its status as shown, when it has one (its changes are kept for the detail view).
+    fn status(&self) -> Option<String> {
+        None
+    }
+
+    /// Every field of the provider's record, by its raw name, for the detail view.
+    fn fields(&self) -> Vec<(String, String)>;
+}
+
+/// The fields of a record as the provider names them: a serialized model, flattened
+/// one level (nested values as compact JSON).
+pub fn provider_fields(record: &impl serde::Serialize) -> Vec<(String, String)> {
+    match serde_json::to_value(record) {
+        Ok(serde_json::Value::Object(object)) => object
+            .into_iter()
+            .map(|(name, value)| {
+                let text = match value {
+                    serde_json::Value::String(text) => text,
+                    serde_json::Value::Null => "–".to_string(),
+                    other => other.to_string(),
+                };
+                (name, text)
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// Ordering of two rows by one column (past the last column: equal).

@@ -2,6 +2,7 @@
 //! that refreshes them. `AnyPane` is what the rest of the program needs of a pane
 //! without knowing its row type.
 
+use std::collections::HashMap;
 use std::time::Instant;
 
 use crate::app::feed::Feed;
@@ -24,10 +25,24 @@ impl<R: TableRow> PaneData<R> {
         }
     }
 
-    /// Replaces the rows (a new listing) and recomputes the view.
-    pub fn replace(&mut self, rows: Vec<R>) {
+    /// Replaces the rows (a new listing) and recomputes the view; returns the status
+    /// changes it brought: (key, from, to).
+    pub fn replace(&mut self, rows: Vec<R>) -> Vec<(String, String, String)> {
+        let before: HashMap<&str, String> = self
+            .rows
+            .iter()
+            .filter_map(|row| Some((row.key(), row.status()?)))
+            .collect();
+        let changes = rows
+            .iter()
+            .filter_map(|row| {
+                let (from, to) = (before.get(row.key())?, row.status()?);
+                (*from != to).then(|| (row.key().to_string(), from.clone(), to))
+            })
+            .collect();
         self.rows = rows;
         self.view.refresh(&self.rows);
+        changes
     }
 }
 
@@ -60,6 +75,10 @@ pub trait AnyPane {
     fn shown_at(&self, index: usize, context: &CellContext) -> Vec<Shown>;
     /// The shown rows' values, in the order shown (an export).
     fn records(&self) -> Vec<Vec<String>>;
+    /// The key of the row under the cursor.
+    fn cursor_key(&self) -> Option<&str>;
+    /// Every provider field of the row with this key (None when it is gone).
+    fn fields_of(&self, key: &str) -> Option<Vec<(String, String)>>;
 }
 
 impl<R: TableRow> AnyPane for PaneData<R> {
@@ -119,6 +138,17 @@ impl<R: TableRow> AnyPane for PaneData<R> {
         self.rows.get(index).map_or_else(Vec::new, |row| {
             R::COLUMNS.iter().map(|c| (c.shown)(row, context)).collect()
         })
+    }
+
+    fn cursor_key(&self) -> Option<&str> {
+        self.view.cursor_row(&self.rows).map(TableRow::key)
+    }
+
+    fn fields_of(&self, key: &str) -> Option<Vec<(String, String)>> {
+        self.rows
+            .iter()
+            .find(|row| row.key() == key)
+            .map(TableRow::fields)
     }
 
     fn records(&self) -> Vec<Vec<String>> {

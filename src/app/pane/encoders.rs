@@ -10,7 +10,7 @@ use crate::app::keymap::Action;
 use crate::app::poll_result::{note_dropped, record_result};
 use crate::app::state::AppState;
 
-use super::column::{Column, Shown, TableRow, Tone, text_or_empty};
+use super::column::{Column, Shown, TableRow, Tone, provider_fields, text_or_empty};
 use super::{Pane, PaneSpec, Polling};
 
 pub const SPEC: PaneSpec = PaneSpec {
@@ -92,6 +92,14 @@ impl TableRow for EncoderRow {
     fn key(&self) -> &str {
         &self.0.encode_server_id
     }
+
+    fn status(&self) -> Option<String> {
+        Some(status_label(self))
+    }
+
+    fn fields(&self) -> Vec<(String, String)> {
+        provider_fields(&self.0)
+    }
 }
 
 pub fn on_listed(state: &mut AppState, result: Result<Rows<EncodeServer>, ApiError>) {
@@ -99,7 +107,8 @@ pub fn on_listed(state: &mut AppState, result: Result<Rows<EncodeServer>, ApiErr
         .map(|list| {
             note_dropped(state, &list, "encode server");
             let rows = list.rows.into_iter().map(EncoderRow).collect();
-            state.panes.encoders.replace(rows);
+            let changes = state.panes.encoders.replace(rows);
+            state.record_changes(changes);
         })
         .err();
     record_result(state, FeedId::Pane(Pane::Encoders), error.as_ref());

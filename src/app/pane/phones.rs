@@ -144,6 +144,23 @@ impl TableRow for PhoneRow {
     fn key(&self) -> &str {
         &self.id
     }
+
+    fn status(&self) -> Option<String> {
+        Some(PhoneStatus::label(self.status))
+    }
+
+    /// The fields phonedeck keeps of a phone, by the list's names (region, SKU and
+    /// frozen status are not kept for every phone, to keep a 100,000-phone fleet small).
+    fn fields(&self) -> Vec<(String, String)> {
+        vec![
+            ("instance_id".into(), self.id.clone()),
+            ("instance_name".into(), self.name.clone()),
+            (
+                "running_status".into(),
+                self.status.map_or_else(|| "–".into(), |s| s.0.to_string()),
+            ),
+        ]
+    }
 }
 
 impl PhoneRow {
@@ -182,6 +199,7 @@ pub fn on_listed(state: &mut AppState, result: Result<Rows<Instance>, ApiError>)
     };
     let phones = &mut state.panes.phones;
     let previous = std::mem::take(&mut phones.rows);
+    let changes = &mut state.changes;
     let old: std::collections::HashMap<&str, &PhoneRow> =
         previous.iter().map(|p| (p.id.as_str(), p)).collect();
     phones.rows = instances
@@ -190,6 +208,14 @@ pub fn on_listed(state: &mut AppState, result: Result<Rows<Instance>, ApiError>)
         .map(|instance| {
             let kept = old.get(instance.instance_id.as_str());
             let same_status = kept.is_some_and(|p| p.status == instance.running_status);
+            if let Some(before) = kept.filter(|_| !same_status) {
+                changes.record(
+                    &instance.instance_id,
+                    seen,
+                    PhoneStatus::label(before.status),
+                    PhoneStatus::label(instance.running_status),
+                );
+            }
             PhoneRow {
                 since: match kept {
                     Some(p) if same_status => p.since,
@@ -258,6 +284,12 @@ pub fn on_status(state: &mut AppState, batch: BatchStatus) {
             let mut row_changed = phone.error.take().is_some();
             phone.refreshed = seen.now;
             if phone.status != result.status {
+                state.changes.record(
+                    &phone.id,
+                    seen,
+                    PhoneStatus::label(phone.status),
+                    PhoneStatus::label(result.status),
+                );
                 state.counts.moved(phone.status, result.status);
                 phone.status = result.status;
                 phone.since = Some(seen);

@@ -9,7 +9,7 @@ use crate::app::keymap::Action;
 use crate::app::poll_result::{note_dropped, record_result};
 use crate::app::state::AppState;
 
-use super::column::{Column, Shown, TableRow, Tone, text_or_empty};
+use super::column::{Column, Shown, TableRow, Tone, provider_fields, text_or_empty};
 use super::{Pane, PaneSpec, Polling};
 
 pub const SPEC: PaneSpec = PaneSpec {
@@ -92,6 +92,14 @@ impl TableRow for ServerRow {
     fn key(&self) -> &str {
         &self.0.id
     }
+
+    fn status(&self) -> Option<String> {
+        Some(status_label(self))
+    }
+
+    fn fields(&self) -> Vec<(String, String)> {
+        provider_fields(&self.0)
+    }
 }
 
 pub fn on_listed(state: &mut AppState, result: Result<Rows<Server>, ApiError>) {
@@ -99,7 +107,8 @@ pub fn on_listed(state: &mut AppState, result: Result<Rows<Server>, ApiError>) {
         .map(|list| {
             note_dropped(state, &list, "server");
             let rows = list.rows.into_iter().map(ServerRow).collect();
-            state.panes.servers.replace(rows);
+            let changes = state.panes.servers.replace(rows);
+            state.record_changes(changes);
         })
         .err();
     record_result(state, FeedId::Pane(Pane::Servers), error.as_ref());

@@ -8,7 +8,7 @@ use crate::app::keymap::Action;
 use crate::app::poll_result::{note_dropped, record_result};
 use crate::app::state::AppState;
 
-use super::column::{Column, Shown, TableRow, compare_numbers, text_or_empty};
+use super::column::{Column, Shown, TableRow, compare_numbers, provider_fields, text_or_empty};
 use super::{Pane, PaneSpec, Polling};
 
 pub const SPEC: PaneSpec = PaneSpec {
@@ -131,6 +131,10 @@ impl TableRow for StreamRow {
     fn key(&self) -> &str {
         &self.key
     }
+
+    fn fields(&self) -> Vec<(String, String)> {
+        provider_fields(&self.stream)
+    }
 }
 
 pub fn on_listed(state: &mut AppState, domains: Vec<DomainStreams>) {
@@ -158,6 +162,7 @@ pub fn on_listed(state: &mut AppState, domains: Vec<DomainStreams>) {
             }
         }
     }
+    // Streams have no status: they come and go.
     state.panes.streams.replace(rows);
     record_result(state, FeedId::Pane(Pane::Streams), first_error.as_ref());
 }

@@ -1,0 +1,162 @@
+//! One row, whole (Enter): every field the provider returned under its own name, the
+//! status changes phonedeck saw since it started, the target's audit lines across
+//! runs, and its last error with code and request id. Drawn over the whole screen but
+//! the footer; long lines wrap; j/k scroll.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use crate::app::AppState;
+use crate::app::activity::Entry;
+use crate::app::clock::Clock;
+use crate::app::state::{AuditHistory, Detail};
+use crate::audit::read::Record;
+use crate::sanitize::sanitize;
+
+use super::styles::Styles;
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, detail: &Detail, styles: &Styles) {
+    let mut lines = Vec::new();
+    let heading = |text: &str| Line::from(Span::styled(text.to_string(), styles.title()));
+    lines.push(heading("Fields"));
+    match state.pane(detail.pane).fields_of(&detail.key) {
+        Some(fields) => lines.extend(fields.into_iter().map(|(name, value)| {
+            Line::from(vec![
+                Span::styled(format!("  {}: ", sanitize(&name)), styles.dim()),
+                Span::raw(sanitize(&value)),
+            ])
+        })),
+        None => lines.push(Line::from(
+            "  no longer listed: the service's last answer did not include it",
+        )),
+    }
+    lines.push(Line::from(""));
+    lines.push(heading("Status changes seen since phonedeck started"));
+    let changes = state.changes.of(&detail.key);
+    if changes.is_empty() {
+        lines.push(Line::from("  none"));
+    }
+    for change in changes {
+        lines.push(Line::from(format!(
+            "  {}  {} → {}",
+            at(&change.at),
+            sanitize(&change.from),
+            sanitize(&change.to)
+        )));
+    }
+    lines.push(Line::from(""));
+    lines.push(heading("Audit log (every run)"));
+    match &detail.audit {
+        AuditHistory::Reading => lines.push(Line::from("  reading…")),
+        AuditHistory::Unavailable(why) => {
+            lines.push(Line::from(Span::styled(
+                format!("  {}", sanitize(why)),
+                styles.error(),
+            )));
+        }
+        AuditHistory::Read(records) if records.is_empty() => {
+            lines.push(Line::from("  no action has touched it"));
+        }
+        AuditHistory::Read(records) => lines.extend(records.iter().map(audit_line)),
+    }
+    lines.push(Line::from(""));
+    lines.push(heading("Last error"));
+    lines.push(Line::from(Span::styled(
+        format!("  {}", sanitize(&last_error(state, &detail.key))),
+        styles.error(),
+    )));
+    let title = format!(
+        " {} {} · Esc closes · j/k scroll · y copies the id ",
+        detail.pane.title(),
+        sanitize(&detail.key)
+    );
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .title(Span::styled(title, styles.title()));
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((detail.scroll, 0)),
+        area,
+    );
+}
+
+fn at(clock: &Clock) -> String {
+    clock.wall_time(clock.now)
+}
+
+/// `2026-11-23T10:00:01Z outcome failed · stop streaming · action 3fa9… · CODE message [request id]`
+fn audit_line(record: &Record) -> Line<'static> {
+    let mut text = format!(
+        "  {} {}",
+        record
+            .time
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        record.event
+    );
+    if let Some(outcome) = record.outcome.as_deref().filter(|o| *o != record.event) {
+        text.push_str(&format!(" {outcome}"));
+    }
+    if let Some(settled) = &record.reconciled {
+        text.push_str(&format!(" {settled}"));
+    }
+    text.push_str(&format!(" · {}", record.action.label()));
+    if let Some(id) = &record.action_id {
+        text.push_str(&format!(" · action {id}"));
+    }
+    for part in [
+        &record.error_code,
+        &record.error_msg,
+        &record.seen,
+        &record.job_id,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        text.push_str(&format!(" · {part}"));
+    }
+    if let Some(request) = &record.request_id {
+        text.push_str(&format!(" [request id {request}]"));
+    }
+    Line::from(sanitize(&text))
+}
+
+/// The target's latest failure this session, with code and request id (an action's
+/// failed or unknown outcome), else the row's own error, else none.
+fn last_error(state: &AppState, key: &str) -> String {
+    let from_actions = state
+        .activity
+        .entries
+        .iter()
+        .rev()
+        .find_map(|(_, entry)| match entry {
+            Entry::TargetProblem { action, outcome } if outcome.target == key => Some(format!(
+                "{} {}: {} {}{}",
+                action.label(),
+                outcome.outcome,
+                outcome.error_code.as_deref().unwrap_or(""),
+                outcome.error_msg.as_deref().unwrap_or(""),
+                outcome
+                    .request_id
+                    .as_deref()
+                    .map(|id| format!(" [request id {id}]"))
+                    .unwrap_or_default()
+            )),
+            _ => None,
+        });
+    let from_row = || {
+        state
+            .panes
+            .phones
+            .rows
+            .get(*state.phone_index.get(key)?)
+            .and_then(|phone| phone.error.clone())
+    };
+    from_actions
+        .or_else(from_row)
+        .unwrap_or_else(|| "none this session".into())
+}
