@@ -784,3 +784,53 @@ async fn the_detail_view_shows_a_targets_audit_lines_from_every_run() {
     second_run.key(KeyCode::Esc).await;
     assert_eq!(second_run.state.mode, Mode::Normal);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_earlier_action_is_retried_from_the_focused_activity_log() {
+    let sim = start_sim().await;
+    let mut ui = Harness::new(&sim, false).await;
+    sim.set_faults(phonedeck::sim::Faults {
+        deny_rate: 0.5,
+        ..Default::default()
+    });
+    ui.type_text("      ").await;
+    ui.key(KeyCode::Char('s')).await;
+    ui.key(KeyCode::Char('y')).await;
+    let first_action = ui.audit_lines()[0]["action_id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    sim.set_faults(phonedeck::sim::Faults::default());
+    ui.key(KeyCode::Char('4')).await;
+    ui.key(KeyCode::Char('s')).await;
+    ui.key(KeyCode::Char('y')).await;
+    ui.key(KeyCode::Char('t')).await;
+    assert!(
+        ui.screen(120, 40).contains("nothing to retry"),
+        "the latest action went through"
+    );
+
+    ui.key(KeyCode::Char('L')).await;
+    let first_entry = ui
+        .state
+        .activity
+        .entries
+        .iter()
+        .position(|(_, e)| matches!(e, phonedeck::app::activity::Entry::Action(_)))
+        .expect("the first action's entry");
+    while !matches!(ui.state.mode, Mode::Activity { selected } if selected == first_entry + 1) {
+        ui.key(KeyCode::Char('k')).await;
+    }
+    // A failed target's line, opened in full: the request id is there.
+    ui.key(KeyCode::Enter).await;
+    let screen = ui.screen(100, 30);
+    assert!(screen.contains("Activity entry"), "{screen}");
+    assert!(screen.contains("request id"), "{screen}");
+    ui.key(KeyCode::Esc).await;
+    ui.key(KeyCode::Char('t')).await;
+    let Mode::Confirm(dialog) = &ui.state.mode else {
+        panic!("retrying the selected entry's action asks first");
+    };
+    let retry = dialog.retry_of.as_ref().expect("a retry");
+    assert_eq!(retry.action_id, first_action);
+}

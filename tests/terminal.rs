@@ -207,6 +207,17 @@ fn the_cancel_key_stops_a_bulk_action_without_quitting() {
     let lines = audit_events(&audit);
     assert_eq!(count(&lines, "sent"), count(&lines, "outcome"));
     assert_eq!(count(&lines, "sent") + count(&lines, "not_sent"), 200);
+    // What was not sent is one key away, confirmed like any action.
+    pty.send("t");
+    pty.wait_for("retry of action");
+    pty.send("\x1b");
+    pty.wait_for("cancelled; nothing was sent");
+    pty.send("L");
+    pty.wait_for("Enter whole line");
+    pty.send("\r");
+    pty.wait_for("Activity entry");
+    pty.send("\x1b");
+    pty.send("\x1b");
     pty.send("q");
     assert_eq!(pty.wait_exit(), 0, "nothing runs: q quits at once");
 }

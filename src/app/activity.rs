@@ -11,8 +11,9 @@ pub const MAX_ENTRIES: usize = 2000;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Entry {
     Action(ActionProgress),
-    /// One target's failed or unknown outcome.
+    /// One target's failed or unknown outcome, in the action numbered `of`.
     TargetProblem {
+        of: u64,
         action: ActionKind,
         outcome: TargetOutcome,
     },
@@ -63,7 +64,9 @@ impl Entry {
                 }
                 text
             }
-            Entry::TargetProblem { action, outcome } => {
+            Entry::TargetProblem {
+                action, outcome, ..
+            } => {
                 // The request id first: it is what support asks for, and long messages get cut.
                 let request = outcome
                     .request_id
@@ -184,6 +187,22 @@ impl ActivityLog {
             sum(|p| p.unknown) + unanswered,
             sum(|p| p.not_sent),
         ))
+    }
+
+    /// The action an entry belongs to (its number), if any.
+    pub fn action_of(&self, index: usize) -> Option<u64> {
+        match self.entries.get(index).map(|(_, e)| e) {
+            Some(Entry::Action(progress)) => Some(progress.id),
+            Some(Entry::TargetProblem { of, .. }) => Some(*of),
+            _ => None,
+        }
+    }
+
+    pub fn action(&self, id: u64) -> Option<&ActionProgress> {
+        self.entries.iter().rev().find_map(|(_, e)| match e {
+            Entry::Action(progress) if progress.id == id => Some(progress),
+            _ => None,
+        })
     }
 
     pub fn action_mut(&mut self, id: u64) -> Option<&mut ActionProgress> {

@@ -71,6 +71,8 @@ pub enum Action {
     Retry,
     /// The cursor row, whole: fields, status changes, audit lines, last error.
     Details,
+    /// Focus the activity log: move through it, open an entry, retry its action.
+    FocusLog,
 }
 
 impl Action {
@@ -124,6 +126,7 @@ impl Action {
             Action::Cancel => "cancel running actions",
             Action::Retry => "retry failed/unknown",
             Action::Details => "row details (y copies id)",
+            Action::FocusLog => "focus the activity log",
         };
         text.to_string()
     }
@@ -334,6 +337,7 @@ fn default_bindings() -> Vec<(Binding, Action)> {
         (key('c'), Cancel),
         (key('t'), Retry),
         (special(KeyCode::Enter), Details),
+        (key('L'), FocusLog),
     ])
     .collect()
 }

@@ -81,6 +81,14 @@ pub enum Mode {
     Confirm(ConfirmDialog),
     ConfirmQuit,
     Detail(Detail),
+    /// The activity log focused, an entry selected (an index into its entries).
+    Activity {
+        selected: usize,
+    },
+    /// One activity entry in full, wrapped.
+    LogLine {
+        selected: usize,
+    },
 }
 
 /// Fixed for a session.

@@ -137,23 +137,27 @@ fn request_action(state: &mut AppState, kind: ActionKind) {
     });
 }
 
-/// The retry key and `:retry`: the latest finished action again, on just its
-/// failed, unknown and not-sent targets, through the usual confirmation.
-fn request_retry(state: &mut AppState) {
+/// The retry key and `:retry`: the latest action again (or the one the activity log's
+/// selected entry belongs to), on just its failed, unknown and not-sent targets,
+/// through the usual confirmation.
+fn request_retry(state: &mut AppState, of: Option<u64>) {
     if state.settings.read_only {
         return state.notify("read-only: retry refused; nothing was sent".into());
     }
-    let latest = state
-        .activity
-        .entries
-        .iter()
-        .rev()
-        .find_map(|(_, e)| match e {
-            Entry::Action(progress) => Some(progress.clone()),
-            _ => None,
-        });
-    let Some(action) = latest else {
-        state.flash = Some("nothing to retry: no action has run yet".into());
+    let chosen = match of {
+        Some(id) => state.activity.action(id).cloned(),
+        None => state
+            .activity
+            .entries
+            .iter()
+            .rev()
+            .find_map(|(_, e)| match e {
+                Entry::Action(progress) => Some(progress.clone()),
+                _ => None,
+            }),
+    };
+    let Some(action) = chosen else {
+        state.flash = Some("nothing to retry: no action there".into());
         return;
     };
     if !action.finished {
@@ -312,6 +316,7 @@ fn on_outcome(state: &mut AppState, action: u64, outcome: TargetOutcome) {
     // Targets not sent are counted in the action's entry, not listed one by one.
     if matches!(outcome.outcome, Outcome::Failed | Outcome::Unknown) {
         state.log_activity(Entry::TargetProblem {
+            of: action,
             action: kind,
             outcome,
         });
@@ -370,6 +375,12 @@ fn on_key(state: &mut AppState, key: KeyEvent, effects: &mut Vec<Effect>) {
         }
         Mode::Confirm(dialog) => on_confirm_key(state, dialog, key, effects),
         Mode::Detail(detail) => on_detail_key(state, detail, key, effects),
+        Mode::Activity { selected } => on_activity_key(state, selected, key),
+        Mode::LogLine { selected } => {
+            if matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) {
+                state.mode = Mode::Activity { selected };
+            }
+        }
         Mode::ConfirmQuit => match key.code {
             KeyCode::Char('y') | KeyCode::Char('Y') => request_quit(state, effects),
             KeyCode::Char('n') | KeyCode::Esc | KeyCode::Char('q') => state.mode = Mode::Normal,
@@ -398,7 +409,8 @@ fn on_normal_key(state: &mut AppState, key: KeyEvent, effects: &mut Vec<Effect>)
         Action::Quit if busy(state) => state.mode = Mode::ConfirmQuit,
         Action::Quit | Action::ForceQuit => request_quit(state, effects),
         Action::Cancel => cancel_actions(state, effects),
-        Action::Retry => request_retry(state),
+        Action::Retry => request_retry(state, None),
+        Action::FocusLog => focus_log(state),
         Action::Details => open_detail(state, effects),
         Action::Help => state.mode = Mode::Help,
         Action::NextPane => state.pane = pane.cycle(1),
@@ -561,7 +573,7 @@ fn run_command(state: &mut AppState, command: Command, effects: &mut Vec<Effect>
         Command::Quit if busy(state) => state.mode = Mode::ConfirmQuit,
         Command::Quit => request_quit(state, effects),
         Command::Cancel => cancel_actions(state, effects),
-        Command::Retry => request_retry(state),
+        Command::Retry => request_retry(state, None),
         Command::Profile(name) if name == state.settings.profile => {
             state.flash = Some(format!("already on profile {name}"));
         }
@@ -748,4 +760,43 @@ fn on_detail_key(
         _ => {}
     }
     state.mode = Mode::Detail(detail);
+}
+
+// ---- the activity log, focused -------------------------------------------------
+
+/// Focuses the activity log on its latest entry.
+fn focus_log(state: &mut AppState) {
+    match state.activity.entries.len() {
+        0 => state.flash = Some("the activity log is empty".into()),
+        n => state.mode = Mode::Activity { selected: n - 1 },
+    }
+}
+
+fn on_activity_key(state: &mut AppState, selected: usize, key: KeyEvent) {
+    let last = state.activity.entries.len().saturating_sub(1);
+    let selected = match key.code {
+        KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('L') => {
+            state.mode = Mode::Normal;
+            return;
+        }
+        KeyCode::Enter => {
+            state.mode = Mode::LogLine { selected };
+            return;
+        }
+        KeyCode::Char('t') => {
+            state.mode = Mode::Normal;
+            return match state.activity.action_of(selected) {
+                Some(action) => request_retry(state, Some(action)),
+                None => state.flash = Some("not an action's entry: nothing to retry".into()),
+            };
+        }
+        KeyCode::Char('k') | KeyCode::Up => selected.saturating_sub(1),
+        KeyCode::Char('j') | KeyCode::Down => selected + 1,
+        KeyCode::Char('g') | KeyCode::Home => 0,
+        KeyCode::Char('G') | KeyCode::End => last,
+        _ => selected,
+    };
+    state.mode = Mode::Activity {
+        selected: selected.min(last),
+    };
 }

@@ -7,8 +7,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use crate::app::AppState;
 use crate::app::activity::Entry;
+use crate::app::{AppState, Mode};
 use crate::sanitize::sanitize;
 
 use super::styles::Styles;
@@ -23,12 +23,38 @@ fn entry_line(entry: &Entry, styles: &Styles) -> Line<'static> {
     Line::from(Span::styled(sanitize(&entry.text()), style))
 }
 
+/// The entry the focused log has selected, if it is focused.
+fn selected(state: &AppState) -> Option<usize> {
+    match state.mode {
+        Mode::Activity { selected } | Mode::LogLine { selected } => Some(selected),
+        _ => None,
+    }
+}
+
+/// An entry as one line of text, with its wall-clock time.
+pub fn full_text(state: &AppState, index: usize) -> Option<String> {
+    let (at, entry) = state.activity.entries.get(index)?;
+    Some(format!(
+        "{} {}",
+        clock_time(*at, state.now, state.wall),
+        sanitize(&entry.text())
+    ))
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     let visible = usize::from(area.height.saturating_sub(1));
     let entries = &state.activity.entries;
-    let lines: Vec<Line> = entries[entries.len().saturating_sub(visible)..]
+    let selected = selected(state);
+    // The latest entries; when focused, a window that keeps the selected one in view.
+    let end = match selected {
+        Some(selected) => (selected + 1).max(visible.min(entries.len())),
+        None => entries.len(),
+    };
+    let start = end.saturating_sub(visible);
+    let lines: Vec<Line> = entries[start..end.min(entries.len())]
         .iter()
-        .map(|(at, entry)| {
+        .enumerate()
+        .map(|(offset, (at, entry))| {
             let mut line = entry_line(entry, styles);
             line.spans.insert(
                 0,
@@ -37,13 +63,16 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
                     styles.dim(),
                 ),
             );
+            if selected == Some(start + offset) {
+                line = line.style(styles.cursor());
+            }
             line
         })
         .collect();
-    let hint = if state.log_expanded {
-        "l: smaller"
-    } else {
-        "l: larger"
+    let hint = match (selected, state.log_expanded) {
+        (Some(_), _) => "j/k move · Enter whole line · t retry its action · Esc back",
+        (None, true) => "l: smaller · L: focus",
+        (None, false) => "l: larger · L: focus",
     };
     let title = Line::from(vec![
         Span::styled(" Activity ", styles.title()),
@@ -56,4 +85,16 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         Paragraph::new(lines)
     };
     frame.render_widget(body.block(block), area);
+}
+
+/// One entry in full, wrapped to the screen (request ids and long messages included).
+pub fn draw_line(frame: &mut Frame, state: &AppState, selected: usize, styles: &Styles) {
+    let width = frame.area().width.saturating_sub(4).max(20);
+    let text = full_text(state, selected).unwrap_or_default();
+    let chars: Vec<char> = text.chars().collect();
+    let lines: Vec<Line> = chars
+        .chunks(usize::from(width - 2))
+        .map(|chunk| Line::from(format!(" {}", chunk.iter().collect::<String>())))
+        .collect();
+    super::popup::draw(frame, "Activity entry · Esc back", lines, width, styles);
 }

@@ -134,7 +134,9 @@ fn last_error(state: &AppState, key: &str) -> String {
         .iter()
         .rev()
         .find_map(|(_, entry)| match entry {
-            Entry::TargetProblem { action, outcome } if outcome.target == key => Some(format!(
+            Entry::TargetProblem {
+                action, outcome, ..
+            } if outcome.target == key => Some(format!(
                 "{} {}: {} {}{}",
                 action.label(),
                 outcome.outcome,

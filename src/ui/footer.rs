@@ -18,6 +18,9 @@ fn hints(state: &AppState) -> String {
     if state.mode == Mode::Filtering {
         return "type to filter · Enter keep · Esc clear".into();
     }
+    if let Mode::Activity { .. } | Mode::LogLine { .. } = state.mode {
+        return "j/k move · Enter the whole line · t retry its action · Esc back".into();
+    }
     if let Mode::Detail(_) = state.mode {
         let copy = if state.settings.clipboard {
             "y copy the id"

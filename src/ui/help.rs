@@ -65,13 +65,9 @@ pub fn draw(frame: &mut Frame, state: &AppState, styles: &Styles) {
         ),
         styles.dim(),
     )));
-    lines.push(Line::from(Span::styled(
-        " Esc, q or ? closes this help.",
-        styles.dim(),
-    )));
     popup::draw(
         frame,
-        "Keys",
+        "Keys · Esc, q or ? closes",
         lines,
         (columns * ENTRY_WIDTH + 4) as u16,
         styles,

@@ -68,6 +68,7 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
             };
             detail::draw(frame, above_footer, state, shown, styles);
         }
-        Mode::Normal | Mode::Filtering | Mode::Command(_) => {}
+        Mode::LogLine { selected } => activity::draw_line(frame, state, *selected, styles),
+        Mode::Normal | Mode::Filtering | Mode::Command(_) | Mode::Activity { .. } => {}
     }
 }
