@@ -294,10 +294,15 @@ fn on_outcome(state: &mut AppState, action: u64, outcome: TargetOutcome) {
     if kind == ActionKind::StopStreaming {
         if let Some(&i) = state.phone_index.get(&outcome.target) {
             state.panes.phones.rows[i].error = (outcome.outcome != Outcome::Ok).then(|| {
+                let settled = outcome
+                    .reconciled
+                    .map(|settled| format!(" (read back: {settled})"))
+                    .unwrap_or_default();
                 format!(
-                    "{}: {}",
+                    "{}: {} {}{settled}",
                     outcome.outcome,
-                    outcome.error_msg.clone().unwrap_or_default()
+                    outcome.error_code.as_deref().unwrap_or(""),
+                    outcome.error_msg.as_deref().unwrap_or("")
                 )
             });
         }
