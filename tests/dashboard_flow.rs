@@ -74,7 +74,7 @@ async fn filter_mark_all_and_stop_streaming_with_typed_count() {
     assert_eq!(stopped_ids(&sim), offline, "exactly the marked phones");
     let screen = ui.screen(120, 40);
     let progress = format!(
-        "stop streaming on {0} target(s): {0}/{0} done — finished",
+        "stop streaming on {0} target(s): {0} done — finished",
         offline.len()
     );
     assert!(screen.contains(&progress), "{screen}");
@@ -106,7 +106,7 @@ async fn confirm_focus_starts_on_cancel_and_failures_show_code_and_request_id() 
     ui.key(KeyCode::Char('y')).await;
     assert_eq!(mutations(&sim).len(), 2);
     let screen = ui.screen(160, 48);
-    assert!(screen.contains("2/2 done, 2 failed"), "{screen}");
+    assert!(screen.contains("0 done, 2 failed"), "{screen}");
     assert!(screen.contains("KOOPHONE.API.1001"), "{screen}");
     assert!(screen.contains("request id"), "{screen}");
 }
@@ -126,7 +126,7 @@ async fn restart_encoder_and_watch_its_job_fail() {
     let screen = ui.screen(120, 40);
     assert!(screen.contains("running"));
     assert!(
-        screen.contains("1/1 done, 0 confirmed — awaiting 1…"),
+        screen.contains("1 done, 0 confirmed — awaiting 1…"),
         "not finished while its job runs: {screen}"
     );
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -140,7 +140,7 @@ async fn restart_encoder_and_watch_its_job_fail() {
         "the job's line names the encoder: {screen}"
     );
     assert!(
-        screen.contains("1/1 done, 1 went wrong after — finished"),
+        screen.contains("1 done, 1 went wrong after — finished"),
         "{screen}"
     );
 }
@@ -161,7 +161,7 @@ async fn stop_a_server_and_see_it_power_off() {
     assert_eq!(first.status.as_deref(), Some("SHUTOFF"));
     let screen = ui.screen(120, 40);
     assert!(
-        screen.contains("1/1 done, 1 confirmed — finished"),
+        screen.contains("1 done, 1 confirmed — finished"),
         "confirmed once a poll shows SHUTOFF: {screen}"
     );
     ui.key(KeyCode::Char('S')).await;
@@ -352,12 +352,17 @@ async fn a_mutation_that_timed_out_is_shown_as_unknown_with_its_request_id() {
     ui.key(KeyCode::Char('y')).await;
     ui.key(KeyCode::Char('l')).await;
     let screen = ui.screen(160, 48);
-    assert!(screen.contains("1/1 done, 1 unknown"), "{screen}");
+    assert!(screen.contains("0 done, 1 unknown"), "{screen}");
+    // The message first; the request id last, so a wide screen shows it whole.
+    let screen = ui.screen(300, 48);
     let line = screen
         .lines()
-        .find(|l| l.contains("stop streaming") && l.contains(" unknown ["))
+        .find(|l| l.contains("stop streaming") && l.contains(" unknown: "))
         .unwrap_or_else(|| panic!("a line for the target:\n{screen}"));
-    assert!(line.contains("request id"), "{line}");
+    assert!(
+        line.find("no answer in time") < line.find("[request id"),
+        "{line}"
+    );
     let outcome = ui
         .audit_lines()
         .into_iter()
@@ -833,4 +838,76 @@ async fn an_earlier_action_is_retried_from_the_focused_activity_log() {
     };
     let retry = dialog.retry_of.as_ref().expect("a retry");
     assert_eq!(retry.action_id, first_action);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn filters_behave_as_a_k9s_user_expects() {
+    use crossterm::event::{KeyEvent, KeyModifiers};
+    use phonedeck::app::Msg;
+    let sim = start_sim().await;
+    let mut ui = Harness::new(&sim, false).await;
+    let filter = |ui: &Harness| ui.state.panes.phones.view.filter.clone();
+    ui.key(KeyCode::Char('/')).await;
+    ui.type_text("offline").await;
+    ui.key(KeyCode::Enter).await;
+    // `/` opens an empty prompt: typing replaces the filter, never appends to it.
+    ui.key(KeyCode::Char('/')).await;
+    assert_eq!(filter(&ui), "");
+    ui.type_text("running").await;
+    ui.key(KeyCode::Enter).await;
+    assert_eq!(filter(&ui), "running");
+    // ↑ recalls the earlier filters, the latest first.
+    ui.key(KeyCode::Char('/')).await;
+    ui.key(KeyCode::Up).await;
+    assert_eq!(filter(&ui), "running");
+    ui.key(KeyCode::Up).await;
+    assert_eq!(filter(&ui), "offline");
+    // Ctrl-W deletes a word, Ctrl-U the line.
+    let ctrl = |c| Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+    ui.type_text(" phone").await;
+    ui.dispatch(ctrl('w')).await;
+    assert_eq!(filter(&ui), "offline ");
+    ui.dispatch(ctrl('u')).await;
+    assert_eq!(filter(&ui), "");
+    // Several words must all match; `!word` excludes.
+    ui.type_text("phone !running").await;
+    ui.key(KeyCode::Enter).await;
+    let rows = &ui.state.panes.phones;
+    assert!(!rows.view.visible.is_empty());
+    assert!(
+        rows.view
+            .visible
+            .iter()
+            .all(|&i| rows.rows[i].status != Some(PhoneStatus::RUNNING))
+    );
+    // A filter that matches nothing says so.
+    ui.key(KeyCode::Char('/')).await;
+    ui.type_text("no-such-phone").await;
+    assert!(ui.screen(120, 40).contains("no row matches /no-such-phone"));
+    ui.key(KeyCode::Enter).await;
+    // Esc in the pane clears the filter in force.
+    ui.key(KeyCode::Esc).await;
+    assert_eq!(filter(&ui), "");
+    assert_eq!(ui.state.panes.phones.view.visible.len(), 250);
+    // Alt and a column's letter sorts by it; again, the other way.
+    let alt = |c| Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT));
+    ui.dispatch(alt('n')).await;
+    assert_eq!(ui.state.panes.phones.view.sort, Some((1, false)));
+    ui.dispatch(alt('n')).await;
+    assert_eq!(ui.state.panes.phones.view.sort, Some((1, true)));
+    assert!(ui.screen(120, 40).contains("sort:name↓"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn switching_profile_keeps_the_filters() {
+    let sim = start_sim().await;
+    let mut ui = Harness::new(&sim, false).await;
+    ui.key(KeyCode::Char('/')).await;
+    ui.type_text("offline").await;
+    ui.key(KeyCode::Enter).await;
+    let settings = ui.state.settings.clone();
+    ui.dispatch(phonedeck::app::Msg::ProfileSwitched(Ok(settings)))
+        .await;
+    assert_eq!(ui.state.panes.phones.view.filter, "offline");
+    assert!(ui.screen(120, 40).contains("/offline"));
 }

@@ -366,3 +366,95 @@ fn detail_view_of_one_phone() {
         insta::assert_snapshot!(format!("detail_{width}x{height}"), terminal.backend());
     }
 }
+
+/// The dashboard before any answer has come.
+fn before_the_first_answer() -> Fixture {
+    let f = fixture();
+    let settings = f.state.settings.clone();
+    Fixture {
+        state: AppState::new(settings, f.clock),
+        clock: f.clock,
+    }
+}
+
+const LEGIBILITY_SIZES: [(u16, u16); 3] = [(40, 10), (80, 24), (120, 40)];
+
+#[test]
+fn loading_shows_no_reassuring_zeros() {
+    let f = before_the_first_answer();
+    for (width, height) in LEGIBILITY_SIZES {
+        let terminal = f.render(width, height);
+        let text = format!("{}", terminal.backend());
+        assert!(
+            !text.contains(" 0 "),
+            "no zero count while loading:\n{text}"
+        );
+        insta::assert_snapshot!(format!("loading_{width}x{height}"), terminal.backend());
+    }
+    insta::assert_debug_snapshot!("loading_colours_80x24", f.render(80, 24).backend().buffer());
+}
+
+#[test]
+fn failed_actions_fill_last_error_and_keep_it_across_polls() {
+    let mut f = fixture();
+    f.key(KeyCode::Char('s'));
+    f.key(KeyCode::Char('y'));
+    f.send(Msg::ActionOutcome {
+        action: 1,
+        outcome: TargetOutcome::failed(
+            "ph000000",
+            Some("KOOPHONE.API.1001".into()),
+            "Insufficient instance permissions.",
+            Some("b4112044-77aa".into()),
+        ),
+    });
+    f.send(Msg::ActionFinished { action: 1 });
+    // A later poll that answers for the phone does not wipe why the action failed.
+    f.send(Msg::StatusPolled(BatchStatus {
+        chunks: 1,
+        results: vec![StatusResult {
+            instance_id: "ph000000".into(),
+            status: Some(PhoneStatus::RUNNING),
+        }],
+        failures: vec![],
+        dropped: 0,
+    }));
+    for (width, height) in LEGIBILITY_SIZES {
+        let terminal = f.render(width, height);
+        insta::assert_snapshot!(format!("last_error_{width}x{height}"), terminal.backend());
+    }
+    let text = format!("{}", f.render(120, 40).backend());
+    assert!(text.contains("KOOPHONE.API.1001 Insufficient"), "{text}");
+    insta::assert_debug_snapshot!(
+        "last_error_colours_80x24",
+        f.render(80, 24).backend().buffer()
+    );
+}
+
+#[test]
+fn a_narrow_header_keeps_the_offline_count_and_cuts_whole_items() {
+    let mut f = fixture();
+    f.send(Msg::Listed(Listing::Servers(Err(ApiError::new(
+        Service::Compute,
+        ErrorKind::Timeout,
+        "no answer in time",
+    )))));
+    for (width, height) in [(40, 10), (60, 20)] {
+        let terminal = f.render(width, height);
+        let header = format!("{}", terminal.backend())
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        assert!(header.contains("Off 6"), "{header}");
+        assert!(header.contains("STALE"), "{header}");
+        insta::assert_snapshot!(
+            format!("narrow_header_{width}x{height}"),
+            terminal.backend()
+        );
+    }
+    insta::assert_debug_snapshot!(
+        "narrow_header_colours_40x10",
+        f.render(40, 10).backend().buffer()
+    );
+}

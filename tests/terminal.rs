@@ -20,7 +20,7 @@ fn demo_start_stop_streaming_and_quit_restores_the_terminal() {
     pty.send("s");
     pty.wait_for("Confirm: stop streaming");
     pty.send("y");
-    pty.wait_for("1/1 done — finished");
+    pty.wait_for("1 done — finished");
     pty.send("q");
     assert_eq!(pty.wait_exit(), 0);
     std::thread::sleep(Duration::from_millis(200));
@@ -250,6 +250,36 @@ fn enter_shows_a_row_whole_and_y_copies_its_id_through_the_terminal() {
     );
     pty.send("\x1b");
     pty.wait_for("SERVER ID");
+    pty.send("q");
+    assert_eq!(pty.wait_exit(), 0);
+}
+
+#[test]
+fn filter_prompt_recall_clear_and_sort_keys_in_a_terminal() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let (_runtime, sim, config) = simulator_with_config("", home.path(), "");
+    let mut pty = Pty::dashboard(&config, home.path(), &sim.credentials().token);
+    pty.wait_for("Phones 200/200");
+    pty.send("/offline\r");
+    pty.wait_for("/offline");
+    pty.send("/");
+    pty.wait_for("type to filter");
+    pty.send("running\r");
+    let screen = pty.wait_for("/running");
+    assert!(!screen.contains("offlinerunning"), "{screen}");
+    // A new prompt, Ctrl-U, then ↑ twice: the filter before the latest.
+    pty.send("/xyz");
+    pty.wait_for("no row matches /xyz");
+    pty.send("\x15");
+    pty.send("\x1b[A");
+    pty.send("\x1b[A\r");
+    pty.wait_for("/offline");
+    pty.send("\x1b");
+    pty.wait_for("Phones 200/200");
+    pty.send("\x1bn");
+    pty.wait_for("sort:name↑");
+    pty.send("\x1bn");
+    pty.wait_for("sort:name↓");
     pty.send("q");
     assert_eq!(pty.wait_exit(), 0);
 }

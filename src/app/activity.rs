@@ -30,13 +30,9 @@ impl Entry {
     pub fn text(&self) -> String {
         match self {
             Entry::Action(p) => {
-                let mut text = format!(
-                    "{} on {} target(s): {}/{} done",
-                    p.kind.label(),
-                    p.total,
-                    p.done(),
-                    p.total
-                );
+                // What was done and what failed, counted apart: never "3/3 done, 1 failed".
+                let mut text =
+                    format!("{} on {} target(s): {} done", p.kind.label(), p.total, p.ok);
                 if p.failed > 0 {
                     text.push_str(&format!(", {} failed", p.failed));
                 }
@@ -56,7 +52,7 @@ impl Entry {
                     (true, _, 0) => " — finished".to_string(),
                     (true, _, awaiting) => format!(" — awaiting {awaiting}…"),
                     (false, true, _) => " — stopping…".to_string(),
-                    (false, false, _) => " …".to_string(),
+                    (false, false, _) => format!(" … {}/{} answered", p.done(), p.total),
                 });
                 text.push_str(&format!(" · action {}", p.action_id));
                 if let Some(retried) = &p.retry_of {
@@ -67,25 +63,23 @@ impl Entry {
             Entry::TargetProblem {
                 action, outcome, ..
             } => {
-                // The request id first: it is what support asks for, and long messages get cut.
-                let request = outcome
-                    .request_id
-                    .as_deref()
-                    .map(|id| format!(" [request id {id}]"))
-                    .unwrap_or_default();
-                // An unknown outcome says what reading the target back settled.
-                let settled = match (outcome.reconciled, &outcome.seen) {
-                    (Some(settled), Some(seen)) => format!(", read back: {settled} ({seen})"),
-                    _ => String::new(),
-                };
-                format!(
-                    "  {} {} {}{request}: {} {}{settled}",
+                // What went wrong first; the request id (for support) last, where a
+                // narrow screen cuts it (Enter on the focused log shows it whole).
+                let mut text = format!(
+                    "  {} {} {}: {} {}",
                     action.label(),
                     outcome.target,
                     outcome.outcome,
                     outcome.error_code.as_deref().unwrap_or(""),
                     outcome.error_msg.as_deref().unwrap_or(""),
-                )
+                );
+                if let (Some(settled), Some(seen)) = (outcome.reconciled, &outcome.seen) {
+                    text.push_str(&format!(", read back: {settled} ({seen})"));
+                }
+                if let Some(id) = &outcome.request_id {
+                    text.push_str(&format!(" [request id {id}]"));
+                }
+                text
             }
             Entry::RefreshError { what, message } => {
                 format!("refresh of {what} failed, last data kept: {message}")

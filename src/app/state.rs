@@ -170,6 +170,10 @@ pub struct AppState {
     pub next_action: u64,
     /// A short notice in the footer, replaced by the next one.
     pub flash: Option<String>,
+    /// Filters used before, the latest last (↑ in the filter prompt recalls them).
+    pub filter_history: Vec<String>,
+    /// How far back ↑ has gone in this prompt.
+    pub filter_recall: usize,
     pub quit: bool,
 }
 
@@ -201,6 +205,8 @@ impl AppState {
             stopping: false,
             next_action: 1,
             flash: None,
+            filter_history: Vec::new(),
+            filter_recall: 0,
             quit: false,
         }
     }
@@ -286,6 +292,26 @@ impl AppState {
         for (key, from, to) in changes {
             self.changes.record(&key, at, from, to);
         }
+    }
+
+    /// Keeps a filter for ↑ (once: using one again moves it to the latest).
+    pub fn remember_filter(&mut self, filter: String) {
+        self.filter_history.retain(|f| *f != filter);
+        self.filter_history.push(filter);
+        const KEPT: usize = 20;
+        if self.filter_history.len() > KEPT {
+            self.filter_history.remove(0);
+        }
+    }
+
+    /// The next earlier filter for ↑, if there is one.
+    pub fn recalled_filter(&mut self) -> Option<String> {
+        let index = self
+            .filter_history
+            .len()
+            .checked_sub(self.filter_recall + 1)?;
+        self.filter_recall += 1;
+        self.filter_history.get(index).cloned()
     }
 
     /// An encoder's name as listed (its id while it is not).

@@ -271,6 +271,25 @@ fn cancel_actions(state: &mut AppState, effects: &mut Vec<Effect>) {
     ));
 }
 
+/// What an outcome does to its row's LAST ERROR: set it (code first, then the message,
+/// and for no answer what reading back settled), clear it, or leave it (not sent).
+fn last_error(outcome: &TargetOutcome) -> Option<Option<String>> {
+    let code = outcome.error_code.as_deref().unwrap_or("");
+    let message = outcome.error_msg.as_deref().unwrap_or("");
+    match outcome.outcome {
+        Outcome::Ok => Some(None),
+        Outcome::NotSent => None,
+        Outcome::Failed => Some(Some(format!("{code} {message}").trim().to_string())),
+        Outcome::Unknown => {
+            let settled = outcome
+                .reconciled
+                .map(|settled| format!(", read back: {settled}"))
+                .unwrap_or_default();
+            Some(Some(format!("no answer {code} {message}{settled}")))
+        }
+    }
+}
+
 fn action_kind(state: &AppState, action: u64) -> Option<ActionKind> {
     state
         .activity
@@ -291,20 +310,10 @@ fn on_outcome(state: &mut AppState, action: u64, outcome: TargetOutcome) {
         progress.count(&outcome);
         follow::accepted(progress, &outcome);
     }
-    if kind == ActionKind::StopStreaming {
-        if let Some(&i) = state.phone_index.get(&outcome.target) {
-            state.panes.phones.rows[i].error = (outcome.outcome != Outcome::Ok).then(|| {
-                let settled = outcome
-                    .reconciled
-                    .map(|settled| format!(" (read back: {settled})"))
-                    .unwrap_or_default();
-                format!(
-                    "{}: {} {}{settled}",
-                    outcome.outcome,
-                    outcome.error_code.as_deref().unwrap_or(""),
-                    outcome.error_msg.as_deref().unwrap_or("")
-                )
-            });
+    // The target's row says why the action failed until one on it succeeds.
+    if let Some(pane) = Pane::changed_by(kind) {
+        if let Some(error) = last_error(&outcome) {
+            state.pane_mut(pane).action_error(&outcome.target, error);
         }
     }
     if let (ActionKind::RestartEncoder, Outcome::Ok, Some(job_id)) =
@@ -330,6 +339,17 @@ fn on_outcome(state: &mut AppState, action: u64, outcome: TargetOutcome) {
 
 fn on_action_finished(state: &mut AppState, action: u64) {
     state.running.retain(|&running| running != action);
+    // The footer's "started on…" is over once the action is: its entry says the rest.
+    if let Some(kind) = action_kind(state, action) {
+        let started = format!("{} started on ", kind.label());
+        if state
+            .flash
+            .as_deref()
+            .is_some_and(|f| f.starts_with(&started))
+        {
+            state.flash = None;
+        }
+    }
     if state.stopping && state.running.is_empty() {
         state.quit = true;
     }
@@ -394,6 +414,33 @@ fn on_key(state: &mut AppState, key: KeyEvent, effects: &mut Vec<Effect>) {
     }
 }
 
+/// The columns a pane sorts by (LAST ERROR, last, does not).
+fn sortable_columns(pane: &dyn crate::app::pane::data::AnyPane) -> usize {
+    pane.headings()
+        .iter()
+        .filter(|h| h.sort_key.is_some())
+        .count()
+}
+
+/// Alt and a column's letter sorts by it; again, the other way.
+fn sort_by_letter(state: &mut AppState, letter: char) {
+    let current = state.current();
+    let column = current
+        .headings()
+        .iter()
+        .position(|h| h.sort_key == Some(letter.to_ascii_lowercase()));
+    let Some(column) = column else {
+        state.flash = Some(format!("no column sorts with Alt-{letter} here"));
+        return;
+    };
+    let view = current.view_mut();
+    view.sort = Some(match view.sort {
+        Some((c, descending)) if c == column => (c, !descending),
+        _ => (column, false),
+    });
+    current.refresh();
+}
+
 /// Actions running or restart jobs being followed: `q` asks first.
 fn busy(state: &AppState) -> bool {
     !state.running.is_empty() || !state.running_jobs().is_empty()
@@ -405,6 +452,16 @@ fn page(state: &AppState) -> isize {
 }
 
 fn on_normal_key(state: &mut AppState, key: KeyEvent, effects: &mut Vec<Effect>) {
+    if let (KeyCode::Char(letter), true) = (key.code, key.modifiers.contains(KeyModifiers::ALT)) {
+        return sort_by_letter(state, letter);
+    }
+    // Esc in a pane clears its filter, as in k9s.
+    if key.code == KeyCode::Esc && !state.current().view().filter.is_empty() {
+        let current = state.current();
+        current.view_mut().filter.clear();
+        current.refresh();
+        return;
+    }
     let Some(action) = state.keymap.action(&key) else {
         return;
     };
@@ -433,11 +490,11 @@ fn on_normal_key(state: &mut AppState, key: KeyEvent, effects: &mut Vec<Effect>)
         }
         Action::Top => state.current().view_mut().top(),
         Action::Bottom => state.current().view_mut().bottom(),
-        Action::Filter => state.mode = Mode::Filtering,
+        Action::Filter => start_filter(state),
         Action::CommandLine => state.mode = Mode::Command(String::new()),
         Action::SortNext => {
             let current = state.current();
-            let columns = current.headings().len();
+            let columns = sortable_columns(current);
             current.view_mut().cycle_sort(columns);
             current.refresh();
         }
@@ -539,6 +596,10 @@ fn on_command_key(
     key: KeyEvent,
     effects: &mut Vec<Effect>,
 ) {
+    if let Some(line) = edited_line(&input, &key) {
+        state.mode = Mode::Command(line);
+        return;
+    }
     let profiles = &state.settings.profiles;
     match key.code {
         KeyCode::Esc => state.mode = Mode::Normal,
@@ -607,6 +668,14 @@ fn on_profile_switched(state: &mut AppState, result: Result<Settings, String>, c
     fresh.log_expanded = state.log_expanded;
     fresh.activity = std::mem::take(&mut state.activity);
     fresh.next_action = state.next_action;
+    fresh.filter_history = std::mem::take(&mut state.filter_history);
+    // "Is the other region hit too?" is one command: the filters carry over.
+    for &pane in Pane::ALL {
+        let filter = state.pane(pane).view().filter.clone();
+        let view = fresh.pane_mut(pane);
+        view.view_mut().filter = filter;
+        view.refresh();
+    }
     *state = fresh;
     let read_only = if state.settings.read_only {
         " (read-only)"
@@ -619,25 +688,73 @@ fn on_profile_switched(state: &mut AppState, result: Result<Settings, String>, c
     ));
 }
 
-fn on_filter_key(state: &mut AppState, key: KeyEvent) {
-    let current = state.panes.get_mut(state.pane);
-    match key.code {
-        KeyCode::Enter => state.mode = Mode::Normal,
-        KeyCode::Esc => {
-            current.view_mut().filter.clear();
-            current.refresh();
-            state.mode = Mode::Normal;
-        }
-        KeyCode::Backspace => {
-            current.view_mut().filter.pop();
-            current.refresh();
-        }
-        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-            current.view_mut().filter.push(c);
-            current.refresh();
-        }
-        _ => {}
+/// `/`: an empty prompt, as in k9s; the filter in force is remembered for ↑.
+fn start_filter(state: &mut AppState) {
+    let current = state.current();
+    let kept = std::mem::take(&mut current.view_mut().filter);
+    current.refresh();
+    if !kept.is_empty() {
+        state.remember_filter(kept);
     }
+    state.filter_recall = 0;
+    state.mode = Mode::Filtering;
+}
+
+/// Ctrl-W: the line without its last word (and the spaces after it).
+fn without_last_word(text: &str) -> String {
+    let trimmed = text.trim_end();
+    let cut = trimmed.rfind(' ').map_or(0, |at| at + 1);
+    trimmed[..cut].to_string()
+}
+
+/// Ctrl-U and Ctrl-W edit a prompt's line as in a shell; None for other keys.
+fn edited_line(line: &str, key: &KeyEvent) -> Option<String> {
+    if !key.modifiers.contains(KeyModifiers::CONTROL) {
+        return None;
+    }
+    match key.code {
+        KeyCode::Char('u') => Some(String::new()),
+        KeyCode::Char('w') => Some(without_last_word(line)),
+        _ => None,
+    }
+}
+
+fn on_filter_key(state: &mut AppState, key: KeyEvent) {
+    let typed = state.current().view().filter.clone();
+    let filter = if let Some(line) = edited_line(&typed, &key) {
+        line
+    } else {
+        match key.code {
+            KeyCode::Enter => {
+                state.mode = Mode::Normal;
+                if !typed.is_empty() {
+                    state.remember_filter(typed);
+                }
+                return;
+            }
+            KeyCode::Esc => {
+                state.mode = Mode::Normal;
+                String::new()
+            }
+            // ↑ recalls earlier filters, the latest first.
+            KeyCode::Up => match state.recalled_filter() {
+                Some(earlier) => earlier,
+                None => return,
+            },
+            KeyCode::Backspace => {
+                let mut line = typed;
+                line.pop();
+                line
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                typed + &c.to_string()
+            }
+            _ => return,
+        }
+    };
+    let current = state.current();
+    current.view_mut().filter = filter;
+    current.refresh();
 }
 
 fn on_confirm_key(

@@ -92,8 +92,9 @@ pub fn draw_line(frame: &mut Frame, state: &AppState, selected: usize, styles: &
     let width = frame.area().width.saturating_sub(4).max(20);
     let text = full_text(state, selected).unwrap_or_default();
     let chars: Vec<char> = text.chars().collect();
+    // Inside the borders, after a leading space.
     let lines: Vec<Line> = chars
-        .chunks(usize::from(width - 2))
+        .chunks(usize::from(width - 3))
         .map(|chunk| Line::from(format!(" {}", chunk.iter().collect::<String>())))
         .collect();
     super::popup::draw(frame, "Activity entry · Esc back", lines, width, styles);

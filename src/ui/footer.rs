@@ -9,36 +9,56 @@ use crate::app::command_line;
 use crate::app::keymap::Action;
 use crate::app::{AppState, Mode};
 
+use super::fit::{Item, fit};
 use super::styles::Styles;
 
-/// The keys that matter in this pane, as bound now (rebinding changes the hints).
-fn hints(state: &AppState) -> String {
+/// The keys that matter in this mode and pane, as bound now (rebinding changes the
+/// hints), each ranked: on a narrow terminal whole hints go, help and quit last.
+fn hints(state: &AppState) -> Vec<(u8, String)> {
     use Action::*;
-    let pane_actions = state.pane.spec().hints;
-    if state.mode == Mode::Filtering {
-        return "type to filter · Enter keep · Esc clear".into();
+    let fixed = |hints: &[&str]| {
+        hints
+            .iter()
+            .enumerate()
+            .map(|(rank, hint)| (rank as u8, hint.to_string()))
+            .collect()
+    };
+    match state.mode {
+        Mode::Filtering => {
+            return fixed(&["type to filter", "Enter keep", "Esc clear", "↑ previous"]);
+        }
+        Mode::Activity { .. } | Mode::LogLine { .. } => {
+            return fixed(&[
+                "Esc back",
+                "Enter whole line",
+                "t retry its action",
+                "j/k move",
+            ]);
+        }
+        Mode::Detail(_) => {
+            let copy = if state.settings.clipboard {
+                "y copy the id"
+            } else {
+                "y copy the id (needs clipboard = true)"
+            };
+            return fixed(&["Esc close", copy, "j/k scroll"]);
+        }
+        _ => {}
     }
-    if let Mode::Activity { .. } | Mode::LogLine { .. } = state.mode {
-        return "j/k move · Enter the whole line · t retry its action · Esc back".into();
-    }
-    if let Mode::Detail(_) = state.mode {
-        let copy = if state.settings.clipboard {
-            "y copy the id"
-        } else {
-            "y copy the id (needs clipboard = true)"
-        };
-        return format!("Esc close · j/k scroll · {copy}");
-    }
-    [(Help, "help"), (Filter, "filter"), (Mark, "mark")]
-        .iter()
-        .chain(pane_actions)
-        .chain(&[(Quit, "quit")])
-        .filter_map(|(action, what)| {
-            let key = state.keymap.first_key(*action)?;
-            Some(format!("{} {what}", key.label()))
-        })
-        .collect::<Vec<_>>()
-        .join("  ")
+    let pane_actions = state.pane.spec().hints.iter().map(|hint| (2, hint));
+    [
+        (0, &(Help, "help")),
+        (3, &(Filter, "filter")),
+        (4, &(Mark, "mark")),
+    ]
+    .into_iter()
+    .chain(pane_actions)
+    .chain([(1, &(Quit, "quit"))])
+    .filter_map(|(rank, (action, what))| {
+        let key = state.keymap.first_key(*action)?;
+        Some((rank, format!("{} {what}", key.label())))
+    })
+    .collect()
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
@@ -62,7 +82,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
             format!(" {}", crate::sanitize::sanitize(notice)),
             styles.title(),
         )),
-        None => Line::from(Span::styled(format!(" {}", hints(state)), styles.dim())),
+        None => {
+            let items = hints(state)
+                .into_iter()
+                .map(|(rank, hint)| {
+                    Item::new(rank, vec![Span::styled(format!(" {hint} "), styles.dim())])
+                })
+                .collect();
+            Line::from(fit(items, area.width))
+        }
     };
     frame.render_widget(Paragraph::new(line), area);
 }

@@ -13,75 +13,97 @@ use ratatui::widgets::{Paragraph, Sparkline};
 use crate::api::koophone::PhoneStatus;
 use crate::app::{AppState, Pane, poll_plan};
 
+use super::fit::{Item, fit};
 use super::styles::Styles;
 use crate::app::format::{age, age_since};
 
-fn badges(state: &AppState, styles: &Styles) -> Vec<Span<'static>> {
-    let mut spans = Vec::new();
+/// What to keep when the header is too narrow, most important first (`fit` drops the
+/// highest rank first): the Offline count, then the badges that change what the data
+/// means, then the other non-Running counts, the profile, freshness, the rest.
+mod rank {
+    pub const OFFLINE: u8 = 0;
+    pub const WARNING: u8 = 1;
+    pub const OTHER_COUNTS: u8 = 2;
+    pub const PROFILE: u8 = 3;
+    pub const FRESHNESS: u8 = 4;
+    pub const RUNNING: u8 = 5;
+    pub const DETAIL: u8 = 6;
+}
+
+fn badge(rank: u8, text: &str, style: ratatui::style::Style) -> Item {
+    Item::new(
+        rank,
+        vec![Span::raw(" "), Span::styled(format!(" {text} "), style)],
+    )
+}
+
+fn badges(state: &AppState, styles: &Styles) -> Vec<Item> {
+    let mut items = Vec::new();
     if state.settings.simulator {
-        spans.push(Span::styled(" SIMULATOR ", styles.simulator_badge()));
-        spans.push(Span::raw(" "));
+        items.push(badge(rank::DETAIL, "SIMULATOR", styles.simulator_badge()));
     }
     if state.settings.read_only {
-        spans.push(Span::styled(" READ-ONLY ", styles.read_only_badge()));
-        spans.push(Span::raw(" "));
+        items.push(badge(rank::WARNING, "READ-ONLY", styles.read_only_badge()));
     }
     if state.frozen {
-        spans.push(Span::styled(" FROZEN ", styles.frozen_badge()));
-        spans.push(Span::raw(" "));
+        items.push(badge(rank::WARNING, "FROZEN", styles.frozen_badge()));
     }
-    spans
+    items
 }
 
 /// "live, every 5s" while polls keep up; "refreshed 40s ago" (ticking) once they are
 /// late or failing, with STALE; "loading…" at first; and slow requests in flight.
 /// A healthy screen stays still: nothing here changes from one poll to the next.
-fn freshness(state: &AppState, compact: bool, styles: &Styles) -> Vec<Span<'static>> {
+fn freshness(state: &AppState, compact: bool, styles: &Styles) -> Vec<Item> {
     let feed = &state.panes.phones.feed;
-    let mut spans = Vec::new();
     let stale = state.feeds().any(|f| f.is_stale());
     let interval = state.settings.poll_interval;
     let late = |at: Instant| state.now.saturating_duration_since(at) > interval * 2;
-    match feed.last_ok {
-        None => spans.push(Span::raw("loading…")),
-        Some(at) if !stale && !late(at) => spans.push(Span::raw(if compact {
-            "live".to_string()
-        } else {
-            format!("live, every {}", age(interval))
-        })),
-        Some(at) if compact => spans.push(Span::raw(format!("{} ago", age_since(at, state.now)))),
-        Some(at) => spans.push(Span::raw(format!(
-            "refreshed {} ago",
-            age_since(at, state.now)
-        ))),
-    }
+    let text = match feed.last_ok {
+        None => "loading…".to_string(),
+        Some(at) if !stale && !late(at) => {
+            if compact {
+                "live".to_string()
+            } else {
+                format!("live, every {}", age(interval))
+            }
+        }
+        Some(at) if compact => format!("{} ago", age_since(at, state.now)),
+        Some(at) => format!("refreshed {} ago", age_since(at, state.now)),
+    };
+    let separator = Span::styled(" │ ", styles.dim());
+    let mut items = vec![Item::new(rank::FRESHNESS, vec![separator, Span::raw(text)])];
     // Under a request budget each poll covers part of the fleet: say how old the
     // least recently refreshed row is.
     if let (true, Some(oldest)) = (poll_plan::polls_partially(state), state.oldest_refresh) {
         let age = age_since(oldest, state.now);
-        spans.push(Span::raw(if compact {
-            format!(" (oldest {age})")
-        } else {
-            format!(", oldest row {age}")
-        }));
+        items.push(Item::new(
+            rank::DETAIL,
+            vec![Span::raw(if compact {
+                format!(" (oldest {age})")
+            } else {
+                format!(", oldest row {age}")
+            })],
+        ));
     }
     if stale {
-        spans.push(Span::raw(" "));
-        spans.push(Span::styled(" STALE ", styles.stale_badge()));
+        items.push(badge(rank::WARNING, "STALE", styles.stale_badge()));
     }
     if state.throttled() {
-        spans.push(Span::raw(" "));
-        spans.push(Span::styled(" THROTTLED ", styles.throttled_badge()));
+        items.push(badge(rank::WARNING, "THROTTLED", styles.throttled_badge()));
     }
     let in_flight = state.in_flight();
     if in_flight > 0 {
-        spans.push(Span::raw(if compact {
-            format!(" ⇅{in_flight}")
-        } else {
-            format!(" {in_flight} in flight")
-        }));
+        items.push(Item::new(
+            rank::DETAIL,
+            vec![Span::raw(if compact {
+                format!(" ⇅{in_flight}")
+            } else {
+                format!(" {in_flight} in flight")
+            })],
+        ));
     }
-    spans
+    items
 }
 
 /// Short status names for the one-line header, still distinct from each other.
@@ -96,23 +118,41 @@ fn short_name(status: PhoneStatus) -> &'static str {
     }
 }
 
-fn counts(state: &AppState, compact: bool, styles: &Styles) -> Vec<Span<'static>> {
+/// The phone counts by status; `–` until the first answer (a zero would read as "all
+/// clear" while nothing is known yet).
+fn counts(state: &AppState, compact: bool, styles: &Styles) -> Vec<Item> {
     let gap = if compact { " " } else { "  " };
-    let mut spans = Vec::new();
+    let known = state.panes.phones.feed.last_ok.is_some();
+    let mut items = Vec::new();
     for (status, count) in state.counts.in_header_order() {
         let label = if compact {
             short_name(status).to_string()
         } else {
             status.name()
         };
-        spans.push(Span::styled(
-            format!("{label} {count}"),
-            styles.phone_status(Some(status)),
+        let count = if known {
+            count.to_string()
+        } else {
+            "–".to_string()
+        };
+        let rank = match status {
+            PhoneStatus::OFFLINE => rank::OFFLINE,
+            PhoneStatus::RUNNING => rank::RUNNING,
+            _ => rank::OTHER_COUNTS,
+        };
+        let lead = if items.is_empty() { "" } else { gap };
+        items.push(Item::new(
+            rank,
+            vec![
+                Span::raw(lead),
+                Span::styled(
+                    format!("{label} {count}"),
+                    styles.phone_status(Some(status)),
+                ),
+            ],
         ));
-        spans.push(Span::raw(gap));
     }
-    spans.pop();
-    spans
+    items
 }
 
 fn tabs(state: &AppState, styles: &Styles) -> Vec<Span<'static>> {
@@ -135,31 +175,38 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, compact: bool, styl
         format!(" {} ", crate::sanitize::sanitize(&state.settings.profile)),
         styles.title(),
     );
-    let separator = || Span::styled(" │ ", styles.dim());
+    let width = area.width;
     let lines = if compact {
-        // Freshness first: on a narrow terminal the counts are what gets cut, never STALE.
-        let mut line = vec![profile];
-        line.extend(badges(state, styles));
-        line.push(separator());
-        line.extend(freshness(state, true, styles));
-        line.push(separator());
-        line.extend(counts(state, true, styles));
-        vec![Line::from(line)]
+        // One line: when it is too narrow, whole items go, least important first.
+        let mut items = vec![Item::new(rank::PROFILE, vec![profile])];
+        items.extend(badges(state, styles));
+        items.extend(freshness(state, true, styles));
+        let mut counted = counts(state, true, styles);
+        if let Some(first) = counted.first_mut() {
+            first.spans.insert(0, Span::styled(" │ ", styles.dim()));
+        }
+        items.extend(counted);
+        vec![Line::from(fit(items, width))]
     } else {
         let mut first = vec![
-            Span::styled(" phonedeck ", styles.title()),
-            separator(),
-            profile,
-            Span::raw(" "),
+            Item::new(
+                rank::DETAIL,
+                vec![Span::styled(" phonedeck ", styles.title())],
+            ),
+            Item::new(
+                rank::PROFILE,
+                vec![Span::styled(" │ ", styles.dim()), profile],
+            ),
         ];
         first.extend(badges(state, styles));
-        first.push(separator());
         first.extend(freshness(state, false, styles));
-        let mut second = vec![Span::raw(" ")];
-        second.extend(counts(state, false, styles));
+        let mut second = counts(state, false, styles);
+        if let Some(lead) = second.first_mut() {
+            lead.spans.insert(0, Span::raw(" "));
+        }
         vec![
-            Line::from(first),
-            Line::from(second),
+            Line::from(fit(first, width)),
+            Line::from(fit(second, width)),
             Line::from(tabs(state, styles)),
         ]
     };

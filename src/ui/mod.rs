@@ -3,6 +3,7 @@
 mod activity;
 mod confirm;
 mod detail;
+mod fit;
 mod footer;
 mod header;
 mod help;

@@ -100,6 +100,15 @@ pub fn draw(
         .column_spacing(1)
         .row_highlight_style(styles.cursor());
     frame.render_stateful_widget(widget, area, &mut selection);
+    // A filter that hides every row says so, instead of leaving an empty table.
+    if view.visible.is_empty() && pane.total() > 0 && area.height > 2 {
+        let notice = format!(
+            " no row matches /{} (Esc clears the filter)",
+            sanitize(&view.filter)
+        );
+        let line = Rect::new(area.x, area.y + 2, area.width, 1);
+        frame.render_widget(Span::styled(notice, styles.warning()), line);
+    }
 }
 
 /// "Phones 20/200 /offline sort:status↓ 3 marked"
@@ -147,6 +156,7 @@ mod tests {
             field: title,
             width: 10,
             priority,
+            sort_key: None,
         }
     }
 

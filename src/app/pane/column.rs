@@ -64,6 +64,9 @@ pub struct Column<R> {
     /// Width the dashboard gives it, and its priority (0 is dropped last when narrow).
     pub width: u16,
     pub priority: u8,
+    /// Alt and this letter sort by the column (k9s sorts with Shift and the column's
+    /// letter; here Shift letters are actions).
+    pub sort_key: char,
     /// The value as exported and printed headless; the filter searches it.
     pub value: fn(&R) -> String,
     /// The cell as the dashboard shows it (an age instead of a time, a unit, a colour).
@@ -88,6 +91,16 @@ pub trait TableRow: Sized + 'static {
 
     /// Every field of the provider's record, by its raw name, for the detail view.
     fn fields(&self) -> Vec<(String, String)>;
+
+    /// Why the row itself could not be refreshed, when that is known per row.
+    fn row_error(&self) -> Option<&str> {
+        None
+    }
+
+    /// Its name, where it has one (dialogs list names beside ids).
+    fn name(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// The fields of a record as the provider names them: a serialized model, flattened
@@ -116,13 +129,25 @@ pub fn compare<R: TableRow>(a: &R, b: &R, column: usize) -> Ordering {
         .map_or(Ordering::Equal, |c| (c.order)(a, b))
 }
 
-/// Whether a row passes the filter (`needle` lower-cased; empty passes everything).
+/// Whether a row passes the filter (lower-cased; empty passes everything): every word
+/// must be found in a searched column, and none of the `!word`s.
 pub fn matches<R: TableRow>(row: &R, needle: &str) -> bool {
-    needle.is_empty()
-        || R::COLUMNS
-            .iter()
-            .filter(|c| c.searched)
-            .any(|c| (c.value)(row).to_lowercase().contains(needle))
+    if needle.trim().is_empty() {
+        return true;
+    }
+    let texts: Vec<String> = R::COLUMNS
+        .iter()
+        .filter(|c| c.searched)
+        .map(|c| (c.value)(row).to_lowercase())
+        .collect();
+    let found = |word: &str| texts.iter().any(|t| t.contains(word));
+    needle
+        .split_whitespace()
+        .all(|word| match word.strip_prefix('!') {
+            Some("") => true,
+            Some(excluded) => !found(excluded),
+            None => found(word),
+        })
 }
 
 /// Every column's value, in column order (a dashboard export).

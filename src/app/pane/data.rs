@@ -8,13 +8,26 @@ use std::time::Instant;
 use crate::app::feed::Feed;
 use crate::app::table::TableView;
 
-use super::column::{CellContext, Shown, TableRow, record};
+use super::column::{CellContext, Shown, TableRow, Tone, record};
 
 pub struct PaneData<R> {
     pub rows: Vec<R>,
     pub view: TableView,
     pub feed: Feed,
+    /// The last action failure of each target (code and short message), kept across
+    /// refreshes until an action on it succeeds.
+    pub errors: HashMap<String, String>,
 }
+
+/// Every pane's last column: why the last action on the row failed (or, for a row
+/// that has its own, why it could not be refreshed).
+const LAST_ERROR: Heading = Heading {
+    title: "LAST ERROR",
+    field: "last_error",
+    width: 24,
+    priority: 9,
+    sort_key: None,
+};
 
 impl<R: TableRow> PaneData<R> {
     pub fn new(now: Instant) -> Self {
@@ -22,7 +35,17 @@ impl<R: TableRow> PaneData<R> {
             rows: Vec::new(),
             view: TableView::default(),
             feed: Feed::new(now),
+            errors: HashMap::new(),
         }
+    }
+
+    /// The row's LAST ERROR: its last action failure, else its own refresh error.
+    fn last_error(&self, row: &R) -> String {
+        self.errors
+            .get(row.key())
+            .cloned()
+            .or_else(|| row.row_error().map(str::to_string))
+            .unwrap_or_default()
     }
 
     /// Replaces the rows (a new listing) and recomputes the view; returns the status
@@ -53,6 +76,8 @@ pub struct Heading {
     pub field: &'static str,
     pub width: u16,
     pub priority: u8,
+    /// Alt and this letter sort by it (None: it does not sort).
+    pub sort_key: Option<char>,
 }
 
 /// A pane whatever its row type: what keys, drawing and exports use.
@@ -79,6 +104,11 @@ pub trait AnyPane {
     fn cursor_key(&self) -> Option<&str>;
     /// Every provider field of the row with this key (None when it is gone).
     fn fields_of(&self, key: &str) -> Option<Vec<(String, String)>>;
+    /// Records the outcome of an action on a target: a failure's code and message
+    /// become its LAST ERROR; success clears it.
+    fn action_error(&mut self, key: &str, error: Option<String>);
+    /// A target's name, where rows have one.
+    fn name_of(&self, key: &str) -> Option<String>;
 }
 
 impl<R: TableRow> AnyPane for PaneData<R> {
@@ -110,7 +140,9 @@ impl<R: TableRow> AnyPane for PaneData<R> {
                 field: c.field,
                 width: c.width,
                 priority: c.priority,
+                sort_key: Some(c.sort_key),
             })
+            .chain([LAST_ERROR])
             .collect()
     }
 
@@ -136,7 +168,11 @@ impl<R: TableRow> AnyPane for PaneData<R> {
 
     fn shown_at(&self, index: usize, context: &CellContext) -> Vec<Shown> {
         self.rows.get(index).map_or_else(Vec::new, |row| {
-            R::COLUMNS.iter().map(|c| (c.shown)(row, context)).collect()
+            R::COLUMNS
+                .iter()
+                .map(|c| (c.shown)(row, context))
+                .chain([Shown::toned(self.last_error(row), Tone::Error)])
+                .collect()
         })
     }
 
@@ -156,7 +192,25 @@ impl<R: TableRow> AnyPane for PaneData<R> {
             .visible
             .iter()
             .filter_map(|&i| self.rows.get(i))
-            .map(record)
+            .map(|row| {
+                let mut values = record(row);
+                values.push(self.last_error(row));
+                values
+            })
             .collect()
+    }
+
+    fn action_error(&mut self, key: &str, error: Option<String>) {
+        match error {
+            Some(error) => self.errors.insert(key.to_string(), error),
+            None => self.errors.remove(key),
+        };
+    }
+
+    fn name_of(&self, key: &str) -> Option<String> {
+        self.rows
+            .iter()
+            .find(|row| row.key() == key)
+            .and_then(|row| row.name().map(str::to_string))
     }
 }

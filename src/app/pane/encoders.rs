@@ -48,6 +48,7 @@ impl TableRow for EncoderRow {
             field: "encode_server_id",
             width: 32,
             priority: 1,
+            sort_key: 'i',
             value: |r| r.0.encode_server_id.clone(),
             shown: |r, _| Shown::plain(r.0.encode_server_id.clone()),
             order: |a, b| a.0.encode_server_id.cmp(&b.0.encode_server_id),
@@ -59,6 +60,7 @@ impl TableRow for EncoderRow {
             field: "name",
             width: 12,
             priority: 0,
+            sort_key: 'n',
             value: |r| r.0.encode_server_name.clone(),
             shown: |r, _| Shown::plain(r.0.encode_server_name.clone()),
             order: |a, b| a.0.encode_server_name.cmp(&b.0.encode_server_name),
@@ -70,6 +72,7 @@ impl TableRow for EncoderRow {
             field: "status",
             width: 10,
             priority: 0,
+            sort_key: 's',
             value: status_label,
             shown: |r, _| Shown::toned(status_label(r), status_tone(r.0.status)),
             order: |a, b| status_label(a).cmp(&status_label(b)),
@@ -81,6 +84,7 @@ impl TableRow for EncoderRow {
             field: "ip",
             width: 15,
             priority: 2,
+            sort_key: 'p',
             value: |r| text_or_empty(&r.0.encode_server_ip),
             shown: |r, _| Shown::plain(r.0.encode_server_ip.clone().unwrap_or_else(|| "-".into())),
             order: |a, b| a.0.encode_server_ip.cmp(&b.0.encode_server_ip),
@@ -95,6 +99,10 @@ impl TableRow for EncoderRow {
 
     fn status(&self) -> Option<String> {
         Some(status_label(self))
+    }
+
+    fn name(&self) -> Option<&str> {
+        Some(&self.0.encode_server_name)
     }
 
     fn fields(&self) -> Vec<(String, String)> {

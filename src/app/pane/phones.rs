@@ -19,7 +19,7 @@ use crate::app::poll_plan;
 use crate::app::poll_result::{note_dropped, record_result};
 use crate::app::state::AppState;
 
-use super::column::{Column, Shown, TableRow, Tone, text_or_empty};
+use super::column::{Column, Shown, TableRow, Tone};
 use super::{Pane, PaneSpec, Polling};
 
 pub const SPEC: PaneSpec = PaneSpec {
@@ -47,6 +47,7 @@ pub struct PhoneRow {
     pub changed_in_poll: Option<u64>,
     /// When the service last confirmed the status (listing or status poll).
     pub refreshed: Instant,
+    /// Why its status could not be read in the latest poll.
     pub error: Option<String>,
 }
 
@@ -79,6 +80,7 @@ impl TableRow for PhoneRow {
             field: "instance_id",
             width: 12,
             priority: 0,
+            sort_key: 'i',
             value: |p| p.id.clone(),
             shown: |p, _| Shown::plain(p.id.clone()),
             order: |a, b| a.id.cmp(&b.id),
@@ -90,6 +92,7 @@ impl TableRow for PhoneRow {
             field: "name",
             width: 14,
             priority: 2,
+            sort_key: 'n',
             value: |p| p.name.clone(),
             shown: |p, _| Shown::plain(p.name.clone()),
             order: |a, b| a.name.cmp(&b.name),
@@ -101,6 +104,7 @@ impl TableRow for PhoneRow {
             field: "status",
             width: 11,
             priority: 0,
+            sort_key: 's',
             value: |p| PhoneStatus::label(p.status),
             shown: |p, context| Shown {
                 text: PhoneStatus::label(p.status),
@@ -116,6 +120,7 @@ impl TableRow for PhoneRow {
             field: "since",
             width: 6,
             priority: 1,
+            sort_key: 'a',
             value: |p| p.since.map(|c| c.wall_time(c.now)).unwrap_or_default(),
             shown: |p, context| {
                 Shown::plain(
@@ -128,17 +133,6 @@ impl TableRow for PhoneRow {
             searched: false,
             observed: true,
         },
-        Column {
-            title: "LAST ERROR",
-            field: "last_error",
-            width: 24,
-            priority: 3,
-            value: |p| text_or_empty(&p.error),
-            shown: |p, _| Shown::toned(text_or_empty(&p.error), Tone::Error),
-            order: |a, b| a.error.cmp(&b.error),
-            searched: true,
-            observed: true,
-        },
     ];
 
     fn key(&self) -> &str {
@@ -147,6 +141,14 @@ impl TableRow for PhoneRow {
 
     fn status(&self) -> Option<String> {
         Some(PhoneStatus::label(self.status))
+    }
+
+    fn row_error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    fn name(&self) -> Option<&str> {
+        Some(&self.name)
     }
 
     /// The fields phonedeck keeps of a phone, by the list's names (region, SKU and

@@ -48,6 +48,7 @@ impl TableRow for ServerRow {
             field: "server_id",
             width: 36,
             priority: 1,
+            sort_key: 'i',
             value: |r| r.0.id.clone(),
             shown: |r, _| Shown::plain(r.0.id.clone()),
             order: |a, b| a.0.id.cmp(&b.0.id),
@@ -59,6 +60,7 @@ impl TableRow for ServerRow {
             field: "name",
             width: 14,
             priority: 0,
+            sort_key: 'n',
             value: |r| r.0.name.clone(),
             shown: |r, _| Shown::plain(r.0.name.clone()),
             order: |a, b| a.0.name.cmp(&b.0.name),
@@ -70,6 +72,7 @@ impl TableRow for ServerRow {
             field: "status",
             width: 8,
             priority: 0,
+            sort_key: 's',
             value: status_label,
             shown: |r, _| Shown::toned(status_label(r), status_tone(r.0.status.as_deref())),
             order: |a, b| a.0.status.cmp(&b.0.status),
@@ -81,6 +84,7 @@ impl TableRow for ServerRow {
             field: "task_state",
             width: 13,
             priority: 0,
+            sort_key: 't',
             value: |r| text_or_empty(&r.0.task_state),
             shown: |r, _| Shown::plain(r.0.task_state.clone().unwrap_or_else(|| "-".into())),
             order: |a, b| a.0.task_state.cmp(&b.0.task_state),
@@ -95,6 +99,10 @@ impl TableRow for ServerRow {
 
     fn status(&self) -> Option<String> {
         Some(status_label(self))
+    }
+
+    fn name(&self) -> Option<&str> {
+        Some(&self.0.name)
     }
 
     fn fields(&self) -> Vec<(String, String)> {
