@@ -911,3 +911,68 @@ async fn switching_profile_keeps_the_filters() {
     assert_eq!(ui.state.panes.phones.view.filter, "offline");
     assert!(ui.screen(120, 40).contains("/offline"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn failing_refreshes_are_one_counted_line_and_the_recovery_is_logged() {
+    let sim = start_sim().await;
+    let mut ui = Harness::new(&sim, false).await;
+    sim.set_faults(phonedeck::sim::Faults {
+        error_rate: 1.0,
+        ..Default::default()
+    });
+    for _ in 0..4 {
+        ui.advance(Duration::from_secs(60)).await;
+    }
+    let lines: Vec<String> = ui
+        .state
+        .activity
+        .entries
+        .iter()
+        .map(|(_, e)| e.text())
+        .filter(|t| t.starts_with("refresh of servers failed"))
+        .collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "one line for the run of failures: {lines:?}"
+    );
+    assert!(lines[0].contains("4 times in a row"), "{lines:?}");
+    sim.set_faults(phonedeck::sim::Faults::default());
+    ui.advance(Duration::from_secs(60)).await;
+    let screen = ui.screen(120, 40);
+    assert!(
+        screen.contains("servers refresh recovered after"),
+        "{screen}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_running_actions_line_stays_in_view_above_the_noise() {
+    use phonedeck::app::activity::{ActionProgress, Entry};
+    let sim = start_sim().await;
+    let mut ui = Harness::new(&sim, false).await;
+    ui.state.log_activity(Entry::Action(ActionProgress {
+        id: 7,
+        action_id: "5e551011-7".into(),
+        kind: phonedeck::action_kind::ActionKind::StopServer,
+        total: 40,
+        ok: 3,
+        failed: 0,
+        unknown: 0,
+        not_sent: 0,
+        started: ui.clock.now,
+        stopping: false,
+        finished: false,
+        retry_of: None,
+        retry_targets: Vec::new(),
+        awaiting: Vec::new(),
+        confirmed: 0,
+        went_wrong: 0,
+    }));
+    for i in 0..30 {
+        ui.state.log_activity(Entry::Note(format!("note {i}")));
+    }
+    let screen = ui.screen(80, 24);
+    assert!(screen.contains("stop server on 40 target(s)"), "{screen}");
+    assert!(screen.contains("note 29"), "{screen}");
+}

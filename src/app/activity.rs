@@ -17,9 +17,11 @@ pub enum Entry {
         action: ActionKind,
         outcome: TargetOutcome,
     },
+    /// A feed's failed refreshes in a row (`failures`), with the latest error.
     RefreshError {
         what: &'static str,
         message: String,
+        failures: u32,
     },
     Note(String),
 }
@@ -81,8 +83,17 @@ impl Entry {
                 }
                 text
             }
-            Entry::RefreshError { what, message } => {
-                format!("refresh of {what} failed, last data kept: {message}")
+            Entry::RefreshError {
+                what,
+                message,
+                failures,
+            } => {
+                let times = if *failures > 1 {
+                    format!(" {failures} times in a row")
+                } else {
+                    String::new()
+                };
+                format!("refresh of {what} failed{times}, last data kept: {message}")
             }
             Entry::Note(note) => note.clone(),
         }

@@ -19,6 +19,8 @@ pub struct Feed {
     /// The last failure was a rejected or missing credential: renewal did not help.
     pub credentials_rejected: bool,
     pub failures: u32,
+    /// When the failures in a row began.
+    pub failing_since: Option<Instant>,
     pub in_flight: bool,
     /// When the poll under way was started.
     pub started: Instant,
@@ -33,6 +35,7 @@ impl Feed {
             throttled: false,
             credentials_rejected: false,
             failures: 0,
+            failing_since: None,
             in_flight: false,
             started: now,
             next_due: now,
@@ -61,6 +64,7 @@ impl Feed {
         self.throttled = false;
         self.credentials_rejected = false;
         self.failures = 0;
+        self.failing_since = None;
         self.in_flight = false;
         self.next_due = now + interval;
     }
@@ -73,6 +77,7 @@ impl Feed {
         self.credentials_rejected =
             error.kind == ErrorKind::Credentials || matches!(error.status, Some(401 | 403));
         self.failures += 1;
+        self.failing_since.get_or_insert(now);
         self.in_flight = false;
         self.next_due = now + interval * 2u32.pow(self.failures.min(3));
     }

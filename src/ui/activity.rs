@@ -41,20 +41,41 @@ pub fn full_text(state: &AppState, index: usize) -> Option<String> {
     ))
 }
 
+/// Which entries are shown, in order. Focused: a window that keeps the selected one
+/// in view. Otherwise the running actions stay pinned at the top (feed noise cannot
+/// push them out), then the latest entries.
+fn shown(state: &AppState, visible: usize) -> Vec<usize> {
+    let entries = &state.activity.entries;
+    if let Some(selected) = selected(state) {
+        let end = (selected + 1)
+            .max(visible.min(entries.len()))
+            .min(entries.len());
+        return (end.saturating_sub(visible)..end).collect();
+    }
+    let running =
+        |e: &Entry| matches!(e, Entry::Action(p) if !p.finished || !p.awaiting.is_empty());
+    let mut pinned: Vec<usize> = (0..entries.len())
+        .filter(|&i| running(&entries[i].1))
+        .collect();
+    pinned.truncate(visible / 2);
+    let room = visible - pinned.len();
+    let latest: Vec<usize> = (0..entries.len())
+        .rev()
+        .filter(|i| !pinned.contains(i))
+        .take(room)
+        .collect();
+    pinned.extend(latest.into_iter().rev());
+    pinned
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     let visible = usize::from(area.height.saturating_sub(1));
     let entries = &state.activity.entries;
     let selected = selected(state);
-    // The latest entries; when focused, a window that keeps the selected one in view.
-    let end = match selected {
-        Some(selected) => (selected + 1).max(visible.min(entries.len())),
-        None => entries.len(),
-    };
-    let start = end.saturating_sub(visible);
-    let lines: Vec<Line> = entries[start..end.min(entries.len())]
-        .iter()
-        .enumerate()
-        .map(|(offset, (at, entry))| {
+    let lines: Vec<Line> = shown(state, visible)
+        .into_iter()
+        .filter_map(|index| entries.get(index).map(|entry| (index, entry)))
+        .map(|(index, (at, entry))| {
             let mut line = entry_line(entry, styles);
             line.spans.insert(
                 0,
@@ -63,7 +84,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
                     styles.dim(),
                 ),
             );
-            if selected == Some(start + offset) {
+            if selected == Some(index) {
                 line = line.style(styles.cursor());
             }
             line
