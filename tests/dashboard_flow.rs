@@ -446,7 +446,7 @@ async fn the_header_shows_offline_climbing_over_the_last_hour() {
     let screen = ui.screen(160, 48);
     let tabs_line = screen.lines().nth(2).expect("third line");
     let trend = tabs_line
-        .split("Offline 5m ≤")
+        .split("Offline, max per minute, last 5m: ")
         .nth(1)
         .unwrap_or_else(|| panic!("a five-minute trend: {tabs_line}"));
     let bars: Vec<char> = trend
@@ -975,4 +975,35 @@ async fn a_running_actions_line_stays_in_view_above_the_noise() {
     let screen = ui.screen(80, 24);
     assert!(screen.contains("stop server on 40 target(s)"), "{screen}");
     assert!(screen.contains("note 29"), "{screen}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dialogs_name_their_targets_and_warn_what_cannot_apply() {
+    let sim = start_sim().await;
+    let mut ui = Harness::new(&sim, false).await;
+    ui.key(KeyCode::Char('4')).await;
+    ui.key(KeyCode::Char('A')).await;
+    ui.key(KeyCode::Char('s')).await;
+    let screen = ui.screen(120, 40);
+    let shutoff = ui
+        .state
+        .panes
+        .servers
+        .rows
+        .iter()
+        .filter(|s| s.0.status.as_deref() == Some("SHUTOFF"))
+        .count();
+    assert!(shutoff > 0, "the test fleet has a stopped server");
+    let first = &ui.state.panes.servers.rows[0].0;
+    assert!(
+        screen.contains(&format!("{:<16} {}", first.name, first.id)),
+        "name beside id: {screen}"
+    );
+    let verb = if shutoff == 1 { "is" } else { "are" };
+    assert!(
+        screen.contains(&format!(
+            "{shutoff} of them {verb} already SHUTOFF: stop server will fail on those"
+        )),
+        "{screen}"
+    );
 }

@@ -19,6 +19,14 @@ impl StatusCounts {
         counts
     }
 
+    /// Each count the larger of this one's and `other`'s.
+    pub fn keep_max(&mut self, other: &StatusCounts) {
+        for (mine, theirs) in self.known.iter_mut().zip(other.known) {
+            *mine = (*mine).max(theirs);
+        }
+        self.other = self.other.max(other.other);
+    }
+
     /// A phone went from `old` to `new`: the counts follow without a recount.
     pub fn moved(&mut self, old: Option<PhoneStatus>, new: Option<PhoneStatus>) {
         let slot = self.slot(old);

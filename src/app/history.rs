@@ -1,5 +1,6 @@
-//! Phone counts by status over the last hour, one sample a minute, for the header's
-//! sparkline: when did Offline start climbing?
+//! Phone counts by status over the last hour, one sample a minute holding each
+//! count's maximum in that minute, for the header's sparkline: when did Offline start
+//! climbing, and how high did it go? (A minute's last value would hide a peak.)
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -18,11 +19,11 @@ pub struct StatusHistory {
 
 impl StatusHistory {
     /// Records the counts after a poll: a new sample once a minute has passed since the
-    /// last one, otherwise the latest sample of this minute is updated.
+    /// last one, otherwise this minute's sample keeps the larger of each count.
     pub fn record(&mut self, now: Instant, counts: &StatusCounts) {
         match self.samples.back_mut() {
             Some((at, latest)) if now.saturating_duration_since(*at) < SAMPLE_EVERY => {
-                *latest = counts.clone();
+                latest.keep_max(counts);
             }
             _ => {
                 if self.samples.len() == SAMPLES {
@@ -71,8 +72,19 @@ mod tests {
         }
         assert_eq!(history.len(), SAMPLES);
         let series = history.series(|c| c.count(PhoneStatus::OFFLINE));
-        // The last hour, oldest first; each minute holds its latest count.
+        // The last hour, oldest first; each minute holds its largest count.
         assert_eq!(series.first(), Some(&60));
         assert_eq!(series.last(), Some(&119));
+    }
+
+    #[test]
+    fn a_peak_inside_a_minute_is_kept() {
+        let start = Instant::now();
+        let mut history = StatusHistory::default();
+        for (second, count) in [(0, 3), (10, 47), (20, 5), (50, 4)] {
+            history.record(start + Duration::from_secs(second), &offline(count));
+        }
+        let series = history.series(|c| c.count(PhoneStatus::OFFLINE));
+        assert_eq!(series, [47], "the minute's maximum, not its last value");
     }
 }

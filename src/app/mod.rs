@@ -2,6 +2,7 @@
 //! Nothing here touches the terminal or the network.
 
 pub mod activity;
+pub mod applies;
 pub mod changes;
 pub mod clock;
 pub mod command_line;

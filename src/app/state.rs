@@ -34,6 +34,8 @@ pub struct ConfirmDialog {
     /// A retry: the action it retries (its targets are that action's failed,
     /// unknown and not-sent ones).
     pub retry_of: Option<RetryOf>,
+    /// How many targets the action cannot apply to as they stand, and why.
+    pub warning: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,6 +8,7 @@ use crate::api::cph::Job;
 use crate::api::{ApiError, Outcome, TargetOutcome};
 
 use super::activity::{ActionProgress, Entry};
+use super::applies;
 use super::clock::Clock;
 use super::command_line::{self, Command};
 use super::effect::Effect;
@@ -127,6 +128,7 @@ fn request_action(state: &mut AppState, kind: ActionKind) {
         state.flash = Some(format!("nothing to {}: no row selected", kind.label()));
         return;
     }
+    let warning = applies::warning(state, kind, &targets);
     state.mode = Mode::Confirm(ConfirmDialog {
         kind,
         targets,
@@ -134,6 +136,7 @@ fn request_action(state: &mut AppState, kind: ActionKind) {
         typed: String::new(),
         focus: Focus::Cancel,
         retry_of: None,
+        warning,
     });
 }
 
@@ -174,7 +177,9 @@ fn request_retry(state: &mut AppState, of: Option<u64>) {
         ));
         return;
     }
+    let warning = applies::warning(state, action.kind, &action.retry_targets);
     state.mode = Mode::Confirm(ConfirmDialog {
+        warning,
         kind: action.kind,
         targets: action.retry_targets,
         hidden: 0,

@@ -7,13 +7,23 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use crate::app::state::{ConfirmDialog, Focus};
+use crate::app::{AppState, Pane};
 use crate::sanitize::sanitize;
 
 use super::{popup, styles::Styles};
 
 const SHOWN_TARGETS: usize = 5;
 
-pub fn draw(frame: &mut Frame, dialog: &ConfirmDialog, styles: &Styles) {
+/// "encode-02       e8c71343-…": the name people think in, beside the id.
+fn target_line(state: &AppState, dialog: &ConfirmDialog, target: &str) -> String {
+    let name = Pane::changed_by(dialog.kind).and_then(|pane| state.pane(pane).name_of(target));
+    match name.filter(|n| !n.is_empty()) {
+        Some(name) => format!("   {:<16} {}", sanitize(&name), sanitize(target)),
+        None => format!("   {}", sanitize(target)),
+    }
+}
+
+pub fn draw(frame: &mut Frame, state: &AppState, dialog: &ConfirmDialog, styles: &Styles) {
     let count = dialog.targets.len();
     let label = dialog.kind.label();
     let heading = match &dialog.retry_of {
@@ -26,7 +36,7 @@ pub fn draw(frame: &mut Frame, dialog: &ConfirmDialog, styles: &Styles) {
     };
     let mut lines = vec![Line::from(Span::styled(heading, styles.title()))];
     for target in dialog.targets.iter().take(SHOWN_TARGETS) {
-        lines.push(Line::from(format!("   {}", sanitize(target))));
+        lines.push(Line::from(target_line(state, dialog, target)));
     }
     if count > SHOWN_TARGETS {
         lines.push(Line::from(format!(
@@ -35,11 +45,18 @@ pub fn draw(frame: &mut Frame, dialog: &ConfirmDialog, styles: &Styles) {
         )));
     }
     if dialog.hidden > 0 {
+        let verb = if dialog.hidden == 1 { "is" } else { "are" };
         lines.push(Line::from(Span::styled(
             format!(
-                " {} of them are marked but hidden by the filter",
+                " {} of them {verb} marked but hidden by the filter",
                 dialog.hidden
             ),
+            styles.warning(),
+        )));
+    }
+    if let Some(warning) = &dialog.warning {
+        lines.push(Line::from(Span::styled(
+            format!(" {}", sanitize(warning)),
             styles.warning(),
         )));
     }

@@ -216,11 +216,21 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, compact: bool, styl
     }
 }
 
+fn trend_label(minutes: usize, max: u64) -> String {
+    let span = if minutes >= 60 {
+        "hour".to_string()
+    } else {
+        format!("{minutes}m")
+    };
+    format!("Offline, max per minute, last {span}: {max} ")
+}
+
 /// Columns the tabs take on the third line; the trend goes to their right.
 const TABS_WIDTH: u16 = 50;
 
-/// "Offline 60m ≤27 ▁▁▂▃▅▇": one bar a minute, the latest at the right, beside the
-/// pane tabs when there is room, so an engineer sees when Offline started climbing.
+/// "Offline, max per minute, last hour: 47 ▁▁▂▃▅▇": one bar a minute (its highest
+/// count), the latest at the right, beside the pane tabs when there is room, so an
+/// engineer sees when Offline started climbing and how high it went.
 fn offline_trend(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     let room = area.width.saturating_sub(TABS_WIDTH + 1);
     if area.height < 3 || state.history.is_empty() {
@@ -231,14 +241,14 @@ fn offline_trend(frame: &mut Frame, area: Rect, state: &AppState, styles: &Style
         .series(|counts| counts.count(PhoneStatus::OFFLINE));
     let max = series.iter().copied().max().unwrap_or(0);
     // Sized for the whole hour; fewer minutes only make the label shorter.
-    let label_width = format!("Offline {}m ≤{max} ", series.len()).chars().count() as u16;
+    let label_width = trend_label(series.len(), max).chars().count() as u16;
     let bars = usize::from(room.saturating_sub(label_width)).min(series.len());
     if bars < 10.min(series.len()) || bars == 0 {
         return;
     }
     let recent = &series[series.len() - bars..];
     let max = recent.iter().copied().max().unwrap_or(0);
-    let label = format!("Offline {}m ≤{max} ", recent.len());
+    let label = trend_label(recent.len(), max);
     let label_width = label.chars().count() as u16;
     let x = area.x + area.width - label_width - bars as u16;
     let y = area.y + 2;

@@ -59,7 +59,7 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
     footer::draw(frame, areas.footer, state, styles);
     match &state.mode {
         Mode::Help => help::draw(frame, state, styles),
-        Mode::Confirm(dialog) => confirm::draw(frame, dialog, styles),
+        Mode::Confirm(dialog) => confirm::draw(frame, state, dialog, styles),
         Mode::ConfirmQuit => quit::draw(frame, state, styles),
         Mode::Detail(shown) => {
             let area = frame.area();

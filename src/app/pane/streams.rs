@@ -91,7 +91,8 @@ impl TableRow for StreamRow {
         Column {
             title: "RESOLUTION",
             field: "resolution",
-            width: 10,
+            // One more than the title and 1920x1080: two spaces to the next column.
+            width: 11,
             priority: 3,
             sort_key: 'r',
             value: |r| text_or_empty(&r.stream.resolution),
@@ -103,7 +104,7 @@ impl TableRow for StreamRow {
         Column {
             title: "CLIENT IP",
             field: "client_ip",
-            width: 15,
+            width: 16,
             priority: 4,
             sort_key: 'c',
             value: |r| text_or_empty(&r.stream.client_ip),
