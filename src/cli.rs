@@ -46,9 +46,9 @@ pub struct GlobalArgs {
     /// Run against the built-in simulator instead of the configured cloud.
     #[arg(long, global = true)]
     pub demo: bool,
-    /// Output format of headless commands.
-    #[arg(long, short, global = true, value_enum, default_value_t = OutputFormat::Table)]
-    pub output: OutputFormat,
+    /// Output format of headless commands (default: table; `status --watch`: JSON lines).
+    #[arg(long, short, global = true, value_enum)]
+    pub output: Option<OutputFormat>,
     /// Audit log of every mutation (JSON lines; default ~/.local/share/phonedeck/audit.jsonl).
     #[arg(long, global = true, value_name = "FILE")]
     pub audit_log: Option<PathBuf>,
@@ -125,7 +125,21 @@ pub enum Command {
         confirm: Confirm,
     },
     /// Run the built-in cloud simulator in the foreground.
+    #[command(disable_help_flag = true)]
     Sim(Box<SimArgs>),
+}
+
+/// `phonedeck sim` on its own, for its help: the simulator's flags and nothing else.
+#[derive(Debug, Parser)]
+#[command(
+    name = "phonedeck sim",
+    disable_help_flag = true,
+    about = "Run the built-in cloud simulator in the foreground: every service \
+             (KooPhone, Live, compute, CPH, IAM) at one base URL, until Ctrl-C."
+)]
+pub struct SimHelp {
+    #[command(flatten)]
+    pub args: SimArgs,
 }
 
 #[derive(Debug, Args)]
@@ -248,15 +262,22 @@ pub enum EncodersCommand {
 
 #[derive(Debug, Args)]
 pub struct SimArgs {
+    /// Print this help (the simulator's flags only).
+    #[arg(long, short)]
+    pub help: bool,
     /// Address to listen on (loopback by default).
     #[arg(long, default_value = "127.0.0.1:8686")]
     pub listen: SocketAddr,
+    /// Cloud phones in the fleet (KooPhone instances).
     #[arg(long, default_value_t = 200)]
     pub phones: usize,
+    /// Compute servers (the Servers pane).
     #[arg(long, default_value_t = 12)]
     pub servers: usize,
+    /// CPH encode servers (the Encoders pane).
     #[arg(long, default_value_t = 8)]
     pub encoders: usize,
+    /// Live streams online, spread over the publish domains.
     #[arg(long, default_value_t = 24)]
     pub streams: usize,
     /// Latency added to every request, in milliseconds.
@@ -318,4 +339,17 @@ fn parse_skew(text: &str) -> Result<i64, String> {
     i64::try_from(duration.as_secs())
         .map(|secs| sign * secs)
         .map_err(|_| format!("`{text}` is too long"))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_lines_are_well_formed() {
+        Cli::command().debug_assert();
+        SimHelp::command().debug_assert();
+    }
 }

@@ -1107,3 +1107,107 @@ async fn an_unknown_stop_that_never_took_effect_is_reconciled_as_did_not_happen(
         "{line}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn status_watch_prints_csv_when_asked_and_says_which_ids_are_unknown() {
+    let (sim, _dir, config) = setup().await;
+    let id = phone_ids(&sim)[0].clone();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_phonedeck"))
+        .arg("--config")
+        .arg(&config)
+        .args([
+            "status",
+            "--watch",
+            "--interval",
+            "200ms",
+            "-o",
+            "csv",
+            &id,
+            "ph-nowhere",
+        ])
+        .env("PD_TEST_TOKEN", &sim.credentials().token)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(stdout));
+    let mut next = async || {
+        tokio::time::timeout(Duration::from_secs(10), lines.next_line())
+            .await
+            .expect("a line in time")
+            .expect("reads")
+            .expect("a line")
+    };
+    assert_eq!(
+        next().await,
+        "time,instance_id,status,status_name,previous,previous_name"
+    );
+    let row = next().await;
+    assert!(row.contains(&format!(",{id},")), "{row}");
+    child.kill().await.expect("stops");
+    let stderr = child.wait_with_output().await.expect("exits").stderr;
+    let stderr = String::from_utf8_lossy(&stderr);
+    assert!(
+        stderr.contains("ph-nowhere: not in the service's answer"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn sim_help_lists_only_the_simulators_flags() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_phonedeck"))
+        .args(["sim", "--help"])
+        .output()
+        .expect("runs");
+    let help = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{help}");
+    assert!(
+        help.contains("--phones") && help.contains("Cloud phones in the fleet"),
+        "{help}"
+    );
+    for global in ["--read-only", "--write", "--audit-log", "--output"] {
+        assert!(
+            !help.contains(global),
+            "{global} is not the simulator's: {help}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_simulator_prints_a_profile_ready_to_paste() {
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_phonedeck"))
+        .args(["sim", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(stdout));
+    let mut printed = String::new();
+    while !printed.contains("export PHONEDECK_SIM_TOKEN=") {
+        let line = tokio::time::timeout(Duration::from_secs(10), lines.next_line())
+            .await
+            .expect("a line in time")
+            .expect("reads")
+            .expect("a line");
+        printed.push_str(&line);
+        printed.push('\n');
+    }
+    child.kill().await.expect("stops");
+    let start = printed.find("[profiles.sim]").expect("a profile");
+    let end = printed.find("then: export").expect("the token line");
+    let profile: toml::Table = printed[start..end].parse().expect("valid TOML");
+    let endpoints = &profile["profiles"]["sim"]["endpoints"];
+    assert!(
+        endpoints["koophone"]
+            .as_str()
+            .expect("url")
+            .starts_with("http://127.0.0.1:")
+    );
+    assert_eq!(
+        profile["profiles"]["sim"]["auth"]["token_env"],
+        "PHONEDECK_SIM_TOKEN".into()
+    );
+}

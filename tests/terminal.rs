@@ -6,7 +6,7 @@ use std::time::Duration;
 
 mod pty;
 
-use pty::{Pty, simulator_with_config};
+use pty::{Pty, simulator_for, simulator_with_config};
 
 #[test]
 fn demo_start_stop_streaming_and_quit_restores_the_terminal() {
@@ -282,6 +282,43 @@ fn filter_prompt_recall_clear_and_sort_keys_in_a_terminal() {
     pty.wait_for("sort:name↓");
     pty.send("q");
     assert_eq!(pty.wait_exit(), 0);
+}
+
+#[test]
+fn wait_shows_its_progress_on_a_terminal() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let options = phonedeck::sim::SimOptions {
+        churn_per_sec: 0.0,
+        transition: Duration::from_secs(2),
+        ..Default::default()
+    };
+    let (_runtime, sim, config) = simulator_for(options, home.path(), "");
+    let server = sim.with_fleet(|f| {
+        f.servers
+            .iter()
+            .find(|s| s.status == "ACTIVE")
+            .map(|s| s.id.clone())
+            .expect("an active server")
+    });
+    let audit = home.path().join("audit.jsonl").display().to_string();
+    let mut pty = Pty::spawn_with_env(
+        &[
+            "--config",
+            &config,
+            "--audit-log",
+            &audit,
+            "servers",
+            "stop",
+            &server,
+            "--yes",
+            "--wait",
+        ],
+        home.path(),
+        &[("PD_TEST_TOKEN", &sim.credentials().token)],
+    );
+    pty.wait_for("waiting for 1 server(s) to be SHUTOFF");
+    assert_eq!(pty.wait_exit(), 0);
+    pty.wait_for("ok");
 }
 
 #[test]

@@ -115,11 +115,14 @@ fn sanitize_file_part(name: &str) -> String {
         })
         .collect()
 }
-/// Rows of text as CSV with a header row (quoting done by the csv crate), for the
-/// dashboard's exports and the headless `--output csv` alike. Callers sanitise cells.
+/// Rows of text as CSV with a header row (none when `headers` is empty; quoting done by
+/// the csv crate), for the dashboard's exports and the headless `--output csv` alike.
+/// Callers sanitise cells.
 pub fn to_csv(headers: &[&str], rows: &[Vec<String>]) -> Result<String, String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(headers).map_err(|e| e.to_string())?;
+    if !headers.is_empty() {
+        writer.write_record(headers).map_err(|e| e.to_string())?;
+    }
     for row in rows {
         writer.write_record(row).map_err(|e| e.to_string())?;
     }

@@ -1,5 +1,6 @@
 //! `phonedeck encoders list|restart`, with `--wait` following each restart job.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures::{StreamExt, stream};
@@ -11,6 +12,7 @@ use crate::cli::{OutputFormat, Wait};
 
 use super::confirm::ensure_allowed;
 use super::output::{print_list, print_outcomes, warn_dropped};
+use super::progress::Progress;
 use super::{EXIT_OK, Failure, Target};
 use crate::app::pane::encoders::EncoderRow;
 
@@ -36,16 +38,25 @@ pub async fn restart(
     let mut outcomes = super::interrupt::perform(target, kind, ids, None).await?;
     if wait.wait {
         let api = &target.api;
-        outcomes = run_bounded(outcomes, api.max_in_flight(), |outcome| async move {
-            match (&outcome.outcome, outcome.job_id.clone()) {
-                (Outcome::Ok, Some(job_id)) => {
-                    let job = api.cph().wait_job(&job_id, JOB_POLL, wait.timeout).await;
-                    job_outcome(outcome, job)
+        let jobs = outcomes.iter().filter(|o| o.job_id.is_some()).count();
+        let (progress, ended) = (Progress::new(), AtomicUsize::new(0));
+        progress.show(&format!("restart jobs: 0 of {jobs} ended"));
+        outcomes = run_bounded(outcomes, api.max_in_flight(), |outcome| {
+            let (progress, ended) = (&progress, &ended);
+            async move {
+                match (&outcome.outcome, outcome.job_id.clone()) {
+                    (Outcome::Ok, Some(job_id)) => {
+                        let job = api.cph().wait_job(&job_id, JOB_POLL, wait.timeout).await;
+                        let count = ended.fetch_add(1, Ordering::SeqCst) + 1;
+                        progress.show(&format!("restart jobs: {count} of {jobs} ended"));
+                        job_outcome(outcome, job)
+                    }
+                    _ => outcome,
                 }
-                _ => outcome,
             }
         })
         .await;
+        progress.finish();
     }
     print_outcomes(format, &outcomes)
 }

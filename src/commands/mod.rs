@@ -12,6 +12,7 @@ mod jobs;
 mod output;
 mod packaging;
 mod phones;
+mod progress;
 mod retry;
 mod servers;
 mod simulator;
@@ -21,7 +22,8 @@ mod watch;
 
 use crate::api::{ApiError, ErrorKind};
 use crate::cli::{
-    Cli, Command, EncodersCommand, GlobalArgs, PhonesCommand, ServersCommand, StreamsCommand,
+    Cli, Command, EncodersCommand, GlobalArgs, OutputFormat, PhonesCommand, ServersCommand,
+    StreamsCommand,
 };
 use crate::config::ConfigError;
 use crate::dashboard::ProfileSwitcher;
@@ -152,7 +154,7 @@ async fn dashboard(
 /// Runs the command line; returns the exit status.
 pub async fn run(cli: Cli) -> Result<u8, Failure> {
     let global = &cli.global;
-    let format = global.output;
+    let format = global.output.unwrap_or(OutputFormat::Table);
     let command = match cli.command {
         Some(Command::Sim(args)) => return simulator::run(*args).await,
         Some(Command::Completions { shell }) => return packaging::completions(shell),
@@ -177,7 +179,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
             ids,
             watch: true,
             interval,
-        } => watch::run(&target, ids, interval).await,
+        } => watch::run(&target, ids, interval, global.output).await,
         Command::Status { ids, .. } => status::run(&target, ids, format).await,
         Command::Phones(PhonesCommand::StopStreaming { ids, confirm }) => {
             phones::stop_streaming(&target, ids, confirm.yes, format).await

@@ -12,6 +12,7 @@ use crate::cli::{OutputFormat, Wait};
 
 use super::confirm::ensure_allowed;
 use super::output::{print_list, print_outcomes, warn_dropped};
+use super::progress::Progress;
 use super::{EXIT_OK, Failure, Target};
 use crate::app::pane::servers::ServerRow;
 
@@ -75,14 +76,22 @@ async fn wait_until_settled(
 ) {
     let started = tokio::time::Instant::now();
     let mut last_seen: HashMap<String, Server> = HashMap::new();
+    let progress = Progress::new();
     loop {
         let pending: Vec<&TargetOutcome> = outcomes
             .iter()
-            .filter(|o| o.outcome == Outcome::Ok && !settled(last_seen.get(&o.target), power))
+            .filter(|o| o.took_effect() && !settled(last_seen.get(&o.target), power))
             .collect();
         if pending.is_empty() || started.elapsed() >= timeout {
             break;
         }
+        progress.show(&format!(
+            "waiting for {} server(s) to be {} ({}s of {})",
+            pending.len(),
+            power.final_status(),
+            started.elapsed().as_secs(),
+            humantime::format_duration(timeout)
+        ));
         tokio::time::sleep(WAIT_POLL).await;
         if let Ok(servers) = target.api.compute().list_servers().await {
             last_seen = servers
@@ -92,6 +101,7 @@ async fn wait_until_settled(
                 .collect();
         }
     }
+    progress.finish();
     for outcome in outcomes.iter_mut().filter(|o| o.took_effect()) {
         let server = last_seen.get(&outcome.target);
         if !settled(server, power) {

@@ -44,6 +44,11 @@ fn options(args: SimArgs) -> Result<SimOptions, Failure> {
 }
 
 pub async fn run(args: SimArgs) -> Result<u8, Failure> {
+    if args.help {
+        use clap::CommandFactory;
+        println!("{}", crate::cli::SimHelp::command().render_long_help());
+        return Ok(EXIT_OK);
+    }
     let options = options(args)?;
     let listen = options.listen;
     let handle = sim::start(options)
@@ -66,8 +71,39 @@ pub async fn run(args: SimArgs) -> Result<u8, Failure> {
     println!(
         "Every service (KooPhone, Live, compute, CPH, IAM) is at that one base URL. Ctrl-C stops."
     );
+    println!();
+    println!("{}", config_profile(&handle));
     tokio::signal::ctrl_c()
         .await
         .map_err(|e| Failure::failed(format!("cannot wait for Ctrl-C: {e}")))?;
     Ok(EXIT_OK)
+}
+
+/// A profile for the simulator, ready to paste into the configuration file, and the
+/// token's export line (the configuration never holds a secret).
+fn config_profile(handle: &sim::SimHandle) -> String {
+    let base = format!("http://{}", handle.addr());
+    let credentials = handle.credentials();
+    let domains: Vec<String> = handle
+        .live_domains()
+        .iter()
+        .map(|d| format!("\"{d}\""))
+        .collect();
+    format!(
+        "To use it from phonedeck, paste this into ~/.config/phonedeck/config.toml:\n\n\
+         [profiles.sim]\n\
+         project_id = \"{project}\"\n\
+         live_domains = [{domains}]\n\
+         [profiles.sim.endpoints]\n\
+         koophone = \"{base}\"\n\
+         live = \"{base}\"\n\
+         compute = \"{base}\"\n\
+         cph = \"{base}\"\n\
+         [profiles.sim.auth]\n\
+         token_env = \"PHONEDECK_SIM_TOKEN\"\n\n\
+         then: export PHONEDECK_SIM_TOKEN={token}; phonedeck --profile sim",
+        project = credentials.project_id,
+        domains = domains.join(", "),
+        token = credentials.token,
+    )
 }

@@ -1,14 +1,17 @@
-//! `phonedeck status --watch`: polls phone statuses and prints every change as a JSON
-//! line, for piping into jq, a log shipper or a chat hook. Every phone is printed once
-//! first (`previous` null). Runs until Ctrl-C, or until the reader goes away.
+//! `phonedeck status --watch`: polls phone statuses and prints every change, for
+//! piping into jq, a log shipper or a chat hook: JSON lines by default, or CSV rows
+//! under one header (`-o csv`), or aligned text (`-o table`). Every phone is printed
+//! once first (`previous` null). An id the service does not answer for is said on
+//! stderr, once. Runs until Ctrl-C, or until the reader goes away.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::time::Duration;
 
 use serde::Serialize;
 
 use crate::api::koophone::{BatchStatus, PhoneStatus};
+use crate::cli::OutputFormat;
 
 use super::output::warn_dropped;
 use super::{EXIT_OK, Failure, Target};
@@ -25,7 +28,30 @@ struct Change<'a> {
     previous_name: Option<String>,
 }
 
-pub async fn run(target: &Target, ids: Vec<String>, interval: Duration) -> Result<u8, Failure> {
+/// How changes are printed.
+#[derive(Clone, Copy)]
+enum Style {
+    JsonLines,
+    Csv,
+    Text,
+}
+
+pub async fn run(
+    target: &Target,
+    ids: Vec<String>,
+    interval: Duration,
+    format: Option<OutputFormat>,
+) -> Result<u8, Failure> {
+    super::check_ids(&ids, "instance id")?;
+    let style = match format {
+        None | Some(OutputFormat::Json) => Style::JsonLines,
+        Some(OutputFormat::Csv) => Style::Csv,
+        Some(OutputFormat::Table) => Style::Text,
+    };
+    if let Style::Csv = style {
+        println!("time,instance_id,status,status_name,previous,previous_name");
+    }
+    let mut missing_said: HashSet<String> = HashSet::new();
     let mut known: HashMap<String, Option<PhoneStatus>> = HashMap::new();
     let mut watched = ids.clone();
     let mut ticks = tokio::time::interval(interval.max(Duration::from_millis(100)));
@@ -47,15 +73,77 @@ pub async fn run(target: &Target, ids: Vec<String>, interval: Duration) -> Resul
             }
         }
         let batch = target.api.koophone().batch_status(&watched).await;
-        if !print_changes(&mut known, batch) {
+        say_missing(&ids, &batch, &mut missing_said);
+        if !print_changes(&mut known, batch, style) {
             return Ok(EXIT_OK);
         }
     }
     Ok(EXIT_OK)
 }
 
-/// Prints the changes as JSON lines; false once standard output is closed.
-fn print_changes(known: &mut HashMap<String, Option<PhoneStatus>>, batch: BatchStatus) -> bool {
+/// Says once on stderr each id asked for that the answer left out (not a failure).
+fn say_missing(ids: &[String], batch: &BatchStatus, said: &mut HashSet<String>) {
+    let failed: HashSet<&str> = batch
+        .failures
+        .iter()
+        .flat_map(|f| f.ids.iter().map(String::as_str))
+        .collect();
+    let answered: HashSet<&str> = batch
+        .results
+        .iter()
+        .map(|r| r.instance_id.as_str())
+        .collect();
+    for id in ids {
+        if !answered.contains(id.as_str())
+            && !failed.contains(id.as_str())
+            && said.insert(id.clone())
+        {
+            eprintln!(
+                "warning: {}: not in the service's answer (unknown instance?); watching the others",
+                crate::sanitize::sanitize(id)
+            );
+        }
+    }
+}
+
+/// One change as printed in `style`.
+fn line(change: &Change, style: Style) -> Option<String> {
+    let previous = change.previous_name.as_deref().unwrap_or("");
+    match style {
+        Style::JsonLines => serde_json::to_string(change).ok(),
+        Style::Csv => {
+            let cell = |value: Option<i64>| value.map(|v| v.to_string()).unwrap_or_default();
+            let fields = [
+                change.time.clone(),
+                change.instance_id.to_string(),
+                cell(change.status),
+                change.status_name.clone(),
+                cell(change.previous),
+                previous.to_string(),
+            ];
+            let text = crate::app::export::to_csv(
+                &[],
+                &[fields.map(|f| crate::sanitize::sanitize(&f)).to_vec()],
+            )
+            .ok()?;
+            Some(text.trim_end().to_string())
+        }
+        Style::Text => Some(crate::sanitize::sanitize(&format!(
+            "{}  {:<14} {:<12} (was {})",
+            change.time,
+            change.instance_id,
+            change.status_name,
+            if previous.is_empty() { "–" } else { previous }
+        ))),
+    }
+}
+
+/// Prints the changes; false once standard output is closed.
+fn print_changes(
+    known: &mut HashMap<String, Option<PhoneStatus>>,
+    batch: BatchStatus,
+    style: Style,
+) -> bool {
     for failure in &batch.failures {
         eprintln!(
             "error: status of {} phone(s) unavailable this round: {}",
@@ -78,7 +166,7 @@ fn print_changes(known: &mut HashMap<String, Option<PhoneStatus>>, batch: BatchS
             previous: previous.flatten().map(|p| p.0),
             previous_name: previous.map(PhoneStatus::label),
         };
-        let Ok(line) = serde_json::to_string(&change) else {
+        let Some(line) = line(&change, style) else {
             continue;
         };
         if writeln!(out, "{line}").and_then(|()| out.flush()).is_err() {

@@ -224,6 +224,11 @@ impl SimHandle {
         &self.shared.region
     }
 
+    /// The publish domains the streams live under.
+    pub fn live_domains(&self) -> &[String] {
+        &self.shared.live_domains
+    }
+
     /// The access key this simulator accepts, with its security token when temporary.
     pub fn access_key(&self) -> AccessKey {
         let credentials = &self.shared.credentials;
