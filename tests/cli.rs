@@ -746,8 +746,11 @@ async fn ids_never_reach_another_endpoint_from_the_command_line() {
     .await;
     assert_eq!(run.code, 1, "{}", run.stderr);
     let requests = sim.requests();
-    assert_eq!(requests.len(), 3);
-    for request in &requests {
+    // The server list (names are looked up in it), then one action each.
+    let (reads, actions): (Vec<_>, Vec<_>) = requests.iter().partition(|r| r.method == "GET");
+    assert!(reads.iter().all(|r| r.path.ends_with("/servers/detail")), "{reads:?}");
+    assert_eq!(actions.len(), 3);
+    for request in &actions {
         assert!(request.path.starts_with("/v2/"), "{}", request.path);
         assert!(request.path.ends_with("/action"), "{}", request.path);
         assert_eq!(request.path.matches('/').count(), 5, "{}", request.path);
@@ -1209,5 +1212,67 @@ async fn the_simulator_prints_a_profile_ready_to_paste() {
     assert_eq!(
         profile["profiles"]["sim"]["auth"]["token_env"],
         "PHONEDECK_SIM_TOKEN".into()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_unique_name_stands_for_its_id_and_an_ambiguous_one_is_refused() {
+    let (sim, _dir, config) = setup().await;
+    let (id, name) = sim.with_fleet(|f| {
+        let server = f
+            .servers
+            .iter()
+            .find(|s| s.status == "ACTIVE")
+            .expect("active");
+        (server.id.clone(), server.name.clone())
+    });
+    let run = phonedeck(
+        &sim,
+        &config,
+        &["servers", "stop", &name, "--yes", "-o", "json"],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()[0]["target"], id.as_str());
+    assert!(mutations(&sim).iter().any(|r| r.path.contains(&id)));
+
+    let twin = sim.with_fleet(|f| {
+        let twin = f.servers.iter_mut().find(|s| s.id != id).expect("another");
+        twin.name = name.clone();
+        twin.id.clone()
+    });
+    let before = mutations(&sim).len();
+    let run = phonedeck(&sim, &config, &["servers", "start", &name, "--yes"]).await;
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stderr.contains(&format!("2 servers are named {name}")),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(&id) && run.stderr.contains(&twin),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(mutations(&sim).len(), before, "nothing sent");
+
+    // status with ids fills NAME.
+    let phone = phone_ids(&sim)[3].clone();
+    let phone_name = sim.with_fleet(|f| {
+        f.phones
+            .iter()
+            .find(|p| p.id == phone)
+            .map(|p| p.name.clone())
+            .expect("the phone")
+    });
+    let run = phonedeck(&sim, &config, &["status", &phone, "-o", "csv"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with(&format!("{phone},{phone_name},"))),
+        "{}",
+        run.stdout
     );
 }

@@ -34,6 +34,13 @@ pub async fn restart(
     format: OutputFormat,
 ) -> Result<u8, Failure> {
     let kind = ActionKind::RestartEncoder;
+    super::check_ids(&ids, "encode server id or name")?;
+    let known = super::names::listed(
+        target.api.cph().list_encode_servers().await,
+        "encode servers",
+        |e| (e.encode_server_id.clone(), e.encode_server_name.clone()),
+    );
+    let ids = super::names::resolve(ids, &known, "encode server")?;
     ensure_allowed(&target.api, kind.label(), &ids, yes)?;
     let mut outcomes = super::interrupt::perform(target, kind, ids, None).await?;
     if wait.wait {

@@ -9,6 +9,7 @@ mod encoders;
 mod init;
 mod interrupt;
 mod jobs;
+mod names;
 mod output;
 mod packaging;
 mod phones;

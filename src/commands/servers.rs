@@ -58,6 +58,11 @@ pub async fn power(
     format: OutputFormat,
 ) -> Result<u8, Failure> {
     let kind = power.action();
+    super::check_ids(&ids, "server id or name")?;
+    let known = super::names::listed(target.api.compute().list_servers().await, "servers", |s| {
+        (s.id.clone(), s.name.clone())
+    });
+    let ids = super::names::resolve(ids, &known, "server")?;
     ensure_allowed(&target.api, kind.label(), &ids, yes)?;
     let mut outcomes = super::interrupt::perform(target, kind, ids, None).await?;
     if wait.wait {

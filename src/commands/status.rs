@@ -34,8 +34,13 @@ pub async fn run(target: &Target, ids: Vec<String>, format: OutputFormat) -> Res
             names,
         )
     } else {
-        check_ids(&ids, "instance id")?;
-        (ids, HashMap::new())
+        // The list gives the names (and lets a name stand for its id).
+        check_ids(&ids, "instance id or name")?;
+        let known = super::names::listed(koophone.list_instances().await, "phones", |i| {
+            (i.instance_id.clone(), i.instance_name.clone())
+        });
+        let ids = super::names::resolve(ids, &known, "phone")?;
+        (ids, known.into_iter().collect())
     };
     let batch = koophone.batch_status(&ids).await;
     let mut exit = EXIT_OK;

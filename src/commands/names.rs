@@ -1,0 +1,88 @@
+//! Names where people think in names: a headless command takes a unique name as well
+//! as an id (`servers start cph-host-06`). An id wins; a name found on several rows is
+//! a usage error listing them; anything else goes as given (the service says whether
+//! it knows it).
+
+use super::Failure;
+use crate::api::ApiError;
+use crate::api::tolerant::Rows;
+use crate::sanitize::sanitize;
+
+/// The `(id, name)` of every listed row; when the list cannot be read, none (values
+/// then go as ids) and a warning saying so.
+pub fn listed<T>(
+    list: Result<Rows<T>, ApiError>,
+    what: &str,
+    id_and_name: impl Fn(&T) -> (String, String),
+) -> Vec<(String, String)> {
+    match list {
+        Ok(rows) => rows.rows.iter().map(id_and_name).collect(),
+        Err(error) => {
+            eprintln!(
+                "warning: cannot list {what} to look names up ({error}); the values are taken as ids"
+            );
+            Vec::new()
+        }
+    }
+}
+
+/// The ids meant by `given`, against the listed rows `(id, name)`.
+pub fn resolve(
+    given: Vec<String>,
+    rows: &[(String, String)],
+    what: &str,
+) -> Result<Vec<String>, Failure> {
+    given
+        .into_iter()
+        .map(|value| {
+            if rows.iter().any(|(id, _)| *id == value) {
+                return Ok(value);
+            }
+            let named: Vec<&(String, String)> =
+                rows.iter().filter(|(_, name)| *name == value).collect();
+            match named.as_slice() {
+                [] => Ok(value),
+                [(id, _)] => Ok(id.clone()),
+                several => {
+                    let ids: Vec<String> = several.iter().map(|(id, _)| sanitize(id)).collect();
+                    Err(Failure::usage(format!(
+                        "{} {what}s are named {}: {}; give the id instead; nothing was sent",
+                        several.len(),
+                        sanitize(&value),
+                        ids.join(", ")
+                    )))
+                }
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows() -> Vec<(String, String)> {
+        [("s1", "web"), ("s2", "db"), ("s3", "db")]
+            .iter()
+            .map(|(id, name)| (id.to_string(), name.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn ids_win_unique_names_resolve_and_unknown_values_pass() {
+        let given = vec!["s2".into(), "web".into(), "s9".into()];
+        let ids = resolve(given, &rows(), "server").expect("resolves");
+        assert_eq!(ids, ["s2", "s1", "s9"]);
+    }
+
+    #[test]
+    fn an_ambiguous_name_is_a_usage_error_listing_the_matches() {
+        let failure = resolve(vec!["db".into()], &rows(), "server").expect_err("ambiguous");
+        assert_eq!(failure.exit, super::super::EXIT_USAGE);
+        assert!(
+            failure.message.contains("2 servers are named db: s2, s3"),
+            "{}",
+            failure.message
+        );
+    }
+}
