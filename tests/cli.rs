@@ -101,8 +101,8 @@ async fn status_json_lists_every_phone_with_raw_unknown_statuses() {
     let keys: Vec<&String> = rows[0].as_object().expect("object").keys().collect();
     assert_eq!(
         keys,
-        ["instance_id", "status", "status_name"],
-        "sorted key set"
+        ["instance_id", "instance_name", "status", "status_name"],
+        "the dashboard's export has the same keys (tests/dashboard_flow.rs)"
     );
     let seven = rows
         .iter()
@@ -464,6 +464,9 @@ async fn csv_output_has_the_table_columns_with_a_header() {
     let servers: Vec<&str> = ServerRow::COLUMNS.iter().map(|c| c.title).collect();
     assert_eq!(servers, ["SERVER ID", "NAME", "STATUS", "TASK STATE"]);
     assert!(run.stdout.starts_with(&header(servers)), "{}", run.stdout);
+    let run = phonedeck(&sim, &config, &["encoders", "list", "-o", "json"]).await;
+    let first = &run.json()[0];
+    assert!(first["status"].is_i64() && first["status_name"].is_string(), "{first}");
     let run = phonedeck(&sim, &config, &["encoders", "list", "-o", "csv"]).await;
     let encoders = EncoderRow::COLUMNS.iter().map(|c| c.title).collect();
     assert!(run.stdout.starts_with(&header(encoders)), "{}", run.stdout);

@@ -494,8 +494,11 @@ async fn exports_write_the_shown_rows_and_the_activity_log_and_say_where() {
         serde_json::from_str(&std::fs::read_to_string(&files("json")[0]).expect("json"))
             .expect("valid JSON");
     assert_eq!(json.as_array().expect("array").len(), shown);
-    assert_eq!(json[0]["status"], "Offline");
-    assert!(json[0]["instance_id"].is_string());
+    // The schema `phonedeck status -o json` prints: raw values, a name beside the enum.
+    assert_eq!(json[0]["status"], 3);
+    assert_eq!(json[0]["status_name"], "Offline");
+    let keys: Vec<&String> = json[0].as_object().expect("object").keys().collect();
+    assert_eq!(keys, ["instance_id", "instance_name", "status", "status_name"]);
 
     ui.key(KeyCode::Char('w')).await;
     let log = std::fs::read_to_string(&files("log")[0]).expect("log");

@@ -1,8 +1,8 @@
 //! Exports for the incident write-up: the current pane (filter and sort applied) as
-//! CSV or JSON, and the activity log as text. Pure: builds the file's name and
+//! CSV (its columns) or JSON (the schema `phonedeck ... -o json` prints too: the
+//! provider's field names and raw values, `*_name` beside enums), and the activity log
+//! as text. Pure: builds the file's name and
 //! contents; the shell writes it and says where.
-
-use serde_json::{Map, Value};
 
 use crate::sanitize::sanitize;
 
@@ -41,10 +41,10 @@ pub fn pane(state: &AppState, format: Format) -> Result<Export, String> {
             let titles: Vec<&str> = headings.iter().map(|h| h.title).collect();
             ("csv", to_csv(&titles, &rows)?)
         }
-        Format::Json => {
-            let fields: Vec<&str> = headings.iter().map(|h| h.field).collect();
-            ("json", json(&fields, &rows)?)
-        }
+        Format::Json => (
+            "json",
+            serde_json::to_string_pretty(&pane.json_records()).map_err(|e| e.to_string())?,
+        ),
     };
     let pane = state.pane.spec().word;
     Ok(Export {
@@ -56,22 +56,6 @@ pub fn pane(state: &AppState, format: Format) -> Result<Export, String> {
         contents,
         what: format!("{} {pane}", rows.len()),
     })
-}
-
-/// An array of objects keyed by the columns' fields (`instance_id`).
-fn json(fields: &[&str], rows: &[Vec<String>]) -> Result<String, String> {
-    let objects: Vec<Value> = rows
-        .iter()
-        .map(|row| {
-            let object: Map<String, Value> = fields
-                .iter()
-                .map(|f| f.to_string())
-                .zip(row.iter().map(|cell| Value::String(cell.clone())))
-                .collect();
-            Value::Object(object)
-        })
-        .collect();
-    serde_json::to_string_pretty(&objects).map_err(|e| e.to_string())
 }
 
 /// The whole activity log, one entry a line with its wall-clock time.

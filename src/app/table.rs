@@ -248,6 +248,10 @@ mod tests {
         fn fields(&self) -> Vec<(String, String)> {
             vec![("key".into(), self.0.to_string())]
         }
+
+        fn json(&self) -> serde_json::Map<String, serde_json::Value> {
+            serde_json::Map::from_iter([("key".into(), self.0.into())])
+        }
     }
 
     fn rows() -> Vec<R> {

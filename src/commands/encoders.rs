@@ -22,7 +22,7 @@ pub async fn list(target: &Target, format: OutputFormat) -> Result<u8, Failure> 
     let servers = target.api.cph().list_encode_servers().await?;
     warn_dropped(&servers, "encode server");
     let rows: Vec<EncoderRow> = servers.rows.iter().cloned().map(EncoderRow).collect();
-    print_list(format, &servers, &rows)?;
+    print_list(format, &rows)?;
     Ok(EXIT_OK)
 }
 

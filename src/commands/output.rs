@@ -72,19 +72,19 @@ pub fn print_rows<T: Serialize>(
 
 /// A pane's rows as a headless `list` prints them: the pane's own columns (those the
 /// dashboard observes left out) for a table or CSV, an empty value shown as `-` in a
-/// table; JSON is `items`, the provider's records.
-pub fn print_list<R: TableRow, T: Serialize>(
-    format: OutputFormat,
-    items: &T,
-    rows: &[R],
-) -> Result<(), Failure> {
+/// table; JSON in the schema the dashboard's export uses (`TableRow::json`).
+pub fn print_list<R: TableRow>(format: OutputFormat, rows: &[R]) -> Result<(), Failure> {
+    let items: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|row| serde_json::Value::Object(row.json()))
+        .collect();
     let (headers, mut records) = column::headless(rows);
     if format == OutputFormat::Table {
         for cell in records.iter_mut().flatten().filter(|c| c.is_empty()) {
             *cell = "-".into();
         }
     }
-    print_rows(format, items, &headers, &records)
+    print_rows(format, &items, &headers, &records)
 }
 
 /// Says on stderr how many rows of a list had no id and were left out.

@@ -22,7 +22,7 @@ pub async fn list(target: &Target, format: OutputFormat) -> Result<u8, Failure> 
     let servers = target.api.compute().list_servers().await?;
     warn_dropped(&servers, "server");
     let rows: Vec<ServerRow> = servers.rows.iter().cloned().map(ServerRow).collect();
-    print_list(format, &servers, &rows)?;
+    print_list(format, &rows)?;
     Ok(EXIT_OK)
 }
 

@@ -2,22 +2,12 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
-
-use crate::api::koophone::{PhoneStatus, StatusResult};
+use crate::api::koophone::StatusResult;
 use crate::cli::OutputFormat;
 
 use super::output::{print_list, warn_dropped};
 use super::{EXIT_FAILED, EXIT_OK, Failure, Target, check_ids};
 use crate::app::pane::phones::PhoneRow;
-
-#[derive(Serialize)]
-struct StatusRow {
-    instance_id: String,
-    /// The raw status, or null when the answer gave none.
-    status: Option<i64>,
-    status_name: String,
-}
 
 pub async fn run(target: &Target, ids: Vec<String>, format: OutputFormat) -> Result<u8, Failure> {
     let koophone = target.api.koophone();
@@ -58,18 +48,10 @@ pub async fn run(target: &Target, ids: Vec<String>, format: OutputFormat) -> Res
         .iter()
         .map(|r| (r.instance_id.as_str(), r))
         .collect();
-    let mut rows = Vec::new();
     let mut by_id_order = Vec::new();
     for id in &ids {
         match by_id.get(id.as_str()) {
-            Some(result) => {
-                rows.push(StatusRow {
-                    instance_id: id.clone(),
-                    status: result.status.map(|s| s.0),
-                    status_name: PhoneStatus::label(result.status),
-                });
-                by_id_order.push((id.clone(), result.status));
-            }
+            Some(result) => by_id_order.push((id.clone(), result.status)),
             None if failed_ids.contains(&id) => {}
             None => {
                 eprintln!(
@@ -87,6 +69,6 @@ pub async fn run(target: &Target, ids: Vec<String>, format: OutputFormat) -> Res
             PhoneRow::answered(id, name, status)
         })
         .collect();
-    print_list(format, &rows, &phones)?;
+    print_list(format, &phones)?;
     Ok(exit)
 }

@@ -28,7 +28,7 @@ pub async fn list(target: &Target, format: OutputFormat) -> Result<u8, Failure> 
         }
     }
     let rows: Vec<StreamRow> = streams.iter().cloned().map(StreamRow::new).collect();
-    print_list(format, &streams, &rows)?;
+    print_list(format, &rows)?;
     Ok(exit)
 }
 

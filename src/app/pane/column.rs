@@ -92,6 +92,11 @@ pub trait TableRow: Sized + 'static {
     /// Every field of the provider's record, by its raw name, for the detail view.
     fn fields(&self) -> Vec<(String, String)>;
 
+    /// The row as JSON, one schema for the dashboard's export and the headless
+    /// `-o json`: the provider's field names and raw values, a `*_name` beside each
+    /// enum, and what phonedeck observed (`since`) when it did.
+    fn json(&self) -> serde_json::Map<String, serde_json::Value>;
+
     /// Why the row itself could not be refreshed, when that is known per row.
     fn row_error(&self) -> Option<&str> {
         None
@@ -100,6 +105,14 @@ pub trait TableRow: Sized + 'static {
     /// Its name, where it has one (dialogs list names beside ids).
     fn name(&self) -> Option<&str> {
         None
+    }
+}
+
+/// A provider model as a JSON object (empty if it is not one).
+pub fn provider_json(record: &impl serde::Serialize) -> serde_json::Map<String, serde_json::Value> {
+    match serde_json::to_value(record) {
+        Ok(serde_json::Value::Object(object)) => object,
+        _ => serde_json::Map::new(),
     }
 }
 

@@ -100,6 +100,9 @@ pub trait AnyPane {
     fn shown_at(&self, index: usize, context: &CellContext) -> Vec<Shown>;
     /// The shown rows' values, in the order shown (an export).
     fn records(&self) -> Vec<Vec<String>>;
+    /// The shown rows as JSON (`TableRow::json`, with `last_error` when there is one),
+    /// in the order shown.
+    fn json_records(&self) -> Vec<serde_json::Value>;
     /// The key of the row under the cursor.
     fn cursor_key(&self) -> Option<&str>;
     /// Every provider field of the row with this key (None when it is gone).
@@ -196,6 +199,22 @@ impl<R: TableRow> AnyPane for PaneData<R> {
                 let mut values = record(row);
                 values.push(self.last_error(row));
                 values
+            })
+            .collect()
+    }
+
+    fn json_records(&self) -> Vec<serde_json::Value> {
+        self.view
+            .visible
+            .iter()
+            .filter_map(|&i| self.rows.get(i))
+            .map(|row| {
+                let mut object = row.json();
+                let error = self.last_error(row);
+                if !error.is_empty() {
+                    object.insert("last_error".into(), error.into());
+                }
+                serde_json::Value::Object(object)
             })
             .collect()
     }

@@ -10,7 +10,7 @@ use crate::app::keymap::Action;
 use crate::app::poll_result::{note_dropped, record_result};
 use crate::app::state::AppState;
 
-use super::column::{Column, Shown, TableRow, Tone, provider_fields, text_or_empty};
+use super::column::{Column, Shown, TableRow, Tone, provider_fields, provider_json, text_or_empty};
 use super::{Pane, PaneSpec, Polling};
 
 pub const SPEC: PaneSpec = PaneSpec {
@@ -103,6 +103,12 @@ impl TableRow for EncoderRow {
 
     fn name(&self) -> Option<&str> {
         Some(&self.0.encode_server_name)
+    }
+
+    fn json(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut object = provider_json(&self.0);
+        object.insert("status_name".into(), status_label(self).into());
+        object
     }
 
     fn fields(&self) -> Vec<(String, String)> {

@@ -151,6 +151,18 @@ impl TableRow for PhoneRow {
         Some(&self.name)
     }
 
+    fn json(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut object = serde_json::Map::new();
+        object.insert("instance_id".into(), self.id.clone().into());
+        object.insert("instance_name".into(), self.name.clone().into());
+        object.insert("status".into(), self.status.map(|s| s.0).into());
+        object.insert("status_name".into(), PhoneStatus::label(self.status).into());
+        if let Some(since) = self.since {
+            object.insert("since".into(), since.wall_time(since.now).into());
+        }
+        object
+    }
+
     /// The fields phonedeck keeps of a phone, by the list's names (region, SKU and
     /// frozen status are not kept for every phone, to keep a 100,000-phone fleet small).
     fn fields(&self) -> Vec<(String, String)> {

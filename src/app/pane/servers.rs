@@ -9,7 +9,7 @@ use crate::app::keymap::Action;
 use crate::app::poll_result::{note_dropped, record_result};
 use crate::app::state::AppState;
 
-use super::column::{Column, Shown, TableRow, Tone, provider_fields, text_or_empty};
+use super::column::{Column, Shown, TableRow, Tone, provider_fields, provider_json, text_or_empty};
 use super::{Pane, PaneSpec, Polling};
 
 pub const SPEC: PaneSpec = PaneSpec {
@@ -103,6 +103,10 @@ impl TableRow for ServerRow {
 
     fn name(&self) -> Option<&str> {
         Some(&self.0.name)
+    }
+
+    fn json(&self) -> serde_json::Map<String, serde_json::Value> {
+        provider_json(&self.0)
     }
 
     fn fields(&self) -> Vec<(String, String)> {

@@ -8,7 +8,7 @@ use crate::app::keymap::Action;
 use crate::app::poll_result::{note_dropped, record_result};
 use crate::app::state::AppState;
 
-use super::column::{Column, Shown, TableRow, compare_numbers, provider_fields, text_or_empty};
+use super::column::{Column, Shown, TableRow, compare_numbers, provider_fields, provider_json, text_or_empty};
 use super::{Pane, PaneSpec, Polling};
 
 pub const SPEC: PaneSpec = PaneSpec {
@@ -137,6 +137,10 @@ impl TableRow for StreamRow {
 
     fn key(&self) -> &str {
         &self.key
+    }
+
+    fn json(&self) -> serde_json::Map<String, serde_json::Value> {
+        provider_json(&self.stream)
     }
 
     fn fields(&self) -> Vec<(String, String)> {
