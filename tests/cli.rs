@@ -466,7 +466,10 @@ async fn csv_output_has_the_table_columns_with_a_header() {
     assert!(run.stdout.starts_with(&header(servers)), "{}", run.stdout);
     let run = phonedeck(&sim, &config, &["encoders", "list", "-o", "json"]).await;
     let first = &run.json()[0];
-    assert!(first["status"].is_i64() && first["status_name"].is_string(), "{first}");
+    assert!(
+        first["status"].is_i64() && first["status_name"].is_string(),
+        "{first}"
+    );
     let run = phonedeck(&sim, &config, &["encoders", "list", "-o", "csv"]).await;
     let encoders = EncoderRow::COLUMNS.iter().map(|c| c.title).collect();
     assert!(run.stdout.starts_with(&header(encoders)), "{}", run.stdout);
@@ -751,7 +754,10 @@ async fn ids_never_reach_another_endpoint_from_the_command_line() {
     let requests = sim.requests();
     // The server list (names are looked up in it), then one action each.
     let (reads, actions): (Vec<_>, Vec<_>) = requests.iter().partition(|r| r.method == "GET");
-    assert!(reads.iter().all(|r| r.path.ends_with("/servers/detail")), "{reads:?}");
+    assert!(
+        reads.iter().all(|r| r.path.ends_with("/servers/detail")),
+        "{reads:?}"
+    );
     assert_eq!(actions.len(), 3);
     for request in &actions {
         assert!(request.path.starts_with("/v2/"), "{}", request.path);

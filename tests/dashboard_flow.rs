@@ -498,7 +498,10 @@ async fn exports_write_the_shown_rows_and_the_activity_log_and_say_where() {
     assert_eq!(json[0]["status"], 3);
     assert_eq!(json[0]["status_name"], "Offline");
     let keys: Vec<&String> = json[0].as_object().expect("object").keys().collect();
-    assert_eq!(keys, ["instance_id", "instance_name", "status", "status_name"]);
+    assert_eq!(
+        keys,
+        ["instance_id", "instance_name", "status", "status_name"]
+    );
 
     ui.key(KeyCode::Char('w')).await;
     let log = std::fs::read_to_string(&files("log")[0]).expect("log");

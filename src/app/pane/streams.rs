@@ -8,7 +8,9 @@ use crate::app::keymap::Action;
 use crate::app::poll_result::{note_dropped, record_result};
 use crate::app::state::AppState;
 
-use super::column::{Column, Shown, TableRow, compare_numbers, provider_fields, provider_json, text_or_empty};
+use super::column::{
+    Column, Shown, TableRow, compare_numbers, provider_fields, provider_json, text_or_empty,
+};
 use super::{Pane, PaneSpec, Polling};
 
 pub const SPEC: PaneSpec = PaneSpec {
