@@ -94,7 +94,8 @@ impl Executor {
                 tracing::error!(%error, "cannot write an outcome to the audit log");
             }
         }
-        if outcome.outcome == Outcome::Unknown {
+        // Reading back is a new request: not once the run was told to stop.
+        if outcome.outcome == Outcome::Unknown && !run.cancel.is_cancelled() {
             self.settle(kind, &client_request_id, &mut outcome, run)
                 .await;
         }
@@ -109,7 +110,11 @@ impl Executor {
         outcome: &mut TargetOutcome,
         run: &Run,
     ) {
-        let (settled, seen) = crate::reconcile::reconcile(&self.api, kind, &outcome.target).await;
+        let (settled, seen) =
+            crate::reconcile::reconcile(&self.api, kind, &outcome.target, &|| {
+                run.cancel.is_cancelled()
+            })
+            .await;
         outcome.reconciled = Some(settled);
         outcome.seen = Some(seen);
         if let Some(audit) = &self.audit {

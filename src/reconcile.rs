@@ -12,11 +12,17 @@ use crate::api::outcome::Settled;
 const SERVER_READS: u32 = 4;
 const BETWEEN_READS: Duration = Duration::from_secs(1);
 
-/// What reading `target` back says about `kind`, and what was seen.
-pub async fn reconcile(api: &Api, kind: ActionKind, target: &str) -> (Settled, String) {
+/// What reading `target` back says about `kind`, and what was seen. Stops reading
+/// (cannot tell) once `stopped()` says the action was stopped: quitting sends nothing new.
+pub async fn reconcile(
+    api: &Api,
+    kind: ActionKind,
+    target: &str,
+    stopped: &(dyn Fn() -> bool + Sync),
+) -> (Settled, String) {
     match kind {
-        ActionKind::StopServer => server(api, target, "SHUTOFF", "powering-off").await,
-        ActionKind::StartServer => server(api, target, "ACTIVE", "powering-on").await,
+        ActionKind::StopServer => server(api, target, "SHUTOFF", "powering-off", stopped).await,
+        ActionKind::StartServer => server(api, target, "ACTIVE", "powering-on", stopped).await,
         ActionKind::PauseStream => stream(api, target).await,
         ActionKind::RestartEncoder => encoder(api, target).await,
         ActionKind::StopStreaming => (
@@ -28,11 +34,23 @@ pub async fn reconcile(api: &Api, kind: ActionKind, target: &str) -> (Settled, S
 
 /// Happened once the server is on its way (`task`) or there (`status`, no task); did
 /// not happen while it stays as it was, with no task, over a few reads.
-async fn server(api: &Api, id: &str, status: &str, task: &str) -> (Settled, String) {
+async fn server(
+    api: &Api,
+    id: &str,
+    status: &str,
+    task: &str,
+    stopped: &(dyn Fn() -> bool + Sync),
+) -> (Settled, String) {
     let mut seen = String::from("no answer");
     for read in 0..SERVER_READS {
         if read > 0 {
             tokio::time::sleep(BETWEEN_READS).await;
+        }
+        if stopped() {
+            return (
+                Settled::CannotTell,
+                format!("stopped before reading back ({seen})"),
+            );
         }
         match api.compute().server(id).await {
             Ok(server) => {

@@ -23,14 +23,7 @@ fn offline_ids(sim: &phonedeck::sim::SimHandle) -> HashSet<String> {
 }
 
 fn stopped_ids(sim: &phonedeck::sim::SimHandle) -> HashSet<String> {
-    mutations(sim)
-        .iter()
-        .filter(|r| r.path.ends_with("/streaming/stop"))
-        .map(|r| {
-            let body: serde_json::Value = serde_json::from_str(&r.body).expect("json");
-            body["instance_id"].as_str().expect("id").to_string()
-        })
-        .collect()
+    stopped_requests(sim).into_iter().collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]

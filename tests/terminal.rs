@@ -96,19 +96,49 @@ fn count(lines: &[serde_json::Value], event: &str) -> usize {
     lines.iter().filter(|l| l["event"] == event).count()
 }
 
-#[test]
-fn quitting_stops_sending_and_records_what_was_in_flight() {
+/// A dashboard on a fresh simulator (its profile given `profile_extra`) in a terminal
+/// `size`, with its audit log at the returned path.
+fn audited_dashboard(
+    size: (u16, u16),
+    profile_extra: &str,
+) -> (
+    tempfile::TempDir,
+    tokio::runtime::Runtime,
+    phonedeck::sim::SimHandle,
+    Pty,
+    std::path::PathBuf,
+) {
     let home = tempfile::tempdir().expect("tempdir");
-    let (_runtime, sim, config) = simulator_with_config("", home.path(), "max_in_flight = 1");
+    let (runtime, sim, config) = simulator_with_config("", home.path(), profile_extra);
     let audit = home.path().join("audit.jsonl");
     let audit_arg = audit.display().to_string();
     let token = sim.credentials().token.clone();
-    let mut pty = Pty::spawn_with_env(
+    let pty = Pty::spawn_sized(
+        size,
         &["--config", &config, "--audit-log", &audit_arg],
         home.path(),
         &[("PD_TEST_TOKEN", &token)],
     );
     pty.wait_for("Phones 200/200");
+    (home, runtime, sim, pty, audit)
+}
+
+/// Slows the simulator down, then stops streaming on all 200 phones (count typed).
+fn stop_streaming_on_all(sim: &phonedeck::sim::SimHandle, pty: &mut Pty) {
+    sim.set_faults(phonedeck::sim::Faults {
+        latency: Duration::from_millis(300),
+        ..Default::default()
+    });
+    pty.send("A");
+    pty.send("s");
+    pty.wait_for("Type 200 and press Enter");
+    pty.send("200\r");
+    pty.wait_for("stop streaming on 200 target(s)");
+}
+
+#[test]
+fn quitting_stops_sending_and_records_what_was_in_flight() {
+    let (_home, _runtime, sim, mut pty, audit) = audited_dashboard((120, 40), "max_in_flight = 1");
     sim.set_faults(phonedeck::sim::Faults {
         latency: Duration::from_millis(400),
         ..Default::default()
@@ -129,26 +159,9 @@ fn quitting_stops_sending_and_records_what_was_in_flight() {
 
 #[test]
 fn ctrl_c_mid_bulk_sends_nothing_new_and_the_exit_line_accounts_for_every_target() {
-    let home = tempfile::tempdir().expect("tempdir");
-    let (_runtime, sim, config) = simulator_with_config("", home.path(), "max_in_flight = 2");
-    let audit = home.path().join("audit.jsonl");
+    let (_home, _runtime, sim, mut pty, audit) = audited_dashboard((120, 40), "max_in_flight = 2");
     let audit_arg = audit.display().to_string();
-    let token = sim.credentials().token.clone();
-    let mut pty = Pty::spawn_with_env(
-        &["--config", &config, "--audit-log", &audit_arg],
-        home.path(),
-        &[("PD_TEST_TOKEN", &token)],
-    );
-    pty.wait_for("Phones 200/200");
-    sim.set_faults(phonedeck::sim::Faults {
-        latency: Duration::from_millis(300),
-        ..Default::default()
-    });
-    pty.send("A");
-    pty.send("s");
-    pty.wait_for("Type 200 and press Enter");
-    pty.send("200\r");
-    pty.wait_for("stop streaming on 200 target(s)");
+    stop_streaming_on_all(&sim, &mut pty);
     std::thread::sleep(Duration::from_millis(1000));
     pty.send("\x03");
     assert_eq!(pty.wait_exit(), 0);
@@ -164,9 +177,13 @@ fn ctrl_c_mid_bulk_sends_nothing_new_and_the_exit_line_accounts_for_every_target
             .filter(|r| r.method == "POST" && r.path.ends_with("/streaming/stop"))
             .count()
     };
-    let requests = stops();
+    let (requests, all) = (stops(), sim.requests().len());
     std::thread::sleep(Duration::from_millis(700));
-    assert_eq!(stops(), requests, "nothing sent after the exit");
+    assert_eq!(
+        sim.requests().len(),
+        all,
+        "nothing sent after the exit, not even a poll"
+    );
     let lines = audit_events(&audit);
     assert_eq!(count(&lines, "sent"), requests);
     assert_eq!(count(&lines, "outcome"), requests, "every request answered");
@@ -176,27 +193,8 @@ fn ctrl_c_mid_bulk_sends_nothing_new_and_the_exit_line_accounts_for_every_target
 
 #[test]
 fn the_cancel_key_stops_a_bulk_action_without_quitting() {
-    let home = tempfile::tempdir().expect("tempdir");
-    let (_runtime, sim, config) = simulator_with_config("", home.path(), "max_in_flight = 2");
-    let audit = home.path().join("audit.jsonl");
-    let audit_arg = audit.display().to_string();
-    let token = sim.credentials().token.clone();
-    let mut pty = Pty::spawn_sized(
-        (160, 48),
-        &["--config", &config, "--audit-log", &audit_arg],
-        home.path(),
-        &[("PD_TEST_TOKEN", &token)],
-    );
-    pty.wait_for("Phones 200/200");
-    sim.set_faults(phonedeck::sim::Faults {
-        latency: Duration::from_millis(300),
-        ..Default::default()
-    });
-    pty.send("A");
-    pty.send("s");
-    pty.wait_for("Type 200 and press Enter");
-    pty.send("200\r");
-    pty.wait_for("stop streaming on 200 target(s)");
+    let (_home, _runtime, sim, mut pty, audit) = audited_dashboard((160, 48), "max_in_flight = 2");
+    stop_streaming_on_all(&sim, &mut pty);
     std::thread::sleep(Duration::from_millis(600));
     pty.send("c");
     let screen = pty.wait_for("not sent — finished");

@@ -56,7 +56,8 @@ pub fn update(state: &mut AppState, msg: Msg, clock: Clock) -> Vec<Effect> {
 // ---- polling ------------------------------------------------------------------
 
 fn schedule_polls(state: &mut AppState, effects: &mut Vec<Effect>) {
-    if state.frozen {
+    // Quitting sends nothing new: not even a poll.
+    if state.frozen || state.stopping {
         return;
     }
     let now = state.now;

@@ -158,14 +158,7 @@ impl AuditLog {
         outcome: &TargetOutcome,
         action: &ActionRef,
     ) -> std::io::Result<()> {
-        let line = self.line(
-            "outcome",
-            kind,
-            &outcome.target,
-            Some(client_request_id),
-            action,
-            Some(outcome),
-        );
+        let line = self.answer_line("outcome", kind, client_request_id, outcome, action);
         self.append(line).await?;
         self.pending_requests().remove(client_request_id);
         Ok(())
@@ -179,15 +172,27 @@ impl AuditLog {
         outcome: &TargetOutcome,
         action: &ActionRef,
     ) -> std::io::Result<()> {
-        let line = self.line(
-            "reconciled",
+        let line = self.answer_line("reconciled", kind, client_request_id, outcome, action);
+        self.append(line).await
+    }
+
+    /// A line about a request's answer: its outcome, or what reading back settled.
+    fn answer_line(
+        &self,
+        event: &'static str,
+        kind: ActionKind,
+        client_request_id: &str,
+        outcome: &TargetOutcome,
+        action: &ActionRef,
+    ) -> String {
+        self.line(
+            event,
             kind,
             &outcome.target,
             Some(client_request_id),
             action,
             Some(outcome),
-        );
-        self.append(line).await
+        )
     }
 
     /// Records that a target was never sent: its action was stopped first.
@@ -212,13 +217,12 @@ impl AuditLog {
                 error_msg: Some("phonedeck exited before the answer came".into()),
                 ..TargetOutcome::ok(request.target.clone(), None)
             };
-            let line = self.line(
+            let line = self.answer_line(
                 "outcome",
                 request.kind,
-                &request.target,
-                Some(client_request_id),
+                client_request_id,
+                &outcome,
                 &request.action,
-                Some(&outcome),
             );
             if let Err(error) = self.append_blocking(line.as_bytes()) {
                 tracing::error!(%error, "cannot write an abandoned outcome to the audit log");
