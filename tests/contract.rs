@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use phonedeck::api::Service;
-use phonedeck::api::compute::parse_server_page;
+use phonedeck::api::compute::{parse_server, parse_server_page};
 use phonedeck::api::cph::{JobStatus, parse_encode_servers, parse_job, parse_restart_reply};
 use phonedeck::api::koophone::{
     PhoneStatus, parse_envelope, parse_instance_page, parse_status_results,
@@ -67,6 +67,12 @@ fn check(name: &str, body: &[u8]) {
                 assert_eq!(server.vm_state.as_deref(), Some("active"));
                 assert!(page.has_next(), "servers_links has a next link");
             }
+        }
+        "compute-server" => {
+            let server = parse_server(body).expect("parses");
+            assert_eq!(server.id, "9168b536-cd40-4630-b43f-b259807c6e87");
+            assert_eq!(server.status.as_deref(), Some("ACTIVE"));
+            assert_eq!(server.task_state, None, "an explicit null");
         }
         "cph-encoders" => {
             let encoders = parse_encode_servers(body).expect("parses");

@@ -74,6 +74,11 @@ pub fn parse_server_page(body: &[u8]) -> Result<ServerPage, ApiError> {
     super::decode::<ServerPage>(Service::Compute, body)
 }
 
+/// `GET servers/{id}`.
+pub fn parse_server(body: &[u8]) -> Result<Server, ApiError> {
+    super::decode::<ServerBody>(Service::Compute, body).map(|body| body.server)
+}
+
 pub fn parse_servers(body: &[u8]) -> Result<Rows<Server>, ApiError> {
     parse_server_page(body).map(|page| page.servers)
 }
@@ -127,9 +132,8 @@ impl<'a> Compute<'a> {
         let server = path::segment(Service::Compute, "server id", server_id)?;
         let base = self.api.project_base(Service::Compute).await?;
         let call = Call::read(Service::Compute, format!("{base}/servers/{server}"));
-        let parse = |body: &[u8]| super::decode::<ServerBody>(Service::Compute, body);
-        let (body, _) = self.api.send_parsed(&call, parse).await?;
-        Ok(body.server)
+        let (server, _) = self.api.send_parsed(&call, parse_server).await?;
+        Ok(server)
     }
 
     /// One server at most: the cheapest read (`phonedeck doctor`).
