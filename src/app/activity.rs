@@ -67,13 +67,17 @@ impl Entry {
             } => {
                 // What went wrong first; the request id (for support) last, where a
                 // narrow screen cuts it (Enter on the focused log shows it whole).
+                let why: Vec<&str> = [&outcome.error_code, &outcome.error_msg]
+                    .into_iter()
+                    .flatten()
+                    .map(String::as_str)
+                    .collect();
                 let mut text = format!(
-                    "  {} {} {}: {} {}",
+                    "  {} {} {}: {}",
                     action.label(),
                     outcome.target,
                     outcome.outcome,
-                    outcome.error_code.as_deref().unwrap_or(""),
-                    outcome.error_msg.as_deref().unwrap_or(""),
+                    why.join(" "),
                 );
                 if let (Some(settled), Some(seen)) = (outcome.reconciled, &outcome.seen) {
                     text.push_str(&format!(", read back: {settled} ({seen})"));
