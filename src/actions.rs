@@ -110,13 +110,12 @@ impl Executor {
         outcome: &mut TargetOutcome,
         run: &Run,
     ) {
-        let (settled, seen) =
-            crate::reconcile::reconcile(&self.api, kind, &outcome.target, &|| {
-                run.cancel.is_cancelled()
-            })
-            .await;
-        outcome.reconciled = Some(settled);
-        outcome.seen = Some(seen);
+        let read_back =
+            crate::reconcile::reconcile(&self.api, kind, outcome, &|| run.cancel.is_cancelled())
+                .await;
+        outcome.reconciled = Some(read_back.settled);
+        outcome.seen = Some(read_back.seen);
+        outcome.job_id = outcome.job_id.take().or(read_back.job_id);
         if let Some(audit) = &self.audit {
             if let Err(error) = audit
                 .reconciled(kind, client_request_id, outcome, &run.action)

@@ -287,7 +287,8 @@ pub struct SimArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Faults, e.g. `throttle=0.1,errors=0.05,html=0.02,token-ttl=60s,deny=0.05,bare-status`,
-    /// `slow-actions=5s` (mutations answered late), `lost-actions=5s` (held, then dropped).
+    /// `slow-actions=5s` (mutations answered late), `lost-actions=5s` (held, then dropped),
+    /// `unlisted-restarts=0.5` (restart answers leave out some encoders' jobs).
     #[arg(long, default_value = "")]
     pub faults: String,
     /// Publish domains the streams live under (repeat for several).

@@ -1,34 +1,63 @@
 //! Settling an `unknown` outcome by reading the target back: whether a mutation whose
-//! answer never came took effect. Each action says what it can; a phone's status says
+//! answer never came (or came without this target's entry) took effect. Each action says what it can; a phone's status says
 //! nothing about streaming, and that is said plainly.
 
 use std::time::Duration;
 
 use crate::action_kind::ActionKind;
 use crate::api::Api;
-use crate::api::outcome::Settled;
+use crate::api::outcome::{Settled, TargetOutcome};
 
 /// Reads of a server before its unchanged state counts as "did not happen".
 const SERVER_READS: u32 = 4;
 const BETWEEN_READS: Duration = Duration::from_secs(1);
 
-/// What reading `target` back says about `kind`, and what was seen. Stops reading
-/// (cannot tell) once `stopped()` says the action was stopped: quitting sends nothing new.
+/// What reading a target back settled, what was seen, and the job it found (an
+/// encoder restart that did start).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadBack {
+    pub settled: Settled,
+    pub seen: String,
+    pub job_id: Option<String>,
+}
+
+impl From<(Settled, String)> for ReadBack {
+    fn from((settled, seen): (Settled, String)) -> Self {
+        ReadBack {
+            settled,
+            seen,
+            job_id: None,
+        }
+    }
+}
+
+/// What reading `outcome`'s target back says about `kind`, and what was seen. Stops
+/// reading (cannot tell) once `stopped()` says the action was stopped: quitting sends
+/// nothing new.
 pub async fn reconcile(
     api: &Api,
     kind: ActionKind,
-    target: &str,
+    outcome: &TargetOutcome,
     stopped: &(dyn Fn() -> bool + Sync),
-) -> (Settled, String) {
+) -> ReadBack {
+    let target = outcome.target.as_str();
     match kind {
-        ActionKind::StopServer => server(api, target, "SHUTOFF", "powering-off", stopped).await,
-        ActionKind::StartServer => server(api, target, "ACTIVE", "powering-on", stopped).await,
-        ActionKind::PauseStream => stream(api, target).await,
-        ActionKind::RestartEncoder => encoder(api, target).await,
+        ActionKind::StopServer => server(api, target, "SHUTOFF", "powering-off", stopped)
+            .await
+            .into(),
+        ActionKind::StartServer => server(api, target, "ACTIVE", "powering-on", stopped)
+            .await
+            .into(),
+        ActionKind::PauseStream => stream(api, target).await.into(),
+        ActionKind::RestartEncoder => match outcome.request_id.as_deref() {
+            Some(request_id) => encoder_jobs(api, target, request_id).await,
+            None => encoder_status(api, target).await.into(),
+        },
         ActionKind::StopStreaming => (
             Settled::CannotTell,
-            "a phone's status does not say whether it is streaming".into(),
-        ),
+            "a phone's status does not say whether it is streaming".to_string(),
+        )
+            .into(),
     }
 }
 
@@ -94,8 +123,41 @@ async fn stream(api: &Api, key: &str) -> (Settled, String) {
     }
 }
 
-/// An encoder restarting has taken the restart; any other status cannot tell.
-async fn encoder(api: &Api, id: &str) -> (Settled, String) {
+/// The restart was answered, but without this encoder's entry: the jobs of that
+/// answer's request say whether it started. Each restart is sent alone, so a job of
+/// the request is this encoder's unless it names another.
+async fn encoder_jobs(api: &Api, id: &str, request_id: &str) -> ReadBack {
+    let jobs = match api.cph().jobs_of_request(request_id).await {
+        Ok(jobs) => jobs,
+        Err(error) => {
+            let (settled, status) = encoder_status(api, id).await;
+            return (
+                settled,
+                format!("cannot list the request's jobs ({error}); {status}"),
+            )
+                .into();
+        }
+    };
+    let job = jobs
+        .iter()
+        .find(|job| job.encode_server_id.as_deref().is_none_or(|e| e == id));
+    match job {
+        Some(job) => ReadBack {
+            settled: Settled::Happened,
+            seen: format!("job {} {}", job.job_id, job.status_name()),
+            job_id: Some(job.job_id.clone()),
+        },
+        None => (
+            Settled::DidNotHappen,
+            format!("request {request_id} started no job for it"),
+        )
+            .into(),
+    }
+}
+
+/// No answer at all, so no request id to ask the job list with: an encoder
+/// restarting has taken the restart; any other status cannot tell.
+async fn encoder_status(api: &Api, id: &str) -> (Settled, String) {
     match api.cph().list_encode_servers().await {
         Ok(encoders) => match encoders.iter().find(|e| e.encode_server_id == id) {
             Some(encoder) => {

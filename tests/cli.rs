@@ -667,6 +667,21 @@ async fn logs_go_to_the_log_file_never_to_the_screen() {
 
 // ---- the official contracts (issue 10) -------------------------------------------
 
+/// Points one service of a test's config at another server.
+fn point_endpoint(
+    sim: &SimHandle,
+    config: &std::path::Path,
+    service: &str,
+    addr: std::net::SocketAddr,
+) {
+    let text = std::fs::read_to_string(config).expect("config");
+    let text = text.replace(
+        &format!("{service} = \"{}\"", sim.base_url()),
+        &format!("{service} = \"http://{addr}/\""),
+    );
+    std::fs::write(config, text).expect("config");
+}
+
 /// A one-route HTTP server answering every instance-list request with `body`, as a
 /// provider holding that answer would.
 async fn serve_instance_list(body: &'static [u8]) -> std::net::SocketAddr {
@@ -690,12 +705,7 @@ async fn status_names_a_koophone_error_inside_data_instead_of_an_empty_fleet() {
     let addr = serve_instance_list(body).await;
     let sim = start_sim().await;
     let (_dir, config) = config_file(&sim, "");
-    let text = std::fs::read_to_string(&config).expect("config");
-    let text = text.replace(
-        &format!("koophone = \"{}\"", sim.base_url()),
-        &format!("koophone = \"http://{addr}/\""),
-    );
-    std::fs::write(&config, text).expect("config");
+    point_endpoint(&sim, &config, "koophone", addr);
     let run = phonedeck(&sim, &config, &["status", "-o", "json"]).await;
     assert_ne!(run.code, 0, "{}", run.stdout);
     assert!(run.stderr.contains("KOOPHONE.API.1001"), "{}", run.stderr);
@@ -1298,5 +1308,111 @@ async fn a_unique_name_stands_for_its_id_and_an_ambiguous_one_is_refused() {
             .is_some_and(|l| l.starts_with(&format!("{phone},{phone_name},"))),
         "{}",
         run.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_restart_answered_without_its_entry_is_found_among_its_requests_jobs() {
+    let (sim, _dir, config) = setup().await;
+    sim.set_faults("unlisted-restarts=1".parse().expect("faults"));
+    let encoder = sim.with_fleet(|f| f.encoders[0].id.clone());
+    let run = phonedeck(
+        &sim,
+        &config,
+        &[
+            "encoders", "restart", &encoder, "--yes", "--wait", "-o", "json",
+        ],
+    )
+    .await;
+    let outcome = &run.json()[0];
+    assert_eq!(outcome["outcome"], "unknown", "{}", run.stdout);
+    assert_eq!(outcome["reconciled"], "happened");
+    let job_id = outcome["job_id"].as_str().expect("the job found");
+    assert_eq!(
+        run.code, 0,
+        "the job found was followed to success: {}",
+        run.stderr
+    );
+    let asked: Vec<String> = sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "GET" && r.path.ends_with("/cloud-phone/jobs"))
+        .map(|r| r.query.unwrap_or_default())
+        .collect();
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert!(asked[0].contains("request_id="), "{asked:?}");
+    let line = audit_lines(&config)
+        .into_iter()
+        .find(|l| l["event"] == "reconciled")
+        .expect("a reconciled line");
+    assert_eq!(line["job_id"], job_id);
+}
+
+/// A CPH that lists one encoder, answers its restart under request `req-7` without
+/// an entry for it, and has no job for that request; it records ListJobs' queries.
+async fn serve_cph_that_started_nothing(
+    encoder: &'static str,
+) -> (
+    std::net::SocketAddr,
+    std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+) {
+    use axum::routing::{get, post};
+    let queries = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = queries.clone();
+    let app = axum::Router::new()
+        .route(
+            "/v1/{project}/cloud-phone/encode-servers",
+            get(move || async move {
+                axum::Json(serde_json::json!({
+                    "request_id": "req-1",
+                    "encode_servers": [{"encode_server_id": encoder, "encode_server_name": "encode-01", "status": 1}],
+                }))
+            }),
+        )
+        .route(
+            "/v1/{project}/cloud-phone/encode-servers/batch-restart",
+            post(|| async { axum::Json(serde_json::json!({"request_id": "req-7", "jobs": []})) }),
+        )
+        .route(
+            "/v1/{project}/cloud-phone/jobs",
+            get(move |query: axum::extract::RawQuery| async move {
+                seen.lock().expect("lock").push(query.0.unwrap_or_default());
+                axum::Json(serde_json::json!({"request_id": "req-8", "jobs": []}))
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (addr, queries)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_restart_whose_request_started_no_job_did_not_happen() {
+    let (sim, _dir, config) = setup().await;
+    let (addr, queries) = serve_cph_that_started_nothing("enc-1").await;
+    point_endpoint(&sim, &config, "cph", addr);
+    let run = phonedeck(
+        &sim,
+        &config,
+        &["encoders", "restart", "encode-01", "--yes", "-o", "json"],
+    )
+    .await;
+    let outcome = &run.json()[0];
+    assert_eq!(outcome["target"], "enc-1", "{}", run.stdout);
+    assert_eq!(outcome["outcome"], "unknown");
+    assert_eq!(outcome["reconciled"], "did_not_happen");
+    assert_eq!(run.code, 1, "the settled outcome decides: {}", run.stderr);
+    let asked = queries.lock().expect("lock").clone();
+    assert_eq!(asked.len(), 1);
+    assert!(asked[0].contains("request_id=req-7"), "{asked:?}");
+    let line = audit_lines(&config)
+        .into_iter()
+        .find(|l| l["event"] == "reconciled")
+        .expect("a reconciled line");
+    assert!(
+        line["seen"].as_str().expect("seen").contains("req-7"),
+        "{line}"
     );
 }

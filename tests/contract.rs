@@ -8,7 +8,9 @@ use std::path::Path;
 
 use phonedeck::api::Service;
 use phonedeck::api::compute::{parse_server, parse_server_page};
-use phonedeck::api::cph::{JobStatus, parse_encode_servers, parse_job, parse_restart_reply};
+use phonedeck::api::cph::{
+    JobStatus, parse_encode_servers, parse_job, parse_jobs, parse_restart_reply,
+};
 use phonedeck::api::koophone::{
     PhoneStatus, parse_envelope, parse_instance_page, parse_status_results,
 };
@@ -94,6 +96,15 @@ fn check(name: &str, body: &[u8]) {
             assert_eq!(job.status, Some(JobStatus::SUCCESS));
             assert_eq!(job.error_code, None);
             assert!(job.is_finished());
+        }
+        "cph-jobs" => {
+            let jobs = parse_jobs(body).expect("parses");
+            assert_eq!(jobs.len(), 2, "the job without an id is dropped");
+            assert_eq!(jobs.dropped, 1);
+            assert_eq!(jobs[0].status, Some(JobStatus::RUNNING));
+            assert_eq!(jobs[0].encode_server_id, None, "absent from the SDK model");
+            assert_eq!(jobs[1].encode_server_id.as_deref(), Some("enc-2"));
+            assert_eq!(jobs[1].status, Some(JobStatus::FAILED));
         }
         "live-error-400" => {
             let error = error_from_body(Service::Live, 400, body);

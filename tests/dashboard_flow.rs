@@ -1006,3 +1006,36 @@ async fn dialogs_name_their_targets_and_warn_what_cannot_apply() {
         "{screen}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_restart_answered_without_its_entry_is_settled_by_the_requests_jobs() {
+    let sim = start_sim().await;
+    let mut ui = Harness::new(&sim, false).await;
+    sim.set_faults(phonedeck::sim::Faults {
+        unlisted_restarts_rate: 1.0,
+        ..Default::default()
+    });
+    ui.key(KeyCode::Char('3')).await;
+    ui.key(KeyCode::Char('r')).await;
+    ui.key(KeyCode::Char('y')).await;
+    let listed = sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "GET" && r.path.ends_with("/cloud-phone/jobs"))
+        .count();
+    assert_eq!(listed, 1, "the request's jobs were listed once");
+    let reconciled = ui
+        .audit_lines()
+        .into_iter()
+        .find(|l| l["event"] == "reconciled")
+        .expect("a reconciled line");
+    assert_eq!(reconciled["reconciled"], "happened");
+    let job_id = reconciled["job_id"].as_str().expect("the job found");
+    assert_eq!(ui.state.jobs.len(), 1, "the job found is followed");
+    assert_eq!(ui.state.jobs[0].job_id, job_id);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    ui.advance(Duration::from_secs(6)).await;
+    let screen = ui.screen(160, 48);
+    assert!(screen.contains("finished"), "{screen}");
+    assert!(screen.contains("1 confirmed"), "{screen}");
+}

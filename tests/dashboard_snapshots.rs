@@ -194,6 +194,7 @@ fn with_activity(f: &mut Fixture) {
             begin_time: None,
             end_time: None,
             server_id: None,
+            encode_server_id: None,
             error_code: Some("CPS.0242".into()),
             error_msg: Some("encode server did not come back".into()),
             execute_msg: None,

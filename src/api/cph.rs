@@ -136,12 +136,28 @@ pub struct Job {
     pub end_time: Option<String>,
     #[serde(default, deserialize_with = "tolerant::lenient")]
     pub server_id: Option<String>,
+    /// Named in the 2023 ListJobs reference, absent from the SDK's `job.py`.
+    #[serde(default, deserialize_with = "tolerant::lenient")]
+    pub encode_server_id: Option<String>,
     #[serde(default, deserialize_with = "tolerant::lenient")]
     pub error_code: Option<String>,
     #[serde(default, deserialize_with = "tolerant::lenient")]
     pub error_msg: Option<String>,
     #[serde(default, deserialize_with = "tolerant::lenient")]
     pub execute_msg: Option<String>,
+}
+
+impl Row for Job {
+    fn has_id(&self) -> bool {
+        !self.job_id.is_empty()
+    }
+}
+
+/// A ListJobs answer: the jobs one request started.
+#[derive(Deserialize)]
+struct JobList {
+    #[serde(default)]
+    jobs: Rows<Job>,
 }
 
 impl Job {
@@ -177,6 +193,10 @@ pub fn parse_job(body: &[u8]) -> Result<Job, ApiError> {
         ));
     }
     Ok(job)
+}
+
+pub fn parse_jobs(body: &[u8]) -> Result<Rows<Job>, ApiError> {
+    super::decode::<JobList>(Service::Cph, body).map(|l| l.jobs)
 }
 
 pub struct Cph<'a> {
@@ -245,6 +265,16 @@ impl<'a> Cph<'a> {
             .send_parsed(&call, parse_job)
             .await
             .map(|(job, _)| job)
+    }
+
+    /// The jobs a task request started (ListJobs), found by the `request_id` its
+    /// answer carried.
+    pub async fn jobs_of_request(&self, request_id: &str) -> Result<Rows<Job>, ApiError> {
+        let call = Call::read(Service::Cph, self.path("jobs").await?)
+            .query("request_id", request_id)
+            .query("limit", PAGE_LIMIT);
+        let (jobs, _) = self.api.send_parsed(&call, parse_jobs).await?;
+        Ok(jobs)
     }
 
     /// Polls a job every `interval` until it succeeds or fails, or `deadline` passes

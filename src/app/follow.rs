@@ -13,9 +13,16 @@ use super::activity::{ActionProgress, Entry};
 use super::jobs::{JobRow, JobState};
 use super::state::AppState;
 
-/// After an outcome: an accepted target of a followed action is awaited.
+/// After an outcome: an accepted target of a followed action is awaited. A restart
+/// is awaited only with a job to follow: one settled by the encoder's status alone
+/// has nothing that could end the wait.
 pub fn accepted(progress: &mut ActionProgress, outcome: &TargetOutcome) {
-    if outcome.took_effect() && progress.kind != ActionKind::StopStreaming {
+    let followed = match progress.kind {
+        ActionKind::StopStreaming => false,
+        ActionKind::RestartEncoder => outcome.job_id.is_some(),
+        ActionKind::StopServer | ActionKind::StartServer | ActionKind::PauseStream => true,
+    };
+    if outcome.took_effect() && followed {
         progress.awaiting.push(outcome.target.clone());
     }
 }

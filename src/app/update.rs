@@ -322,8 +322,10 @@ fn on_outcome(state: &mut AppState, action: u64, outcome: TargetOutcome) {
             state.pane_mut(pane).action_error(&outcome.target, error);
         }
     }
-    if let (ActionKind::RestartEncoder, Outcome::Ok, Some(job_id)) =
-        (kind, outcome.outcome, &outcome.job_id)
+    // A restart's job is followed once it is known to have started: answered, or
+    // found by reading back.
+    if let (ActionKind::RestartEncoder, true, Some(job_id)) =
+        (kind, outcome.took_effect(), &outcome.job_id)
     {
         state.jobs.push(JobRow {
             job_id: job_id.clone(),

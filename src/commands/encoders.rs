@@ -51,8 +51,8 @@ pub async fn restart(
         outcomes = run_bounded(outcomes, api.max_in_flight(), |outcome| {
             let (progress, ended) = (&progress, &ended);
             async move {
-                match (&outcome.outcome, outcome.job_id.clone()) {
-                    (Outcome::Ok, Some(job_id)) => {
+                match outcome.job_id.clone() {
+                    Some(job_id) if outcome.took_effect() => {
                         let job = api.cph().wait_job(&job_id, JOB_POLL, wait.timeout).await;
                         let count = ended.fetch_add(1, Ordering::SeqCst) + 1;
                         progress.show(&format!("restart jobs: {count} of {jobs} ended"));

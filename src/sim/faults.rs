@@ -42,6 +42,8 @@ pub struct Faults {
     pub slow_actions: Option<Duration>,
     /// Every mutation is held this long and then dropped without taking effect.
     pub lost_actions: Option<Duration>,
+    /// A batch restart's answer leaves out an encoder's entry, though its job started.
+    pub unlisted_restarts_rate: f64,
 }
 
 impl std::str::FromStr for Faults {
@@ -71,10 +73,11 @@ impl std::str::FromStr for Faults {
                 "forbidden" => faults.forbidden_rate = rate(name, value)?,
                 "slow-actions" => faults.slow_actions = Some(duration(name, value)?),
                 "lost-actions" => faults.lost_actions = Some(duration(name, value)?),
+                "unlisted-restarts" => faults.unlisted_restarts_rate = rate(name, value)?,
                 other => {
                     return Err(format!(
                         "unknown fault `{other}`; known: latency=DUR, throttle=RATE, errors=RATE, html=RATE, token-ttl=DUR, deny=RATE, hang=RATE, truncated=RATE, wrong-types=RATE, \
-                         oversize=RATE, empty=RATE, over-limit=RATE, forbidden=RATE, slow-actions=DUR, lost-actions=DUR, bare-status, hostile-names, sparse"
+                         oversize=RATE, empty=RATE, over-limit=RATE, forbidden=RATE, slow-actions=DUR, lost-actions=DUR, unlisted-restarts=RATE, bare-status, hostile-names, sparse"
                     ));
                 }
             }

@@ -80,6 +80,8 @@ pub struct Job {
     pub begin_time: DateTime<Utc>,
     pub end_time: Option<DateTime<Utc>>,
     pub error: Option<(String, String)>,
+    /// The `request_id` of the answer that started it: ListJobs finds jobs by it.
+    pub request_id: String,
     due: Instant,
 }
 
@@ -400,8 +402,14 @@ impl Fleet {
         Ok(())
     }
 
-    /// Starts a restart job for one encoder, or says why not.
-    pub fn restart_encoder(&mut self, id: &str, now: Instant) -> Result<String, Refusal> {
+    /// Starts a restart job for one encoder, under the request that asked, or says
+    /// why not.
+    pub fn restart_encoder(
+        &mut self,
+        id: &str,
+        request_id: &str,
+        now: Instant,
+    ) -> Result<String, Refusal> {
         let job_id = random_id(&mut self.rng, 32, HEX);
         let encoder = self
             .encoders
@@ -422,6 +430,7 @@ impl Fleet {
             begin_time: Utc::now(),
             end_time: None,
             error: None,
+            request_id: request_id.to_string(),
             due: now + self.transition,
         };
         self.jobs.insert(job_id.clone(), job);
@@ -510,10 +519,10 @@ mod tests {
         let now = Instant::now();
         let mut fleet = fleet(now);
         let good = fleet
-            .restart_encoder(&fleet.encoders[0].id.clone(), now)
+            .restart_encoder(&fleet.encoders[0].id.clone(), "r1", now)
             .expect("job");
         let bad = fleet
-            .restart_encoder(&fleet.encoders[3].id.clone(), now)
+            .restart_encoder(&fleet.encoders[3].id.clone(), "r1", now)
             .expect("job");
         assert_eq!(fleet.encoders[0].status, 3);
         fleet.advance(now + Duration::from_secs(2));

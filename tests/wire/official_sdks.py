@@ -13,6 +13,7 @@ from huaweicloudsdkcore.http.http_config import HttpConfig
 from huaweicloudsdkcph.v1 import (
     CphClient,
     ListEncodeServersRequest,
+    ListJobsRequest,
     RestartEncodeServerRequest,
     RestartEncodeServerRequestBody,
     ShowJobRequest,
@@ -84,6 +85,12 @@ for _ in range(50):
         break
     time.sleep(0.1)
 check("cph show_job follows the job to its end", job.status in (2, -1), job.status)
+listed = cph.list_jobs(ListJobsRequest(request_id=restarted.request_id))
+check(
+    "cph list_jobs finds the job by its request id",
+    [j.job_id for j in listed.jobs] == [job_id],
+    listed.jobs,
+)
 
 iam = build(IamClient, GlobalCredentials(ak, sk).with_security_token(security_token))
 login = PwdAuth(
