@@ -12,7 +12,7 @@ use phonedeck::api::cph::{
     JobStatus, parse_encode_servers, parse_job, parse_jobs, parse_restart_reply,
 };
 use phonedeck::api::koophone::{
-    PhoneStatus, parse_envelope, parse_instance_page, parse_status_results,
+    PhoneStatus, parse_envelope, parse_instance_page, parse_instance_record, parse_status_results,
 };
 use phonedeck::api::live::parse_stream_page;
 use phonedeck::api::transport::error_from_body;
@@ -151,6 +151,13 @@ fn check_instance_list(name: &str, body: &[u8]) {
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].instance_name, "phone-001");
         assert_eq!(rows[0].running_status, Some(PhoneStatus::RUNNING));
+        // The detail view's read keeps every one of the model's 21 fields.
+        let record = parse_instance_record(body, "a44uhlf7")
+            .expect("parses")
+            .expect("the phone is listed");
+        assert_eq!(record.len(), 21, "{record:?}");
+        assert_eq!(record["billing_mode"], "ONDEMAND");
+        assert_eq!(parse_instance_record(body, "other").expect("parses"), None);
     }
 }
 

@@ -1039,3 +1039,50 @@ async fn a_restart_answered_without_its_entry_is_settled_by_the_requests_jobs() 
     assert!(screen.contains("finished"), "{screen}");
     assert!(screen.contains("1 confirmed"), "{screen}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_phones_detail_shows_every_field_the_service_returns() {
+    let sim = start_sim().await;
+    let mut ui = Harness::new(&sim, false).await;
+    ui.key(KeyCode::Enter).await;
+    let Mode::Detail(detail) = &ui.state.mode else {
+        panic!("Enter opens the row's detail");
+    };
+    let phone = detail.key.clone();
+    let asked: Vec<String> = sim
+        .requests()
+        .into_iter()
+        .filter_map(|r| r.query)
+        .filter(|q| q.contains("instance_id="))
+        .collect();
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert!(
+        asked[0].contains(&format!("instance_id={phone}")),
+        "{asked:?}"
+    );
+    let screen = ui.screen(120, 40);
+    // Fields the table does not keep, under the service's own names.
+    for field in [
+        "billing_mode: PERIOD",
+        "login_status: 0",
+        "instance_sku: kp.standard.2",
+    ] {
+        assert!(screen.contains(field), "{field}: {screen}");
+    }
+    ui.key(KeyCode::Esc).await;
+
+    sim.set_faults(phonedeck::sim::Faults {
+        forbidden_rate: 1.0,
+        ..Default::default()
+    });
+    ui.key(KeyCode::Enter).await;
+    let screen = ui.screen(160, 40);
+    assert!(
+        screen.contains("the whole record cannot be read"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(&format!("instance_id: {phone}")),
+        "the row's own fields stay: {screen}"
+    );
+}

@@ -362,6 +362,23 @@ fn detail_view_of_one_phone() {
             ),
         ]),
     });
+    let record = [
+        ("billing_mode", "PERIOD"),
+        ("frozen_status", "0"),
+        ("instance_id", "ph000001"),
+        ("instance_name", "phone-00001"),
+        ("instance_sku", "kp.standard.2"),
+        ("login_status", "0"),
+        ("region", "cn-east-3"),
+        ("running_status", "3"),
+    ];
+    f.send(Msg::PhoneRecordRead {
+        id: target.clone(),
+        result: Ok(record
+            .into_iter()
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect()),
+    });
     for (width, height) in [(80, 24), (160, 48)] {
         let terminal = f.render(width, height);
         insta::assert_snapshot!(format!("detail_{width}x{height}"), terminal.backend());

@@ -248,6 +248,29 @@ pub fn parse_instance_page(
     Ok((page.into_rows(page_no, page_size)?, total))
 }
 
+/// The instance `id` from a list answer, whole: every field under its own name. None
+/// when the answer does not list it.
+pub fn parse_instance_record(
+    body: &[u8],
+    id: &str,
+) -> Result<Option<serde_json::Map<String, serde_json::Value>>, ApiError> {
+    #[derive(Deserialize)]
+    struct RawPage {
+        #[serde(default)]
+        result: Option<Vec<serde_json::Value>>,
+    }
+    let page = parse_envelope::<RawPage>(body)?;
+    Ok(page
+        .result
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|row| match row {
+            serde_json::Value::Object(fields) => Some(fields),
+            _ => None,
+        })
+        .find(|fields| fields.get("instance_id").and_then(|v| v.as_str()) == Some(id)))
+}
+
 /// A chunk of ids and what the service answered for it.
 type ChunkAnswer = (Vec<String>, Result<Rows<StatusResult>, ApiError>);
 
@@ -272,6 +295,23 @@ impl<'a> KooPhone<'a> {
             .send_parsed(&call, |body| parse_instance_page(body, page_no, page_size))
             .await
             .map(|(page, _)| page)
+    }
+
+    /// One instance whole, as the list gives it filtered by `instance_id` (a query
+    /// parameter of the Java SDK's ListInstancesRequest): the detail view's fields.
+    pub async fn instance_record(
+        &self,
+        id: &str,
+    ) -> Result<Option<serde_json::Map<String, serde_json::Value>>, ApiError> {
+        let call = Call::read(Service::KooPhone, "/v1/instances/batch-query".into())
+            .query("page_no", 1)
+            .query("page_size", LIST_PAGE_SIZE)
+            .query("instance_id", id)
+            .request_id_in_query();
+        self.api
+            .send_parsed(&call, |body| parse_instance_record(body, id))
+            .await
+            .map(|(record, _)| record)
     }
 
     /// Every instance: the first page gives `total_count`, the rest are fetched

@@ -35,6 +35,11 @@ pub enum Effect {
     ReadAudit {
         target: String,
     },
+    /// Reads one phone whole, every field the service returns (answered with
+    /// `Msg::PhoneRecordRead`): phone rows keep only what the table shows.
+    ReadPhoneRecord {
+        id: String,
+    },
     /// Puts text on the clipboard through the terminal (OSC 52).
     Clipboard(String),
 }

@@ -44,6 +44,11 @@ pub enum Msg {
         target: String,
         result: Result<Vec<crate::audit::read::Record>, String>,
     },
+    /// A phone's whole record as the service returned it (field, value), or why not.
+    PhoneRecordRead {
+        id: String,
+        result: Result<Vec<(String, String)>, String>,
+    },
     /// Something the engineer should know in passing (e.g. a token was renewed).
     Note(String),
 }

@@ -61,8 +61,19 @@ pub struct Detail {
     pub pane: Pane,
     pub key: String,
     pub audit: AuditHistory,
+    pub record: WholeRecord,
     /// Lines scrolled past.
     pub scroll: u16,
+}
+
+/// Where the detail view's fields come from: the row itself, or, for a phone (whose
+/// row keeps only what the table shows), a read of the whole record by the shell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WholeRecord {
+    InRow,
+    Reading,
+    Read(Vec<(String, String)>),
+    Unavailable(String),
 }
 
 /// The target's audit lines, read from the log by the shell.

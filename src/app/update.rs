@@ -21,7 +21,9 @@ use super::layout::{self, Hit};
 use super::message::Msg;
 use super::pane::{Pane, Polling, phones};
 use super::poll_result::record_result;
-use super::state::{AppState, AuditHistory, ConfirmDialog, Detail, Focus, Mode, RetryOf, Settings};
+use super::state::{
+    AppState, AuditHistory, ConfirmDialog, Detail, Focus, Mode, RetryOf, Settings, WholeRecord,
+};
 use super::table::window_start;
 
 pub fn update(state: &mut AppState, msg: Msg, clock: Clock) -> Vec<Effect> {
@@ -46,6 +48,7 @@ pub fn update(state: &mut AppState, msg: Msg, clock: Clock) -> Vec<Effect> {
         Msg::ProfileSwitched(result) => on_profile_switched(state, result, clock),
         Msg::Note(note) => state.notify(note),
         Msg::AuditRead { target, result } => on_audit_read(state, target, result),
+        Msg::PhoneRecordRead { id, result } => on_phone_record_read(state, id, result),
     }
     if !state.quit {
         schedule_polls(state, &mut effects);
@@ -837,12 +840,37 @@ fn open_detail(state: &mut AppState, effects: &mut Vec<Effect>) {
     effects.push(Effect::ReadAudit {
         target: key.clone(),
     });
+    // Quitting sends nothing new, this read included.
+    let record = match (state.pane, state.stopping) {
+        (Pane::Phones, false) => {
+            effects.push(Effect::ReadPhoneRecord { id: key.clone() });
+            WholeRecord::Reading
+        }
+        (Pane::Phones, true) => WholeRecord::Unavailable("not read: phonedeck is stopping".into()),
+        _ => WholeRecord::InRow,
+    };
     state.mode = Mode::Detail(Detail {
         pane: state.pane,
         key,
         audit: AuditHistory::Reading,
+        record,
         scroll: 0,
     });
+}
+
+fn on_phone_record_read(
+    state: &mut AppState,
+    id: String,
+    result: Result<Vec<(String, String)>, String>,
+) {
+    if let Mode::Detail(detail) = &mut state.mode {
+        if detail.pane == Pane::Phones && detail.key == id {
+            detail.record = match result {
+                Ok(fields) => WholeRecord::Read(fields),
+                Err(problem) => WholeRecord::Unavailable(problem),
+            };
+        }
+    }
 }
 
 fn on_audit_read(

@@ -9,6 +9,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::actions::{Cancel, Executor, Run};
 use crate::api::Api;
+use crate::app::pane::column::provider_fields;
 use crate::app::pane::listing::Listing;
 use crate::app::{Effect, Msg, Pane};
 use crate::audit::ActionRef;
@@ -124,6 +125,10 @@ pub async fn perform(
                 let result = audit_lines(executor, target.clone()).await;
                 tx.send(Msg::AuditRead { target, result })
             }
+            Effect::ReadPhoneRecord { id } => {
+                let result = phone_record(executor, &id).await;
+                tx.send(Msg::PhoneRecordRead { id, result })
+            }
             Effect::Clipboard(text) => {
                 copy_to_clipboard(&text);
                 Ok(())
@@ -202,4 +207,13 @@ async fn write_new_file(path: &Path, contents: String) -> Result<PathBuf, String
     })
     .await
     .map_err(|e| format!("the write was interrupted ({e})"))?
+}
+
+/// One phone whole, its fields by the service's own names.
+async fn phone_record(executor: &Executor, id: &str) -> Result<Vec<(String, String)>, String> {
+    match executor.api.koophone().instance_record(id).await {
+        Ok(Some(record)) => Ok(provider_fields(&serde_json::Value::Object(record))),
+        Ok(None) => Err("the service's answer filtered by this id did not include it".into()),
+        Err(error) => Err(error.to_string()),
+    }
 }

@@ -68,6 +68,8 @@ struct PageQuery {
     /// query parameter.
     #[serde(rename = "x-request-id")]
     request_id: Option<String>,
+    /// A filter of the same call (ListInstancesRequest `instance_id`).
+    instance_id: Option<String>,
 }
 
 async fn list_instances(State(shared): Sim, Query(query): Query<PageQuery>) -> Response {
@@ -81,15 +83,24 @@ async fn list_instances(State(shared): Sim, Query(query): Query<PageQuery>) -> R
         .clamp(1, 100);
     let fleet = shared.fleet();
     let first = (page_no - 1) * page_size;
+    let wanted = |id: &str| query.instance_id.as_deref().is_none_or(|w| w == id);
+    let total = match &query.instance_id {
+        Some(_) => fleet.phones.iter().filter(|p| wanted(&p.id)).count(),
+        None => fleet.phones.len(),
+    };
+    // Some of the fields the Java SDK's model has beyond what the table shows, so the
+    // detail view's "every field" is seen to be every field.
     let mut result: Vec<Value> = fleet
         .phones
         .iter()
+        .filter(|p| wanted(&p.id))
         .skip(first)
         .take(page_size)
         .map(|p| {
             json!({
                 "instance_id": p.id, "instance_name": p.name, "region": p.region,
                 "instance_sku": "kp.standard.2", "running_status": p.status.0, "frozen_status": 0,
+                "login_status": 0, "billing_mode": "PERIOD",
             })
         })
         .collect();
@@ -98,7 +109,7 @@ async fn list_instances(State(shared): Sim, Query(query): Query<PageQuery>) -> R
         sparse::add_row_without_id(&mut result, first, json!({ "instance_name": "no-id" }));
     }
     koophone_ok(json!({
-        "result": result, "page_no": page_no, "page_size": page_size, "total_count": fleet.phones.len(),
+        "result": result, "page_no": page_no, "page_size": page_size, "total_count": total,
     }))
 }
 

@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use crate::app::AppState;
 use crate::app::activity::Entry;
 use crate::app::clock::Clock;
-use crate::app::state::{AuditHistory, Detail};
+use crate::app::state::{AuditHistory, Detail, WholeRecord};
 use crate::audit::read::Record;
 use crate::sanitize::sanitize;
 
@@ -21,17 +21,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, detail: &Detail, st
     let mut lines = Vec::new();
     let heading = |text: &str| Line::from(Span::styled(text.to_string(), styles.title()));
     lines.push(heading("Fields"));
-    match state.pane(detail.pane).fields_of(&detail.key) {
-        Some(fields) => lines.extend(fields.into_iter().map(|(name, value)| {
-            Line::from(vec![
-                Span::styled(format!("  {}: ", sanitize(&name)), styles.dim()),
-                Span::raw(sanitize(&value)),
-            ])
-        })),
-        None => lines.push(Line::from(
-            "  no longer listed: the service's last answer did not include it",
-        )),
-    }
+    fields(&mut lines, state, detail, styles);
     lines.push(Line::from(""));
     lines.push(heading("Status changes seen since phonedeck started"));
     let changes = state.changes.of(&detail.key);
@@ -83,6 +73,38 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, detail: &Detail, st
             .scroll((detail.scroll, 0)),
         area,
     );
+}
+
+/// The whole record once read; until then, or if it cannot be, the row's own fields
+/// and why they are all there is.
+fn fields(lines: &mut Vec<Line<'static>>, state: &AppState, detail: &Detail, styles: &Styles) {
+    let field = |(name, value): (String, String)| {
+        Line::from(vec![
+            Span::styled(format!("  {}: ", sanitize(&name)), styles.dim()),
+            Span::raw(sanitize(&value)),
+        ])
+    };
+    if let WholeRecord::Read(record) = &detail.record {
+        lines.extend(record.iter().cloned().map(field));
+        return;
+    }
+    match state.pane(detail.pane).fields_of(&detail.key) {
+        Some(fields) => lines.extend(fields.into_iter().map(field)),
+        None => lines.push(Line::from(
+            "  no longer listed: the service's last answer did not include it",
+        )),
+    }
+    match &detail.record {
+        WholeRecord::Reading => lines.push(Line::from(Span::styled(
+            "  reading the whole record…",
+            styles.dim(),
+        ))),
+        WholeRecord::Unavailable(why) => lines.push(Line::from(Span::styled(
+            format!("  the whole record cannot be read: {}", sanitize(why)),
+            styles.error(),
+        ))),
+        WholeRecord::InRow | WholeRecord::Read(_) => {}
+    }
 }
 
 fn at(clock: &Clock) -> String {
