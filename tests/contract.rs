@@ -68,6 +68,15 @@ fn check(name: &str, body: &[u8]) {
                 assert_eq!(server.name, "new-server-test");
                 assert_eq!(server.vm_state.as_deref(), Some("active"));
                 assert!(page.has_next(), "servers_links has a next link");
+                // The fields phonedeck does not model are kept for the detail view.
+                for field in [
+                    "flavor",
+                    "addresses",
+                    "created",
+                    "OS-EXT-AZ:availability_zone",
+                ] {
+                    assert!(server.other.contains_key(field), "{field}");
+                }
             }
         }
         "compute-server" => {
@@ -80,6 +89,8 @@ fn check(name: &str, body: &[u8]) {
             let encoders = parse_encode_servers(body).expect("parses");
             assert_eq!(encoders.len(), 3, "thin rows are kept");
             assert_eq!(encoders[0].encode_server_name, "encode-01");
+            assert!(encoders[0].other.contains_key("access_infos"));
+            assert!(encoders[0].other.contains_key("keypair_name"));
             let labels: Vec<String> = encoders
                 .iter()
                 .map(|e| phonedeck::api::tolerant::label(e.status, |s| s.name()))

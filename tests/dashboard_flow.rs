@@ -1041,7 +1041,7 @@ async fn a_restart_answered_without_its_entry_is_settled_by_the_requests_jobs() 
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_phones_detail_shows_every_field_the_service_returns() {
+async fn the_detail_view_shows_every_field_the_service_returns() {
     let sim = start_sim().await;
     let mut ui = Harness::new(&sim, false).await;
     ui.key(KeyCode::Enter).await;
@@ -1085,4 +1085,12 @@ async fn a_phones_detail_shows_every_field_the_service_returns() {
         screen.contains(&format!("instance_id: {phone}")),
         "the row's own fields stay: {screen}"
     );
+    ui.key(KeyCode::Esc).await;
+
+    // Other rows keep every field of their listing: an encoder's key pair and access.
+    ui.key(KeyCode::Char('3')).await;
+    ui.key(KeyCode::Enter).await;
+    let screen = ui.screen(160, 40);
+    assert!(screen.contains("keypair_name: cph-key"), "{screen}");
+    assert!(screen.contains("access_infos: [{"), "{screen}");
 }

@@ -45,6 +45,7 @@ fn stream(i: usize) -> Stream {
         resolution: Some("1280x720".into()),
         client_ip: Some(format!("198.51.100.{}", 10 + i)),
         start_time: Some(format!("2026-11-22T02:{:02}:00Z", 10 + i)),
+        other: Default::default(),
     }
 }
 
@@ -56,6 +57,7 @@ fn encoder(i: usize, status: i64) -> EncodeServer {
         server_id: None,
         kind: Some(1),
         status: Some(EncoderStatus(status)),
+        other: Default::default(),
     }
 }
 
@@ -68,6 +70,7 @@ fn server(i: usize, status: &str, task: Option<&str>) -> Server {
         vm_state: None,
         power_state: None,
         fault: None,
+        other: Default::default(),
     }
 }
 

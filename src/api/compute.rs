@@ -39,6 +39,10 @@ pub struct Server {
     pub power_state: Option<i64>,
     #[serde(default, deserialize_with = "tolerant::lenient")]
     pub fault: Option<Value>,
+    /// Every other field the service returned, kept under its own name for the
+    /// detail view and `-o json`.
+    #[serde(flatten)]
+    pub other: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Row for Server {

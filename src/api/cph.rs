@@ -80,6 +80,10 @@ pub struct EncodeServer {
     pub kind: Option<i64>,
     #[serde(default, deserialize_with = "tolerant::lenient")]
     pub status: Option<EncoderStatus>,
+    /// Every other field the service returned, kept under its own name for the
+    /// detail view and `-o json`.
+    #[serde(flatten)]
+    pub other: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Row for EncodeServer {

@@ -40,6 +40,10 @@ pub struct Stream {
     pub client_ip: Option<String>,
     #[serde(default, deserialize_with = "tolerant::lenient")]
     pub start_time: Option<String>,
+    /// Every other field the service returned, kept under its own name for the
+    /// detail view and `-o json`.
+    #[serde(flatten)]
+    pub other: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Row for Stream {
