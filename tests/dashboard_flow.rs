@@ -951,22 +951,14 @@ async fn a_running_actions_line_stays_in_view_above_the_noise() {
     let sim = start_sim().await;
     let mut ui = Harness::new(&sim, false).await;
     ui.state.log_activity(Entry::Action(ActionProgress {
-        id: 7,
-        action_id: "5e551011-7".into(),
-        kind: phonedeck::action_kind::ActionKind::StopServer,
-        total: 40,
         ok: 3,
-        failed: 0,
-        unknown: 0,
-        not_sent: 0,
-        started: ui.clock.now,
-        stopping: false,
-        finished: false,
-        retry_of: None,
-        retry_targets: Vec::new(),
-        awaiting: Vec::new(),
-        confirmed: 0,
-        went_wrong: 0,
+        ..ActionProgress::new(
+            7,
+            "5e551011-7".into(),
+            phonedeck::action_kind::ActionKind::StopServer,
+            40,
+            ui.clock.now,
+        )
     }));
     for i in 0..30 {
         ui.state.log_activity(Entry::Note(format!("note {i}")));
@@ -1093,4 +1085,38 @@ async fn the_detail_view_shows_every_field_the_service_returns() {
     let screen = ui.screen(160, 40);
     assert!(screen.contains("keypair_name: cph-key"), "{screen}");
     assert!(screen.contains("access_infos: [{"), "{screen}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_paused_stream_is_confirmed_dropped_then_seen_pushed_again() {
+    // A publisher that reconnects 2 s after the block (two transitions): long enough
+    // that a loaded machine cannot see it back before the first poll.
+    let mut options = sim_options();
+    options.transition = Duration::from_secs(1);
+    let sim = start_sim_with(options).await;
+    let mut ui = Harness::new(&sim, false).await;
+    ui.key(KeyCode::Char('2')).await;
+    assert_eq!(ui.state.pane, Pane::Streams);
+    ui.key(KeyCode::Char('p')).await;
+    ui.key(KeyCode::Char('y')).await;
+    // The next poll no longer lists it: confirmed.
+    ui.advance(Duration::from_secs(6)).await;
+    let screen = ui.screen(160, 48);
+    assert!(screen.contains("1 confirmed — finished"), "{screen}");
+    assert!(!screen.contains("pushed again"), "{screen}");
+    tokio::time::sleep(Duration::from_millis(2200)).await;
+    ui.advance(Duration::from_secs(6)).await;
+    let screen = ui.screen(160, 48);
+    assert!(
+        screen.contains("1 confirmed, 1 pushed again — finished"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("live/room-0000 is pushed again, 12 s after it was seen dropped"),
+        "dropped in the refresh after the action, seen back two polls later: {screen}"
+    );
+    // Said once.
+    ui.advance(Duration::from_secs(6)).await;
+    let screen = ui.screen(160, 48);
+    assert_eq!(screen.matches("is pushed again").count(), 1, "{screen}");
 }

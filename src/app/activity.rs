@@ -50,6 +50,9 @@ impl Entry {
                 if p.went_wrong > 0 {
                     text.push_str(&format!(", {} went wrong after", p.went_wrong));
                 }
+                if p.pushed_again > 0 {
+                    text.push_str(&format!(", {} pushed again", p.pushed_again));
+                }
                 text.push_str(&match (p.finished, p.stopping, p.awaiting.len()) {
                     (true, _, 0) => " — finished".to_string(),
                     (true, _, awaiting) => format!(" — awaiting {awaiting}…"),
@@ -130,9 +133,44 @@ pub struct ActionProgress {
     pub confirmed: usize,
     /// Accepted targets that then went wrong (their restart job failed).
     pub went_wrong: usize,
+    /// Streams seen dropped, and when: block-once lets a publisher push again, and
+    /// the engineer wants to know when one did.
+    pub dropped: Vec<(String, Instant)>,
+    /// Dropped streams seen online again.
+    pub pushed_again: usize,
 }
 
 impl ActionProgress {
+    /// A just-launched action: nothing answered yet.
+    pub fn new(
+        id: u64,
+        action_id: String,
+        kind: ActionKind,
+        total: usize,
+        started: Instant,
+    ) -> Self {
+        ActionProgress {
+            id,
+            action_id,
+            kind,
+            total,
+            ok: 0,
+            failed: 0,
+            unknown: 0,
+            not_sent: 0,
+            started,
+            stopping: false,
+            finished: false,
+            retry_of: None,
+            retry_targets: Vec::new(),
+            awaiting: Vec::new(),
+            confirmed: 0,
+            went_wrong: 0,
+            dropped: Vec::new(),
+            pushed_again: 0,
+        }
+    }
+
     /// Targets accounted for, whatever their outcome.
     pub fn done(&self) -> usize {
         self.ok + self.failed + self.unknown + self.not_sent

@@ -70,10 +70,62 @@ pub fn after_poll(state: &mut AppState) {
         .collect();
     for (id, kind, awaiting) in followed {
         let done: HashSet<String> = shown_done(state, kind, &awaiting).into_iter().collect();
+        let now = state.now;
         if let Some(progress) = state.activity.action_mut(id) {
             progress.awaiting.retain(|t| !done.contains(t));
             progress.confirmed += done.len();
+            if kind == ActionKind::PauseStream {
+                progress
+                    .dropped
+                    .extend(done.into_iter().map(|key| (key, now)));
+            }
         }
+    }
+    note_pushed_again(state);
+}
+
+/// A stream dropped by block-once and now online again: counted on its action and
+/// said once, with how long it was gone.
+fn note_pushed_again(state: &mut AppState) {
+    let watching = state
+        .activity
+        .entries
+        .iter()
+        .any(|(_, entry)| matches!(entry, Entry::Action(p) if !p.dropped.is_empty()));
+    if !watching {
+        return;
+    }
+    let online: HashSet<&str> = state
+        .panes
+        .streams
+        .rows
+        .iter()
+        .map(|row| row.key.as_str())
+        .collect();
+    let mut back = Vec::new();
+    for (_, entry) in state.activity.entries.iter_mut() {
+        let Entry::Action(progress) = entry else {
+            continue;
+        };
+        if progress.dropped.is_empty() {
+            continue;
+        }
+        let (again, gone): (Vec<_>, Vec<_>) = std::mem::take(&mut progress.dropped)
+            .into_iter()
+            .partition(|(key, _)| online.contains(key.as_str()));
+        progress.dropped = gone;
+        progress.pushed_again += again.len();
+        back.extend(
+            again
+                .into_iter()
+                .map(|(key, since)| (key, since, progress.action_id.clone())),
+        );
+    }
+    for (key, since, action_id) in back {
+        let gone = state.now.saturating_duration_since(since).as_secs();
+        state.log_activity(Entry::Note(format!(
+            "stream {key} is pushed again, {gone} s after it was seen dropped (action {action_id})"
+        )));
     }
 }
 

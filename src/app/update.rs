@@ -202,22 +202,14 @@ fn launch(state: &mut AppState, dialog: ConfirmDialog, effects: &mut Vec<Effect>
     state.running.push(action);
     let action_id = format!("{}-{action}", state.settings.session);
     state.log_activity(Entry::Action(ActionProgress {
-        id: action,
-        action_id: action_id.clone(),
-        kind: dialog.kind,
-        total: dialog.targets.len(),
-        ok: 0,
-        failed: 0,
-        unknown: 0,
-        not_sent: 0,
-        started: state.now,
-        stopping: false,
-        finished: false,
         retry_of: dialog.retry_of.as_ref().map(|r| r.action_id.clone()),
-        retry_targets: Vec::new(),
-        awaiting: Vec::new(),
-        confirmed: 0,
-        went_wrong: 0,
+        ..ActionProgress::new(
+            action,
+            action_id.clone(),
+            dialog.kind,
+            dialog.targets.len(),
+            state.now,
+        )
     }));
     // Marks are spent by the action, so the next one cannot hit them by accident (a
     // retry did not use them).
