@@ -924,7 +924,18 @@ async fn ctrl_c_mid_bulk_sends_nothing_new_and_reports_every_target() {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let child = command.spawn().expect("starts");
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Interrupted once sending has begun (ids are checked first).
+    let sending = tokio::time::timeout(Duration::from_secs(20), async {
+        let log = audit_path(&config);
+        while !std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .contains(r#""event":"sent""#)
+        {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    });
+    sending.await.expect("sending begins");
+    tokio::time::sleep(Duration::from_millis(600)).await;
     let pid = child.id().expect("running").to_string();
     let kill = std::process::Command::new("kill")
         .args(["-INT", &pid])
@@ -1415,4 +1426,69 @@ async fn a_restart_whose_request_started_no_job_did_not_happen() {
         line["seen"].as_str().expect("seen").contains("req-7"),
         "{line}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn phones_are_named_by_id_or_unique_name_without_listing_the_fleet() {
+    let (sim, _dir, config) = setup().await;
+    let (first, second, third) = sim.with_fleet(|f| {
+        let name = f.phones[1].name.clone();
+        // Two phones share a name; the simulator's name filter matches any part.
+        f.phones[2].name = name.clone();
+        (
+            f.phones[0].clone(),
+            (f.phones[1].id.clone(), name),
+            f.phones[2].id.clone(),
+        )
+    });
+    let run = phonedeck(
+        &sim,
+        &config,
+        &[
+            "phones",
+            "stop-streaming",
+            &first.name,
+            &first.id,
+            "--yes",
+            "-o",
+            "json",
+        ],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let targets: Vec<String> = run
+        .json()
+        .as_array()
+        .expect("outcomes")
+        .iter()
+        .map(|o| o["target"].as_str().expect("target").to_string())
+        .collect();
+    assert_eq!(targets, [first.id.clone(), first.id.clone()]);
+    let reads: Vec<String> = sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/batch-query"))
+        .map(|r| r.query.unwrap_or_default())
+        .collect();
+    assert_eq!(
+        reads.len(),
+        1,
+        "one filtered read, for the name only: {reads:?}"
+    );
+    assert!(reads[0].contains("instance_name="), "{reads:?}");
+
+    let before = mutations(&sim).len();
+    let run = phonedeck(
+        &sim,
+        &config,
+        &["phones", "stop-streaming", &second.1, "--yes"],
+    )
+    .await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&second.0) && run.stderr.contains(&third),
+        "the matches are listed: {}",
+        run.stderr
+    );
+    assert_eq!(mutations(&sim).len(), before, "nothing was sent");
 }

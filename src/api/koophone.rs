@@ -271,6 +271,16 @@ pub fn parse_instance_record(
         .find(|fields| fields.get("instance_id").and_then(|v| v.as_str()) == Some(id)))
 }
 
+/// The first page of the instance list filtered by one of the Java SDK's
+/// ListInstancesRequest query parameters (`instance_id`, `instance_name`).
+fn filtered_list(filter: &'static str, value: &str) -> Call {
+    Call::read(Service::KooPhone, "/v1/instances/batch-query".into())
+        .query("page_no", 1)
+        .query("page_size", LIST_PAGE_SIZE)
+        .query(filter, value)
+        .request_id_in_query()
+}
+
 /// A chunk of ids and what the service answered for it.
 type ChunkAnswer = (Vec<String>, Result<Rows<StatusResult>, ApiError>);
 
@@ -303,15 +313,25 @@ impl<'a> KooPhone<'a> {
         &self,
         id: &str,
     ) -> Result<Option<serde_json::Map<String, serde_json::Value>>, ApiError> {
-        let call = Call::read(Service::KooPhone, "/v1/instances/batch-query".into())
-            .query("page_no", 1)
-            .query("page_size", LIST_PAGE_SIZE)
-            .query("instance_id", id)
-            .request_id_in_query();
+        let call = filtered_list("instance_id", id);
         self.api
             .send_parsed(&call, |body| parse_instance_record(body, id))
             .await
             .map(|(record, _)| record)
+    }
+
+    /// The instances named exactly `name` (the list filtered by `instance_name`, then
+    /// matched exactly here, whatever matching the service applies).
+    pub async fn instances_named(&self, name: &str) -> Result<Vec<Instance>, ApiError> {
+        let call = filtered_list("instance_name", name);
+        let ((rows, _), _) = self
+            .api
+            .send_parsed(&call, |body| parse_instance_page(body, 1, LIST_PAGE_SIZE))
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter(|instance| instance.instance_name == name)
+            .collect())
     }
 
     /// Every instance: the first page gives `total_count`, the rest are fetched

@@ -3,9 +3,11 @@
 //! a usage error listing them; anything else goes as given (the service says whether
 //! it knows it).
 
+use std::collections::HashSet;
+
 use super::Failure;
-use crate::api::ApiError;
 use crate::api::tolerant::Rows;
+use crate::api::{Api, ApiError};
 use crate::sanitize::sanitize;
 
 /// The `(id, name)` of every listed row; when the list cannot be read, none (values
@@ -24,6 +26,46 @@ pub fn listed<T>(
             Vec::new()
         }
     }
+}
+
+/// Phones by id or unique name, without listing a fleet of 100,000: the status call
+/// (32 ids a request) says which values are ids, and only the others are looked up
+/// as names, one filtered list request each. When the check cannot be made, the
+/// values go as ids, with a warning.
+pub async fn resolve_phones(api: &Api, given: Vec<String>) -> Result<Vec<String>, Failure> {
+    let status = api.koophone().batch_status(&given).await;
+    if let Some(failure) = status.failures.first() {
+        eprintln!(
+            "warning: cannot check the phone ids to look names up ({}); the values are taken as ids",
+            failure.error
+        );
+        return Ok(given);
+    }
+    let known: HashSet<String> = status.results.into_iter().map(|r| r.instance_id).collect();
+    let mut ids = Vec::with_capacity(given.len());
+    for value in given {
+        if known.contains(&value) {
+            ids.push(value);
+            continue;
+        }
+        match api.koophone().instances_named(&value).await {
+            Ok(named) => {
+                let rows: Vec<(String, String)> = named
+                    .into_iter()
+                    .map(|i| (i.instance_id, i.instance_name))
+                    .collect();
+                ids.extend(resolve(vec![value], &rows, "phone")?);
+            }
+            Err(error) => {
+                eprintln!(
+                    "warning: cannot look the name {} up ({error}); it is taken as an id",
+                    sanitize(&value)
+                );
+                ids.push(value);
+            }
+        }
+    }
+    Ok(ids)
 }
 
 /// The ids meant by `given`, against the listed rows `(id, name)`.

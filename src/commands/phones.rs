@@ -1,4 +1,4 @@
-//! `phonedeck phones stop-streaming ID...`
+//! `phonedeck phones stop-streaming ID|NAME...`
 
 use crate::action_kind::ActionKind;
 use crate::cli::OutputFormat;
@@ -14,6 +14,8 @@ pub async fn stop_streaming(
     format: OutputFormat,
 ) -> Result<u8, Failure> {
     let kind = ActionKind::StopStreaming;
+    super::check_ids(&ids, "phone id or name")?;
+    let ids = super::names::resolve_phones(&target.api, ids).await?;
     ensure_allowed(&target.api, kind.label(), &ids, yes)?;
     let outcomes = super::interrupt::perform(target, kind, ids, None).await?;
     print_outcomes(format, &outcomes)

@@ -68,8 +68,9 @@ struct PageQuery {
     /// query parameter.
     #[serde(rename = "x-request-id")]
     request_id: Option<String>,
-    /// A filter of the same call (ListInstancesRequest `instance_id`).
+    /// Filters of the same call (ListInstancesRequest `instance_id`, `instance_name`).
     instance_id: Option<String>,
+    instance_name: Option<String>,
 }
 
 async fn list_instances(State(shared): Sim, Query(query): Query<PageQuery>) -> Response {
@@ -83,17 +84,27 @@ async fn list_instances(State(shared): Sim, Query(query): Query<PageQuery>) -> R
         .clamp(1, 100);
     let fleet = shared.fleet();
     let first = (page_no - 1) * page_size;
-    let wanted = |id: &str| query.instance_id.as_deref().is_none_or(|w| w == id);
-    let total = match &query.instance_id {
-        Some(_) => fleet.phones.iter().filter(|p| wanted(&p.id)).count(),
-        None => fleet.phones.len(),
+    // No source says how the name filter matches: it matches any part here, so a
+    // client must pick the exact name itself.
+    let wanted = |p: &&super::fleet::Phone| {
+        query.instance_id.as_deref().is_none_or(|id| id == p.id)
+            && query
+                .instance_name
+                .as_deref()
+                .is_none_or(|name| p.name.contains(name))
+    };
+    let filtered = query.instance_id.is_some() || query.instance_name.is_some();
+    let total = if filtered {
+        fleet.phones.iter().filter(wanted).count()
+    } else {
+        fleet.phones.len()
     };
     // Some of the fields the Java SDK's model has beyond what the table shows, so the
     // detail view's "every field" is seen to be every field.
     let mut result: Vec<Value> = fleet
         .phones
         .iter()
-        .filter(|p| wanted(&p.id))
+        .filter(wanted)
         .skip(first)
         .take(page_size)
         .map(|p| {
