@@ -50,7 +50,7 @@ pub async fn reconcile(
             .into(),
         ActionKind::PauseStream => stream(api, target).await.into(),
         ActionKind::RestartEncoder => match outcome.request_id.as_deref() {
-            Some(request_id) => encoder_jobs(api, target, request_id).await,
+            Some(request_id) => encoder_jobs(api, target, request_id, stopped).await,
             None => encoder_status(api, target).await.into(),
         },
         ActionKind::StopStreaming => (
@@ -126,9 +126,21 @@ async fn stream(api: &Api, key: &str) -> (Settled, String) {
 /// The restart was answered, but without this encoder's entry: the jobs of that
 /// answer's request say whether it started. Each restart is sent alone, so a job of
 /// the request is this encoder's unless it names another.
-async fn encoder_jobs(api: &Api, id: &str, request_id: &str) -> ReadBack {
+async fn encoder_jobs(
+    api: &Api,
+    id: &str,
+    request_id: &str,
+    stopped: &(dyn Fn() -> bool + Sync),
+) -> ReadBack {
     let jobs = match api.cph().jobs_of_request(request_id).await {
         Ok(jobs) => jobs,
+        Err(error) if stopped() => {
+            return (
+                Settled::CannotTell,
+                format!("cannot list the request's jobs ({error}); stopped before reading more"),
+            )
+                .into();
+        }
         Err(error) => {
             let (settled, status) = encoder_status(api, id).await;
             return (

@@ -900,3 +900,40 @@ async fn a_skewed_clock_is_seen_and_its_signatures_refused() {
     assert_eq!(err.status, Some(401));
     assert!(err.message.contains("signature expired"), "{}", err.message);
 }
+
+/// An encoder restart's read-back whose job list cannot be read: once stopped, it asks
+/// nothing more; otherwise it falls back to the encoder's status.
+#[tokio::test]
+async fn a_stopped_encoder_read_back_sends_nothing_after_its_first_read() {
+    use phonedeck::action_kind::ActionKind;
+    use phonedeck::api::outcome::Settled;
+    use phonedeck::reconcile::reconcile;
+    let sim = start_sim().await;
+    let api = api_for(&sim);
+    sim.set_faults(Faults {
+        error_rate: 1.0,
+        ..Faults::default()
+    });
+    let unlisted = TargetOutcome {
+        outcome: Outcome::Unknown,
+        ..TargetOutcome::ok("enc-1", Some("req-1".into()))
+    };
+    let paths = |from: usize| -> Vec<String> {
+        sim.requests()[from..]
+            .iter()
+            .map(|r| r.path.clone())
+            .collect()
+    };
+    for stopped in [true, false] {
+        let before = sim.requests().len();
+        let read = reconcile(&api, ActionKind::RestartEncoder, &unlisted, &|| stopped).await;
+        assert_eq!(read.settled, Settled::CannotTell);
+        let asked = paths(before);
+        assert!(
+            asked.iter().any(|p| p.ends_with("/cloud-phone/jobs")),
+            "{asked:?}"
+        );
+        let fell_back = asked.iter().any(|p| p.ends_with("/encode-servers"));
+        assert_eq!(fell_back, !stopped, "stopped: {stopped}, asked: {asked:?}");
+    }
+}
