@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::Shared;
+use super::fleet::Phone;
 use super::reply::*;
 use super::{faults, sparse};
 use crate::api::koophone::{LIST_PAGE_SIZE, STATUS_BATCH_LIMIT};
@@ -84,27 +85,15 @@ async fn list_instances(State(shared): Sim, Query(query): Query<PageQuery>) -> R
         .clamp(1, 100);
     let fleet = shared.fleet();
     let first = (page_no - 1) * page_size;
-    // No source says how the name filter matches: it matches any part here, so a
-    // client must pick the exact name itself.
-    let wanted = |p: &&super::fleet::Phone| {
-        query.instance_id.as_deref().is_none_or(|id| id == p.id)
-            && query
-                .instance_name
-                .as_deref()
-                .is_none_or(|name| p.name.contains(name))
-    };
-    let filtered = query.instance_id.is_some() || query.instance_name.is_some();
-    let total = if filtered {
-        fleet.phones.iter().filter(wanted).count()
-    } else {
-        fleet.phones.len()
-    };
+    // The whole fleet is one slice: an unfiltered page is taken from it directly, so
+    // listing 100,000 phones does not scan them once a page.
+    let matching = filtered_phones(&fleet.phones, &query);
+    let phones = matching.as_deref().unwrap_or(&fleet.phones);
+    let total = phones.len();
     // Some of the fields the Java SDK's model has beyond what the table shows, so the
     // detail view's "every field" is seen to be every field.
-    let mut result: Vec<Value> = fleet
-        .phones
+    let mut result: Vec<Value> = phones
         .iter()
-        .filter(wanted)
         .skip(first)
         .take(page_size)
         .map(|p| {
@@ -122,6 +111,23 @@ async fn list_instances(State(shared): Sim, Query(query): Query<PageQuery>) -> R
     koophone_ok(json!({
         "result": result, "page_no": page_no, "page_size": page_size, "total_count": total,
     }))
+}
+
+/// The phones the list's `instance_id` / `instance_name` filters keep, or None when
+/// neither is given. No source says how the name filter matches: it matches any part
+/// here, so a client must pick the exact name itself.
+fn filtered_phones(phones: &[Phone], query: &PageQuery) -> Option<Vec<Phone>> {
+    if query.instance_id.is_none() && query.instance_name.is_none() {
+        return None;
+    }
+    let wanted = |p: &&Phone| {
+        query.instance_id.as_deref().is_none_or(|id| id == p.id)
+            && query
+                .instance_name
+                .as_deref()
+                .is_none_or(|name| p.name.contains(name))
+    };
+    Some(phones.iter().filter(wanted).cloned().collect())
 }
 
 #[derive(Deserialize)]
