@@ -1,6 +1,7 @@
 //! Settling an `unknown` outcome by reading the target back: whether a mutation whose
-//! answer never came (or came without this target's entry) took effect. Each action says what it can; a phone's status says
-//! nothing about streaming, and that is said plainly.
+//! answer never came (or came without this target's entry) took effect. Each action
+//! says what it can; a phone's status says nothing about streaming, and that is said
+//! plainly.
 
 use std::time::Duration;
 

@@ -5,6 +5,8 @@
 
 use std::collections::HashSet;
 
+use futures::{StreamExt, stream};
+
 use super::Failure;
 use crate::api::tolerant::Rows;
 use crate::api::{Api, ApiError};
@@ -30,8 +32,8 @@ pub fn listed<T>(
 
 /// Phones by id or unique name, without listing a fleet of 100,000: the status call
 /// (32 ids a request) says which values are ids, and only the others are looked up
-/// as names, one filtered list request each. When the check cannot be made, the
-/// values go as ids, with a warning.
+/// as names, one filtered list request each, `max_in_flight` at once. When the check
+/// cannot be made, the values go as ids, with a warning.
 pub async fn resolve_phones(api: &Api, given: Vec<String>) -> Result<Vec<String>, Failure> {
     let status = api.koophone().batch_status(&given).await;
     if let Some(failure) = status.failures.first() {
@@ -42,30 +44,41 @@ pub async fn resolve_phones(api: &Api, given: Vec<String>) -> Result<Vec<String>
         return Ok(given);
     }
     let known: HashSet<String> = status.results.into_iter().map(|r| r.instance_id).collect();
-    let mut ids = Vec::with_capacity(given.len());
-    for value in given {
-        if known.contains(&value) {
-            ids.push(value);
-            continue;
+    let looked_up: Vec<Result<String, Failure>> = stream::iter(given)
+        .map(|value| {
+            let known = &known;
+            async move {
+                if known.contains(&value) {
+                    return Ok(value);
+                }
+                phone_named(api, value).await
+            }
+        })
+        .buffered(api.max_in_flight())
+        .collect()
+        .await;
+    looked_up.into_iter().collect()
+}
+
+/// The id of the one phone named `value`; `value` itself when none is (or the
+/// lookup fails, with a warning); a usage error when several are.
+async fn phone_named(api: &Api, value: String) -> Result<String, Failure> {
+    match api.koophone().instances_named(&value).await {
+        Ok(named) => {
+            let rows: Vec<(String, String)> = named
+                .into_iter()
+                .map(|i| (i.instance_id, i.instance_name))
+                .collect();
+            resolve_one(value, &rows, "phone")
         }
-        match api.koophone().instances_named(&value).await {
-            Ok(named) => {
-                let rows: Vec<(String, String)> = named
-                    .into_iter()
-                    .map(|i| (i.instance_id, i.instance_name))
-                    .collect();
-                ids.extend(resolve(vec![value], &rows, "phone")?);
-            }
-            Err(error) => {
-                eprintln!(
-                    "warning: cannot look the name {} up ({error}); it is taken as an id",
-                    sanitize(&value)
-                );
-                ids.push(value);
-            }
+        Err(error) => {
+            eprintln!(
+                "warning: cannot look the name {} up ({error}); it is taken as an id",
+                sanitize(&value)
+            );
+            Ok(value)
         }
     }
-    Ok(ids)
 }
 
 /// The ids meant by `given`, against the listed rows `(id, name)`.
@@ -76,27 +89,30 @@ pub fn resolve(
 ) -> Result<Vec<String>, Failure> {
     given
         .into_iter()
-        .map(|value| {
-            if rows.iter().any(|(id, _)| *id == value) {
-                return Ok(value);
-            }
-            let named: Vec<&(String, String)> =
-                rows.iter().filter(|(_, name)| *name == value).collect();
-            match named.as_slice() {
-                [] => Ok(value),
-                [(id, _)] => Ok(id.clone()),
-                several => {
-                    let ids: Vec<String> = several.iter().map(|(id, _)| sanitize(id)).collect();
-                    Err(Failure::usage(format!(
-                        "{} {what}s are named {}: {}; give the id instead; nothing was sent",
-                        several.len(),
-                        sanitize(&value),
-                        ids.join(", ")
-                    )))
-                }
-            }
-        })
+        .map(|value| resolve_one(value, rows, what))
         .collect()
+}
+
+/// The id meant by one value: itself if it is an id, the id of the one row with that
+/// name, itself again if no row has it; a usage error if several rows do.
+fn resolve_one(value: String, rows: &[(String, String)], what: &str) -> Result<String, Failure> {
+    if rows.iter().any(|(id, _)| *id == value) {
+        return Ok(value);
+    }
+    let named: Vec<&(String, String)> = rows.iter().filter(|(_, name)| *name == value).collect();
+    match named.as_slice() {
+        [] => Ok(value),
+        [(id, _)] => Ok(id.clone()),
+        several => {
+            let ids: Vec<String> = several.iter().map(|(id, _)| sanitize(id)).collect();
+            Err(Failure::usage(format!(
+                "{} {what}s are named {}: {}; give the id instead; nothing was sent",
+                several.len(),
+                sanitize(&value),
+                ids.join(", ")
+            )))
+        }
+    }
 }
 
 #[cfg(test)]
