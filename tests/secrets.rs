@@ -109,3 +109,68 @@ async fn no_secret_is_ever_written_anywhere() {
         assert!(!written.contains(secret), "{secret} leaked");
     }
 }
+
+/// A password in a URL (an endpoint, a proxy variable with or without a scheme) is
+/// shown as `user:***@` by `doctor` and by a config error.
+#[tokio::test(flavor = "multi_thread")]
+async fn url_passwords_are_masked_in_doctor_and_in_config_errors() {
+    let sim = start_sim().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let with_userinfo =
+        sim.base_url()
+            .to_string()
+            .replacen("http://", "http://proxyuser:ProxyPass-S3cret@", 1);
+    let config = dir.path().join("config.toml");
+    let base = sim.base_url();
+    let write = |koophone: &str| {
+        std::fs::write(
+            &config,
+            format!(
+                "[profiles.p]\nproject_id = \"{}\"\nlive_domains = [\"publish.example.com\"]\n\
+                 [profiles.p.endpoints]\nkoophone = \"{koophone}\"\nlive = \"{base}\"\ncompute = \"{base}\"\n\
+                 cph = \"{base}\"\niam = \"{base}\"\n[profiles.p.auth]\ntoken_env = \"PD_TOKEN\"\n",
+                sim.credentials().project_id
+            ),
+        )
+        .expect("config");
+    };
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_phonedeck"))
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .env("PD_TOKEN", TOKEN)
+            .env("HTTP_PROXY", "alice:Pr0xyPass@127.0.0.1:9")
+            .env_remove("NO_PROXY")
+            .env_remove("no_proxy")
+            .output()
+            .expect("runs")
+    };
+    write(&with_userinfo);
+    let doctor = Run::from_output(run(&["doctor"]));
+    let shown = format!("{}{}", doctor.stdout, doctor.stderr);
+    assert!(shown.contains("proxyuser:***@"), "{shown}");
+    assert!(shown.contains("proxy alice:***@127.0.0.1:9"), "{shown}");
+    assert!(
+        !shown.contains("ProxyPass-S3cret") && !shown.contains("Pr0xyPass"),
+        "{shown}"
+    );
+    write("ftp://proxyuser:ProxyPass-S3cret@files.example.com/");
+    let refused = Run::from_output(run(&["status"]));
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("proxyuser:***@"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("only http and https"),
+        "{}",
+        refused.stderr
+    );
+    assert!(!refused.stderr.contains("ProxyPass-S3cret"));
+    write("https://koophone.example.com/v1?x=1#frag");
+    let refused = Run::from_output(run(&["status"]));
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(refused.stderr.contains("query"), "{}", refused.stderr);
+}

@@ -506,7 +506,10 @@ impl Api {
             ApiError::new(
                 call.service,
                 ErrorKind::Credentials,
-                format!("bad URL {joined}: {e}"),
+                format!(
+                    "bad URL {}: {e}",
+                    crate::sanitize::mask_url_secrets(&joined)
+                ),
             )
         })?;
         if !call.query.is_empty() {

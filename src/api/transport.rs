@@ -8,7 +8,7 @@ use reqwest::{Method, Url};
 use serde_json::Value;
 
 use super::error::{ApiError, ErrorKind, Service};
-use crate::sanitize::{excerpt, sanitize};
+use crate::sanitize::{excerpt, mask_url_secrets, sanitize};
 
 /// Limits on every exchange.
 #[derive(Debug, Clone)]
@@ -66,6 +66,10 @@ pub fn build_http_client(limits: &Limits) -> Result<reqwest::Client, ApiError> {
         .connect_timeout(limits.connect_timeout)
         .timeout(limits.request_timeout)
         .user_agent(concat!("phonedeck/", env!("CARGO_PKG_VERSION")))
+        // Credentials go only to the configured host: reqwest would follow a redirect
+        // to another host (or from https to http) with X-Auth-Token, the signature's
+        // headers and a 307's body, password logins included.
+        .redirect(reqwest::redirect::Policy::none())
         .tls_certs_merge(limits.ca_certificates.iter().cloned())
         .build()
         .map_err(|e| {
@@ -108,6 +112,9 @@ pub async fn execute(
             };
             e.with_request_id(request_id.clone())
         })?;
+    if (300..400).contains(&status) {
+        return Err(redirect_error(service, status, &headers).with_request_id(request_id));
+    }
     if (200..300).contains(&status) {
         Ok(Reply {
             status,
@@ -120,6 +127,25 @@ pub async fn execute(
         error.retry_after = retry_after(&headers);
         Err(error)
     }
+}
+
+/// A 30x is never followed: the request went to the configured host only, and the
+/// service there did not act on it (so a mutation is `failed`, not unknown).
+fn redirect_error(service: Service, status: u16, headers: &reqwest::header::HeaderMap) -> ApiError {
+    let location = headers
+        .get(reqwest::header::LOCATION)
+        .map(|value| mask_url_secrets(&String::from_utf8_lossy(value.as_bytes())))
+        .unwrap_or_else(|| "nowhere (no Location header)".into());
+    ApiError::new(
+        service,
+        ErrorKind::Service,
+        format!(
+            "the endpoint redirects (HTTP {status}) to {location}; phonedeck follows no redirect, so \
+             neither the request nor its credentials went there: set the endpoint to the address \
+             that serves the API"
+        ),
+    )
+    .with_status(status)
 }
 
 /// `Retry-After` in seconds (Nova's `overLimit`, gateways' 429/503); an HTTP date is

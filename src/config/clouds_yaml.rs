@@ -75,8 +75,12 @@ pub fn login(env: &Environment, name: Option<&str>) -> Result<(KeystoneLogin, Pa
     let auth = &cloud.auth;
     let missing = |field: &str| format!("cloud `{name}` in {} has no auth.{field}", path.display());
     let auth_url = auth.auth_url.clone().ok_or_else(|| missing("auth_url"))?;
-    let auth_url = reqwest::Url::parse(&auth_url)
-        .map_err(|e| format!("auth_url of cloud `{name}` is not a URL ({e})"))?;
+    let auth_url = super::endpoints::base_url(&auth_url).map_err(|problem| {
+        format!(
+            "auth_url `{}` of cloud `{name}` {problem}",
+            crate::sanitize::mask_url_secrets(&auth_url)
+        )
+    })?;
     let user = auth.username.clone().ok_or_else(|| missing("username"))?;
     let password = auth
         .password

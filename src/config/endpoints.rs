@@ -15,6 +15,7 @@ use serde::Deserialize;
 use super::environment::Environment;
 use super::origin::Origin;
 use crate::api::Service;
+use crate::sanitize::mask_url_secrets;
 
 /// The domain the built-in table builds hosts under.
 pub const DEFAULT_CLOUD: &str = "myhuaweicloud.com";
@@ -133,12 +134,35 @@ pub fn locate(
     let Some((text, origin)) = found else {
         return Ok(None);
     };
-    let url = Url::parse(&text).map_err(|e| {
+    let url = base_url(&text).map_err(|problem| {
         format!(
-            "the {service} endpoint `{text}` (from {origin}) is not a URL ({e}); give a full base URL such as https://cph.cn-east-3.myhuaweicloud.com"
+            "the {service} endpoint `{}` (from {origin}) {problem}; give a full base URL such as https://cph.cn-east-3.myhuaweicloud.com",
+            mask_url_secrets(&text)
         )
     })?;
     Ok(Some(Located { url, origin }))
+}
+
+/// A base URL every request can be built on: http or https, with a host, and no query
+/// or fragment (they would be dropped or misplace every path built on it). The error
+/// says what is wrong, to follow "the … endpoint `…` (from …)".
+pub fn base_url(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text).map_err(|e| format!("is not a URL ({e})"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "uses `{}:`; only http and https are spoken",
+            url.scheme()
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("names no host".into());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(
+            "has a query (`?`) or fragment (`#`), which would misplace every request's path".into(),
+        );
+    }
+    Ok(url)
 }
 
 /// The SDKs' own overrides for a region: the env variable (a comma-separated list, the

@@ -51,7 +51,8 @@ impl Setting {
     pub fn new(name: impl Into<String>, value: impl Into<String>, origin: Origin) -> Self {
         Setting {
             name: name.into(),
-            value: value.into(),
+            // A URL's password (an endpoint, an auth_url) is masked here, once for all.
+            value: crate::sanitize::mask_url_secrets(&value.into()),
             origin,
         }
     }

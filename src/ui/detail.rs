@@ -13,7 +13,7 @@ use crate::app::activity::Entry;
 use crate::app::clock::Clock;
 use crate::app::state::{AuditHistory, Detail, WholeRecord};
 use crate::audit::read::Record;
-use crate::sanitize::sanitize;
+use crate::sanitize::{mask_url_secrets, sanitize};
 
 use super::styles::Styles;
 
@@ -81,7 +81,7 @@ fn fields(lines: &mut Vec<Line<'static>>, state: &AppState, detail: &Detail, sty
     let field = |(name, value): (String, String)| {
         Line::from(vec![
             Span::styled(format!("  {}: ", sanitize(&name)), styles.dim()),
-            Span::raw(sanitize(&value)),
+            Span::raw(sanitize(&mask_url_secrets(&value))),
         ])
     };
     if let WholeRecord::Read(record) = &detail.record {

@@ -6,6 +6,7 @@
 use reqwest::Url;
 
 use crate::config::Environment;
+use crate::sanitize::mask_url_secrets;
 
 /// The proxy in force for `url`, as (proxy URL, the variable that set it); None: direct.
 pub fn proxy_for(url: &Url, env: &Environment) -> Option<(String, String)> {
@@ -38,21 +39,11 @@ fn bypassed(host: &str, env: &Environment) -> bool {
     })
 }
 
-/// The proxy as doctor shows it (credentials in a proxy URL are masked).
+/// The proxy as doctor shows it (the password in a proxy URL is masked).
 pub fn describe(proxy: Option<(String, String)>) -> String {
     match proxy {
         None => "direct".into(),
-        Some((value, name)) => {
-            let shown = match Url::parse(&value) {
-                Ok(mut url) if !url.username().is_empty() || url.password().is_some() => {
-                    let _ = url.set_username("***");
-                    let _ = url.set_password(None);
-                    url.to_string()
-                }
-                _ => value,
-            };
-            format!("proxy {shown} (from {name})")
-        }
+        Some((value, name)) => format!("proxy {} (from {name})", mask_url_secrets(&value)),
     }
 }
 
@@ -81,7 +72,7 @@ mod tests {
         );
         assert_eq!(
             describe(https),
-            "proxy http://***@bastion:3128/ (from HTTPS_PROXY)"
+            "proxy http://user:***@bastion:3128 (from HTTPS_PROXY)"
         );
         let http = proxy_for(&url("http://sim.example:8686/"), &env);
         assert_eq!(http.map(|p| p.1).as_deref(), Some("http_proxy"));
