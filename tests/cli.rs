@@ -1492,3 +1492,78 @@ async fn phones_are_named_by_id_or_unique_name_without_listing_the_fleet() {
     );
     assert_eq!(mutations(&sim).len(), before, "nothing was sent");
 }
+
+fn hostile_sim_options() -> phonedeck::sim::SimOptions {
+    let mut options = sim_options();
+    options.faults.hostile_names = true;
+    options
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn csv_cells_from_the_network_are_never_formulas_and_tables_show_bidi_as_text() {
+    let sim = start_sim_with(hostile_sim_options()).await;
+    let (_dir, config) = config_file(&sim, "");
+    let csv = phonedeck(&sim, &config, &["status", "-o", "csv"]).await;
+    assert_eq!(csv.code, 0, "{}", csv.stderr);
+    assert!(csv.stdout.contains("'=HYPERLINK("), "{}", csv.stdout);
+    let mut reader = ::csv::Reader::from_reader(csv.stdout.as_bytes());
+    for record in reader.records() {
+        let record = record.expect("a CSV record");
+        for cell in record.iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '@', '\t', '\r'])
+                    && (cell == "-" || !cell.starts_with('-')),
+                "a spreadsheet would run {cell:?}"
+            );
+        }
+    }
+    let servers = phonedeck(&sim, &config, &["servers", "list", "-o", "csv"]).await;
+    assert!(servers.stdout.contains("'@SUM(1+1)"), "{}", servers.stdout);
+    let table = phonedeck(&sim, &config, &["status"]).await;
+    assert!(
+        table.stdout.contains("\\u{202e}"),
+        "shown escaped: {}",
+        table.stdout
+    );
+    assert!(!table.stdout.contains('\u{202e}'), "never raw");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cell_of_any_length_prints_without_a_panic() {
+    let sim = start_sim().await;
+    let (_dir, config) = config_file(&sim, "");
+    let long_id = "p".repeat(100_000);
+    for args in [
+        vec!["status", long_id.as_str()],
+        vec!["phones", "stop-streaming", long_id.as_str(), "--yes"],
+    ] {
+        let run = phonedeck(&sim, &config, &args).await;
+        assert_ne!(run.code, 101, "{}", run.stderr);
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reader_that_goes_away_ends_a_list_quietly() {
+    let sim = start_sim_sized(|size| size.phones = 5_000).await;
+    let (_dir, config) = config_file(&sim, "");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_phonedeck"))
+        .arg("--config")
+        .arg(&config)
+        .arg("status")
+        .env("PD_TEST_TOKEN", &sim.credentials().token)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    // `phonedeck status | true`: the reader is gone before the first row is written.
+    drop(child.stdout.take());
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .expect("joins")
+        .expect("waits");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -1120,3 +1120,28 @@ async fn a_paused_stream_is_confirmed_dropped_then_seen_pushed_again() {
     let screen = ui.screen(160, 48);
     assert_eq!(screen.matches("is pushed again").count(), 1, "{screen}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_name_that_reorders_itself_is_shown_escaped_in_the_table_and_the_dialog() {
+    let sim = start_sim().await;
+    sim.with_fleet(|fleet| {
+        for phone in &mut fleet.phones {
+            phone.name = format!("\u{202e}\u{200b}{}", phone.name);
+        }
+    });
+    let mut ui = Harness::new(&sim, false).await;
+    let table = ui.screen(160, 40);
+    assert!(table.contains("\\u{202e}"), "{table}");
+    ui.key(KeyCode::Char('s')).await;
+    assert!(matches!(ui.state.mode, Mode::Confirm(_)), "a dialog opens");
+    let dialog = ui.screen(160, 40);
+    assert!(dialog.contains("\\u{202e}"), "{dialog}");
+    for screen in [table, dialog] {
+        assert!(
+            !screen.contains(['\u{202e}', '\u{200b}']),
+            "an invisible character reached the screen"
+        );
+    }
+    ui.key(KeyCode::Char('n')).await;
+    assert!(mutations(&sim).is_empty());
+}

@@ -101,15 +101,54 @@ fn sanitize_file_part(name: &str) -> String {
 }
 /// Rows of text as CSV with a header row (none when `headers` is empty; quoting done by
 /// the csv crate), for the dashboard's exports and the headless `--output csv` alike.
-/// Callers sanitise cells.
+/// Callers sanitise cells; formulas are defused here.
 pub fn to_csv(headers: &[&str], rows: &[Vec<String>]) -> Result<String, String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     if !headers.is_empty() {
         writer.write_record(headers).map_err(|e| e.to_string())?;
     }
     for row in rows {
-        writer.write_record(row).map_err(|e| e.to_string())?;
+        writer
+            .write_record(row.iter().map(|cell| inert_cell(cell)))
+            .map_err(|e| e.to_string())?;
     }
     let bytes = writer.into_inner().map_err(|e| e.to_string())?;
     String::from_utf8(bytes).map_err(|e| e.to_string())
+}
+
+/// A cell a spreadsheet will not run: one that starts with `=`, `+`, `-`, `@`, tab or CR
+/// gets a leading `'` (OWASP's rule against CSV injection), so a server-supplied name
+/// such as `=HYPERLINK(…)` is shown as text. A lone `-` (phonedeck's "no value") has
+/// nothing to run and stays as it is.
+fn inert_cell(cell: &str) -> std::borrow::Cow<'_, [u8]> {
+    let starts_a_formula = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if starts_a_formula && cell != "-" {
+        format!("'{cell}").into_bytes().into()
+    } else {
+        cell.as_bytes().into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_from_the_network_are_written_as_text() {
+        let rows = vec![
+            vec![
+                "=HYPERLINK(\"http://x\",\"y\")".to_string(),
+                "ok".to_string(),
+            ],
+            vec!["+cmd|' /C calc'!A0".into(), "-2+3".into()],
+            vec!["@SUM(A1)".into(), "\tx".into()],
+            vec!["-".into(), "a=b".into()],
+        ];
+        let text = to_csv(&["NAME", "NOTE"], &rows).expect("csv");
+        assert_eq!(
+            text,
+            "NAME,NOTE\n\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",ok\n\
+             '+cmd|' /C calc'!A0,'-2+3\n'@SUM(A1),'\tx\n-,a=b\n"
+        );
+    }
 }

@@ -2,7 +2,10 @@
 //! sanitised: network strings never reach the terminal raw (JSON escapes control
 //! characters itself).
 
+use std::io::Write;
+
 use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
 
 use crate::api::TargetOutcome;
 use crate::app::pane::column::{self, TableRow};
@@ -18,21 +21,26 @@ fn sanitized(rows: &[Vec<String>]) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// An aligned table: columns as wide as their widest cell on screen (a CJK character
+/// takes two columns), padded by hand so a cell of any length prints.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let rows = sanitized(rows);
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
+            *width = (*width).max(cell.width());
         }
     }
     let line = |cells: Vec<&str>| {
-        let padded: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .map(|(cell, width)| format!("{cell:<width$}"))
-            .collect();
-        padded.join("  ").trim_end().to_string()
+        let mut text = String::new();
+        for (cell, width) in cells.iter().zip(&widths) {
+            text.push_str(cell);
+            text.extend(std::iter::repeat_n(
+                ' ',
+                width.saturating_sub(cell.width()) + 2,
+            ));
+        }
+        text.trim_end().to_string()
     };
     let mut out = line(headers.to_vec());
     for row in &rows {
@@ -66,8 +74,20 @@ pub fn print_rows<T: Serialize>(
         OutputFormat::Table => table(headers, rows),
         OutputFormat::Csv => csv(headers, rows)?,
     };
-    println!("{text}");
-    Ok(())
+    print_text(&text)
+}
+
+/// Writes a result to standard output. A reader that went away (`| head`, `| true`) is
+/// not an error: the rest is dropped and the command ends as it would have (its audit
+/// lines are written already).
+pub fn print_text(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::failed(format!(
+            "cannot write to standard output: {e}"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// A pane's rows as a headless `list` prints them: the pane's own columns (those the
@@ -148,6 +168,18 @@ mod tests {
     }
 
     #[test]
+    fn wide_characters_align_by_their_screen_width() {
+        let text = table(
+            &["NAME", "STATUS"],
+            &[
+                vec!["上海-01".into(), "Running".into()],
+                vec!["sh-0001".into(), "Offline".into()],
+            ],
+        );
+        assert_eq!(text, "NAME     STATUS\n上海-01  Running\nsh-0001  Offline");
+    }
+
+    #[test]
     fn csv_quotes_and_sanitises() {
         let text = csv(
             &["ID", "NAME"],
@@ -158,5 +190,27 @@ mod tests {
         )
         .expect("csv");
         assert_eq!(text, "ID,NAME\na,\"x, \"\"y\"\"\"\nb,z\\u{1b}[2J");
+    }
+
+    /// Random text up to 200 KB, of any characters.
+    fn cell() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        (prop::collection::vec(any::<char>(), 1..64), 0usize..200_000)
+            .prop_map(|(alphabet, length)| alphabet.iter().cycle().take(length).collect())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(24))]
+
+        #[test]
+        fn the_printers_take_any_cell(rows in proptest::collection::vec((cell(), cell()), 1..3)) {
+            let rows: Vec<Vec<String>> = rows.into_iter().map(|(a, b)| vec![a, b]).collect();
+            let text = table(&["ID", "NAME"], &rows);
+            proptest::prop_assert!(!text.chars().any(|c| c.is_control() && c != '\n'));
+            proptest::prop_assert_eq!(text.lines().count(), rows.len() + 1);
+            let text = csv(&["ID", "NAME"], &rows).map_err(|f| proptest::test_runner::TestCaseError::fail(f.message))?;
+            let parsed = ::csv::Reader::from_reader(text.as_bytes()).records().count();
+            proptest::prop_assert_eq!(parsed, rows.len());
+        }
     }
 }

@@ -226,20 +226,25 @@ impl Fleet {
         }
     }
 
-    /// Puts terminal escape sequences (clear screen, set window title) into names, as a
-    /// hostile or broken provider might, so tests can check they are never executed.
+    /// Puts terminal escape sequences (clear screen, set window title), a right-to-left
+    /// override and spreadsheet formulas into names, as a hostile or broken provider
+    /// might, so tests can check they are never executed.
     pub fn make_names_hostile(&mut self) {
         const CLEAR: &str = "\u{1b}[2J";
         const TITLE: &str = "\u{1b}]0;owned\u{7}";
+        const FORMULA: &str = "=HYPERLINK(\"http://evil.example\",\"open\")";
+        const REVERSED: &str = "\u{202e}";
         for (i, phone) in self.phones.iter_mut().enumerate() {
-            match i % 3 {
-                0 => phone.name = format!("{TITLE}{}", phone.name),
-                1 => phone.name = format!("{CLEAR}{}", phone.name),
-                _ => {}
-            }
+            phone.name = match i % 6 {
+                0 | 3 => format!("{TITLE}{}", phone.name),
+                1 | 4 => format!("{CLEAR}{}", phone.name),
+                2 => format!("{FORMULA}{}", phone.name),
+                _ => format!("{REVERSED}{}", phone.name),
+            };
         }
-        for server in self.servers.iter_mut() {
-            server.name = format!("{TITLE}{}", server.name);
+        for (i, server) in self.servers.iter_mut().enumerate() {
+            let prefix = if i % 2 == 0 { TITLE } else { "@SUM(1+1)" };
+            server.name = format!("{prefix}{}", server.name);
         }
         for stream in self.streams.iter_mut().step_by(2) {
             stream.stream = format!("{CLEAR}{}", stream.stream);
