@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -75,7 +76,7 @@ pub enum Command {
         #[arg(long)]
         watch: bool,
         /// How often --watch polls.
-        #[arg(long, default_value = "5s", value_parser = humantime::parse_duration)]
+        #[arg(long, default_value = "5s", value_parser = poll_interval)]
         interval: std::time::Duration,
     },
     /// Shell completions, printed to standard output.
@@ -145,7 +146,7 @@ pub struct SimHelp {
 #[derive(Debug, Args)]
 pub struct AuditArgs {
     /// Only lines from this long ago on, e.g. 2h, 30m.
-    #[arg(long, value_parser = humantime::parse_duration)]
+    #[arg(long, value_parser = since)]
     pub since: Option<std::time::Duration>,
     /// One target's lines, across actions and runs.
     #[arg(long, value_name = "ID", conflicts_with = "action")]
@@ -193,7 +194,7 @@ pub struct Wait {
     #[arg(long)]
     pub wait: bool,
     /// How long --wait waits at most.
-    #[arg(long, default_value = "2m", value_parser = humantime::parse_duration)]
+    #[arg(long, default_value = "2m", value_parser = wait_timeout)]
     pub timeout: std::time::Duration,
 }
 
@@ -295,7 +296,7 @@ pub struct SimArgs {
     #[arg(long = "live-domain", default_value = "publish.example.com")]
     pub live_domains: Vec<String>,
     /// How long asynchronous changes (power-off, restarts, re-push) take.
-    #[arg(long, default_value = "3s", value_parser = humantime::parse_duration)]
+    #[arg(long, default_value = "3s", value_parser = transition)]
     pub transition: std::time::Duration,
     /// Random phone status changes per second (0 for a steady fleet).
     #[arg(long, default_value_t = 0.5)]
@@ -329,14 +330,45 @@ pub struct SimArgs {
     pub clock_skew: i64,
 }
 
-/// `20m` or `-20m` as seconds.
+/// A duration flag's text, within the range that makes sense for it (`min` and `max`
+/// as humantime text): `300000y` is refused here rather than overflowing a date later.
+fn duration_within(text: &str, min: &str, max: &str) -> Result<Duration, String> {
+    let duration = humantime::parse_duration(text)
+        .map_err(|e| format!("`{text}` is not a duration like 30s, 5m or 2h ({e})"))?;
+    let bound = |bound: &str| humantime::parse_duration(bound).unwrap_or(Duration::MAX);
+    if (bound(min)..=bound(max)).contains(&duration) {
+        return Ok(duration);
+    }
+    Err(format!("`{text}` is out of range: give {min} to {max}"))
+}
+
+/// `audit --since`: up to ten years back.
+fn since(text: &str) -> Result<Duration, String> {
+    duration_within(text, "0s", "10y")
+}
+
+/// `status --watch --interval`.
+fn poll_interval(text: &str) -> Result<Duration, String> {
+    duration_within(text, "1s", "1d")
+}
+
+/// `--wait --timeout`.
+fn wait_timeout(text: &str) -> Result<Duration, String> {
+    duration_within(text, "1s", "7d")
+}
+
+/// The simulator's `--transition`.
+fn transition(text: &str) -> Result<Duration, String> {
+    duration_within(text, "0s", "1d")
+}
+
+/// `20m` or `-20m` as seconds, a day at most either way.
 fn parse_skew(text: &str) -> Result<i64, String> {
     let (sign, magnitude) = match text.strip_prefix('-') {
         Some(rest) => (-1, rest),
         None => (1, text),
     };
-    let duration = humantime::parse_duration(magnitude)
-        .map_err(|e| format!("`{text}` is not a duration like 20m or -20m ({e})"))?;
+    let duration = duration_within(magnitude, "0s", "1d")?;
     i64::try_from(duration.as_secs())
         .map(|secs| sign * secs)
         .map_err(|_| format!("`{text}` is too long"))
@@ -352,5 +384,32 @@ mod tests {
     fn the_command_lines_are_well_formed() {
         Cli::command().debug_assert();
         SimHelp::command().debug_assert();
+    }
+
+    #[test]
+    fn duration_flags_are_range_checked() {
+        for (args, says) in [
+            (
+                &["phonedeck", "audit", "--since", "300000y"][..],
+                "out of range",
+            ),
+            (
+                &["phonedeck", "audit", "--since", "99999999999y"][..],
+                "out of range",
+            ),
+            (
+                &["phonedeck", "status", "--watch", "--interval", "0s"][..],
+                "out of range",
+            ),
+            (
+                &["phonedeck", "sim", "--clock-skew", "-9999d"][..],
+                "out of range",
+            ),
+        ] {
+            let err = Cli::try_parse_from(args).expect_err("refused");
+            assert!(err.to_string().contains(says), "{args:?}: {err}");
+            assert_eq!(err.exit_code(), 2);
+        }
+        Cli::try_parse_from(["phonedeck", "audit", "--since", "10y"]).expect("ten years");
     }
 }

@@ -323,6 +323,37 @@ impl ConfigFile {
 }
 
 impl ProfileConfig {
+    /// Every number within a range that works: a value outside one (a zero interval, a
+    /// rate of 1e-30, a timeout of 2^64 seconds) fails at load, naming the key.
+    fn check_ranges(&self, path: &Path, name: &str) -> Result<(), ConfigError> {
+        let whole = |key: &str, value: u64, range: std::ops::RangeInclusive<u64>| {
+            if range.contains(&value) {
+                return Ok(());
+            }
+            Err(config_error(
+                path,
+                format_args!("{key} of profile `{name}` is {value}"),
+                &format!(
+                    "Give a whole number from {} to {}.",
+                    range.start(),
+                    range.end()
+                ),
+            ))
+        };
+        whole("poll_interval_secs", self.poll_interval_secs, 1..=86_400)?;
+        whole("max_in_flight", self.max_in_flight as u64, 1..=256)?;
+        whole("connect_timeout_secs", self.connect_timeout_secs, 1..=600)?;
+        whole("request_timeout_secs", self.request_timeout_secs, 1..=3_600)?;
+        match self.max_requests_per_sec {
+            Some(rate) if !(0.01..=10_000.0).contains(&rate) => Err(config_error(
+                path,
+                format_args!("max_requests_per_sec of profile `{name}` is {rate}"),
+                "Give a positive number of requests a second from 0.01 to 10000, or remove the line for no limit.",
+            )),
+            _ => Ok(()),
+        }
+    }
+
     fn resolve(&self, path: &Path, name: &str, env: &Environment) -> Result<Profile, ConfigError> {
         let fail = |problem: String, fix: &str| config_error(path, problem, fix);
         let regions = RegionsFile::load(env).map_err(|e| {
@@ -383,16 +414,7 @@ impl ProfileConfig {
                 Origin::Config
             },
         ));
-        if let Some(rate) = self
-            .max_requests_per_sec
-            .filter(|r| !(*r > 0.0 && r.is_finite()))
-        {
-            return Err(config_error(
-                path,
-                format_args!("max_requests_per_sec of profile `{name}` is {rate}"),
-                "Give a positive number of requests a second, or remove the line for no limit.",
-            ));
-        }
+        self.check_ranges(path, name)?;
         let (credentials, sdk_project) = self.credentials(path, name, env, &mut settings)?;
         let project_id = match (&self.project_id, sdk_project) {
             (Some(id), _) => {
@@ -419,7 +441,7 @@ impl ProfileConfig {
         Ok(Profile {
             name: name.to_string(),
             settings,
-            poll_interval: Duration::from_secs(self.poll_interval_secs.max(1)),
+            poll_interval: Duration::from_secs(self.poll_interval_secs),
             api: ApiConfig {
                 endpoints,
                 project_id,
@@ -429,11 +451,11 @@ impl ProfileConfig {
                 live_domains: self.live_domains.clone(),
                 credentials,
                 read_only: self.read_only,
-                max_in_flight: self.max_in_flight.max(1),
+                max_in_flight: self.max_in_flight,
                 max_requests_per_sec: self.max_requests_per_sec,
                 limits: Limits {
-                    connect_timeout: Duration::from_secs(self.connect_timeout_secs.max(1)),
-                    request_timeout: Duration::from_secs(self.request_timeout_secs.max(1)),
+                    connect_timeout: Duration::from_secs(self.connect_timeout_secs),
+                    request_timeout: Duration::from_secs(self.request_timeout_secs),
                     ca_certificates,
                     ..Limits::default()
                 },
@@ -770,6 +792,36 @@ token_command = ["echo", "t"]
         );
         let err = with("max_requests_per_sec = 0").expect_err("zero refused");
         assert!(err.message.contains("positive number"), "{}", err.message);
+    }
+
+    #[test]
+    fn numbers_out_of_range_are_refused_naming_the_key_and_the_range() {
+        let with = |line: &str| {
+            let text = GOOD.replace("live_domains", &format!("{line}\nlive_domains"));
+            parse(path(), &text).and_then(|c| c.profile(path(), None))
+        };
+        for (line, says) in [
+            ("max_requests_per_sec = 1e-30", "from 0.01 to 10000"),
+            ("max_requests_per_sec = nan", "from 0.01 to 10000"),
+            (
+                "poll_interval_secs = 18446744073709551615",
+                "poll_interval_secs",
+            ),
+            ("poll_interval_secs = 0", "from 1 to 86400"),
+            ("max_in_flight = 0", "max_in_flight"),
+            ("connect_timeout_secs = 100000", "from 1 to 600"),
+            ("request_timeout_secs = 0", "request_timeout_secs"),
+        ] {
+            let err = with(line).expect_err(line);
+            assert!(err.message.contains(says), "{line}: {}", err.message);
+        }
+        for line in [
+            "max_requests_per_sec = 0.5",
+            "poll_interval_secs = 86400",
+            "max_in_flight = 256",
+        ] {
+            with(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+        }
     }
 
     #[test]
