@@ -1,6 +1,8 @@
 //! Reading the audit log back (`phonedeck audit`, `phonedeck retry`): every line a
-//! record, a torn or foreign line skipped and counted, never a reason to fail.
+//! record, a torn or foreign line skipped and counted, never a reason to fail. The file
+//! is streamed a line at a time and grouped by index, so time grows with its length.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
@@ -66,24 +68,47 @@ impl Records {
     }
 }
 
-pub fn parse(text: &str) -> Records {
+/// Reads records from `input` one line at a time (never the whole file in memory);
+/// a line that is not a record, or not UTF-8, is skipped and counted.
+pub fn parse(input: impl std::io::BufRead) -> std::io::Result<Records> {
+    parse_matching(input, |_| true)
+}
+
+/// As `parse`, keeping only the records `keep` wants (one action's, one target's).
+pub fn parse_matching(
+    mut input: impl std::io::BufRead,
+    mut keep: impl FnMut(&Record) -> bool,
+) -> std::io::Result<Records> {
     let mut records = Records::default();
-    for (number, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
+    let mut line = Vec::new();
+    let mut number = 0;
+    loop {
+        line.clear();
+        if input.read_until(b'\n', &mut line)? == 0 {
+            return Ok(records);
+        }
+        number += 1;
+        if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        match serde_json::from_str::<Record>(line) {
-            Ok(record) => records.records.push(record),
-            Err(_) => records.skipped.push(number + 1),
+        match serde_json::from_slice::<Record>(&line) {
+            Ok(record) if keep(&record) => records.records.push(record),
+            Ok(_) => {}
+            Err(_) => records.skipped.push(number),
         }
     }
-    records
 }
 
 /// Reads the log at `path`; a missing file is an empty log.
 pub fn read(path: &Path) -> std::io::Result<Records> {
-    match std::fs::read(path) {
-        Ok(bytes) => Ok(parse(&String::from_utf8_lossy(&bytes))),
+    read_matching(path, |_| true)
+}
+
+/// Reads the records of the log at `path` that `keep` wants; a missing file is an
+/// empty log.
+pub fn read_matching(path: &Path, keep: impl FnMut(&Record) -> bool) -> std::io::Result<Records> {
+    match std::fs::File::open(path) {
+        Ok(file) => parse_matching(std::io::BufReader::with_capacity(1 << 16, file), keep),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Records::default()),
         Err(error) => Err(error),
     }
@@ -117,39 +142,39 @@ impl TargetLines<'_> {
     }
 }
 
-/// Every action in the log, in the order they started.
+/// Every action in the log, in the order they started; each record is placed by two
+/// lookups, so a log of any size is grouped in one pass.
 pub fn actions(records: &[Record]) -> Vec<ActionTargets<'_>> {
     let mut actions: Vec<ActionTargets> = Vec::new();
+    let mut action_index: HashMap<&str, usize> = HashMap::new();
+    let mut target_index: Vec<HashMap<&str, usize>> = Vec::new();
     for record in records {
         let Some(id) = record.action_id.as_deref() else {
             continue;
         };
-        let position = match actions.iter().position(|a| a.action_id == id) {
-            Some(position) => position,
-            None => {
-                actions.push(ActionTargets {
-                    action_id: id,
-                    kind: record.action,
-                    retry_of: record.retry_of.as_deref(),
-                    targets: Vec::new(),
-                });
-                actions.len() - 1
-            }
-        };
+        let position = *action_index.entry(id).or_insert_with(|| {
+            actions.push(ActionTargets {
+                action_id: id,
+                kind: record.action,
+                retry_of: record.retry_of.as_deref(),
+                targets: Vec::new(),
+            });
+            target_index.push(HashMap::new());
+            actions.len() - 1
+        });
         let targets = &mut actions[position].targets;
-        let entry = match targets.iter().position(|t| t.target == record.target) {
-            Some(i) => &mut targets[i],
-            None => {
+        let at = *target_index[position]
+            .entry(record.target.as_str())
+            .or_insert_with(|| {
                 targets.push(TargetLines {
                     target: &record.target,
                     first: record,
                     settled: None,
                     reconciled: None,
                 });
-                let last = targets.len() - 1;
-                &mut targets[last]
-            }
-        };
+                targets.len() - 1
+            });
+        let entry = &mut targets[at];
         if record.settles() {
             entry.settled = Some(record);
         }
@@ -172,7 +197,7 @@ mod tests {
 
     #[test]
     fn a_torn_last_line_is_skipped_and_counted() {
-        let records = parse(LOG);
+        let records = parse(LOG.as_bytes()).expect("reads");
         assert_eq!(records.records.len(), 4);
         assert_eq!(records.skipped, [5]);
         let note = records.skip_note(Path::new("audit.jsonl")).expect("a note");
@@ -181,7 +206,7 @@ mod tests {
 
     #[test]
     fn actions_group_targets_with_their_settling_line() {
-        let records = parse(LOG);
+        let records = parse(LOG.as_bytes()).expect("reads");
         let actions = actions(&records.records);
         assert_eq!(actions.len(), 1);
         let outcomes: Vec<(&str, &str)> = actions[0]

@@ -22,9 +22,9 @@ pub fn log_path(audit_log: Option<&Path>) -> Result<PathBuf, Failure> {
         .ok_or_else(|| Failure::usage("no audit log to read: name it with --audit-log FILE"))
 }
 
-/// Reads the log, saying on stderr which lines were skipped.
-pub fn read_log(path: &Path) -> Result<read::Records, Failure> {
-    let records = read::read(path).map_err(|e| {
+/// Reads the log's records that `keep` wants, saying on stderr which lines were skipped.
+pub fn read_log(path: &Path, keep: impl FnMut(&Record) -> bool) -> Result<read::Records, Failure> {
+    let records = read::read_matching(path, keep).map_err(|e| {
         Failure::usage(format!(
             "cannot read the audit log {} ({e}); name another with --audit-log FILE",
             path.display()
@@ -38,11 +38,18 @@ pub fn read_log(path: &Path) -> Result<read::Records, Failure> {
 
 pub fn run(args: AuditArgs, audit_log: Option<&Path>, format: OutputFormat) -> Result<u8, Failure> {
     let path = log_path(audit_log)?;
-    let mut records = read_log(&path)?.records;
-    if let Some(since) = args.since {
-        let from = Utc::now() - chrono::TimeDelta::from_std(since).unwrap_or_default();
-        records.retain(|r| r.time >= from);
-    }
+    let from = args
+        .since
+        .and_then(|since| chrono::TimeDelta::from_std(since).ok())
+        .and_then(|since| Utc::now().checked_sub_signed(since))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC);
+    let (target, action) = (args.target.as_deref(), args.action.as_deref());
+    let records = read_log(&path, |r| {
+        r.time >= from
+            && target.is_none_or(|t| r.target == t)
+            && action.is_none_or(|a| r.action_id.as_deref() == Some(a))
+    })?
+    .records;
     match (args.target, args.action) {
         (Some(target), _) => target_history(&records, &target, format)?,
         (None, Some(action)) => action_targets(&records, &action, format)?,

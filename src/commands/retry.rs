@@ -19,7 +19,10 @@ pub async fn run(
     let path = target.audit_path.clone().ok_or_else(|| {
         Failure::usage("no audit log to read the action from: name it with --audit-log FILE")
     })?;
-    let records = read_log(&path)?.records;
+    let records = read_log(&path, |r| {
+        r.action_id.as_deref() == Some(action_id.as_str())
+    })?
+    .records;
     let actions = read::actions(&records);
     let shown_id = crate::sanitize::sanitize(&action_id);
     let action = actions

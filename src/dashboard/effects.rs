@@ -151,13 +151,9 @@ async fn audit_lines(
         .ok_or("no audit log in this session")?;
     let path = audit.path().to_path_buf();
     tokio::task::spawn_blocking(move || {
-        let records = crate::audit::read::read(&path)
-            .map_err(|e| format!("cannot read {} ({e})", path.display()))?;
-        Ok(records
-            .records
-            .into_iter()
-            .filter(|r| r.target == target)
-            .collect())
+        crate::audit::read::read_matching(&path, |r| r.target == target)
+            .map(|records| records.records)
+            .map_err(|e| format!("cannot read {} ({e})", path.display()))
     })
     .await
     .map_err(|e| format!("the read was interrupted ({e})"))?
