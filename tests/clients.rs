@@ -260,10 +260,9 @@ async fn expired_token_is_renewed_by_the_command_and_the_request_retried_once() 
     std::fs::write(&token_file, "tok-A\n").expect("write");
     sim.accept_token("tok-A");
     let mut config = config_for(&sim);
-    config.credentials.token = Some(phonedeck::api::TokenSource::Command(vec![
-        "cat".into(),
-        token_file.display().to_string(),
-    ]));
+    config.credentials.token = Some(phonedeck::api::TokenSource::Command(
+        phonedeck::api::TokenCommand::new(vec!["cat".into(), token_file.display().to_string()]),
+    ));
     let api = Api::new(config).expect("builds");
     api.compute()
         .list_servers()

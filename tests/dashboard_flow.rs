@@ -314,10 +314,9 @@ async fn an_expired_token_is_renewed_with_a_short_note() {
     std::fs::write(&token_file, "tok-A").expect("write");
     sim.accept_token("tok-A");
     let mut config = config_for(&sim);
-    config.credentials.token = Some(phonedeck::api::TokenSource::Command(vec![
-        "cat".into(),
-        token_file.display().to_string(),
-    ]));
+    config.credentials.token = Some(phonedeck::api::TokenSource::Command(
+        phonedeck::api::TokenCommand::new(vec!["cat".into(), token_file.display().to_string()]),
+    ));
     let mut ui = Harness::with_config(config).await;
     sim.revoke_token("tok-A");
     std::fs::write(&token_file, "tok-B").expect("write");

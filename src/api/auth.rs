@@ -6,10 +6,10 @@ use std::process::Stdio;
 
 use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
+use tokio::io::AsyncReadExt;
 use tokio::sync::Mutex;
 
 use super::error::{ApiError, ErrorKind, Service};
-use crate::sanitize::excerpt;
 
 /// An IAM password login (`method = "password"`).
 #[derive(Debug, Clone)]
@@ -24,10 +24,31 @@ pub struct PasswordLogin {
 #[derive(Debug, Clone)]
 pub enum TokenSource {
     Env(String),
-    Command(Vec<String>),
+    Command(TokenCommand),
     Password(PasswordLogin),
     Fixed(SecretString),
 }
+
+/// A program that prints a token (`auth.token_command`), and how long it may take.
+#[derive(Debug, Clone)]
+pub struct TokenCommand {
+    pub argv: Vec<String>,
+    pub timeout: std::time::Duration,
+}
+
+impl TokenCommand {
+    pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+    pub fn new(argv: Vec<String>) -> Self {
+        TokenCommand {
+            argv,
+            timeout: Self::DEFAULT_TIMEOUT,
+        }
+    }
+}
+
+/// More than this on a token command's standard output is not a token.
+const TOKEN_OUTPUT_CAP: usize = 64 * 1024;
 
 /// An access key pair for SDK-HMAC-SHA256 signing.
 #[derive(Debug, Clone)]
@@ -97,7 +118,7 @@ impl TokenCache {
         }
         let token = match &self.source {
             TokenSource::Env(var) => token_from_env(var)?,
-            TokenSource::Command(argv) => token_from_command(argv).await?,
+            TokenSource::Command(command) => token_from_command(command).await?,
             TokenSource::Password(password) => login(password.clone()).await?,
             TokenSource::Fixed(value) => IssuedToken {
                 value: value.clone(),
@@ -138,31 +159,71 @@ fn token_from_env(var: &str) -> Result<IssuedToken, ApiError> {
     }
 }
 
-async fn token_from_command(argv: &[String]) -> Result<IssuedToken, ApiError> {
-    let Some((program, args)) = argv.split_first() else {
+/// Runs the token command in a process group of its own, reading at most 64 KiB of
+/// its standard output for at most its timeout. Its errors say what went wrong, never
+/// what it printed (that could be the token, or another secret).
+async fn token_from_command(command: &TokenCommand) -> Result<IssuedToken, ApiError> {
+    let Some((program, args)) = command.argv.split_first() else {
         return Err(credentials_error(
             "auth.token_command is empty: give the program and its arguments".into(),
         ));
     };
-    let output = tokio::process::Command::new(program)
+    let program = crate::sanitize::sanitize(program);
+    let mut child = tokio::process::Command::new(&command.argv[0])
         .args(args)
         .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .process_group(0)
         .kill_on_drop(true)
-        .output()
-        .await
+        .spawn()
         .map_err(|e| {
             credentials_error(format!(
                 "cannot run the token command `{program}`: {e}; check auth.token_command"
             ))
         })?;
-    if !output.status.success() {
+    let mut group = ProcessGroup(child.id());
+    let stdout = child.stdout.take();
+    let run = async {
+        let mut output = Vec::new();
+        if let Some(stdout) = stdout {
+            stdout
+                .take(TOKEN_OUTPUT_CAP as u64 + 1)
+                .read_to_end(&mut output)
+                .await?;
+        }
+        if output.len() > TOKEN_OUTPUT_CAP {
+            return Ok(None);
+        }
+        child.wait().await.map(|status| Some((status, output)))
+    };
+    let (status, output) = match tokio::time::timeout(command.timeout, run).await {
+        Err(_) => {
+            return Err(credentials_error(format!(
+                "the token command `{program}` gave no token within {} and was stopped; check it, or raise auth.token_command_timeout_secs",
+                humantime::format_duration(command.timeout)
+            )));
+        }
+        Ok(Err(e)) => {
+            return Err(credentials_error(format!(
+                "cannot read the token command `{program}`'s output: {e}"
+            )));
+        }
+        Ok(Ok(None)) => {
+            return Err(credentials_error(format!(
+                "the token command `{program}` printed more than {} KiB, which is no token; it was stopped",
+                TOKEN_OUTPUT_CAP / 1024
+            )));
+        }
+        Ok(Ok(Some(finished))) => finished,
+    };
+    group.finished();
+    if !status.success() {
         return Err(credentials_error(format!(
-            "the token command `{program}` failed ({}): {}",
-            output.status,
-            excerpt(&output.stderr, 200)
+            "the token command `{program}` failed ({status}); run it yourself to see why"
         )));
     }
-    let token = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    let token = String::from_utf8_lossy(&output).trim().to_string();
     if token.is_empty() {
         return Err(credentials_error(format!(
             "the token command `{program}` printed nothing on standard output"
@@ -172,6 +233,30 @@ async fn token_from_command(argv: &[String]) -> Result<IssuedToken, ApiError> {
         value: SecretString::from(token),
         expires_at: None,
     })
+}
+
+/// A token command's process group, killed whole unless the command finished: on a
+/// timeout, an oversized output, or phonedeck leaving while it runs (the future is
+/// dropped), nothing it started outlives the wait.
+struct ProcessGroup(Option<u32>);
+
+impl ProcessGroup {
+    fn finished(&mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        let leader = self
+            .0
+            .and_then(|id| i32::try_from(id).ok())
+            .and_then(rustix::process::Pid::from_raw);
+        if let Some(leader) = leader {
+            // Err: the group is gone already.
+            let _ = rustix::process::kill_process_group(leader, rustix::process::Signal::KILL);
+        }
+    }
 }
 
 /// The signing key pair, exposed only to the signer.
@@ -195,7 +280,11 @@ mod tests {
             "echo x >> {0}; echo \"  tok-$(wc -l < {0})  \"",
             counter.display()
         );
-        let cache = TokenCache::new(TokenSource::Command(vec!["sh".into(), "-c".into(), script]));
+        let cache = TokenCache::new(TokenSource::Command(TokenCommand::new(vec![
+            "sh".into(),
+            "-c".into(),
+            script,
+        ])));
         let (first, generation) = cache.get(no_login).await.expect("token");
         assert_eq!(first.expose_secret(), "tok-1");
         let (again, _) = cache.get(no_login).await.expect("token");
@@ -207,10 +296,58 @@ mod tests {
 
     #[tokio::test]
     async fn failing_command_is_a_credentials_error() {
-        let cache = TokenCache::new(TokenSource::Command(vec!["false".into()]));
+        let cache = TokenCache::new(TokenSource::Command(TokenCommand::new(vec![
+            "sh".into(),
+            "-c".into(),
+            "echo secret-on-stderr >&2; echo secret-on-stdout; exit 3".into(),
+        ])));
         let err = cache.get(no_login).await.expect_err("error");
         assert_eq!(err.kind, ErrorKind::Credentials);
         assert!(err.message.contains("failed"), "{}", err.message);
+        assert!(
+            !err.message.contains("secret"),
+            "never echoed: {}",
+            err.message
+        );
+    }
+
+    /// Whether a process with this id is still running (not a zombie).
+    fn alive(pid: &str) -> bool {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .is_ok_and(|stat| stat.split_whitespace().nth(2).is_none_or(|s| s != "Z"))
+    }
+
+    #[tokio::test]
+    async fn a_hanging_command_is_stopped_with_everything_it_started() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let pid_file = dir.path().join("grandchild");
+        let script = format!("sleep 300 & echo $! > {}; wait", pid_file.display());
+        let command = TokenCommand {
+            argv: vec!["sh".into(), "-c".into(), script],
+            timeout: std::time::Duration::from_millis(500),
+        };
+        let started = std::time::Instant::now();
+        let Err(err) = token_from_command(&command).await else {
+            panic!("a token from a command that hangs");
+        };
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        assert!(err.message.contains("within 500ms"), "{}", err.message);
+        let grandchild = std::fs::read_to_string(&pid_file).expect("pid written");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while alive(grandchild.trim()) && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert!(!alive(grandchild.trim()), "the command's child outlived it");
+    }
+
+    #[tokio::test]
+    async fn an_endless_output_is_cut_at_64_kib_and_never_echoed() {
+        let command = TokenCommand::new(vec!["yes".into(), "secret-token-line".into()]);
+        let Err(err) = token_from_command(&command).await else {
+            panic!("a token of endless output");
+        };
+        assert!(err.message.contains("more than 64 KiB"), "{}", err.message);
+        assert!(!err.message.contains("secret-token-line"));
     }
 
     #[test]

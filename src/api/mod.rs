@@ -23,7 +23,7 @@ use reqwest::{Method, Url};
 use serde::Deserialize;
 use serde_json::Value;
 
-pub use auth::{AccessKey, Credentials, PasswordLogin, TokenSource};
+pub use auth::{AccessKey, Credentials, PasswordLogin, TokenCommand, TokenSource};
 pub use error::{ApiError, ErrorKind, Service};
 pub use outcome::{Outcome, TargetOutcome};
 pub use retry::RetryPolicy;

@@ -20,7 +20,7 @@ use serde::Deserialize;
 
 use crate::api::{
     AccessKey, ApiConfig, ComputeApi, Credentials, Endpoints, Limits, PasswordLogin, RetryPolicy,
-    Service, TokenSource,
+    Service, TokenCommand, TokenSource,
 };
 
 use crate::app::keymap::{Action, Binding, KeyMap, action_name};
@@ -154,6 +154,8 @@ pub struct EndpointsConfig {
 pub struct AuthConfig {
     pub token_env: Option<String>,
     pub token_command: Option<Vec<String>>,
+    /// How long the token command may run before it is stopped (default 30).
+    pub token_command_timeout_secs: Option<u64>,
     pub method: Option<String>,
     pub user: Option<String>,
     pub domain: Option<String>,
@@ -564,9 +566,10 @@ fn describe_credentials(credentials: &Credentials, origin: Origin, settings: &mu
     if let Some(token) = &credentials.token {
         let kind = match token {
             TokenSource::Env(var) => format!("token from ${var}"),
-            TokenSource::Command(argv) => format!(
-                "token from the command `{}`",
-                argv.first().map(String::as_str).unwrap_or_default()
+            TokenSource::Command(command) => format!(
+                "token from the command `{}` (stopped after {})",
+                command.argv.first().map(String::as_str).unwrap_or_default(),
+                humantime::format_duration(command.timeout)
             ),
             TokenSource::Password(login) => format!("IAM password login of {}", login.user),
             TokenSource::Fixed(value) => mask(value.expose_secret()),
@@ -649,6 +652,31 @@ fn secret_from_env(
 }
 
 impl AuthConfig {
+    fn token_command(
+        &self,
+        path: &Path,
+        profile: &str,
+        argv: &[String],
+    ) -> Result<TokenCommand, ConfigError> {
+        let timeout = match self.token_command_timeout_secs {
+            None => TokenCommand::DEFAULT_TIMEOUT,
+            Some(secs @ 1..=600) => Duration::from_secs(secs),
+            Some(secs) => {
+                return Err(config_error(
+                    path,
+                    format_args!(
+                        "auth.token_command_timeout_secs of profile `{profile}` is {secs}"
+                    ),
+                    "Give a whole number from 1 to 600.",
+                ));
+            }
+        };
+        Ok(TokenCommand {
+            argv: argv.to_vec(),
+            timeout,
+        })
+    }
+
     fn resolve(&self, path: &Path, profile: &str) -> Result<Credentials, ConfigError> {
         let password = self.method.as_deref() == Some("password");
         if let Some(method) = self.method.as_deref().filter(|m| *m != "password") {
@@ -673,7 +701,9 @@ impl AuthConfig {
         let token = if let Some(var) = &self.token_env {
             Some(TokenSource::Env(var.clone()))
         } else if let Some(argv) = &self.token_command {
-            Some(TokenSource::Command(argv.clone()))
+            Some(TokenSource::Command(
+                self.token_command(path, profile, argv)?,
+            ))
         } else if password {
             Some(TokenSource::Password(self.password_login(path, profile)?))
         } else {
