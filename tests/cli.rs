@@ -1567,3 +1567,36 @@ async fn a_reader_that_goes_away_ends_a_list_quietly() {
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_link_planted_at_the_default_audit_log_is_refused_and_nothing_is_sent() {
+    let sim = start_sim().await;
+    let (dir, config) = config_file(&sim, "");
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(data.join("phonedeck")).expect("data dir");
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "precious\n").expect("victim");
+    std::os::unix::fs::symlink(&victim, data.join("phonedeck/audit.jsonl")).expect("link");
+    let server = sim.with_fleet(|f| f.servers[0].id.clone());
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_phonedeck"))
+        .arg("--config")
+        .arg(&config)
+        .args(["servers", "stop", &server, "--yes"])
+        .env("PD_TEST_TOKEN", &sim.credentials().token)
+        .env("XDG_DATA_HOME", &data)
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .expect("runs");
+    let run = Run::from_output(output);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("symbolic link"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_to_string(&victim).expect("victim"),
+        "precious\n"
+    );
+    assert!(
+        mutations(&sim).is_empty(),
+        "nothing is sent without its audit"
+    );
+}

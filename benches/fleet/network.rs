@@ -82,7 +82,12 @@ pub async fn bulk_stop(phones: usize) -> Figure {
     let ids = simulator::phone_ids(&api).await;
     // On the build disk, not a tmpfs, so the fsyncs cost what they cost.
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("tempdir");
-    let audit = AuditLog::open(&dir.path().join("audit.jsonl"), "bench").expect("audit");
+    let audit = AuditLog::open(
+        &dir.path().join("audit.jsonl"),
+        "bench",
+        phonedeck::audit::Links::Follow,
+    )
+    .expect("audit");
     let executor = Executor {
         api,
         audit: Some(audit),

@@ -9,6 +9,7 @@ pub mod read;
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -109,12 +110,34 @@ pub fn default_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "phonedeck").map(|d| d.data_dir().join("audit.jsonl"))
 }
 
+/// Whether the audit log may be opened through a symbolic link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Links {
+    /// A path the engineer named (`--audit-log`): theirs to point anywhere.
+    Follow,
+    /// The default, predictable place: a link planted there is refused.
+    Refuse,
+}
+
 impl AuditLog {
-    pub fn open(path: &Path, profile: &str) -> std::io::Result<Arc<AuditLog>> {
+    pub fn open(path: &Path, profile: &str, links: Links) -> std::io::Result<Arc<AuditLog>> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        let mut options = OpenOptions::new();
+        options.create(true).append(true);
+        if links == Links::Refuse {
+            options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
+        }
+        let file = options.open(path).map_err(|e| {
+            if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) {
+                std::io::Error::other(
+                    "it is a symbolic link, and the audit log is not written through a link in its default place; remove the link, or name the file with --audit-log",
+                )
+            } else {
+                e
+            }
+        })?;
         let sync_handle = file.try_clone()?;
         Ok(Arc::new(AuditLog {
             path: path.to_path_buf(),
@@ -308,7 +331,7 @@ mod tests {
     async fn writes_sent_then_outcome_lines() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("nested/audit.jsonl");
-        let log = AuditLog::open(&path, "prod").expect("opens");
+        let log = AuditLog::open(&path, "prod", Links::Refuse).expect("opens");
         let action = ActionRef {
             id: "a1".into(),
             retry_of: Some("a0".into()),
@@ -354,7 +377,7 @@ mod tests {
     async fn requests_left_unanswered_at_exit_are_recorded_unknown() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("audit.jsonl");
-        let log = AuditLog::open(&path, "prod").expect("opens");
+        let log = AuditLog::open(&path, "prod", Links::Refuse).expect("opens");
         let action = ActionRef::new(None);
         log.sent(ActionKind::StopServer, "s1", "c1", &action)
             .await
@@ -373,7 +396,7 @@ mod tests {
     async fn concurrent_appends_each_land_whole() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("audit.jsonl");
-        let log = AuditLog::open(&path, "prod").expect("opens");
+        let log = AuditLog::open(&path, "prod", Links::Refuse).expect("opens");
         let writers: Vec<_> = (0..64)
             .map(|i| {
                 let log = log.clone();
@@ -404,5 +427,19 @@ mod tests {
         targets.dedup();
         assert_eq!(targets.len(), 64);
         assert_eq!(*log.synced.lock().expect("lock"), 64, "every line synced");
+    }
+
+    #[test]
+    fn a_link_in_the_default_place_is_refused_and_a_named_one_followed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "").expect("victim");
+        let path = dir.path().join("audit.jsonl");
+        std::os::unix::fs::symlink(&victim, &path).expect("link");
+        let Err(refused) = AuditLog::open(&path, "prod", Links::Refuse) else {
+            panic!("a link in the default place was opened");
+        };
+        assert!(refused.to_string().contains("symbolic link"), "{refused}");
+        AuditLog::open(&path, "prod", Links::Follow).expect("a named link is followed");
     }
 }

@@ -3,7 +3,7 @@
 use crate::actions::Executor;
 use crate::api::Api;
 use crate::app::keymap::KeyMap;
-use crate::audit::{self, AuditLog};
+use crate::audit::{self, AuditLog, Links};
 use crate::cli::GlobalArgs;
 use crate::config;
 use crate::config::origin::{Origin, Setting};
@@ -42,7 +42,14 @@ impl Target {
         let path = self.audit_path.clone().ok_or_else(|| {
             Failure::usage("no place for the audit log: choose one with --audit-log FILE")
         })?;
-        let audit = AuditLog::open(&path, &self.profile).map_err(|e| {
+        // The default place is predictable, so a link there may be planted; a path
+        // the engineer typed is followed wherever it points.
+        let links = if audit::default_path().as_deref() == Some(path.as_path()) {
+            Links::Refuse
+        } else {
+            Links::Follow
+        };
+        let audit = AuditLog::open(&path, &self.profile, links).map_err(|e| {
             Failure::usage(format!(
                 "cannot open the audit log {} ({e}); choose another with --audit-log FILE",
                 path.display()

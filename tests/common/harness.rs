@@ -32,7 +32,12 @@ impl Harness {
         let (read_only, max_requests_per_sec) = (config.read_only, config.max_requests_per_sec);
         let api = phonedeck::api::Api::new(config).expect("client");
         let audit_dir = tempfile::tempdir().expect("tempdir");
-        let audit = AuditLog::open(&audit_dir.path().join("audit.jsonl"), "test").expect("audit");
+        let audit = AuditLog::open(
+            &audit_dir.path().join("audit.jsonl"),
+            "test",
+            phonedeck::audit::Links::Follow,
+        )
+        .expect("audit");
         let clock = Clock::system();
         let settings = Settings {
             profile: "test".into(),

@@ -74,6 +74,7 @@ fn report_credentials(env: &Environment) {
 
 /// Adds (or with `force`, replaces) the profile, keeping the rest of the file.
 pub fn write_profile(path: &Path, profile: &NewProfile, force: bool) -> Result<(), Failure> {
+    refuse_link(path)?;
     let existing = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -130,8 +131,23 @@ fn profile_table(profile: &NewProfile) -> Table {
     table
 }
 
+/// A config that is a symbolic link is not replaced: the rename would turn it into a
+/// file and leave what it pointed to behind.
+fn refuse_link(path: &Path) -> Result<(), Failure> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => Err(Failure::usage(format!(
+            "{} is a symbolic link; init writes a new file in its place and will not replace a link: run init with --config naming the file it points to",
+            path.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Writes `text` to `path` readable by its owner only, through a new file renamed into
-/// place, so a crash never leaves half a configuration.
+/// place, so a crash never leaves half a configuration. The new file is created, never
+/// opened: whatever stands at its name (a crash's leftover, or a link planted to make
+/// init truncate another file) is removed first, and if something appears there again
+/// before the create, init stops.
 fn write_private(path: &Path, text: &str) -> Result<(), Failure> {
     let fail = |what: &str, e: std::io::Error| {
         Failure::usage(format!("cannot {what} {} ({e})", path.display()))
@@ -140,13 +156,15 @@ fn write_private(path: &Path, text: &str) -> Result<(), Failure> {
         std::fs::create_dir_all(dir).map_err(|e| fail("create the directory of", e))?;
     }
     let partial: PathBuf = path.with_extension("toml.partial");
+    if std::fs::symlink_metadata(&partial).is_ok() {
+        std::fs::remove_file(&partial).map_err(|e| fail("remove the leftover", e))?;
+    }
     let mut file = std::fs::OpenOptions::new()
         .write(true)
-        .create(true)
-        .truncate(true)
+        .create_new(true)
         .mode(0o600)
         .open(&partial)
-        .map_err(|e| fail("write", e))?;
+        .map_err(|e| fail("create a new file beside", e))?;
     file.set_permissions(std::fs::Permissions::from_mode(0o600))
         .map_err(|e| fail("restrict", e))?;
     file.write_all(text.as_bytes())
@@ -215,5 +233,49 @@ mod tests {
         let file = config::load_file(&path).expect("valid");
         assert_eq!(file.profiles["east"].region.as_deref(), Some("cn-south-1"));
         assert_eq!(file.profiles["prod"].region.as_deref(), Some("cn-north-4"));
+    }
+
+    #[test]
+    fn a_planted_link_neither_truncates_its_target_nor_becomes_the_config() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "precious").expect("victim");
+        std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o644)).expect("mode");
+        let path = dir.path().join("config.toml");
+        std::os::unix::fs::symlink(&victim, path.with_extension("toml.partial")).expect("link");
+        write_profile(&path, &east(), false).expect("written");
+        assert_eq!(
+            std::fs::read_to_string(&victim).expect("victim"),
+            "precious"
+        );
+        let mode = std::fs::metadata(&victim)
+            .expect("victim")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o644, "the victim's mode is untouched");
+        assert!(
+            !std::fs::symlink_metadata(&path)
+                .expect("config")
+                .file_type()
+                .is_symlink()
+        );
+        assert!(
+            std::fs::read_to_string(&path)
+                .expect("config")
+                .contains("[profiles.east]")
+        );
+
+        let linked = dir.path().join("linked.toml");
+        std::os::unix::fs::symlink(&victim, &linked).expect("link");
+        let refused = write_profile(&linked, &east(), false).expect_err("a linked config");
+        assert!(
+            refused.message.contains("symbolic link"),
+            "{}",
+            refused.message
+        );
+        assert_eq!(
+            std::fs::read_to_string(&victim).expect("victim"),
+            "precious"
+        );
     }
 }
