@@ -349,7 +349,7 @@ fn since(text: &str) -> Result<Duration, String> {
 
 /// `status --watch --interval`.
 fn poll_interval(text: &str) -> Result<Duration, String> {
-    duration_within(text, "1s", "1d")
+    duration_within(text, "100ms", "1d")
 }
 
 /// `--wait --timeout`.
