@@ -936,3 +936,35 @@ async fn a_stopped_encoder_read_back_sends_nothing_after_its_first_read() {
         assert_eq!(fell_back, !stopped, "stopped: {stopped}, asked: {asked:?}");
     }
 }
+
+/// An access key the gateway refuses is sent once, however many requests want it at
+/// the same moment: five failures in a row would lock the shared key for everyone.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_access_key_is_sent_once_by_concurrent_requests() {
+    let sim = start_sim().await;
+    let mut config = config_for(&sim);
+    config.credentials.token = None;
+    config.credentials.access_key = Some(phonedeck::api::AccessKey {
+        secret_key: secrecy::SecretString::from("a-wrong-secret-key"),
+        ..sim.access_key()
+    });
+    let api = Api::new(config).expect("builds");
+    let reads = (0..8).map(|_| {
+        let api = api.clone();
+        tokio::spawn(async move { api.compute().list_servers().await })
+    });
+    let results = futures::future::join_all(reads).await;
+    assert_eq!(
+        sim.requests().len(),
+        1,
+        "one request tried the unproven key"
+    );
+    for result in results {
+        let error = result.expect("joins").expect_err("refused");
+        assert_eq!(error.status, Some(401), "{error}");
+        assert_eq!(error.code.as_deref(), Some("APIGW.0301"), "{error}");
+    }
+    api.try_credentials_again();
+    api.compute().list_servers().await.expect_err("still wrong");
+    assert_eq!(sim.requests().len(), 2, "trying again sends one more");
+}

@@ -1144,3 +1144,43 @@ async fn a_name_that_reorders_itself_is_shown_escaped_in_the_table_and_the_dialo
     ui.key(KeyCode::Char('n')).await;
     assert!(mutations(&sim).is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_credential_pauses_polls_until_r_tries_it_once_more() {
+    let sim = start_sim().await;
+    let mut ui = Harness::new(&sim, false).await;
+    let token = sim.credentials().token.clone();
+    // KooPhone's requests carry the token; the other services are signed with AK/SK.
+    let with_token = || {
+        sim.requests()
+            .iter()
+            .filter(|r| r.signed_headers.is_empty())
+            .count()
+    };
+    sim.revoke_token(&token);
+    let before = with_token();
+    ui.advance(Duration::from_secs(5)).await;
+    // The poll's 8 status requests left together, as the token worked until then;
+    // one renewed token is tried alone, refused, and the rest are not sent.
+    let first_poll = with_token() - before;
+    assert!((2..=9).contains(&first_poll), "{first_poll} requests");
+    for _ in 0..12 {
+        ui.advance(Duration::from_secs(5)).await;
+    }
+    assert_eq!(
+        with_token() - before,
+        first_poll,
+        "a minute of polls sent no more"
+    );
+    let screen = ui.screen(160, 48);
+    assert!(screen.contains("PAUSED: CREDENTIALS REFUSED"), "{screen}");
+    assert!(screen.contains("CREDENTIALS REJECTED"), "{screen}");
+    assert_eq!(ui.state.panes.phones.rows.len(), 250, "the data is kept");
+
+    sim.accept_token(&token);
+    ui.key(KeyCode::Char('R')).await;
+    ui.advance(Duration::from_secs(1)).await;
+    let screen = ui.screen(160, 48);
+    assert!(!screen.contains("PAUSED"), "{screen}");
+    assert!(ui.state.credentials_problem().is_none());
+}

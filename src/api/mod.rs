@@ -5,6 +5,7 @@ pub mod auth;
 pub mod budget;
 pub mod compute;
 pub mod cph;
+mod credential_gate;
 pub mod error;
 pub mod iam;
 pub mod keystone;
@@ -30,6 +31,7 @@ pub use retry::RetryPolicy;
 pub use transport::Limits;
 
 use auth::TokenCache;
+use credential_gate::CredentialGate;
 use transport::{Exchange, Reply};
 
 /// Base URLs of the services (a trailing slash is fine).
@@ -126,6 +128,22 @@ struct Inner {
     project: tokio::sync::OnceCell<String>,
     /// The OpenStack compute session, logged in on first use and again on expiry.
     compute_session: tokio::sync::Mutex<Option<keystone::Session>>,
+    /// One refused request per credential: the token's and the access key's.
+    token_gate: CredentialGate,
+    access_key_gate: CredentialGate,
+}
+
+/// How a call proves who sends it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scheme {
+    /// No credentials (IAM's login and version document).
+    Anonymous,
+    /// The OpenStack compute cloud's own Keystone session.
+    ComputeSession,
+    /// Signed with the access key (SDK-HMAC-SHA256).
+    Signature,
+    /// `X-Auth-Token`.
+    Token,
 }
 
 /// One request as a service module describes it.
@@ -214,6 +232,8 @@ impl Api {
                 token_renewals: std::sync::atomic::AtomicU64::new(0),
                 project,
                 compute_session: tokio::sync::Mutex::new(None),
+                token_gate: CredentialGate::default(),
+                access_key_gate: CredentialGate::default(),
             }),
         })
     }
@@ -335,21 +355,35 @@ impl Api {
                 "read-only mode: mutation refused, nothing was sent",
             ));
         }
+        let gate = self.gate_for(self.scheme(call));
         let retry = &self.inner.config.retry;
         let mut attempt = 1;
         let mut renewed = false;
         loop {
+            let pass = match gate {
+                Some((gate, what)) => Some(gate.enter(call.service, what).await?),
+                None => None,
+            };
             let (result, token_generation) = self.attempt(call).await;
+            let renewal = match (&result, renewed, token_generation, &self.inner.token) {
+                (Err(error), false, Some(generation), Some(cache)) if error.is_token_expired() => {
+                    Some((generation, cache))
+                }
+                _ => None,
+            };
+            if let Some((gate, _)) = gate {
+                match renewal {
+                    // Not refused yet: the renewed token is tried by one request first.
+                    Some(_) => gate.doubt(),
+                    None => gate.learn(&result),
+                }
+            }
+            drop(pass);
             let error = match result {
                 Ok(reply) => return Ok(reply),
                 Err(error) => error,
             };
-            if let (true, false, Some(generation), Some(cache)) = (
-                error.is_token_expired(),
-                renewed,
-                token_generation,
-                &self.inner.token,
-            ) {
+            if let Some((generation, cache)) = renewal {
                 tracing::info!(service = %call.service, "token expired; renewing once");
                 cache.invalidate(generation).await;
                 self.inner
@@ -370,6 +404,22 @@ impl Api {
                 continue;
             }
             return Err(error);
+        }
+    }
+
+    /// The engineer asks to try refused credentials again (the dashboard's `R`): the
+    /// next request tries each one alone.
+    pub fn try_credentials_again(&self) {
+        self.inner.token_gate.try_again();
+        self.inner.access_key_gate.try_again();
+    }
+
+    /// The gate of the credential a scheme uses, and its name for messages.
+    fn gate_for(&self, scheme: Scheme) -> Option<(&CredentialGate, &'static str)> {
+        match scheme {
+            Scheme::Signature => Some((&self.inner.access_key_gate, "access key")),
+            Scheme::Token => Some((&self.inner.token_gate, "token")),
+            Scheme::Anonymous | Scheme::ComputeSession => None,
         }
     }
 
@@ -521,8 +571,24 @@ impl Api {
         Ok(url)
     }
 
-    /// Adds token or signature headers. KooPhone always uses a token; Live, CPH and
-    /// compute are signed when an access key is configured.
+    /// How a call proves who sends it. KooPhone takes a token when one is configured;
+    /// AK/SK alone serve it too, as the Java SDK's KooPhone client signs with
+    /// BasicCredentials. Live, CPH and compute are signed when an access key is
+    /// configured.
+    fn scheme(&self, call: &Call) -> Scheme {
+        let signs = call.service != Service::KooPhone || self.inner.token.is_none();
+        if call.anonymous {
+            Scheme::Anonymous
+        } else if call.service == Service::Compute && self.inner.config.compute_cloud.is_some() {
+            Scheme::ComputeSession
+        } else if signs && self.inner.config.credentials.access_key.is_some() {
+            Scheme::Signature
+        } else {
+            Scheme::Token
+        }
+    }
+
+    /// Adds token or signature headers, as `scheme` decides.
     async fn authenticate(
         &self,
         call: &Call,
@@ -530,23 +596,23 @@ impl Api {
         headers: &mut Vec<(String, String)>,
         body: Option<&[u8]>,
     ) -> Result<Option<u64>, ApiError> {
-        if call.anonymous {
-            return Ok(None);
-        }
-        if call.service == Service::Compute && self.inner.config.compute_cloud.is_some() {
-            let session = self.compute_session().await?;
-            headers.push((
-                "x-auth-token".into(),
-                auth::expose(&session.token).to_string(),
-            ));
-            return Ok(None);
-        }
-        // KooPhone takes a token when one is configured; AK/SK alone serve it too, as
-        // the Java SDK's KooPhone client signs with BasicCredentials.
-        let signs = call.service != Service::KooPhone || self.inner.token.is_none();
-        if let (Some(key), true) = (&self.inner.config.credentials.access_key, signs) {
-            self.sign(call, key, url, headers, body.unwrap_or_default());
-            return Ok(None);
+        match self.scheme(call) {
+            Scheme::Anonymous => return Ok(None),
+            Scheme::ComputeSession => {
+                let session = self.compute_session().await?;
+                headers.push((
+                    "x-auth-token".into(),
+                    auth::expose(&session.token).to_string(),
+                ));
+                return Ok(None);
+            }
+            Scheme::Signature => {
+                if let Some(key) = &self.inner.config.credentials.access_key {
+                    self.sign(call, key, url, headers, body.unwrap_or_default());
+                }
+                return Ok(None);
+            }
+            Scheme::Token => {}
         }
         let cache = self.inner.token.as_ref().ok_or_else(|| {
             ApiError::new(

@@ -42,4 +42,6 @@ pub enum Effect {
     },
     /// Puts text on the clipboard through the terminal (OSC 52).
     Clipboard(String),
+    /// The engineer asks to try refused credentials once more (`R`).
+    TryCredentialsAgain,
 }

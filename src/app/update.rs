@@ -526,6 +526,9 @@ fn on_normal_key(state: &mut AppState, key: KeyEvent, effects: &mut Vec<Effect>)
             }
         }
         Action::Refresh => {
+            if state.credentials_problem().is_some() {
+                effects.push(Effect::TryCredentialsAgain);
+            }
             state.refresh_all();
             state.flash = Some("refreshing".into());
         }

@@ -133,6 +133,10 @@ pub async fn perform(
                 copy_to_clipboard(&text);
                 Ok(())
             }
+            Effect::TryCredentialsAgain => {
+                api.try_credentials_again();
+                Ok(())
+            }
         };
     }
     if executor.api.token_renewals() > renewals {

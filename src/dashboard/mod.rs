@@ -191,6 +191,11 @@ fn run_effect(
             effects::copy_to_clipboard(&text);
             return None;
         }
+        // At once, so the polls that R makes due find the credentials open.
+        Effect::TryCredentialsAgain => {
+            options.executor.api.try_credentials_again();
+            return None;
+        }
         effect => {
             effects::spawn(effect, &options.executor, running, &answers.tx);
             return None;

@@ -282,9 +282,12 @@ impl SimHandle {
         lock(&self.shared.tokens).revoked.push(token.to_string());
     }
 
-    /// Accepts one more token, as if the provider had issued it.
+    /// Accepts one more token (again, if it was revoked), as if the provider had
+    /// issued it.
     pub fn accept_token(&self, token: &str) {
-        lock(&self.shared.tokens).issued.push(token.to_string());
+        let mut book = lock(&self.shared.tokens);
+        book.revoked.retain(|revoked| revoked != token);
+        book.issued.push(token.to_string());
     }
 }
 

@@ -64,7 +64,7 @@ fn hints(state: &AppState) -> Vec<(u8, String)> {
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     if let Some(problem) = state.credentials_problem() {
         let banner = format!(
-            " CREDENTIALS REJECTED: {} — fix the token source (auth.token_env, token_command or password) and press R; the data shown is the last known.",
+            " CREDENTIALS REJECTED: {} — nothing more is sent with it: fix the credential (auth.token_env, token_command, password or the access key) and press R to try it once more; the data shown is the last known.",
             crate::sanitize::sanitize(problem)
         );
         frame.render_widget(

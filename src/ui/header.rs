@@ -92,6 +92,15 @@ fn freshness(state: &AppState, compact: bool, styles: &Styles) -> Vec<Item> {
     if state.throttled() {
         items.push(badge(rank::WARNING, "THROTTLED", styles.throttled_badge()));
     }
+    // The client sends nothing more with a refused credential until R: say so here,
+    // where the engineer looks for whether the data is live.
+    if state.credentials_problem().is_some() {
+        items.push(badge(
+            rank::WARNING,
+            "PAUSED: CREDENTIALS REFUSED",
+            styles.alarm_badge(),
+        ));
+    }
     let in_flight = state.in_flight();
     if in_flight > 0 {
         items.push(Item::new(
