@@ -8,8 +8,14 @@
 /// title sequence or a right-to-left override that reorders a phone's name is shown,
 /// never obeyed.
 pub fn sanitize(input: &str) -> String {
+    sanitized(input).into_owned()
+}
+
+/// As `sanitize`, borrowing text that needs no change (most of it): for printing long
+/// lists without copying every cell.
+pub fn sanitized(input: &str) -> std::borrow::Cow<'_, str> {
     if !input.chars().any(is_unsafe) {
-        return input.to_string();
+        return input.into();
     }
     let mut out = String::with_capacity(input.len() + 8);
     for c in input.chars() {
@@ -19,7 +25,7 @@ pub fn sanitize(input: &str) -> String {
             out.push(c);
         }
     }
-    out
+    out.into()
 }
 
 /// Characters a terminal obeys or hides instead of showing.

@@ -10,7 +10,9 @@
 //! 4. idle: CPU and terminal bytes over 60 s with a steady fleet; one status change
 //! 5. resident memory of a dashboard state holding 100,000 phones
 //! 6. start-up: first frame of the demo
+//! 7. reading a 100 MB audit log back (`phonedeck audit`)
 
+mod audit;
 #[path = "../support/fleet_state.rs"]
 mod fleet_state;
 mod frame;
@@ -90,6 +92,9 @@ fn main() {
         record(figure);
     }
     record(terminal::startup());
+    for figure in audit::read_back() {
+        record(figure);
+    }
     let missed: Vec<&str> = figures
         .iter()
         .filter(|f| f.met == Some(false))

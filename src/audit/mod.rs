@@ -4,6 +4,7 @@
 //! line when an `unknown` outcome was settled by reading the target back. Every line
 //! names its action's `action_id` (and a retry the action it retries).
 
+pub mod actions;
 pub mod read;
 
 use std::collections::HashMap;

@@ -1,8 +1,7 @@
 //! Reading the audit log back (`phonedeck audit`, `phonedeck retry`): every line a
 //! record, a torn or foreign line skipped and counted, never a reason to fail. The file
-//! is streamed a line at a time and grouped by index, so time grows with its length.
+//! is streamed a line at a time, keeping only the records asked for (one target's).
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
@@ -57,24 +56,17 @@ pub struct Records {
     pub skipped: Vec<usize>,
 }
 
-impl Records {
-    /// What to say on stderr about skipped lines, if any.
-    pub fn skip_note(&self, path: &Path) -> Option<String> {
-        let (first, count) = (self.skipped.first()?, self.skipped.len());
-        Some(format!(
-            "{count} line(s) of {} could not be read and were skipped (first: line {first}; a torn last line is what a crash mid-write leaves)",
-            path.display()
-        ))
-    }
+/// What to say on stderr about skipped lines (their numbers), if any.
+pub fn skip_note(skipped: &[usize], path: &Path) -> Option<String> {
+    let (first, count) = (skipped.first()?, skipped.len());
+    Some(format!(
+        "{count} line(s) of {} could not be read and were skipped (first: line {first}; a torn last line is what a crash mid-write leaves)",
+        path.display()
+    ))
 }
 
-/// Reads records from `input` one line at a time (never the whole file in memory);
-/// a line that is not a record, or not UTF-8, is skipped and counted.
-pub fn parse(input: impl std::io::BufRead) -> std::io::Result<Records> {
-    parse_matching(input, |_| true)
-}
-
-/// As `parse`, keeping only the records `keep` wants (one action's, one target's).
+/// Reads the records `keep` wants from `input` one line at a time (never the whole
+/// file in memory); a line that is not a record, or not UTF-8, is skipped and counted.
 pub fn parse_matching(
     mut input: impl std::io::BufRead,
     mut keep: impl FnMut(&Record) -> bool,
@@ -99,11 +91,6 @@ pub fn parse_matching(
     }
 }
 
-/// Reads the log at `path`; a missing file is an empty log.
-pub fn read(path: &Path) -> std::io::Result<Records> {
-    read_matching(path, |_| true)
-}
-
 /// Reads the records of the log at `path` that `keep` wants; a missing file is an
 /// empty log.
 pub fn read_matching(path: &Path, keep: impl FnMut(&Record) -> bool) -> std::io::Result<Records> {
@@ -112,77 +99,6 @@ pub fn read_matching(path: &Path, keep: impl FnMut(&Record) -> bool) -> std::io:
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Records::default()),
         Err(error) => Err(error),
     }
-}
-
-/// One action's targets, each with its settling line (the last one, if several).
-#[derive(Debug, Clone)]
-pub struct ActionTargets<'a> {
-    pub action_id: &'a str,
-    pub kind: ActionKind,
-    pub retry_of: Option<&'a str>,
-    /// In the order they were first recorded: (target, its first line, its settling line).
-    pub targets: Vec<TargetLines<'a>>,
-}
-
-#[derive(Debug, Clone)]
-pub struct TargetLines<'a> {
-    pub target: &'a str,
-    pub first: &'a Record,
-    pub settled: Option<&'a Record>,
-    /// The `reconciled` line, when an unknown outcome was read back.
-    pub reconciled: Option<&'a Record>,
-}
-
-impl TargetLines<'_> {
-    /// `ok`, `failed`, `unknown`, `not_sent`, or `unknown` when no outcome was written.
-    pub fn outcome(&self) -> &str {
-        self.settled
-            .and_then(|r| r.outcome.as_deref())
-            .unwrap_or("unknown")
-    }
-}
-
-/// Every action in the log, in the order they started; each record is placed by two
-/// lookups, so a log of any size is grouped in one pass.
-pub fn actions(records: &[Record]) -> Vec<ActionTargets<'_>> {
-    let mut actions: Vec<ActionTargets> = Vec::new();
-    let mut action_index: HashMap<&str, usize> = HashMap::new();
-    let mut target_index: Vec<HashMap<&str, usize>> = Vec::new();
-    for record in records {
-        let Some(id) = record.action_id.as_deref() else {
-            continue;
-        };
-        let position = *action_index.entry(id).or_insert_with(|| {
-            actions.push(ActionTargets {
-                action_id: id,
-                kind: record.action,
-                retry_of: record.retry_of.as_deref(),
-                targets: Vec::new(),
-            });
-            target_index.push(HashMap::new());
-            actions.len() - 1
-        });
-        let targets = &mut actions[position].targets;
-        let at = *target_index[position]
-            .entry(record.target.as_str())
-            .or_insert_with(|| {
-                targets.push(TargetLines {
-                    target: &record.target,
-                    first: record,
-                    settled: None,
-                    reconciled: None,
-                });
-                targets.len() - 1
-            });
-        let entry = &mut targets[at];
-        if record.settles() {
-            entry.settled = Some(record);
-        }
-        if record.event == "reconciled" {
-            entry.reconciled = Some(record);
-        }
-    }
-    actions
 }
 
 #[cfg(test)]
@@ -197,26 +113,10 @@ mod tests {
 
     #[test]
     fn a_torn_last_line_is_skipped_and_counted() {
-        let records = parse(LOG.as_bytes()).expect("reads");
+        let records = parse_matching(LOG.as_bytes(), |_| true).expect("reads");
         assert_eq!(records.records.len(), 4);
         assert_eq!(records.skipped, [5]);
-        let note = records.skip_note(Path::new("audit.jsonl")).expect("a note");
+        let note = skip_note(&records.skipped, Path::new("audit.jsonl")).expect("a note");
         assert!(note.contains("line 5"), "{note}");
-    }
-
-    #[test]
-    fn actions_group_targets_with_their_settling_line() {
-        let records = parse(LOG.as_bytes()).expect("reads");
-        let actions = actions(&records.records);
-        assert_eq!(actions.len(), 1);
-        let outcomes: Vec<(&str, &str)> = actions[0]
-            .targets
-            .iter()
-            .map(|t| (t.target, t.outcome()))
-            .collect();
-        assert_eq!(
-            outcomes,
-            [("s1", "ok"), ("s2", "unknown"), ("s3", "not_sent")]
-        );
     }
 }

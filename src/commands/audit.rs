@@ -8,10 +8,11 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::audit::read::{self, ActionTargets, Record};
+use crate::audit::actions::{ActionTargets, Actions, Filter};
+use crate::audit::read::{self, Record};
 use crate::cli::{AuditArgs, OutputFormat};
 
-use super::output::{optional, print_rows};
+use super::output::{optional, print_long_list};
 use super::{EXIT_OK, Failure};
 
 /// Where the audit log is: `--audit-log`, else the default place.
@@ -23,37 +24,56 @@ pub fn log_path(audit_log: Option<&Path>) -> Result<PathBuf, Failure> {
 }
 
 /// Reads the log's records that `keep` wants, saying on stderr which lines were skipped.
-pub fn read_log(path: &Path, keep: impl FnMut(&Record) -> bool) -> Result<read::Records, Failure> {
-    let records = read::read_matching(path, keep).map_err(|e| {
-        Failure::usage(format!(
-            "cannot read the audit log {} ({e}); name another with --audit-log FILE",
-            path.display()
-        ))
-    })?;
-    if let Some(note) = records.skip_note(path) {
+fn read_records(path: &Path, keep: impl FnMut(&Record) -> bool) -> Result<Vec<Record>, Failure> {
+    let records = read::read_matching(path, keep).map_err(|e| unreadable(path, &e))?;
+    warn_skipped(&records.skipped, path);
+    Ok(records.records)
+}
+
+/// Reads the log's actions, saying on stderr which lines were skipped.
+pub fn read_actions(path: &Path, filter: &Filter) -> Result<Actions, Failure> {
+    let actions = Actions::read(path, filter).map_err(|e| unreadable(path, &e))?;
+    warn_skipped(&actions.skipped, path);
+    Ok(actions)
+}
+
+fn unreadable(path: &Path, error: &std::io::Error) -> Failure {
+    Failure::usage(format!(
+        "cannot read the audit log {} ({error}); name another with --audit-log FILE",
+        path.display()
+    ))
+}
+
+fn warn_skipped(skipped: &[usize], path: &Path) {
+    if let Some(note) = read::skip_note(skipped, path) {
         eprintln!("warning: {note}");
     }
-    Ok(records)
 }
 
 pub fn run(args: AuditArgs, audit_log: Option<&Path>, format: OutputFormat) -> Result<u8, Failure> {
     let path = log_path(audit_log)?;
-    let from = args
+    let since = args
         .since
         .and_then(|since| chrono::TimeDelta::from_std(since).ok())
-        .and_then(|since| Utc::now().checked_sub_signed(since))
-        .unwrap_or(DateTime::<Utc>::MIN_UTC);
-    let (target, action) = (args.target.as_deref(), args.action.as_deref());
-    let records = read_log(&path, |r| {
-        r.time >= from
-            && target.is_none_or(|t| r.target == t)
-            && action.is_none_or(|a| r.action_id.as_deref() == Some(a))
-    })?
-    .records;
+        .and_then(|since| Utc::now().checked_sub_signed(since));
     match (args.target, args.action) {
-        (Some(target), _) => target_history(&records, &target, format)?,
-        (None, Some(action)) => action_targets(&records, &action, format)?,
-        (None, None) => action_summaries(&records, format)?,
+        (Some(target), _) => {
+            let records = read_records(&path, |r| {
+                r.target == target && since.is_none_or(|from| r.time >= from)
+            })?;
+            target_history(&records, format)?;
+        }
+        (None, action_id) => {
+            let filter = Filter {
+                action_id: action_id.clone(),
+                since,
+            };
+            let actions = read_actions(&path, &filter)?;
+            match action_id {
+                Some(id) => action_targets(&actions, &id, format)?,
+                None => action_summaries(&actions, format)?,
+            }
+        }
     }
     Ok(EXIT_OK)
 }
@@ -76,49 +96,24 @@ struct ActionSummary<'a> {
     not_sent: usize,
 }
 
-fn summary<'a>(action: &ActionTargets<'a>) -> ActionSummary<'a> {
-    let count = |outcome: &str| {
-        action
-            .targets
-            .iter()
-            .filter(|t| t.outcome() == outcome)
-            .count()
-    };
-    let first = action.targets.first().map(|t| t.first);
+fn summary(action: &ActionTargets) -> ActionSummary<'_> {
     ActionSummary {
-        action_id: action.action_id,
+        action_id: &action.action_id,
         action: action.kind,
-        started: first.map(|r| time(&r.time)).unwrap_or_default(),
-        profile: first.map_or("", |r| r.profile.as_str()),
-        retry_of: action.retry_of,
+        started: time(&action.started),
+        profile: &action.profile,
+        retry_of: action.retry_of.as_deref(),
         targets: action.targets.len(),
-        ok: count("ok"),
-        failed: count("failed"),
-        unknown: count("unknown"),
-        not_sent: count("not_sent"),
+        ok: action.count("ok"),
+        failed: action.count("failed"),
+        unknown: action.count("unknown"),
+        not_sent: action.count("not_sent"),
     }
 }
 
-fn action_summaries(records: &[Record], format: OutputFormat) -> Result<(), Failure> {
-    let summaries: Vec<ActionSummary> = read::actions(records).iter().map(summary).collect();
-    let rows: Vec<Vec<String>> = summaries
-        .iter()
-        .map(|s| {
-            vec![
-                s.action_id.to_string(),
-                s.action.label().to_string(),
-                s.started.clone(),
-                s.profile.to_string(),
-                s.targets.to_string(),
-                s.ok.to_string(),
-                s.failed.to_string(),
-                s.unknown.to_string(),
-                s.not_sent.to_string(),
-                optional(s.retry_of),
-            ]
-        })
-        .collect();
-    print_rows(
+fn action_summaries(actions: &Actions, format: OutputFormat) -> Result<(), Failure> {
+    let summaries: Vec<ActionSummary> = actions.actions.iter().map(summary).collect();
+    print_long_list(
         format,
         &summaries,
         &[
@@ -133,7 +128,25 @@ fn action_summaries(records: &[Record], format: OutputFormat) -> Result<(), Fail
             "NOT SENT",
             "RETRY OF",
         ],
-        &rows,
+        || {
+            summaries
+                .iter()
+                .map(|s| {
+                    vec![
+                        s.action_id.to_string(),
+                        s.action.label().to_string(),
+                        s.started.clone(),
+                        s.profile.to_string(),
+                        s.targets.to_string(),
+                        s.ok.to_string(),
+                        s.failed.to_string(),
+                        s.unknown.to_string(),
+                        s.not_sent.to_string(),
+                        optional(s.retry_of),
+                    ]
+                })
+                .collect()
+        },
     )
 }
 
@@ -150,55 +163,31 @@ struct TargetOutcome<'a> {
     job_id: Option<&'a str>,
 }
 
-fn action_targets(
-    records: &[Record],
-    action_id: &str,
-    format: OutputFormat,
-) -> Result<(), Failure> {
-    let actions = read::actions(records);
-    let action = actions
-        .iter()
-        .find(|a| a.action_id == action_id)
-        .ok_or_else(|| {
-            Failure::usage(format!(
-                "no action {} in the audit log; `phonedeck audit` lists them",
-                crate::sanitize::sanitize(action_id)
-            ))
-        })?;
+fn action_targets(actions: &Actions, action_id: &str, format: OutputFormat) -> Result<(), Failure> {
+    let action = actions.find(action_id).ok_or_else(|| {
+        Failure::usage(format!(
+            "no action {} in the audit log; `phonedeck audit` lists them",
+            crate::sanitize::sanitize(action_id)
+        ))
+    })?;
     let targets: Vec<TargetOutcome> = action
         .targets
         .iter()
         .map(|t| {
-            let settled = t.settled;
+            let settled = t.settled.as_ref();
             TargetOutcome {
-                target: t.target,
-                sent: (t.first.event == "sent").then(|| time(&t.first.time)),
+                target: &t.target,
+                sent: t.sent.as_ref().map(time),
                 outcome: t.outcome(),
-                reconciled: t.reconciled.and_then(|r| r.reconciled.as_deref()),
-                error_code: settled.and_then(|r| r.error_code.as_deref()),
-                error_msg: settled.and_then(|r| r.error_msg.as_deref()),
-                request_id: settled.and_then(|r| r.request_id.as_deref()),
-                job_id: settled.and_then(|r| r.job_id.as_deref()),
+                reconciled: t.reconciled.as_deref(),
+                error_code: settled.and_then(|s| s.error_code.as_deref()),
+                error_msg: settled.and_then(|s| s.error_msg.as_deref()),
+                request_id: settled.and_then(|s| s.request_id.as_deref()),
+                job_id: settled.and_then(|s| s.job_id.as_deref()),
             }
         })
         .collect();
-    let rows: Vec<Vec<String>> = targets
-        .iter()
-        .map(|t| {
-            vec![
-                t.target.to_string(),
-                optional(t.sent.as_ref()),
-                match t.reconciled {
-                    Some(settled) => format!("{} ({settled})", t.outcome),
-                    None => t.outcome.to_string(),
-                },
-                optional(t.error_code),
-                optional(t.error_msg.or(t.job_id)),
-                optional(t.request_id),
-            ]
-        })
-        .collect();
-    print_rows(
+    print_long_list(
         format,
         &targets,
         &[
@@ -209,7 +198,24 @@ fn action_targets(
             "MESSAGE/JOB",
             "REQUEST ID",
         ],
-        &rows,
+        || {
+            targets
+                .iter()
+                .map(|t| {
+                    vec![
+                        t.target.to_string(),
+                        optional(t.sent.as_ref()),
+                        match t.reconciled {
+                            Some(settled) => format!("{} ({settled})", t.outcome),
+                            None => t.outcome.to_string(),
+                        },
+                        optional(t.error_code),
+                        optional(t.error_msg.or(t.job_id)),
+                        optional(t.request_id),
+                    ]
+                })
+                .collect()
+        },
     )
 }
 
@@ -225,10 +231,9 @@ struct TargetLine<'a> {
     request_id: Option<&'a str>,
 }
 
-fn target_history(records: &[Record], target: &str, format: OutputFormat) -> Result<(), Failure> {
+fn target_history(records: &[Record], format: OutputFormat) -> Result<(), Failure> {
     let lines: Vec<TargetLine> = records
         .iter()
-        .filter(|r| r.target == target)
         .map(|r| TargetLine {
             time: time(&r.time),
             action_id: r.action_id.as_deref(),
@@ -240,22 +245,7 @@ fn target_history(records: &[Record], target: &str, format: OutputFormat) -> Res
             request_id: r.request_id.as_deref(),
         })
         .collect();
-    let rows: Vec<Vec<String>> = lines
-        .iter()
-        .map(|l| {
-            vec![
-                l.time.clone(),
-                optional(l.action_id),
-                l.action.label().to_string(),
-                l.event.to_string(),
-                optional(l.outcome),
-                optional(l.error_code),
-                optional(l.error_msg),
-                optional(l.request_id),
-            ]
-        })
-        .collect();
-    print_rows(
+    print_long_list(
         format,
         &lines,
         &[
@@ -268,6 +258,22 @@ fn target_history(records: &[Record], target: &str, format: OutputFormat) -> Res
             "MESSAGE",
             "REQUEST ID",
         ],
-        &rows,
+        || {
+            lines
+                .iter()
+                .map(|l| {
+                    vec![
+                        l.time.clone(),
+                        optional(l.action_id),
+                        l.action.label().to_string(),
+                        l.event.to_string(),
+                        optional(l.outcome),
+                        optional(l.error_code),
+                        optional(l.error_msg),
+                        optional(l.request_id),
+                    ]
+                })
+                .collect()
+        },
     )
 }

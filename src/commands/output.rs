@@ -2,6 +2,7 @@
 //! sanitised: network strings never reach the terminal raw (JSON escapes control
 //! characters itself).
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use serde::Serialize;
@@ -10,57 +11,57 @@ use unicode_width::UnicodeWidthStr;
 use crate::api::TargetOutcome;
 use crate::app::pane::column::{self, TableRow};
 use crate::cli::OutputFormat;
-use crate::sanitize::sanitize;
+use crate::sanitize::{sanitize, sanitized};
 
 use super::{EXIT_FAILED, EXIT_OK, Failure};
 
-/// Every cell made safe for a terminal.
-fn sanitized(rows: &[Vec<String>]) -> Vec<Vec<String>> {
+/// Every cell made safe for a terminal (borrowed where it already is).
+fn sanitized_rows(rows: &[Vec<String>]) -> Vec<Vec<Cow<'_, str>>> {
     rows.iter()
-        .map(|row| row.iter().map(|cell| sanitize(cell)).collect())
+        .map(|row| row.iter().map(|cell| sanitized(cell)).collect())
         .collect()
 }
 
 /// An aligned table: columns as wide as their widest cell on screen (a CJK character
 /// takes two columns), padded by hand so a cell of any length prints.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
-    let rows = sanitized(rows);
+    let rows = sanitized_rows(rows);
     let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.width());
         }
     }
-    let line = |cells: Vec<&str>| {
-        let mut text = String::new();
-        for (cell, width) in cells.iter().zip(&widths) {
-            text.push_str(cell);
-            text.extend(std::iter::repeat_n(
+    let mut out = String::new();
+    let mut line = |cells: &mut dyn Iterator<Item = &str>| {
+        let start = out.len();
+        for (cell, width) in cells.zip(&widths) {
+            out.push_str(cell);
+            out.extend(std::iter::repeat_n(
                 ' ',
                 width.saturating_sub(cell.width()) + 2,
             ));
         }
-        text.trim_end().to_string()
-    };
-    let mut out = line(headers.to_vec());
-    for row in &rows {
+        out.truncate(out[start..].trim_end().len() + start);
         out.push('\n');
-        out.push_str(&line(row.iter().map(String::as_str).collect()));
+    };
+    line(&mut headers.iter().copied());
+    for row in &rows {
+        line(&mut row.iter().map(AsRef::as_ref));
     }
+    out.pop();
     out
 }
 
 /// The same columns as the table, as CSV with a header row (quoted where needed).
 pub fn csv(headers: &[&str], rows: &[Vec<String>]) -> Result<String, Failure> {
-    let rows = sanitized(rows);
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| row.iter().map(|cell| sanitize(cell)).collect())
+        .collect();
     let text = crate::app::export::to_csv(headers, &rows)
         .map_err(|e| Failure::failed(format!("cannot write CSV: {e}")))?;
     Ok(text.trim_end().to_string())
-}
-
-pub fn json<T: Serialize>(value: &T) -> Result<String, Failure> {
-    serde_json::to_string_pretty(value)
-        .map_err(|e| Failure::failed(format!("cannot encode the result as JSON: {e}")))
 }
 
 pub fn print_rows<T: Serialize>(
@@ -69,12 +70,35 @@ pub fn print_rows<T: Serialize>(
     headers: &[&str],
     rows: &[Vec<String>],
 ) -> Result<(), Failure> {
-    let text = match format {
-        OutputFormat::Json => json(items)?,
-        OutputFormat::Table => table(headers, rows),
-        OutputFormat::Csv => csv(headers, rows)?,
-    };
-    print_text(&text)
+    match format {
+        OutputFormat::Json => print_json(items),
+        OutputFormat::Table => print_text(&table(headers, rows)),
+        OutputFormat::Csv => print_text(&csv(headers, rows)?),
+    }
+}
+
+/// As `print_rows`, for lists that can be long (the audit log's): the rows of text
+/// are built only when a table or CSV is asked for.
+pub fn print_long_list<T: Serialize>(
+    format: OutputFormat,
+    items: &T,
+    headers: &[&str],
+    rows: impl FnOnce() -> Vec<Vec<String>>,
+) -> Result<(), Failure> {
+    match format {
+        OutputFormat::Json => print_json(items),
+        OutputFormat::Table | OutputFormat::Csv => print_rows(format, items, headers, &rows()),
+    }
+}
+
+/// JSON written straight to standard output, never held whole as text.
+fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = serde_json::to_writer_pretty(&mut out, value)
+        .map_err(std::io::Error::from)
+        .and_then(|()| writeln!(out))
+        .and_then(|()| out.flush());
+    quiet_on_broken_pipe(written)
 }
 
 /// Writes a result to standard output. A reader that went away (`| head`, `| true`) is
@@ -82,7 +106,11 @@ pub fn print_rows<T: Serialize>(
 /// lines are written already).
 pub fn print_text(text: &str) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
-    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+    quiet_on_broken_pipe(writeln!(out, "{text}").and_then(|()| out.flush()))
+}
+
+fn quiet_on_broken_pipe(written: std::io::Result<()>) -> Result<(), Failure> {
+    match written {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::failed(format!(
             "cannot write to standard output: {e}"
         ))),

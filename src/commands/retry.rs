@@ -2,10 +2,10 @@
 //! (failed, unknown, not sent), as the audit log records them, on the profile it ran
 //! on; confirmed like the action itself, recorded with `retry_of`.
 
-use crate::audit::read;
+use crate::audit::actions::Filter;
 use crate::cli::OutputFormat;
 
-use super::audit::read_log;
+use super::audit::read_actions;
 use super::confirm::ensure_allowed;
 use super::output::print_outcomes;
 use super::{EXIT_OK, Failure, Target};
@@ -19,25 +19,19 @@ pub async fn run(
     let path = target.audit_path.clone().ok_or_else(|| {
         Failure::usage("no audit log to read the action from: name it with --audit-log FILE")
     })?;
-    let records = read_log(&path, |r| {
-        r.action_id.as_deref() == Some(action_id.as_str())
-    })?
-    .records;
-    let actions = read::actions(&records);
+    let filter = Filter {
+        action_id: Some(action_id.clone()),
+        since: None,
+    };
+    let actions = read_actions(&path, &filter)?;
     let shown_id = crate::sanitize::sanitize(&action_id);
-    let action = actions
-        .iter()
-        .find(|a| a.action_id == action_id)
-        .ok_or_else(|| {
-            Failure::usage(format!(
-                "no action {shown_id} in the audit log {}; `phonedeck audit` lists them",
-                path.display()
-            ))
-        })?;
-    let profile = action
-        .targets
-        .first()
-        .map_or("", |t| t.first.profile.as_str());
+    let action = actions.find(&action_id).ok_or_else(|| {
+        Failure::usage(format!(
+            "no action {shown_id} in the audit log {}; `phonedeck audit` lists them",
+            path.display()
+        ))
+    })?;
+    let profile = action.profile.as_str();
     if profile != target.profile {
         return Err(Failure::usage(format!(
             "action {shown_id} ran on profile {}; retry it there: --profile {}",
@@ -50,7 +44,7 @@ pub async fn run(
         .targets
         .iter()
         .filter(|t| t.outcome() != "ok")
-        .map(|t| t.target.to_string())
+        .map(|t| t.target.clone())
         .collect();
     if targets.is_empty() {
         eprintln!("every target of action {shown_id} is ok: nothing to retry");

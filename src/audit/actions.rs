@@ -1,0 +1,318 @@
+//! The audit log's actions, folded a line at a time (`phonedeck audit`, `retry`): each
+//! line is read in place and only what an action's summary and targets need is kept,
+//! so a 100 MB log of 300,000 targets is grouped in one pass without holding its lines.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use crate::action_kind::ActionKind;
+
+/// One audit line as it stands in the file (strings borrowed where they need no
+/// unescaping); fields phonedeck does not need here are not read.
+#[derive(Deserialize)]
+struct Line<'a> {
+    time: DateTime<Utc>,
+    #[serde(borrow)]
+    event: Cow<'a, str>,
+    #[serde(borrow, default)]
+    profile: Cow<'a, str>,
+    action: ActionKind,
+    #[serde(borrow, default)]
+    action_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    retry_of: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    target: Cow<'a, str>,
+    #[serde(borrow, default)]
+    outcome: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    error_code: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    error_msg: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    request_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    job_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    reconciled: Option<Cow<'a, str>>,
+}
+
+/// Which lines to fold in.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Only this action's lines.
+    pub action_id: Option<String>,
+    /// Only lines written from this time on.
+    pub since: Option<DateTime<Utc>>,
+}
+
+/// Every action of the log, in the order they started, and the lines that could not
+/// be read (line numbers).
+#[derive(Debug, Default)]
+pub struct Actions {
+    pub actions: Vec<ActionTargets>,
+    pub skipped: Vec<usize>,
+    positions: HashMap<String, usize>,
+}
+
+/// One action's targets, each with its settling line (the last one, if several).
+#[derive(Debug, Clone)]
+pub struct ActionTargets {
+    pub action_id: String,
+    pub kind: ActionKind,
+    pub retry_of: Option<String>,
+    /// The profile and time of the action's first line.
+    pub profile: String,
+    pub started: DateTime<Utc>,
+    /// In the order they were first recorded.
+    pub targets: Vec<TargetLines>,
+    /// Where each target stands in `targets`, once there are more than a few (most
+    /// actions have one or a handful: a search is quicker than a map for them).
+    positions: Option<HashMap<String, usize>>,
+}
+
+/// Targets an action has before its targets are found through a map.
+const SEARCHED_TARGETS: usize = 16;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetLines {
+    pub target: String,
+    /// When its request left, if its first line is a `sent` line.
+    pub sent: Option<DateTime<Utc>>,
+    /// Its settling line: an outcome, or never sent.
+    pub settled: Option<Settling>,
+    /// `happened`, `did_not_happen` or `cannot_tell`, when an unknown outcome was
+    /// read back.
+    pub reconciled: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settling {
+    pub outcome: Option<String>,
+    pub error_code: Option<String>,
+    pub error_msg: Option<String>,
+    pub request_id: Option<String>,
+    pub job_id: Option<String>,
+}
+
+impl TargetLines {
+    /// `ok`, `failed`, `unknown`, `not_sent`, or `unknown` when no outcome was written.
+    pub fn outcome(&self) -> &str {
+        self.settled
+            .as_ref()
+            .and_then(|s| s.outcome.as_deref())
+            .unwrap_or("unknown")
+    }
+}
+
+impl Actions {
+    /// Reads the log at `path` (a missing file is an empty log), one line at a time.
+    pub fn read(path: &Path, filter: &Filter) -> std::io::Result<Actions> {
+        match std::fs::File::open(path) {
+            Ok(file) => Actions::fold(std::io::BufReader::with_capacity(1 << 16, file), filter),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Actions::default()),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Folds every line of `input` in; a line that is not a record, or not UTF-8, is
+    /// skipped and counted.
+    pub fn fold(mut input: impl std::io::BufRead, filter: &Filter) -> std::io::Result<Actions> {
+        let mut actions = Actions::default();
+        let mut buffer = Vec::new();
+        let mut number = 0;
+        loop {
+            buffer.clear();
+            if input.read_until(b'\n', &mut buffer)? == 0 {
+                return Ok(actions);
+            }
+            number += 1;
+            if buffer.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            match serde_json::from_slice::<Line>(&buffer) {
+                Ok(line) => actions.add(line, filter),
+                Err(_) => actions.skipped.push(number),
+            }
+        }
+    }
+
+    pub fn find(&self, action_id: &str) -> Option<&ActionTargets> {
+        self.positions.get(action_id).map(|&i| &self.actions[i])
+    }
+
+    fn add(&mut self, line: Line, filter: &Filter) {
+        let Some(id) = line.action_id.as_deref() else {
+            return;
+        };
+        let wanted = filter.action_id.as_deref().is_none_or(|want| want == id)
+            && filter.since.is_none_or(|since| line.time >= since);
+        if !wanted {
+            return;
+        }
+        let position = match self.positions.get(id) {
+            Some(&position) => position,
+            None => {
+                self.positions.insert(id.to_string(), self.actions.len());
+                self.actions.push(ActionTargets::starting_with(id, &line));
+                self.actions.len() - 1
+            }
+        };
+        self.actions[position].add(line);
+    }
+}
+
+impl ActionTargets {
+    fn starting_with(id: &str, line: &Line) -> ActionTargets {
+        ActionTargets {
+            action_id: id.to_string(),
+            kind: line.action,
+            retry_of: line.retry_of.as_deref().map(str::to_string),
+            profile: line.profile.to_string(),
+            started: line.time,
+            targets: Vec::new(),
+            positions: None,
+        }
+    }
+
+    fn position(&self, target: &str) -> Option<usize> {
+        match &self.positions {
+            Some(positions) => positions.get(target).copied(),
+            None => self.targets.iter().position(|t| t.target == target),
+        }
+    }
+
+    fn add(&mut self, line: Line) {
+        let at = match self.position(&line.target) {
+            Some(at) => at,
+            None => {
+                let at = self.targets.len();
+                self.targets.push(TargetLines {
+                    target: line.target.to_string(),
+                    sent: (line.event == "sent").then_some(line.time),
+                    settled: None,
+                    reconciled: None,
+                });
+                match &mut self.positions {
+                    Some(positions) => {
+                        positions.insert(line.target.into_owned(), at);
+                    }
+                    None if self.targets.len() > SEARCHED_TARGETS => {
+                        let positions = self.targets.iter().enumerate();
+                        self.positions =
+                            Some(positions.map(|(i, t)| (t.target.clone(), i)).collect());
+                    }
+                    None => {}
+                }
+                at
+            }
+        };
+        let entry = &mut self.targets[at];
+        let owned = |text: Option<Cow<str>>| text.map(Cow::into_owned);
+        match line.event.as_ref() {
+            "outcome" | "not_sent" => {
+                entry.settled = Some(Settling {
+                    outcome: owned(line.outcome),
+                    error_code: owned(line.error_code),
+                    error_msg: owned(line.error_msg),
+                    request_id: owned(line.request_id),
+                    job_id: owned(line.job_id),
+                });
+            }
+            "reconciled" => entry.reconciled = owned(line.reconciled),
+            _ => {}
+        }
+    }
+
+    /// How many targets ended with this outcome.
+    pub fn count(&self, outcome: &str) -> usize {
+        self.targets
+            .iter()
+            .filter(|t| t.outcome() == outcome)
+            .count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOG: &str = r#"{"time":"2026-11-23T10:00:00.000Z","event":"sent","profile":"p","action":"stop-server","action_id":"a1","target":"s1","client_request_id":"c1"}
+{"time":"2026-11-23T10:00:00.000Z","event":"sent","profile":"p","action":"stop-server","action_id":"a1","target":"s2","client_request_id":"c2"}
+{"time":"2026-11-23T10:00:01.000Z","event":"outcome","profile":"p","action":"stop-server","action_id":"a1","target":"s1","client_request_id":"c1","outcome":"ok"}
+{"time":"2026-11-23T10:00:01.000Z","event":"not_sent","profile":"p","action":"stop-server","action_id":"a1","target":"s3","outcome":"not_sent"}
+{"time":"2026-11-23T11:00:00.000Z","event":"sent","profile":"p","action":"stop-server","action_id":"a2","retry_of":"a1","target":"s\"2","client_request_id":"c3"}
+{"time":"2026-11-23T11:00:01.000Z","event":"outcome","profile":"p","action":"stop-server","action_id":"a2","target":"s\"2","outcome":"failed","error_code":"E1","error_msg":"no"}
+{"time":"2026-11-23T10:00:02.000Z","event":"outc"#;
+
+    fn fold(filter: &Filter) -> Actions {
+        Actions::fold(LOG.as_bytes(), filter).expect("reads")
+    }
+
+    #[test]
+    fn actions_group_targets_with_their_settling_line() {
+        let actions = fold(&Filter::default());
+        assert_eq!(actions.skipped, [7]);
+        assert_eq!(actions.actions.len(), 2);
+        let first = actions.find("a1").expect("a1");
+        let outcomes: Vec<(&str, &str)> = first
+            .targets
+            .iter()
+            .map(|t| (t.target.as_str(), t.outcome()))
+            .collect();
+        assert_eq!(
+            outcomes,
+            [("s1", "ok"), ("s2", "unknown"), ("s3", "not_sent")]
+        );
+        assert!(first.targets[0].sent.is_some());
+        assert!(first.targets[2].sent.is_none(), "never sent");
+        let retry = actions.find("a2").expect("a2");
+        assert_eq!(retry.retry_of.as_deref(), Some("a1"));
+        let failed = &retry.targets[0];
+        assert_eq!(failed.target, "s\"2", "an escaped string is read whole");
+        assert_eq!(
+            failed
+                .settled
+                .as_ref()
+                .and_then(|s| s.error_code.as_deref()),
+            Some("E1")
+        );
+    }
+
+    #[test]
+    fn a_large_action_finds_its_targets_again() {
+        let mut log = String::new();
+        for event in ["sent", "outcome"] {
+            for target in 0..100 {
+                log.push_str(&format!(
+                    r#"{{"time":"2026-11-23T10:00:00Z","event":"{event}","action":"stop-server","action_id":"big","target":"t{target}","outcome":"ok"}}"#
+                ));
+                log.push('\n');
+            }
+        }
+        let actions = Actions::fold(log.as_bytes(), &Filter::default()).expect("reads");
+        let big = actions.find("big").expect("big");
+        assert_eq!(big.targets.len(), 100);
+        assert_eq!(big.count("ok"), 100);
+    }
+
+    #[test]
+    fn a_filter_keeps_one_action_or_the_lines_since_a_time() {
+        let one = fold(&Filter {
+            action_id: Some("a2".into()),
+            since: None,
+        });
+        assert_eq!(one.actions.len(), 1);
+        let since = "2026-11-23T10:30:00Z".parse().ok();
+        let recent = fold(&Filter {
+            action_id: None,
+            since,
+        });
+        assert_eq!(recent.actions.len(), 1);
+        assert_eq!(recent.actions[0].action_id, "a2");
+    }
+}
