@@ -1184,3 +1184,29 @@ async fn a_refused_credential_pauses_polls_until_r_tries_it_once_more() {
     assert!(!screen.contains("PAUSED"), "{screen}");
     assert!(ui.state.credentials_problem().is_none());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_detail_view_masks_a_password_in_any_url_field() {
+    let sim = start_sim().await;
+    sim.with_fleet(|fleet| {
+        for phone in &mut fleet.phones {
+            phone.name = "rtsp://admin:hunter2-S3cret@10.1.2.3/live".into();
+        }
+    });
+    let mut ui = Harness::new(&sim, false).await;
+    ui.key(KeyCode::Enter).await;
+    assert!(
+        matches!(ui.state.mode, Mode::Detail(_)),
+        "Enter opens the detail"
+    );
+    let screen = ui.screen(160, 40);
+    assert!(
+        screen.contains("rtsp://admin:***@10.1.2.3/live"),
+        "{screen}"
+    );
+    let record_lines: Vec<&str> = screen.lines().filter(|l| l.contains(": rtsp")).collect();
+    assert!(!record_lines.is_empty(), "{screen}");
+    for line in record_lines {
+        assert!(!line.contains("hunter2"), "{line}");
+    }
+}

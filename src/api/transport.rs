@@ -347,6 +347,26 @@ mod tests {
     }
 
     #[test]
+    fn a_redirect_is_a_failure_naming_its_location_without_its_password() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::LOCATION,
+            "http://mallory:pw-S3cret@other.example/v1/instances"
+                .parse()
+                .expect("header"),
+        );
+        let err = redirect_error(Service::KooPhone, 307, &headers);
+        assert!(
+            err.message
+                .contains("http://mallory:***@other.example/v1/instances"),
+            "{}",
+            err.message
+        );
+        assert!(!err.message.contains("pw-S3cret"));
+        assert!(!err.outcome_unknown(), "the service did not act: failed");
+    }
+
+    #[test]
     fn html_and_empty_bodies_give_status_and_excerpt() {
         let html = error_from_body(
             Service::Cph,
