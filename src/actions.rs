@@ -142,8 +142,9 @@ impl Executor {
     }
 
     /// Runs an action over many targets, `max_in_flight` at once; outcomes arrive
-    /// as they complete, each with its index in `targets`. A target is started only
-    /// when a slot frees, so stopping the run stops what has not started yet.
+    /// as they complete, each with its index in `targets`. The audit log lists every
+    /// target first; if it cannot, nothing is sent. A target is started only when a
+    /// slot frees, so stopping the run stops what has not started yet.
     pub fn run(
         &self,
         kind: ActionKind,
@@ -152,13 +153,49 @@ impl Executor {
     ) -> impl Stream<Item = (usize, TargetOutcome)> + 'static {
         let executor = self.clone();
         let concurrency = self.api.max_in_flight();
-        stream::iter(targets.into_iter().enumerate())
-            .map(move |(index, target)| {
-                let executor = executor.clone();
-                let run = run.clone();
-                async move { (index, executor.perform(kind, target, &run).await) }
+        stream::once(async move {
+            let listed = executor.list_targets(kind, &targets, &run).await;
+            (executor, targets, run, listed)
+        })
+        .flat_map(move |(executor, targets, run, listed)| {
+            stream::iter(targets.into_iter().enumerate())
+                .map(move |(index, target)| {
+                    let executor = executor.clone();
+                    let run = run.clone();
+                    let listed = listed.clone();
+                    async move {
+                        let outcome = match listed {
+                            Ok(()) => executor.perform(kind, target, &run).await,
+                            Err(why) => {
+                                TargetOutcome::failed(target, Some("AUDIT".into()), why, None)
+                            }
+                        };
+                        (index, outcome)
+                    }
+                })
+                .buffer_unordered(concurrency)
+        })
+    }
+
+    /// Writes the action's `targets` lines; the reason nothing may be sent, if not.
+    async fn list_targets(
+        &self,
+        kind: ActionKind,
+        targets: &[String],
+        run: &Run,
+    ) -> Result<(), String> {
+        let Some(audit) = &self.audit else {
+            return Ok(());
+        };
+        audit
+            .targets(kind, targets, &run.action)
+            .await
+            .map_err(|error| {
+                format!(
+                    "not sent: cannot list the action's targets in the audit log {} ({error})",
+                    audit.path().display()
+                )
             })
-            .buffer_unordered(concurrency)
     }
 
     /// Runs an action over many targets; one outcome per target, in input order.

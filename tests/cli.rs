@@ -160,7 +160,9 @@ async fn stop_streaming_reports_each_target_in_input_order() {
     );
     assert_eq!(mutations(&sim).len(), 3);
     let audit = audit_lines(&config);
-    assert_eq!(audit.len(), 6, "a sent and an outcome line per target");
+    assert_eq!(audit[0]["event"], "targets", "the targets are listed first");
+    assert_eq!(audit[0]["targets"].as_array().map(Vec::len), Some(3));
+    assert_eq!(audit.len(), 7, "then a sent and an outcome line per target");
     let sent: Vec<&Value> = audit.iter().filter(|l| l["event"] == "sent").collect();
     assert_eq!(sent.len(), 3);
     let ghost = audit
@@ -1598,5 +1600,226 @@ async fn a_link_planted_at_the_default_audit_log_is_refused_and_nothing_is_sent(
     assert!(
         mutations(&sim).is_empty(),
         "nothing is sent without its audit"
+    );
+}
+
+/// A bulk stop-streaming on every phone, one request at a time slowed by the simulator.
+async fn slow_bulk(sim: &SimHandle, config: &PathBuf, ids: &[String]) -> tokio::process::Child {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_phonedeck"));
+    command
+        .arg("--config")
+        .arg(config)
+        .arg("--audit-log")
+        .arg(audit_path(config))
+        .args(["phones", "stop-streaming", "--yes", "-o", "json"])
+        .args(ids)
+        .env("PD_TEST_TOKEN", &sim.credentials().token)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = command.spawn().expect("starts");
+    tokio::time::timeout(Duration::from_secs(20), async {
+        while !std::fs::read_to_string(audit_path(config))
+            .unwrap_or_default()
+            .contains(r#""event":"sent""#)
+        {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("sending begins");
+    child
+}
+
+fn signal(child: &tokio::process::Child, name: &str) {
+    let pid = child.id().expect("running").to_string();
+    let sent = std::process::Command::new("kill")
+        .args([&format!("-{name}"), &pid])
+        .status()
+        .expect("kill");
+    assert!(sent.success());
+}
+
+/// What `phonedeck audit --action ID` says of each target: (target, outcome).
+async fn audited_targets(sim: &SimHandle, config: &PathBuf) -> Vec<(String, String)> {
+    let lines = audit_lines(config);
+    let action = lines[0]["action_id"]
+        .as_str()
+        .expect("an action id")
+        .to_string();
+    let run = phonedeck(sim, config, &["audit", "--action", &action, "-o", "json"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.json()
+        .as_array()
+        .expect("targets")
+        .iter()
+        .map(|t| {
+            let field = |name: &str| t[name].as_str().unwrap_or_default().to_string();
+            (field("target"), field("outcome"))
+        })
+        .collect()
+}
+
+fn count(targets: &[(String, String)], outcome: &str) -> usize {
+    targets.iter().filter(|(_, o)| o == outcome).count()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigkill_mid_bulk_still_leaves_every_target_in_the_audit() {
+    let sim = start_sim().await;
+    let (_dir, config) = config_file(&sim, "max_in_flight = 4");
+    sim.set_faults(phonedeck::sim::Faults {
+        slow_actions: Some(Duration::from_secs(30)),
+        ..Default::default()
+    });
+    let ids: Vec<String> = phone_ids(&sim).into_iter().take(40).collect();
+    let mut child = slow_bulk(&sim, &config, &ids).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    child.kill().await.expect("SIGKILL");
+    let targets = audited_targets(&sim, &config).await;
+    assert_eq!(targets.len(), 40, "every target has a line: {targets:?}");
+    let mut listed: Vec<&String> = targets.iter().map(|(t, _)| t).collect();
+    listed.sort();
+    let mut given: Vec<&String> = ids.iter().collect();
+    given.sort();
+    assert_eq!(listed, given);
+    assert_eq!(
+        count(&targets, "unknown"),
+        4,
+        "the four in flight: {targets:?}"
+    );
+    assert_eq!(count(&targets, "not_sent"), 36, "{targets:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_and_sighup_stop_a_bulk_like_ctrl_c_and_a_second_exits_accounted() {
+    for (first, second) in [("TERM", None), ("HUP", None), ("TERM", Some("TERM"))] {
+        let sim = start_sim().await;
+        let (_dir, config) = config_file(&sim, "max_in_flight = 4");
+        sim.set_faults(phonedeck::sim::Faults {
+            slow_actions: Some(Duration::from_secs(if second.is_some() { 30 } else { 1 })),
+            ..Default::default()
+        });
+        let ids: Vec<String> = phone_ids(&sim).into_iter().take(40).collect();
+        let child = slow_bulk(&sim, &config, &ids).await;
+        signal(&child, first);
+        if let Some(second) = second {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            signal(&child, second);
+        }
+        let run = tokio::time::timeout(Duration::from_secs(20), child.wait_with_output())
+            .await
+            .expect("exits in time")
+            .expect("exits");
+        let run = Run::from_output(run);
+        assert!(
+            run.stderr.contains("no new request is sent"),
+            "{first}: {}",
+            run.stderr
+        );
+        let targets = audited_targets(&sim, &config).await;
+        assert_eq!(targets.len(), 40, "{first} {second:?}: {targets:?}");
+        match second {
+            None => {
+                assert_eq!(run.code, 1, "{}", run.stderr);
+                assert_eq!(
+                    count(&targets, "ok"),
+                    4,
+                    "those in flight answered: {targets:?}"
+                );
+                assert_eq!(count(&targets, "not_sent"), 36, "{targets:?}");
+            }
+            Some(_) => {
+                assert_eq!(run.code, 130, "{}", run.stderr);
+                assert_eq!(count(&targets, "unknown"), 4, "{targets:?}");
+                assert_eq!(count(&targets, "not_sent"), 36, "{targets:?}");
+            }
+        }
+    }
+}
+
+/// A small tmpfs, unmounted when dropped (it needs root, as CI is).
+struct SmallDisk {
+    dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    fn mount(size: &str) -> Option<SmallDisk> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .is_ok_and(|s| s.success());
+        mounted.then_some(SmallDisk { dir })
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_disk_leaves_whole_audit_lines_and_the_command_fails_saying_so() {
+    let Some(disk) = SmallDisk::mount("64k") else {
+        panic!("this test mounts a 64 KiB tmpfs and needs root (CI runs as root)");
+    };
+    // Leave two 4 KiB pages for the audit log: the targets line and a few requests.
+    std::fs::write(disk.dir.path().join("filler"), vec![0u8; 56 * 1024]).expect("filler");
+    let sim = start_sim().await;
+    let (_dir, config) = config_file(&sim, "");
+    let audit = disk.dir.path().join("audit.jsonl");
+    let ids: Vec<String> = phone_ids(&sim).into_iter().take(40).collect();
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_phonedeck"))
+        .arg("--config")
+        .arg(&config)
+        .arg("--audit-log")
+        .arg(&audit)
+        .args(["phones", "stop-streaming", "--yes", "-o", "json"])
+        .args(&ids)
+        .env("PD_TEST_TOKEN", &sim.credentials().token)
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .expect("runs");
+    let run = Run::from_output(output);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("could not be written"),
+        "{}",
+        run.stderr
+    );
+    let text = std::fs::read_to_string(&audit).expect("audit");
+    assert!(text.ends_with('\n'), "no half line at the end");
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: a torn line {l}")))
+        .collect();
+    let sent: Vec<&Value> = lines.iter().filter(|l| l["event"] == "sent").collect();
+    assert!(
+        sent.len() < ids.len(),
+        "the disk filled up: {} sent lines",
+        sent.len()
+    );
+    let stops = mutations(&sim)
+        .iter()
+        .filter(|r| r.path.ends_with("/streaming/stop"))
+        .count();
+    assert_eq!(stops, sent.len(), "nothing was sent without its sent line");
+    let outcomes = run.json();
+    let refused = outcomes
+        .as_array()
+        .expect("outcomes")
+        .iter()
+        .filter(|o| o["error_code"] == "AUDIT")
+        .count();
+    assert_eq!(
+        refused,
+        ids.len() - sent.len(),
+        "each unsent target says why"
     );
 }

@@ -72,7 +72,8 @@ async fn filter_mark_all_and_stop_streaming_with_typed_count() {
     );
     assert!(screen.contains(&progress), "{screen}");
     let audit = ui.audit_lines();
-    assert_eq!(audit.len(), offline.len() * 2);
+    assert_eq!(audit[0]["event"], "targets");
+    assert_eq!(audit.len(), 1 + offline.len() * 2);
     assert!(
         ui.state.panes.phones.view.marks.is_empty(),
         "marks are spent by the action"
@@ -725,7 +726,12 @@ async fn the_retry_key_re_runs_the_last_action_on_its_failed_targets_only() {
         .into_iter()
         .filter(|l| l["retry_of"] == action_id.as_str())
         .collect();
-    assert_eq!(retry_lines.len(), 2 * denied.len(), "sent and outcome each");
+    assert_eq!(retry_lines[0]["event"], "targets");
+    assert_eq!(
+        retry_lines.len(),
+        1 + 2 * denied.len(),
+        "targets, then sent and outcome each"
+    );
     ui.key(KeyCode::Char('t')).await;
     assert!(
         ui.screen(120, 40)

@@ -1,4 +1,5 @@
-//! Reading a 100 MB audit log back: `phonedeck audit` (every action summarised) and
+//! Listing 100,000 targets before an action's first request, and reading a 100 MB
+//! audit log back: `phonedeck audit` (every action summarised) and
 //! `phonedeck audit --action ID` (one action's targets), the real binary printing its
 //! default table to /dev/null. Two logs of the same size: one action with every target, and one
 //! target an action.
@@ -49,6 +50,30 @@ fn time_audit(log: &std::path::Path, args: &[&str]) -> Duration {
         .expect("runs");
     assert!(status.success(), "phonedeck audit failed");
     started.elapsed()
+}
+
+/// Listing an action's 100,000 targets in the audit log before its first request
+/// (written and fsynced), as the executor does.
+pub async fn list_targets() -> Figure {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = phonedeck::audit::AuditLog::open(
+        &dir.path().join("audit.jsonl"),
+        "bench",
+        phonedeck::audit::Links::Follow,
+    )
+    .expect("audit");
+    let targets: Vec<String> = (0..100_000).map(|i| format!("phone-{i:08}")).collect();
+    let action = phonedeck::audit::ActionRef::new(None);
+    let started = Instant::now();
+    log.targets(phonedeck::action_kind::ActionKind::StopStreaming, &targets, &action)
+        .await
+        .expect("listed");
+    Figure::timed(
+        "audit, list 100000 targets before the first request".into(),
+        started.elapsed(),
+        Duration::from_millis(100),
+        1.0,
+    )
 }
 
 pub fn read_back() -> Vec<Figure> {

@@ -10,7 +10,7 @@
 //! 4. idle: CPU and terminal bytes over 60 s with a steady fleet; one status change
 //! 5. resident memory of a dashboard state holding 100,000 phones
 //! 6. start-up: first frame of the demo
-//! 7. reading a 100 MB audit log back (`phonedeck audit`)
+//! 7. the audit log: listing 100,000 targets, reading a 100 MB log back (`phonedeck audit`)
 
 mod audit;
 #[path = "../support/fleet_state.rs"]
@@ -92,6 +92,7 @@ fn main() {
         record(figure);
     }
     record(terminal::startup());
+    record(runtime.block_on(audit::list_targets()));
     for figure in audit::read_back() {
         record(figure);
     }

@@ -1,6 +1,9 @@
 //! The audit log's actions, folded a line at a time (`phonedeck audit`, `retry`): each
 //! line is read in place and only what an action's summary and targets need is kept,
 //! so a 100 MB log of 300,000 targets is grouped in one pass without holding its lines.
+//! An action's `targets` lines name every target before its first request, so a run
+//! ended by anything (SIGKILL too) still accounts for each: listed and never sent is
+//! `not_sent`, sent and never answered is `unknown`.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -25,8 +28,12 @@ struct Line<'a> {
     action_id: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     retry_of: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    /// Every line but `targets` names one target.
+    #[serde(borrow, default)]
     target: Cow<'a, str>,
+    /// A `targets` line's list.
+    #[serde(borrow, default)]
+    targets: Vec<Cow<'a, str>>,
     #[serde(borrow, default)]
     outcome: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
@@ -81,7 +88,7 @@ const SEARCHED_TARGETS: usize = 16;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TargetLines {
     pub target: String,
-    /// When its request left, if its first line is a `sent` line.
+    /// When its request left, if a `sent` line says so.
     pub sent: Option<DateTime<Utc>>,
     /// Its settling line: an outcome, or never sent.
     pub settled: Option<Settling>,
@@ -99,13 +106,34 @@ pub struct Settling {
     pub job_id: Option<String>,
 }
 
+/// Why a target listed but never sent is `not_sent`, though no line says so.
+pub const INFERRED_NOT_SENT: &str =
+    "inferred: listed when its action started, no request recorded (the run ended first)";
+
 impl TargetLines {
-    /// `ok`, `failed`, `unknown`, `not_sent`, or `unknown` when no outcome was written.
+    fn listed(target: &str) -> TargetLines {
+        TargetLines {
+            target: target.to_string(),
+            sent: None,
+            settled: None,
+            reconciled: None,
+        }
+    }
+
+    /// `ok`, `failed`, `unknown` or `not_sent` as its settling line says; without one,
+    /// `unknown` when its request left (no answer was recorded) and `not_sent` when it
+    /// never did (`INFERRED_NOT_SENT`).
     pub fn outcome(&self) -> &str {
-        self.settled
-            .as_ref()
-            .and_then(|s| s.outcome.as_deref())
-            .unwrap_or("unknown")
+        match (&self.settled, self.sent) {
+            (Some(settled), _) => settled.outcome.as_deref().unwrap_or("unknown"),
+            (None, Some(_)) => "unknown",
+            (None, None) => "not_sent",
+        }
+    }
+
+    /// Why the outcome is what it is, when no line says: the inference.
+    pub fn inferred(&self) -> Option<&'static str> {
+        (self.settled.is_none() && self.sent.is_none()).then_some(INFERRED_NOT_SENT)
     }
 }
 
@@ -186,20 +214,16 @@ impl ActionTargets {
         }
     }
 
-    fn add(&mut self, line: Line) {
-        let at = match self.position(&line.target) {
+    /// Where `target` stands, added (listed, nothing known yet) if it is new.
+    fn entry(&mut self, target: &str) -> &mut TargetLines {
+        let at = match self.position(target) {
             Some(at) => at,
             None => {
                 let at = self.targets.len();
-                self.targets.push(TargetLines {
-                    target: line.target.to_string(),
-                    sent: (line.event == "sent").then_some(line.time),
-                    settled: None,
-                    reconciled: None,
-                });
+                self.targets.push(TargetLines::listed(target));
                 match &mut self.positions {
                     Some(positions) => {
-                        positions.insert(line.target.into_owned(), at);
+                        positions.insert(target.to_string(), at);
                     }
                     None if self.targets.len() > SEARCHED_TARGETS => {
                         let positions = self.targets.iter().enumerate();
@@ -211,9 +235,22 @@ impl ActionTargets {
                 at
             }
         };
-        let entry = &mut self.targets[at];
+        &mut self.targets[at]
+    }
+
+    fn add(&mut self, line: Line) {
+        if line.event == "targets" {
+            for target in &line.targets {
+                self.entry(target);
+            }
+            return;
+        }
+        let entry = self.entry(&line.target);
         let owned = |text: Option<Cow<str>>| text.map(Cow::into_owned);
         match line.event.as_ref() {
+            "sent" => {
+                entry.sent.get_or_insert(line.time);
+            }
             "outcome" | "not_sent" => {
                 entry.settled = Some(Settling {
                     outcome: owned(line.outcome),
@@ -281,6 +318,33 @@ mod tests {
                 .and_then(|s| s.error_code.as_deref()),
             Some("E1")
         );
+    }
+
+    #[test]
+    fn listed_targets_without_lines_are_not_sent_and_sent_ones_without_outcome_unknown() {
+        let log = r#"{"time":"2026-11-23T10:00:00.000Z","event":"targets","profile":"p","action":"stop-streaming","action_id":"k1","targets":["a","b","c"]}
+{"time":"2026-11-23T10:00:00.100Z","event":"sent","profile":"p","action":"stop-streaming","action_id":"k1","target":"a","client_request_id":"c1"}
+{"time":"2026-11-23T10:00:00.200Z","event":"sent","profile":"p","action":"stop-streaming","action_id":"k1","target":"b","client_request_id":"c2"}
+{"time":"2026-11-23T10:00:01.000Z","event":"outcome","profile":"p","action":"stop-streaming","action_id":"k1","target":"a","client_request_id":"c1","outcome":"ok"}
+"#;
+        let actions = Actions::fold(log.as_bytes(), &Filter::default()).expect("reads");
+        assert!(actions.skipped.is_empty(), "{:?}", actions.skipped);
+        let action = actions.find("k1").expect("k1");
+        assert_eq!(action.profile, "p");
+        let outcomes: Vec<(&str, &str, Option<&str>)> = action
+            .targets
+            .iter()
+            .map(|t| (t.target.as_str(), t.outcome(), t.inferred()))
+            .collect();
+        assert_eq!(
+            outcomes,
+            [
+                ("a", "ok", None),
+                ("b", "unknown", None),
+                ("c", "not_sent", Some(INFERRED_NOT_SENT))
+            ]
+        );
+        assert!(action.targets[1].sent.is_some());
     }
 
     #[test]

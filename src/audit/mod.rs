@@ -1,5 +1,6 @@
-//! The append-only JSON-lines audit log of every mutation: a `sent` line written and
-//! fsynced before the request leaves, and an `outcome` line once it is known; a
+//! The append-only JSON-lines audit log of every mutation: `targets` lines listing an
+//! action's targets before its first request, a `sent` line written and fsynced before
+//! each request leaves, and an `outcome` line once it is known; a
 //! `not_sent` line for a target an action was stopped before reaching; a `reconciled`
 //! line when an `unknown` outcome was settled by reading the target back. Every line
 //! names its action's `action_id` (and a retry the action it retries).
@@ -12,6 +13,7 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
@@ -66,6 +68,8 @@ pub struct AuditLog {
     synced: Mutex<u64>,
     /// The same file, for fsync without holding the writer.
     sync_handle: File,
+    /// Lines that could not be written or made durable.
+    failed_writes: AtomicUsize,
 }
 
 struct Writer {
@@ -105,6 +109,23 @@ struct Line<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     seen: Option<&'a str>,
 }
+
+/// The line that lists targets of an action before its first request (as many lines
+/// as it takes at `TARGETS_PER_LINE` each).
+#[derive(Serialize)]
+struct TargetsLine<'a> {
+    time: &'a str,
+    event: &'static str,
+    profile: &'a str,
+    action: ActionKind,
+    action_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retry_of: Option<&'a str>,
+    targets: &'a [String],
+}
+
+/// Targets one `targets` line lists: lines stay short enough to read and grep.
+const TARGETS_PER_LINE: usize = 1_000;
 
 /// The default location: the platform data dir (`~/.local/share/phonedeck/audit.jsonl`).
 pub fn default_path() -> Option<PathBuf> {
@@ -147,11 +168,39 @@ impl AuditLog {
             writer: Mutex::new(Writer { file, written: 0 }),
             synced: Mutex::new(0),
             sync_handle,
+            failed_writes: AtomicUsize::new(0),
         }))
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Records every target of an action before its first request, so that whatever
+    /// ends the run (SIGKILL included) each one is accounted for: a target listed and
+    /// never sent reads back as `not_sent`. Returns once it is on disk.
+    pub async fn targets(
+        self: &Arc<Self>,
+        kind: ActionKind,
+        targets: &[String],
+        action: &ActionRef,
+    ) -> std::io::Result<()> {
+        let time = now();
+        let mut text = String::new();
+        for chunk in targets.chunks(TARGETS_PER_LINE) {
+            let line = TargetsLine {
+                time: &time,
+                event: "targets",
+                profile: &self.profile,
+                action: kind,
+                action_id: &action.id,
+                retry_of: action.retry_of.as_deref(),
+                targets: chunk,
+            };
+            text.push_str(&serde_json::to_string(&line).map_err(std::io::Error::other)?);
+            text.push('\n');
+        }
+        self.append(text).await
     }
 
     /// Records that a request is about to leave; returns once it is on disk.
@@ -269,7 +318,7 @@ impl AuditLog {
         outcome: Option<&TargetOutcome>,
     ) -> String {
         let line = Line {
-            time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            time: now(),
             event,
             profile: &self.profile,
             action: kind,
@@ -302,10 +351,18 @@ impl AuditLog {
 
     /// Group commit: one fsync covers every line written before it started, so 16
     /// concurrent actions wait for one or two fsyncs instead of queueing for 16.
+    /// A line is written whole or not at all: a failed write (a full disk) is cut back
+    /// to where it began, so no half line is left for the next one to be glued to.
     fn append_blocking(&self, line: &[u8]) -> std::io::Result<()> {
         let seq = {
             let mut writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-            writer.file.write_all(line)?;
+            let whole = writer.file.metadata()?.len();
+            if let Err(error) = writer.file.write_all(line) {
+                self.failed_writes.fetch_add(1, Ordering::SeqCst);
+                // If even this fails, the reader still skips the torn line and counts it.
+                let _ = writer.file.set_len(whole);
+                return Err(error);
+            }
             writer.written += 1;
             writer.written
         };
@@ -318,10 +375,34 @@ impl AuditLog {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .written;
-        self.sync_handle.sync_data()?;
+        if let Err(error) = self.sync_handle.sync_data() {
+            self.failed_writes.fetch_add(1, Ordering::SeqCst);
+            return Err(error);
+        }
         *synced = covered;
         Ok(())
     }
+
+    /// How many lines could not be written (or made durable) so far.
+    pub fn failed_writes(&self) -> usize {
+        self.failed_writes.load(Ordering::SeqCst)
+    }
+
+    /// What to tell the engineer when lines could not be written, if any were not.
+    pub fn write_problem(&self) -> Option<String> {
+        match self.failed_writes() {
+            0 => None,
+            failed => Some(format!(
+                "{failed} audit line(s) could not be written to {} (is the disk full?): the audit log is incomplete for this run",
+                self.path.display()
+            )),
+        }
+    }
+}
+
+/// A line's time: UTC, milliseconds.
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 #[cfg(test)]

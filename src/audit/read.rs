@@ -22,6 +22,8 @@ pub struct Record {
     pub action_id: Option<String>,
     #[serde(default)]
     pub retry_of: Option<String>,
+    /// Empty on a `targets` line (which lists an action's targets instead).
+    #[serde(default)]
     pub target: String,
     #[serde(default)]
     pub client_request_id: Option<String>,

@@ -181,7 +181,9 @@ fn action_targets(actions: &Actions, action_id: &str, format: OutputFormat) -> R
                 outcome: t.outcome(),
                 reconciled: t.reconciled.as_deref(),
                 error_code: settled.and_then(|s| s.error_code.as_deref()),
-                error_msg: settled.and_then(|s| s.error_msg.as_deref()),
+                error_msg: settled
+                    .and_then(|s| s.error_msg.as_deref())
+                    .or(t.inferred()),
                 request_id: settled.and_then(|s| s.request_id.as_deref()),
                 job_id: settled.and_then(|s| s.job_id.as_deref()),
             }

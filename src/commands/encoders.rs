@@ -11,7 +11,7 @@ use crate::api::{ApiError, Outcome, TargetOutcome};
 use crate::cli::{OutputFormat, Wait};
 
 use super::confirm::ensure_allowed;
-use super::output::{print_list, print_outcomes, warn_dropped};
+use super::output::{print_list, warn_dropped};
 use super::progress::Progress;
 use super::{EXIT_OK, Failure, Target};
 use crate::app::pane::encoders::EncoderRow;
@@ -42,13 +42,14 @@ pub async fn restart(
     );
     let ids = super::names::resolve(ids, &known, "encode server")?;
     ensure_allowed(&target.api, kind.label(), &ids, yes)?;
-    let mut outcomes = super::interrupt::perform(target, kind, ids, None).await?;
+    let mut performed = super::interrupt::perform(target, kind, ids, None).await?;
     if wait.wait {
+        let outcomes = std::mem::take(&mut performed.outcomes);
         let api = &target.api;
         let jobs = outcomes.iter().filter(|o| o.job_id.is_some()).count();
         let (progress, ended) = (Progress::new(), AtomicUsize::new(0));
         progress.show(&format!("restart jobs: 0 of {jobs} ended"));
-        outcomes = run_bounded(outcomes, api.max_in_flight(), |outcome| {
+        performed.outcomes = run_bounded(outcomes, api.max_in_flight(), |outcome| {
             let (progress, ended) = (&progress, &ended);
             async move {
                 match outcome.job_id.clone() {
@@ -65,7 +66,7 @@ pub async fn restart(
         .await;
         progress.finish();
     }
-    print_outcomes(format, &outcomes)
+    performed.print(format)
 }
 
 fn job_outcome(accepted: TargetOutcome, job: Result<Job, ApiError>) -> TargetOutcome {

@@ -4,7 +4,6 @@ use crate::action_kind::ActionKind;
 use crate::cli::OutputFormat;
 
 use super::confirm::ensure_allowed;
-use super::output::print_outcomes;
 use super::{Failure, Target};
 
 pub async fn stop_streaming(
@@ -17,6 +16,7 @@ pub async fn stop_streaming(
     super::check_ids(&ids, "phone id or name")?;
     let ids = super::names::resolve_phones(&target.api, ids).await?;
     ensure_allowed(&target.api, kind.label(), &ids, yes)?;
-    let outcomes = super::interrupt::perform(target, kind, ids, None).await?;
-    print_outcomes(format, &outcomes)
+    super::interrupt::perform(target, kind, ids, None)
+        .await?
+        .print(format)
 }

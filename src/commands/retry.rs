@@ -7,7 +7,6 @@ use crate::cli::OutputFormat;
 
 use super::audit::read_actions;
 use super::confirm::ensure_allowed;
-use super::output::print_outcomes;
 use super::{EXIT_OK, Failure, Target};
 
 pub async fn run(
@@ -57,6 +56,7 @@ pub async fn run(
         targets.len()
     );
     ensure_allowed(&target.api, &what, &targets, yes)?;
-    let outcomes = super::interrupt::perform(target, kind, targets, Some(action_id)).await?;
-    print_outcomes(format, &outcomes)
+    super::interrupt::perform(target, kind, targets, Some(action_id))
+        .await?
+        .print(format)
 }

@@ -11,7 +11,7 @@ use crate::api::{Outcome, TargetOutcome};
 use crate::cli::{OutputFormat, Wait};
 
 use super::confirm::ensure_allowed;
-use super::output::{print_list, print_outcomes, warn_dropped};
+use super::output::{print_list, warn_dropped};
 use super::progress::Progress;
 use super::{EXIT_OK, Failure, Target};
 use crate::app::pane::servers::ServerRow;
@@ -64,11 +64,11 @@ pub async fn power(
     });
     let ids = super::names::resolve(ids, &known, "server")?;
     ensure_allowed(&target.api, kind.label(), &ids, yes)?;
-    let mut outcomes = super::interrupt::perform(target, kind, ids, None).await?;
+    let mut performed = super::interrupt::perform(target, kind, ids, None).await?;
     if wait.wait {
-        wait_until_settled(target, power, &mut outcomes, wait.timeout).await;
+        wait_until_settled(target, power, &mut performed.outcomes, wait.timeout).await;
     }
-    print_outcomes(format, &outcomes)
+    performed.print(format)
 }
 
 /// Polls the server list until every accepted target reaches its final status; those

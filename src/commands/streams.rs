@@ -5,7 +5,7 @@ use crate::api::live::{Stream, StreamKey};
 use crate::cli::OutputFormat;
 
 use super::confirm::ensure_allowed;
-use super::output::{print_list, print_outcomes, warn_dropped};
+use super::output::{print_list, warn_dropped};
 use super::{EXIT_FAILED, EXIT_OK, Failure, Target};
 use crate::app::pane::streams::StreamRow;
 
@@ -43,6 +43,7 @@ pub async fn pause(
     }
     let kind = ActionKind::PauseStream;
     ensure_allowed(&target.api, kind.label(), &streams, yes)?;
-    let outcomes = super::interrupt::perform(target, kind, streams, None).await?;
-    print_outcomes(format, &outcomes)
+    super::interrupt::perform(target, kind, streams, None)
+        .await?
+        .print(format)
 }
