@@ -33,7 +33,7 @@ fn demo_start_stop_streaming_and_quit_restores_the_terminal() {
         "dashboard gone"
     );
     let audit = std::fs::read_to_string(&audit).expect("audit written");
-    assert_eq!(audit.lines().count(), 2, "{audit}");
+    assert_eq!(audit.lines().count(), 3, "targets, sent, outcome: {audit}");
 }
 
 #[test]
@@ -545,4 +545,61 @@ fn with_mouse_on_a_click_on_a_tab_switches_pane_and_reporting_is_turned_off_at_e
         .rfind("\u{1b}[?1000l")
         .expect("mouse reporting turned off");
     assert!(off > on);
+}
+
+#[test]
+fn a_lost_terminal_mid_bulk_stops_sending_and_accounts_for_every_target() {
+    let (_home, _runtime, sim, mut pty, audit) = audited_dashboard((120, 40), "max_in_flight = 2");
+    stop_streaming_on_all(&sim, &mut pty);
+    std::thread::sleep(Duration::from_millis(800));
+    // The SSH session dies: SIGHUP, and the terminal can no longer be drawn on.
+    pty.hang_up("j");
+    assert_eq!(pty.wait_exit(), 0);
+    let stops = || {
+        sim.requests()
+            .iter()
+            .filter(|r| r.method == "POST" && r.path.ends_with("/streaming/stop"))
+            .count()
+    };
+    let requests = stops();
+    std::thread::sleep(Duration::from_millis(700));
+    assert_eq!(stops(), requests, "nothing sent after the exit");
+    let lines = audit_events(&audit);
+    assert_eq!(count(&lines, "sent"), requests);
+    assert_eq!(
+        count(&lines, "outcome"),
+        requests,
+        "those in flight were waited for"
+    );
+    let audit_arg = audit.display().to_string();
+    let action = std::fs::read_to_string(&audit)
+        .expect("audit")
+        .lines()
+        .find_map(|l| {
+            let line: serde_json::Value = serde_json::from_str(l).ok()?;
+            line["action_id"].as_str().map(str::to_string)
+        })
+        .expect("an action id");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_phonedeck"))
+        .args([
+            "--audit-log",
+            &audit_arg,
+            "audit",
+            "--action",
+            &action,
+            "-o",
+            "json",
+        ])
+        .output()
+        .expect("runs");
+    let targets: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let targets = targets.as_array().expect("targets");
+    assert_eq!(targets.len(), 200, "every target has its outcome");
+    let outcome = |name: &str| targets.iter().filter(|t| t["outcome"] == name).count();
+    assert_eq!(outcome("ok"), requests);
+    assert_eq!(
+        outcome("not_sent"),
+        200 - requests,
+        "the rest were never sent"
+    );
 }

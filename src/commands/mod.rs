@@ -131,7 +131,7 @@ async fn dashboard(
     target: &Target,
     format: crate::cli::OutputFormat,
 ) -> Result<u8, Failure> {
-    use std::io::IsTerminal;
+    use std::io::{IsTerminal, Write};
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         eprintln!("not a terminal: printing the fleet's status instead of the dashboard");
         return status::run(target, Vec::new(), format).await;
@@ -147,7 +147,12 @@ async fn dashboard(
         .await
         .map_err(|e| Failure::failed(format!("the dashboard stopped: {e:#}")))?;
     if let Some(summary) = summary {
-        eprintln!("phonedeck: {}", crate::sanitize::sanitize(&summary));
+        // The terminal may be gone (the SSH session died): nothing must fail for that.
+        let _ = writeln!(
+            std::io::stderr(),
+            "phonedeck: {}",
+            crate::sanitize::sanitize(&summary)
+        );
     }
     Ok(EXIT_OK)
 }

@@ -54,7 +54,10 @@ impl Answers {
 }
 
 /// Runs the dashboard until the engineer quits. The terminal is restored on every
-/// way out: quit, error, panic (ratatui's hook), SIGTERM or SIGHUP. Returns the line
+/// way out: quit, error, panic (ratatui's hook), SIGTERM or SIGHUP. A terminal that
+/// cannot be drawn on any more (the SSH session died) ends it the way SIGHUP does:
+/// nothing new is sent, those in flight are waited for, and the audit accounts for
+/// every target. Returns the line
 /// to leave on the terminal: what the session's actions did, and where the audit is.
 pub async fn run(options: DashboardOptions) -> Result<Option<String>> {
     let (tx, rx) = mpsc::unbounded_channel();
@@ -74,13 +77,23 @@ pub async fn run(options: DashboardOptions) -> Result<Option<String>> {
         Box::new(std::io::stdout()),
     );
     let result = match Terminal::new(backend) {
-        Ok(mut terminal) => event_loop(&mut terminal, options, tx, rx).await,
+        Ok(mut terminal) => {
+            let result = event_loop(&mut terminal, options, tx, rx).await;
+            if terminal.show_cursor().is_err() {
+                // The terminal is gone: dropping it would print that the cursor cannot
+                // be shown, and a print to a lost terminal panics.
+                std::mem::forget(terminal);
+            }
+            result
+        }
         Err(e) => Err(e).wrap_err("cannot set up the terminal"),
     };
     if mouse {
         release_mouse();
     }
-    ratatui::restore();
+    // Not `ratatui::restore`: it prints its error, and with the terminal gone (the SSH
+    // session died) that print panics, and the panic hook's own restore aborts.
+    let _ = ratatui::try_restore();
     result
 }
 
@@ -120,6 +133,9 @@ async fn event_loop(
     // Set once quitting has stopped the running actions: how long their requests in
     // flight are waited for.
     let mut stop_deadline = None;
+    // Set when the terminal cannot be drawn on (the SSH session died): quitting then
+    // goes on without drawing, the same way as for SIGHUP.
+    let mut terminal_lost: Option<String> = None;
     loop {
         // Handle everything that is waiting, then draw once: only the latest state is drawn.
         while let Some(msg) = pending
@@ -134,14 +150,22 @@ async fn event_loop(
             }
         }
         if state.quit {
-            return Ok(exit_summary(&state, &options.executor));
+            return Ok(exit_line(
+                &state,
+                &options.executor,
+                terminal_lost.as_deref(),
+            ));
         }
         if state.stopping && stop_deadline.is_none() {
             stop_deadline = Some(tokio::time::Instant::now() + QUIT_GRACE);
         }
-        terminal
-            .draw(|frame| crate::ui::draw(frame, &state))
-            .wrap_err("cannot draw to the terminal")?;
+        if terminal_lost.is_none() {
+            if let Err(error) = terminal.draw(|frame| crate::ui::draw(frame, &state)) {
+                terminal_lost = Some(format!("cannot draw to the terminal: {error}"));
+                pending.push(Msg::Terminate);
+                continue;
+            }
+        }
         let waited_enough = async {
             match stop_deadline {
                 Some(deadline) => tokio::time::sleep_until(deadline).await,
@@ -158,8 +182,24 @@ async fn event_loop(
         };
         match next {
             Some(msg) => pending.push(msg),
-            None => return Ok(exit_summary(&state, &options.executor)),
+            None => {
+                return Ok(exit_line(
+                    &state,
+                    &options.executor,
+                    terminal_lost.as_deref(),
+                ));
+            }
         }
+    }
+}
+
+/// The line to leave behind: the exit summary, after why the terminal was lost.
+fn exit_line(state: &AppState, executor: &Executor, terminal_lost: Option<&str>) -> Option<String> {
+    let summary = exit_summary(state, executor);
+    match (terminal_lost, summary) {
+        (Some(lost), Some(summary)) => Some(format!("{lost}; {summary}")),
+        (Some(lost), None) => Some(lost.to_string()),
+        (None, summary) => summary,
     }
 }
 

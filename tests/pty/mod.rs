@@ -14,9 +14,13 @@ pub struct Pty {
     pub pid: Option<u32>,
     pub screen: Arc<Mutex<vt100::Parser>>,
     pub raw: Arc<Mutex<Vec<u8>>>,
-    writer: Box<dyn Write + Send>,
+    /// The terminal's side of the pseudo-terminal: the master, its writer and its
+    /// reader (on a thread). All three closed is the terminal gone (`hang_up`).
+    writer: Option<Box<dyn Write + Send>>,
+    master: Option<Box<dyn portable_pty::MasterPty + Send>>,
+    reader: Option<std::thread::JoinHandle<()>>,
+    closing: Arc<std::sync::atomic::AtomicBool>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
-    master: Box<dyn portable_pty::MasterPty + Send>,
 }
 
 impl Pty {
@@ -73,10 +77,12 @@ impl Pty {
         let raw = Arc::new(Mutex::new(Vec::new()));
         let mut reader = pty.master.try_clone_reader().expect("reader");
         let (screen_in, raw_in) = (screen.clone(), raw.clone());
-        std::thread::spawn(move || {
+        let closing = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stop = closing.clone();
+        let reader = std::thread::spawn(move || {
             let mut buffer = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buffer) {
-                if n == 0 {
+                if n == 0 || stop.load(std::sync::atomic::Ordering::SeqCst) {
                     break;
                 }
                 screen_in.lock().expect("lock").process(&buffer[..n]);
@@ -88,15 +94,40 @@ impl Pty {
             pid,
             screen,
             raw,
-            writer,
+            writer: Some(writer),
+            master: Some(pty.master),
+            reader: Some(reader),
+            closing,
             child,
-            master: pty.master,
         }
+    }
+
+    /// The terminal goes away, as when an SSH session dies: every descriptor of the
+    /// master side is closed, so the program gets SIGHUP and its writes fail. The
+    /// reader thread leaves after its next read, which `keys` provoke.
+    pub fn hang_up(&mut self, keys: &str) {
+        self.closing
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.reader.as_ref().is_some_and(|r| !r.is_finished()) {
+            assert!(
+                Instant::now() < deadline,
+                "the terminal's reader never left"
+            );
+            self.send(keys);
+        }
+        if let Some(reader) = self.reader.take() {
+            reader.join().expect("the reader thread ends");
+        }
+        self.writer = None;
+        self.master = None;
     }
 
     /// Resizes the terminal, as a window manager would (the program gets SIGWINCH).
     pub fn resize(&mut self, cols: u16, rows: u16) {
         self.master
+            .as_ref()
+            .expect("the terminal is still there")
             .resize(PtySize {
                 rows,
                 cols,
@@ -135,8 +166,9 @@ impl Pty {
     }
 
     pub fn send(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).expect("typed");
-        self.writer.flush().expect("flushed");
+        let writer = self.writer.as_mut().expect("the terminal is still there");
+        writer.write_all(keys.as_bytes()).expect("typed");
+        writer.flush().expect("flushed");
         std::thread::sleep(Duration::from_millis(150));
     }
 
