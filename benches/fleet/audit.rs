@@ -65,9 +65,13 @@ pub async fn list_targets() -> Figure {
     let targets: Vec<String> = (0..100_000).map(|i| format!("phone-{i:08}")).collect();
     let action = phonedeck::audit::ActionRef::new(None);
     let started = Instant::now();
-    log.targets(phonedeck::action_kind::ActionKind::StopStreaming, &targets, &action)
-        .await
-        .expect("listed");
+    log.targets(
+        phonedeck::action_kind::ActionKind::StopStreaming,
+        &targets,
+        &action,
+    )
+    .await
+    .expect("listed");
     Figure::timed(
         "audit, list 100000 targets before the first request".into(),
         started.elapsed(),
