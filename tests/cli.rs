@@ -325,6 +325,27 @@ async fn encoders_restart_waits_for_jobs_and_jobs_reports_them() {
     assert_eq!(jobs.json()[0]["status"], 2);
     let listed = phonedeck(&sim, &config, &["encoders", "list"]).await;
     assert!(listed.stdout.contains("Abnormal"), "{}", listed.stdout);
+    // The failed job is the restart's verdict in the audit log too.
+    let lines = audit_lines(&config);
+    let action = lines[0]["action_id"]
+        .as_str()
+        .expect("an action id")
+        .to_string();
+    let audited = phonedeck(&sim, &config, &["audit", "--action", &action, "-o", "json"]).await;
+    let audited = audited.json();
+    let faulty_line = audited
+        .as_array()
+        .expect("targets")
+        .iter()
+        .find(|t| t["target"] == faulty.as_str())
+        .expect("the faulty encoder");
+    assert_eq!(faulty_line["outcome"], "failed", "{faulty_line}");
+    assert_eq!(faulty_line["error_code"], "CPS.0242");
+    let summary = phonedeck(&sim, &config, &["audit", "-o", "json"])
+        .await
+        .json();
+    assert_eq!(summary[0]["ok"], 1);
+    assert_eq!(summary[0]["failed"], 1);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -1359,6 +1380,20 @@ async fn a_restart_answered_without_its_entry_is_found_among_its_requests_jobs()
         .find(|l| l["event"] == "reconciled")
         .expect("a reconciled line");
     assert_eq!(line["job_id"], job_id);
+    // A restart that happened is never restarted again by a retry.
+    let action = line["action_id"]
+        .as_str()
+        .expect("an action id")
+        .to_string();
+    let restarts = mutations(&sim).len();
+    let retry = phonedeck(&sim, &config, &["retry", &action, "--yes"]).await;
+    assert_eq!(retry.code, 0, "{}", retry.stderr);
+    assert!(
+        retry.stderr.contains("nothing to retry"),
+        "{}",
+        retry.stderr
+    );
+    assert_eq!(mutations(&sim).len(), restarts);
 }
 
 /// A CPH that lists one encoder, answers its restart under request `req-7` without

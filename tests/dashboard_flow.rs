@@ -134,9 +134,26 @@ async fn restart_encoder_and_watch_its_job_fail() {
         "the job's line names the encoder: {screen}"
     );
     assert!(
-        screen.contains("1 done, 1 went wrong after — finished"),
+        screen.contains("0 done, 1 failed, 1 went wrong after — finished"),
         "{screen}"
     );
+    // The job's failure is the restart's outcome: on its row, in the audit, for `t`.
+    let encoder_id = ui.state.jobs[0].encoder_id.clone();
+    let settled: Vec<serde_json::Value> = ui
+        .audit_lines()
+        .into_iter()
+        .filter(|l| l["event"] == "settled")
+        .collect();
+    assert_eq!(settled.len(), 1, "{settled:?}");
+    assert_eq!(settled[0]["target"], encoder_id.as_str());
+    assert_eq!(settled[0]["outcome"], "failed");
+    assert_eq!(settled[0]["error_code"], "CPS.0242");
+    assert!(screen.contains("CPS.0242"), "LAST ERROR: {screen}");
+    ui.key(KeyCode::Char('t')).await;
+    let Mode::Confirm(dialog) = &ui.state.mode else {
+        panic!("t offers to retry the failed restart");
+    };
+    assert_eq!(dialog.targets, [encoder_id]);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -184,7 +184,8 @@ impl ActionProgress {
             Outcome::Unknown => self.unknown += 1,
             Outcome::NotSent => self.not_sent += 1,
         }
-        if outcome.outcome != Outcome::Ok {
+        // What happened (ok, or no answer but read back as done) is never retried.
+        if !outcome.took_effect() {
             self.retry_targets.push(outcome.target.clone());
         }
     }
@@ -257,5 +258,33 @@ impl ActivityLog {
             Entry::Action(progress) if progress.id == id => Some(progress),
             _ => None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::outcome::Settled;
+
+    #[test]
+    fn what_happened_is_never_kept_for_a_retry() {
+        let mut progress = ActionProgress::new(
+            1,
+            "a1".into(),
+            ActionKind::RestartEncoder,
+            4,
+            Instant::now(),
+        );
+        let unknown = |target: &str, settled: Option<Settled>| TargetOutcome {
+            outcome: Outcome::Unknown,
+            reconciled: settled,
+            ..TargetOutcome::ok(target, None)
+        };
+        progress.count(&TargetOutcome::ok("done", None));
+        progress.count(&unknown("happened", Some(Settled::Happened)));
+        progress.count(&unknown("did-not", Some(Settled::DidNotHappen)));
+        progress.count(&TargetOutcome::failed("refused", None, "no", None));
+        assert_eq!(progress.retry_targets, ["did-not", "refused"]);
+        assert_eq!(progress.done(), 4);
     }
 }

@@ -2,6 +2,7 @@
 //! answers with messages.
 
 use crate::action_kind::ActionKind;
+use crate::api::TargetOutcome;
 
 use super::pane::Pane;
 
@@ -44,4 +45,16 @@ pub enum Effect {
     Clipboard(String),
     /// The engineer asks to try refused credentials once more (`R`).
     TryCredentialsAgain,
+    /// Writes what following a target through settled to the audit log.
+    RecordSettled(SettledTarget),
+}
+
+/// An accepted target whose outcome following it through changed (its restart job
+/// failed): the audit log's `settled` line, its outcome from then on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettledTarget {
+    pub kind: ActionKind,
+    pub action_id: String,
+    pub retry_of: Option<String>,
+    pub outcome: TargetOutcome,
 }

@@ -7,9 +7,10 @@
 use std::collections::HashSet;
 
 use crate::action_kind::ActionKind;
-use crate::api::TargetOutcome;
+use crate::api::{Outcome, TargetOutcome};
 
 use super::activity::{ActionProgress, Entry};
+use super::effect::SettledTarget;
 use super::jobs::{JobRow, JobState};
 use super::state::AppState;
 
@@ -137,6 +138,36 @@ pub fn job_ended(state: &mut AppState, job: &JobRow) {
     progress.awaiting.retain(|t| *t != job.encoder_id);
     match job.state {
         JobState::Succeeded => progress.confirmed += 1,
-        _ => progress.went_wrong += 1,
+        _ => {
+            // The restart was counted done when accepted; its job says it failed: it is
+            // failed now, and a retry includes it.
+            progress.went_wrong += 1;
+            progress.ok = progress.ok.saturating_sub(1);
+            progress.failed += 1;
+            if !progress.retry_targets.contains(&job.encoder_id) {
+                progress.retry_targets.push(job.encoder_id.clone());
+            }
+        }
     }
+}
+
+/// A failed job's verdict on its restart, for the audit log: the target's outcome
+/// from now on.
+pub fn failed_job_outcome(state: &AppState, job: &JobRow) -> Option<SettledTarget> {
+    let JobState::Failed { code, message } = &job.state else {
+        return None;
+    };
+    let progress = state.activity.action(job.action)?;
+    Some(SettledTarget {
+        kind: progress.kind,
+        action_id: progress.action_id.clone(),
+        retry_of: progress.retry_of.clone(),
+        outcome: TargetOutcome {
+            outcome: Outcome::Failed,
+            error_code: code.clone(),
+            error_msg: Some(format!("restart job {} failed: {message}", job.job_id)),
+            job_id: Some(job.job_id.clone()),
+            ..TargetOutcome::ok(job.encoder_id.clone(), None)
+        },
+    })
 }

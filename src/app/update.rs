@@ -41,7 +41,7 @@ pub fn update(state: &mut AppState, msg: Msg, clock: Clock) -> Vec<Effect> {
             follow::after_poll(state);
         }
         Msg::StatusPolled(batch) => phones::on_status(state, batch),
-        Msg::JobsPolled(jobs) => on_jobs(state, jobs),
+        Msg::JobsPolled(jobs) => on_jobs(state, jobs, &mut effects),
         Msg::ActionOutcome { action, outcome } => on_outcome(state, action, outcome),
         Msg::ActionFinished { action } => on_action_finished(state, action),
         Msg::FileWritten { what, result } => on_file_written(state, what, result),
@@ -80,7 +80,11 @@ fn schedule_polls(state: &mut AppState, effects: &mut Vec<Effect>) {
     }
 }
 
-fn on_jobs(state: &mut AppState, jobs: Vec<(String, Result<Job, ApiError>)>) {
+fn on_jobs(
+    state: &mut AppState,
+    jobs: Vec<(String, Result<Job, ApiError>)>,
+    effects: &mut Vec<Effect>,
+) {
     let mut first_error = None;
     for (job_id, result) in jobs {
         let Some(row) = state.jobs.iter_mut().find(|j| j.job_id == job_id) else {
@@ -108,6 +112,14 @@ fn on_jobs(state: &mut AppState, jobs: Vec<(String, Result<Job, ApiError>)>) {
             };
             state.activity.push(state.now, Entry::Note(note));
             follow::job_ended(state, &job);
+            if let Some(settled) = follow::failed_job_outcome(state, &job) {
+                if let Some(error) = last_error(&settled.outcome) {
+                    state
+                        .pane_mut(Pane::Encoders)
+                        .action_error(&job.encoder_id, error);
+                }
+                effects.push(Effect::RecordSettled(settled));
+            }
         } else {
             row.state = new_state;
         }

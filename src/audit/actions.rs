@@ -90,7 +90,8 @@ pub struct TargetLines {
     pub target: String,
     /// When its request left, if a `sent` line says so.
     pub sent: Option<DateTime<Utc>>,
-    /// Its settling line: an outcome, or never sent.
+    /// Its settling line: an outcome, never sent, or what following it through
+    /// settled (the last of them).
     pub settled: Option<Settling>,
     /// `happened`, `did_not_happen` or `cannot_tell`, when an unknown outcome was
     /// read back.
@@ -251,7 +252,7 @@ impl ActionTargets {
             "sent" => {
                 entry.sent.get_or_insert(line.time);
             }
-            "outcome" | "not_sent" => {
+            "outcome" | "not_sent" | "settled" => {
                 entry.settled = Some(Settling {
                     outcome: owned(line.outcome),
                     error_code: owned(line.error_code),

@@ -2,7 +2,9 @@
 //! action's targets before its first request, a `sent` line written and fsynced before
 //! each request leaves, and an `outcome` line once it is known; a
 //! `not_sent` line for a target an action was stopped before reaching; a `reconciled`
-//! line when an `unknown` outcome was settled by reading the target back. Every line
+//! line when an `unknown` outcome was settled by reading the target back; a `settled`
+//! line when following an accepted target through changed its outcome (its restart
+//! job failed). Every line
 //! names its action's `action_id` (and a retry the action it retries).
 
 pub mod actions;
@@ -266,6 +268,25 @@ impl AuditLog {
             action,
             Some(outcome),
         )
+    }
+
+    /// Records what following an accepted target through learned (its restart job
+    /// failed): this `settled` line is the target's outcome from now on.
+    pub async fn settled(
+        self: &Arc<Self>,
+        kind: ActionKind,
+        outcome: &TargetOutcome,
+        action: &ActionRef,
+    ) -> std::io::Result<()> {
+        let line = self.line(
+            "settled",
+            kind,
+            &outcome.target,
+            None,
+            action,
+            Some(outcome),
+        );
+        self.append(line).await
     }
 
     /// Records that a target was never sent: its action was stopped first.

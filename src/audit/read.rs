@@ -44,13 +44,6 @@ pub struct Record {
     pub seen: Option<String>,
 }
 
-impl Record {
-    /// Whether the line settles its target: an outcome, or never sent.
-    pub fn settles(&self) -> bool {
-        self.event == "outcome" || self.event == "not_sent"
-    }
-}
-
 /// The log's records, and the lines that could not be read (line numbers).
 #[derive(Debug, Default)]
 pub struct Records {

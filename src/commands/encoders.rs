@@ -65,6 +65,12 @@ pub async fn restart(
         })
         .await;
         progress.finish();
+        // A restart whose job failed is failed: the audit log says so too.
+        for failed in performed.outcomes.clone() {
+            if failed.outcome == Outcome::Failed && failed.job_id.is_some() {
+                performed.record_settled(&failed).await;
+            }
+        }
     }
     performed.print(format)
 }

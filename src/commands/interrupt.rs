@@ -13,7 +13,7 @@ use tokio::signal::unix::{Signal, SignalKind, signal};
 use crate::action_kind::ActionKind;
 use crate::actions::{Cancel, Run};
 use crate::api::TargetOutcome;
-use crate::audit::AuditLog;
+use crate::audit::{ActionRef, AuditLog};
 
 use super::output::print_outcomes;
 use super::{EXIT_FAILED, Failure, Target};
@@ -28,9 +28,27 @@ pub struct Performed {
     pub outcomes: Vec<TargetOutcome>,
     /// Lines the audit log could not write: the command does not end as a success.
     pub audit_problem: Option<String>,
+    kind: ActionKind,
+    action: ActionRef,
+    audit: Option<Arc<AuditLog>>,
 }
 
 impl Performed {
+    /// Records what following an accepted target through learned (`--wait` saw its
+    /// restart job fail): the audit's verdict from then on.
+    pub async fn record_settled(&mut self, outcome: &TargetOutcome) {
+        let Some(audit) = &self.audit else {
+            return;
+        };
+        if audit
+            .settled(self.kind, outcome, &self.action)
+            .await
+            .is_err()
+        {
+            self.audit_problem = audit.write_problem();
+        }
+    }
+
     /// Prints the outcomes; exit 0 only when every target is ok and fully audited.
     pub fn print(&self, format: OutputFormat) -> Result<u8, Failure> {
         let code = print_outcomes(format, &self.outcomes)?;
@@ -62,11 +80,15 @@ pub async fn perform(
         finished.clone(),
         executor.audit.clone(),
     ));
+    let action = run.action.clone();
     let outcomes = executor.run_in_order(kind, ids, run).await;
     finished.cancel();
     Ok(Performed {
         outcomes,
         audit_problem: executor.audit.as_ref().and_then(|a| a.write_problem()),
+        kind,
+        action,
+        audit: executor.audit,
     })
 }
 

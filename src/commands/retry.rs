@@ -42,11 +42,13 @@ pub async fn run(
     let targets: Vec<String> = action
         .targets
         .iter()
-        .filter(|t| t.outcome() != "ok")
+        .filter(|t| t.outcome() != "ok" && t.reconciled.as_deref() != Some("happened"))
         .map(|t| t.target.clone())
         .collect();
     if targets.is_empty() {
-        eprintln!("every target of action {shown_id} is ok: nothing to retry");
+        eprintln!(
+            "every target of action {shown_id} took effect (ok, or read back as happened): nothing to retry"
+        );
         return Ok(EXIT_OK);
     }
     let kind = action.kind;

@@ -9,6 +9,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::actions::{Cancel, Executor, Run};
 use crate::api::Api;
+use crate::app::effect::SettledTarget;
 use crate::app::pane::column::provider_fields;
 use crate::app::pane::listing::Listing;
 use crate::app::{Effect, Msg, Pane};
@@ -137,6 +138,10 @@ pub async fn perform(
                 api.try_credentials_again();
                 Ok(())
             }
+            Effect::RecordSettled(settled) => match record_settled(executor, settled).await {
+                Ok(()) => Ok(()),
+                Err(problem) => tx.send(Msg::Note(problem)),
+            },
         };
     }
     if executor.api.token_renewals() > renewals {
@@ -165,6 +170,27 @@ async fn audit_lines(
 
 /// Puts `text` on the clipboard of the terminal phonedeck runs in (through SSH too):
 /// the OSC 52 sequence, written between frames.
+/// Writes a `settled` line; what to tell the engineer if it cannot be written.
+async fn record_settled(executor: &Executor, settled: SettledTarget) -> Result<(), String> {
+    let Some(audit) = &executor.audit else {
+        return Ok(());
+    };
+    let action = ActionRef {
+        id: settled.action_id,
+        retry_of: settled.retry_of,
+    };
+    audit
+        .settled(settled.kind, &settled.outcome, &action)
+        .await
+        .map_err(|error| {
+            format!(
+                "cannot record in the audit log {} that {}'s restart job failed ({error})",
+                audit.path().display(),
+                settled.outcome.target
+            )
+        })
+}
+
 pub fn copy_to_clipboard(text: &str) {
     use base64::Engine;
     use std::io::Write;
