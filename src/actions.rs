@@ -4,26 +4,27 @@
 //! requests already in flight still record their outcomes.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures::{Stream, StreamExt, stream};
+use tokio_util::sync::CancellationToken;
 
 use crate::action_kind::ActionKind;
 use crate::api::live::StreamKey;
 use crate::api::{Api, ApiError, Outcome, TargetOutcome};
 use crate::audit::{ActionRef, AuditLog};
 
-/// Stops an action from starting on more targets (Ctrl-C, `q`, the cancel key).
+/// Stops an action from starting on more targets (Ctrl-C, `q`, the cancel key); a
+/// target waiting for its turn in the request budget stops waiting.
 #[derive(Debug, Clone, Default)]
-pub struct Cancel(Arc<AtomicBool>);
+pub struct Cancel(CancellationToken);
 
 impl Cancel {
     pub fn cancel(&self) {
-        self.0.store(true, Ordering::SeqCst);
+        self.0.cancel();
     }
 
     pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
+        self.0.is_cancelled()
     }
 }
 
@@ -57,16 +58,16 @@ impl Executor {
     /// unrecorded.
     pub async fn perform(&self, kind: ActionKind, target: String, run: &Run) -> TargetOutcome {
         if run.cancel.is_cancelled() {
-            if let Some(audit) = &self.audit {
-                if let Err(error) = audit.not_sent(kind, &target, &run.action).await {
-                    tracing::error!(%error, "cannot write a not_sent line to the audit log");
-                }
-            }
-            return TargetOutcome::not_sent(target);
+            return self.not_sent(kind, target, run).await;
         }
         if let Some(why) = crate::api::path::invalid_id(&target) {
             let message = format!("not sent: the target id {why}");
             return TargetOutcome::failed(target, Some("INVALID_ID".into()), message, None);
+        }
+        // Its turn in the request budget comes before its `sent` line: a target still
+        // waiting when the run is stopped is not sent, and says so.
+        if !self.api.mutation_turn(&run.cancel.0).await {
+            return self.not_sent(kind, target, run).await;
         }
         let client_request_id = uuid::Uuid::new_v4().to_string();
         if let Some(audit) = &self.audit {
@@ -100,6 +101,16 @@ impl Executor {
                 .await;
         }
         outcome
+    }
+
+    /// A target the run was stopped before reaching: recorded `not_sent`.
+    async fn not_sent(&self, kind: ActionKind, target: String, run: &Run) -> TargetOutcome {
+        if let Some(audit) = &self.audit {
+            if let Err(error) = audit.not_sent(kind, &target, &run.action).await {
+                tracing::error!(%error, "cannot write a not_sent line to the audit log");
+            }
+        }
+        TargetOutcome::not_sent(target)
     }
 
     /// No answer came: reads the target back and records what that settles.

@@ -1858,3 +1858,46 @@ async fn a_full_disk_leaves_whole_audit_lines_and_the_command_fails_saying_so() 
         "each unsent target says why"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_ends_the_wait_for_the_request_budget_and_nothing_more_is_sent() {
+    let sim = start_sim().await;
+    let (_dir, config) = config_file(&sim, "max_requests_per_sec = 0.5");
+    let ids: Vec<String> = phone_ids(&sim).into_iter().take(10).collect();
+    let child = slow_bulk(&sim, &config, &ids).await;
+    let stops = || {
+        mutations(&sim)
+            .iter()
+            .filter(|r| r.path.ends_with("/streaming/stop"))
+            .count()
+    };
+    signal(&child, "INT");
+    let interrupted_at = stops();
+    let run = tokio::time::timeout(Duration::from_secs(10), child.wait_with_output())
+        .await
+        .expect("the budget's wait ends at once")
+        .expect("exits");
+    let run = Run::from_output(run);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(
+        stops() <= interrupted_at + 1,
+        "sent after Ctrl-C: {} then {}",
+        interrupted_at,
+        stops()
+    );
+    let targets = audited_targets(&sim, &config).await;
+    assert_eq!(targets.len(), 10, "{targets:?}");
+    let not_sent = count(&targets, "not_sent");
+    assert!(
+        not_sent >= 7,
+        "the targets waiting for the budget were not sent: {targets:?}"
+    );
+    let lines = audit_lines(&config);
+    let sent = lines.iter().filter(|l| l["event"] == "sent").count();
+    assert_eq!(
+        sent,
+        stops(),
+        "a sent line only for what was sent: {}",
+        run.stderr
+    );
+}

@@ -407,6 +407,20 @@ impl Api {
         }
     }
 
+    /// Waits for a mutation's turn in the request budget (mutations go before reads);
+    /// false, at once, when `cancel` fires first. The executor takes it before writing
+    /// the `sent` line, so the mutation itself draws nothing more.
+    pub async fn mutation_turn(&self, cancel: &tokio_util::sync::CancellationToken) -> bool {
+        let Some(budget) = &self.inner.budget else {
+            return !cancel.is_cancelled();
+        };
+        tokio::select! {
+            biased;
+            () = cancel.cancelled() => false,
+            () = budget.acquire(true) => true,
+        }
+    }
+
     /// The engineer asks to try refused credentials again (the dashboard's `R`): the
     /// next request tries each one alone.
     pub fn try_credentials_again(&self) {
@@ -466,8 +480,9 @@ impl Api {
             Ok(generation) => generation,
             Err(e) => return (Err(e), None),
         };
-        if let Some(budget) = &self.inner.budget {
-            budget.acquire(call.mutating).await;
+        // A mutation's turn was taken before its `sent` line (`mutation_turn`).
+        if let (Some(budget), false) = (&self.inner.budget, call.mutating) {
+            budget.acquire(false).await;
         }
         tracing::debug!(service = %call.service, method = %call.method, path = %url.path(), "request");
         let exchange = Exchange {
