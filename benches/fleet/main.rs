@@ -10,12 +10,14 @@
 //! 4. idle: CPU and terminal bytes over 60 s with a steady fleet; one status change
 //! 5. resident memory of a dashboard state holding 100,000 phones
 //! 6. start-up: first frame of the demo
-//! 7. the audit log: listing 100,000 targets, reading a 100 MB log back (`phonedeck audit`)
+//! 7. acting on 100,000 phones: mark all, confirm, type, launch (update time)
+//! 8. the audit log: listing 100,000 targets, reading a 100 MB log back (`phonedeck audit`)
 
 mod audit;
 #[path = "../support/fleet_state.rs"]
 mod fleet_state;
 mod frame;
+mod marking;
 mod memory;
 mod network;
 #[allow(dead_code)]
@@ -92,6 +94,9 @@ fn main() {
         record(figure);
     }
     record(terminal::startup());
+    for figure in marking::act_on_all() {
+        record(figure);
+    }
     record(runtime.block_on(audit::list_targets()));
     for figure in audit::read_back() {
         record(figure);

@@ -185,12 +185,14 @@ impl TableView {
             .map(str::to_string)
             .collect();
         let shown = targets.len();
+        let shown_keys: HashSet<&str> = targets.iter().map(String::as_str).collect();
         let mut hidden: Vec<String> = self
             .marks
             .iter()
-            .filter(|k| !targets.contains(k))
+            .filter(|k| !shown_keys.contains(k.as_str()))
             .cloned()
             .collect();
+        drop(shown_keys);
         hidden.sort();
         let hidden_count = hidden.len();
         targets.extend(hidden);

@@ -401,6 +401,14 @@ fn on_key(state: &mut AppState, key: KeyEvent, effects: &mut Vec<Effect>) {
         }
         return;
     }
+    // The dialog is moved, not cloned: it can hold 100,000 targets, and every typed
+    // digit comes here.
+    if matches!(state.mode, Mode::Confirm(_)) {
+        if let Mode::Confirm(dialog) = std::mem::replace(&mut state.mode, Mode::Normal) {
+            on_confirm_key(state, dialog, key, effects);
+        }
+        return;
+    }
     match state.mode.clone() {
         Mode::Normal => on_normal_key(state, key, effects),
         Mode::Filtering => on_filter_key(state, key),
@@ -413,7 +421,7 @@ fn on_key(state: &mut AppState, key: KeyEvent, effects: &mut Vec<Effect>) {
                 state.mode = Mode::Normal;
             }
         }
-        Mode::Confirm(dialog) => on_confirm_key(state, dialog, key, effects),
+        Mode::Confirm(_) => {} // moved out above
         Mode::Detail(detail) => on_detail_key(state, detail, key, effects),
         Mode::Activity { selected } => on_activity_key(state, selected, key),
         Mode::LogLine { selected } => {
