@@ -586,7 +586,7 @@ async fn a_sparse_fleet_shows_every_row_with_unknown_fields_as_dashes() {
         .activity
         .entries
         .iter()
-        .map(|(_, e)| e.text())
+        .map(|(_, e)| ui.state.activity.text(e))
         .collect();
     for what in ["phone", "server"] {
         let note = format!("1 {what} row(s) in the answer had no id and were left out");
@@ -949,7 +949,7 @@ async fn failing_refreshes_are_one_counted_line_and_the_recovery_is_logged() {
         .activity
         .entries
         .iter()
-        .map(|(_, e)| e.text())
+        .map(|(_, e)| ui.state.activity.text(e))
         .filter(|t| t.starts_with("refresh of servers failed"))
         .collect();
     assert_eq!(
@@ -972,16 +972,20 @@ async fn a_running_actions_line_stays_in_view_above_the_noise() {
     use phonedeck::app::activity::{ActionProgress, Entry};
     let sim = start_sim().await;
     let mut ui = Harness::new(&sim, false).await;
-    ui.state.log_activity(Entry::Action(ActionProgress {
-        ok: 3,
-        ..ActionProgress::new(
-            7,
-            "5e551011-7".into(),
-            phonedeck::action_kind::ActionKind::StopServer,
-            40,
-            ui.clock.now,
-        )
-    }));
+    let now = ui.clock.now;
+    ui.state.activity.start(
+        now,
+        ActionProgress {
+            ok: 3,
+            ..ActionProgress::new(
+                7,
+                "5e551011-7".into(),
+                phonedeck::action_kind::ActionKind::StopServer,
+                40,
+                now,
+            )
+        },
+    );
     for i in 0..30 {
         ui.state.log_activity(Entry::Note(format!("note {i}")));
     }

@@ -1,4 +1,7 @@
-//! The activity log: every action with its progress and failures, and every refresh error.
+//! The activity log: every action with its progress and failures, and every refresh
+//! error. An action's run (its tally, phase, follow-through and failures by cause)
+//! lives in a store of runs, bounded by runs; the log's lines only refer to it, so a
+//! mass failure's lines can never evict the action they belong to.
 
 use std::time::Instant;
 
@@ -7,10 +10,20 @@ use crate::api::{Outcome, TargetOutcome};
 
 /// Entries kept; older ones are dropped (the audit file keeps everything).
 pub const MAX_ENTRIES: usize = 2000;
+/// Action runs kept; the oldest finished one goes first.
+pub const MAX_RUNS: usize = 200;
+/// Lines one run adds for its failed or unknown targets; the rest are counted in its
+/// entry, by cause.
+pub const PROBLEM_LINES_PER_RUN: usize = 20;
+/// Causes a run tells apart; any further ones are counted together.
+const MAX_CAUSES: usize = 16;
+/// Causes an entry names, most frequent first.
+const CAUSES_SHOWN: usize = 3;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Entry {
-    Action(ActionProgress),
+    /// An action run, by its number (see `ActivityLog::action`).
+    Action(u64),
     /// One target's failed or unknown outcome, in the action numbered `of`.
     TargetProblem {
         of: u64,
@@ -28,43 +41,10 @@ pub enum Entry {
 
 impl Entry {
     /// The entry as one line of text (not yet sanitised: the screen and the saved log
-    /// each make it safe).
-    pub fn text(&self) -> String {
+    /// each make it safe); an action's line comes from its run (`ActivityLog::text`).
+    fn text(&self) -> String {
         match self {
-            Entry::Action(p) => {
-                // What was done and what failed, counted apart: never "3/3 done, 1 failed".
-                let mut text =
-                    format!("{} on {} target(s): {} done", p.kind.label(), p.total, p.ok);
-                if p.failed > 0 {
-                    text.push_str(&format!(", {} failed", p.failed));
-                }
-                if p.unknown > 0 {
-                    text.push_str(&format!(", {} unknown", p.unknown));
-                }
-                if p.not_sent > 0 {
-                    text.push_str(&format!(", {} not sent", p.not_sent));
-                }
-                if p.confirmed > 0 || !p.awaiting.is_empty() {
-                    text.push_str(&format!(", {} confirmed", p.confirmed));
-                }
-                if p.went_wrong > 0 {
-                    text.push_str(&format!(", {} went wrong after", p.went_wrong));
-                }
-                if p.pushed_again > 0 {
-                    text.push_str(&format!(", {} pushed again", p.pushed_again));
-                }
-                text.push_str(&match (p.finished, p.stopping, p.awaiting.len()) {
-                    (true, _, 0) => " — finished".to_string(),
-                    (true, _, awaiting) => format!(" — awaiting {awaiting}…"),
-                    (false, true, _) => " — stopping…".to_string(),
-                    (false, false, _) => format!(" … {}/{} answered", p.done(), p.total),
-                });
-                text.push_str(&format!(" · action {}", p.action_id));
-                if let Some(retried) = &p.retry_of {
-                    text.push_str(&format!(", retry of {retried}"));
-                }
-                text
-            }
+            Entry::Action(id) => format!("action {id} (no longer kept)"),
             Entry::TargetProblem {
                 action, outcome, ..
             } => {
@@ -138,6 +118,10 @@ pub struct ActionProgress {
     pub dropped: Vec<(String, Instant)>,
     /// Dropped streams seen online again.
     pub pushed_again: usize,
+    /// Failed and unknown targets by cause (code and message), in order first seen.
+    pub causes: Vec<(String, usize)>,
+    /// Lines it added to the log for failed or unknown targets.
+    pub problem_lines: usize,
 }
 
 impl ActionProgress {
@@ -168,6 +152,65 @@ impl ActionProgress {
             went_wrong: 0,
             dropped: Vec::new(),
             pushed_again: 0,
+            causes: Vec::new(),
+            problem_lines: 0,
+        }
+    }
+
+    /// The run as one line: what was done and what failed, counted apart (never
+    /// "3/3 done, 1 failed"), its phase, its id, and its failures by cause.
+    pub fn text(&self) -> String {
+        let mut text = format!(
+            "{} on {} target(s): {} done",
+            self.kind.label(),
+            self.total,
+            self.ok
+        );
+        for (count, what) in [
+            (self.failed, "failed"),
+            (self.unknown, "unknown"),
+            (self.not_sent, "not sent"),
+        ] {
+            if count > 0 {
+                text.push_str(&format!(", {count} {what}"));
+            }
+        }
+        if self.confirmed > 0 || !self.awaiting.is_empty() {
+            text.push_str(&format!(", {} confirmed", self.confirmed));
+        }
+        if self.went_wrong > 0 {
+            text.push_str(&format!(", {} went wrong after", self.went_wrong));
+        }
+        if self.pushed_again > 0 {
+            text.push_str(&format!(", {} pushed again", self.pushed_again));
+        }
+        text.push_str(&match (self.finished, self.stopping, self.awaiting.len()) {
+            (true, _, 0) => " — finished".to_string(),
+            (true, _, awaiting) => format!(" — awaiting {awaiting}…"),
+            (false, true, _) => " — stopping…".to_string(),
+            (false, false, _) => format!(" … {}/{} answered", self.done(), self.total),
+        });
+        text.push_str(&format!(" · action {}", self.action_id));
+        if let Some(retried) = &self.retry_of {
+            text.push_str(&format!(", retry of {retried}"));
+        }
+        if let Some(causes) = causes_text(&self.causes) {
+            text.push_str(&format!(" · {causes}"));
+        }
+        text
+    }
+
+    /// Counts a failed or unknown target under its cause.
+    fn note_cause(&mut self, outcome: &TargetOutcome) {
+        let cause = cause(outcome);
+        if let Some((_, count)) = self.causes.iter_mut().find(|(c, _)| *c == cause) {
+            *count += 1;
+        } else if self.causes.len() < MAX_CAUSES {
+            self.causes.push((cause, 1));
+        } else if let Some((_, count)) = self.causes.iter_mut().find(|(c, _)| c == OTHER_CAUSES) {
+            *count += 1;
+        } else {
+            self.causes.push((OTHER_CAUSES.to_string(), 1));
         }
     }
 
@@ -188,12 +231,110 @@ impl ActionProgress {
         if !outcome.took_effect() {
             self.retry_targets.push(outcome.target.clone());
         }
+        if matches!(outcome.outcome, Outcome::Failed | Outcome::Unknown) {
+            self.note_cause(outcome);
+        }
     }
+}
+
+/// Causes past `MAX_CAUSES`, counted together.
+const OTHER_CAUSES: &str = "other causes";
+
+/// A failed or unknown target's cause: its code and message ("no answer" first when
+/// it was not answered).
+fn cause(outcome: &TargetOutcome) -> String {
+    let why: Vec<&str> = [&outcome.error_code, &outcome.error_msg]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    let why = if why.is_empty() {
+        "no reason given".to_string()
+    } else {
+        why.join(" ")
+    };
+    match outcome.outcome {
+        Outcome::Unknown => format!("no answer: {why}"),
+        _ => why,
+    }
+}
+
+/// "KOOPHONE.API.1001 Insufficient instance permissions ×3623; …", most frequent first.
+fn causes_text(causes: &[(String, usize)]) -> Option<String> {
+    if causes.is_empty() {
+        return None;
+    }
+    let mut sorted: Vec<&(String, usize)> = causes.iter().collect();
+    sorted.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
+    let mut parts: Vec<String> = sorted
+        .iter()
+        .take(CAUSES_SHOWN)
+        .map(|(cause, count)| format!("{cause} ×{count}"))
+        .collect();
+    let rest: usize = sorted
+        .iter()
+        .skip(CAUSES_SHOWN)
+        .map(|(_, count)| count)
+        .sum();
+    if rest > 0 {
+        parts.push(format!("{rest} more of other causes"));
+    }
+    Some(parts.join("; "))
 }
 
 #[derive(Debug, Default)]
 pub struct ActivityLog {
     pub entries: Vec<(Instant, Entry)>,
+    /// Action runs, oldest first, bounded by `MAX_RUNS`.
+    runs: Vec<ActionProgress>,
+    /// What the runs no longer kept did, for an exact exit summary.
+    retired: Retired,
+}
+
+/// The tally of finished runs dropped from the store.
+#[derive(Debug, Default)]
+struct Retired {
+    runs: usize,
+    total: usize,
+    ok: usize,
+    failed: usize,
+    unknown: usize,
+    not_sent: usize,
+    causes: Vec<(String, usize)>,
+}
+
+impl Retired {
+    fn add(&mut self, run: &ActionProgress) {
+        self.runs += 1;
+        self.total += run.total;
+        self.ok += run.ok;
+        self.failed += run.failed;
+        self.unknown += run.unknown + run.total.saturating_sub(run.done());
+        self.not_sent += run.not_sent;
+        merge_causes(&mut self.causes, &run.causes);
+    }
+}
+
+impl Retired {
+    fn add_all(&mut self, other: &Retired) {
+        self.runs += other.runs;
+        self.total += other.total;
+        self.ok += other.ok;
+        self.failed += other.failed;
+        self.unknown += other.unknown;
+        self.not_sent += other.not_sent;
+        merge_causes(&mut self.causes, &other.causes);
+    }
+}
+
+/// Adds `more` to `causes`, cause by cause.
+fn merge_causes(causes: &mut Vec<(String, usize)>, more: &[(String, usize)]) {
+    for (cause, count) in more {
+        match causes.iter_mut().find(|(c, _)| c == cause) {
+            Some((_, total)) => *total += count,
+            None => causes.push((cause.clone(), *count)),
+        }
+    }
 }
 
 impl ActivityLog {
@@ -209,55 +350,80 @@ impl ActivityLog {
         }
     }
 
+    /// Starts an action's run and its line in the log.
+    pub fn start(&mut self, at: Instant, progress: ActionProgress) {
+        let id = progress.id;
+        self.runs.push(progress);
+        if self.runs.len() > MAX_RUNS {
+            if let Some(oldest) = self.runs.iter().position(|run| run.finished) {
+                let run = self.runs.remove(oldest);
+                self.retired.add(&run);
+            }
+        }
+        self.push(at, Entry::Action(id));
+    }
+
+    /// The action runs kept, oldest first.
+    pub fn runs(&self) -> impl DoubleEndedIterator<Item = &ActionProgress> {
+        self.runs.iter()
+    }
+
+    pub fn runs_mut(&mut self) -> impl Iterator<Item = &mut ActionProgress> {
+        self.runs.iter_mut()
+    }
+
+    /// An entry as one line of text (not yet sanitised).
+    pub fn text(&self, entry: &Entry) -> String {
+        match entry {
+            Entry::Action(id) => self
+                .action(*id)
+                .map_or_else(|| entry.text(), ActionProgress::text),
+            other => other.text(),
+        }
+    }
+
     /// One line for the terminal at exit: this session's targets by outcome (those
-    /// still unanswered count as unknown). None when no action was run.
+    /// still unanswered count as unknown), and their failures by cause. None when no
+    /// action was run.
     pub fn exit_summary(&self) -> Option<String> {
-        let actions: Vec<&ActionProgress> = self
-            .entries
-            .iter()
-            .filter_map(|(_, e)| match e {
-                Entry::Action(progress) => Some(progress),
-                _ => None,
-            })
-            .collect();
-        if actions.is_empty() {
+        let mut tally = Retired::default();
+        tally.add_all(&self.retired);
+        for run in &self.runs {
+            tally.add(run);
+        }
+        if tally.runs == 0 {
             return None;
         }
-        let sum =
-            |count: fn(&ActionProgress) -> usize| actions.iter().map(|p| count(p)).sum::<usize>();
-        let unanswered = sum(|p| p.total.saturating_sub(p.done()));
-        Some(format!(
+        let mut summary = format!(
             "{} action(s) on {} target(s): {} done, {} failed, {} unknown, {} not sent",
-            actions.len(),
-            sum(|p| p.total),
-            sum(|p| p.ok),
-            sum(|p| p.failed),
-            sum(|p| p.unknown) + unanswered,
-            sum(|p| p.not_sent),
-        ))
+            tally.runs, tally.total, tally.ok, tally.failed, tally.unknown, tally.not_sent,
+        );
+        if let Some(causes) = causes_text(&tally.causes) {
+            summary.push_str(&format!(" ({causes})"));
+        }
+        Some(summary)
     }
 
     /// The action an entry belongs to (its number), if any.
     pub fn action_of(&self, index: usize) -> Option<u64> {
         match self.entries.get(index).map(|(_, e)| e) {
-            Some(Entry::Action(progress)) => Some(progress.id),
+            Some(Entry::Action(id)) => Some(*id),
             Some(Entry::TargetProblem { of, .. }) => Some(*of),
             _ => None,
         }
     }
 
     pub fn action(&self, id: u64) -> Option<&ActionProgress> {
-        self.entries.iter().rev().find_map(|(_, e)| match e {
-            Entry::Action(progress) if progress.id == id => Some(progress),
-            _ => None,
-        })
+        self.runs.iter().rev().find(|run| run.id == id)
     }
 
     pub fn action_mut(&mut self, id: u64) -> Option<&mut ActionProgress> {
-        self.entries.iter_mut().rev().find_map(|(_, e)| match e {
-            Entry::Action(progress) if progress.id == id => Some(progress),
-            _ => None,
-        })
+        self.runs.iter_mut().rev().find(|run| run.id == id)
+    }
+
+    /// The latest action run, if any.
+    pub fn latest(&self) -> Option<&ActionProgress> {
+        self.runs.last()
     }
 }
 

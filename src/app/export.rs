@@ -73,7 +73,7 @@ pub fn activity(state: &AppState) -> Export {
         contents.push_str(&format!(
             "{} {}\n",
             clock.wall_time(*at),
-            sanitize(&entry.text())
+            sanitize(&state.activity.text(entry))
         ));
     }
     Export {

@@ -62,12 +62,9 @@ fn shown_done(state: &AppState, kind: ActionKind, awaiting: &[String]) -> Vec<St
 pub fn after_poll(state: &mut AppState) {
     let followed: Vec<(u64, ActionKind, Vec<String>)> = state
         .activity
-        .entries
-        .iter()
-        .filter_map(|(_, entry)| match entry {
-            Entry::Action(p) if !p.awaiting.is_empty() => Some((p.id, p.kind, p.awaiting.clone())),
-            _ => None,
-        })
+        .runs()
+        .filter(|p| !p.awaiting.is_empty())
+        .map(|p| (p.id, p.kind, p.awaiting.clone()))
         .collect();
     for (id, kind, awaiting) in followed {
         let done: HashSet<String> = shown_done(state, kind, &awaiting).into_iter().collect();
@@ -88,11 +85,7 @@ pub fn after_poll(state: &mut AppState) {
 /// A stream dropped by block-once and now online again: counted on its action and
 /// said once, with how long it was gone.
 fn note_pushed_again(state: &mut AppState) {
-    let watching = state
-        .activity
-        .entries
-        .iter()
-        .any(|(_, entry)| matches!(entry, Entry::Action(p) if !p.dropped.is_empty()));
+    let watching = state.activity.runs().any(|p| !p.dropped.is_empty());
     if !watching {
         return;
     }
@@ -104,10 +97,7 @@ fn note_pushed_again(state: &mut AppState) {
         .map(|row| row.key.as_str())
         .collect();
     let mut back = Vec::new();
-    for (_, entry) in state.activity.entries.iter_mut() {
-        let Entry::Action(progress) = entry else {
-            continue;
-        };
+    for progress in state.activity.runs_mut() {
         if progress.dropped.is_empty() {
             continue;
         }

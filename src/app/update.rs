@@ -7,7 +7,7 @@ use crate::action_kind::ActionKind;
 use crate::api::cph::Job;
 use crate::api::{ApiError, Outcome, TargetOutcome};
 
-use super::activity::{ActionProgress, Entry};
+use super::activity::{ActionProgress, Entry, PROBLEM_LINES_PER_RUN};
 use super::applies;
 use super::clock::Clock;
 use super::command_line::{self, Command};
@@ -165,15 +165,7 @@ fn request_retry(state: &mut AppState, of: Option<u64>) {
     }
     let chosen = match of {
         Some(id) => state.activity.action(id).cloned(),
-        None => state
-            .activity
-            .entries
-            .iter()
-            .rev()
-            .find_map(|(_, e)| match e {
-                Entry::Action(progress) => Some(progress.clone()),
-                _ => None,
-            }),
+        None => state.activity.latest().cloned(),
     };
     let Some(action) = chosen else {
         state.flash = Some("nothing to retry: no action there".into());
@@ -213,16 +205,20 @@ fn launch(state: &mut AppState, dialog: ConfirmDialog, effects: &mut Vec<Effect>
     state.next_action += 1;
     state.running.push(action);
     let action_id = format!("{}-{action}", state.settings.session);
-    state.log_activity(Entry::Action(ActionProgress {
-        retry_of: dialog.retry_of.as_ref().map(|r| r.action_id.clone()),
-        ..ActionProgress::new(
-            action,
-            action_id.clone(),
-            dialog.kind,
-            dialog.targets.len(),
-            state.now,
-        )
-    }));
+    let now = state.now;
+    state.activity.start(
+        now,
+        ActionProgress {
+            retry_of: dialog.retry_of.as_ref().map(|r| r.action_id.clone()),
+            ..ActionProgress::new(
+                action,
+                action_id.clone(),
+                dialog.kind,
+                dialog.targets.len(),
+                now,
+            )
+        },
+    );
     // Marks are spent by the action, so the next one cannot hit them by accident (a
     // retry did not use them).
     if dialog.retry_of.is_none() {
@@ -304,15 +300,7 @@ fn last_error(outcome: &TargetOutcome) -> Option<Option<String>> {
 }
 
 fn action_kind(state: &AppState, action: u64) -> Option<ActionKind> {
-    state
-        .activity
-        .entries
-        .iter()
-        .rev()
-        .find_map(|(_, e)| match e {
-            Entry::Action(p) if p.id == action => Some(p.kind),
-            _ => None,
-        })
+    state.activity.action(action).map(|progress| progress.kind)
 }
 
 fn on_outcome(state: &mut AppState, action: u64, outcome: TargetOutcome) {
@@ -342,13 +330,20 @@ fn on_outcome(state: &mut AppState, action: u64, outcome: TargetOutcome) {
             started: state.now,
         });
     }
-    // Targets not sent are counted in the action's entry, not listed one by one.
+    // Targets not sent are counted in the action's entry, not listed one by one; of
+    // the others, the first few get a line, and the entry counts them all by cause.
     if matches!(outcome.outcome, Outcome::Failed | Outcome::Unknown) {
-        state.log_activity(Entry::TargetProblem {
-            of: action,
-            action: kind,
-            outcome,
+        let has_room = state.activity.action_mut(action).is_some_and(|progress| {
+            progress.problem_lines += 1;
+            progress.problem_lines <= PROBLEM_LINES_PER_RUN
         });
+        if has_room {
+            state.log_activity(Entry::TargetProblem {
+                of: action,
+                action: kind,
+                outcome,
+            });
+        }
     }
 }
 
@@ -972,4 +967,107 @@ fn on_activity_key(state: &mut AppState, selected: usize, key: KeyEvent) {
     state.mode = Mode::Activity {
         selected: selected.min(last),
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::activity::MAX_ENTRIES;
+    use crate::app::state::Settings;
+
+    fn key(c: char) -> Msg {
+        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+    }
+
+    /// An action of `total` stop-streaming targets, launched as `launch` does.
+    fn launched(total: usize) -> (AppState, u64) {
+        let clock = Clock::system();
+        let mut state = AppState::new(Settings::default(), clock);
+        let targets: Vec<String> = (0..total).map(|i| format!("phone-{i:05}")).collect();
+        let dialog = ConfirmDialog {
+            kind: ActionKind::StopStreaming,
+            targets,
+            hidden: 0,
+            typed: String::new(),
+            focus: Focus::Confirm,
+            retry_of: None,
+            warning: None,
+        };
+        let mut effects = Vec::new();
+        launch(&mut state, dialog, &mut effects);
+        let Some(Effect::RunAction { action, .. }) = effects.first() else {
+            panic!("the action is run");
+        };
+        (state, *action)
+    }
+
+    #[test]
+    fn ten_thousand_failures_keep_their_run_its_retry_and_an_exact_summary() {
+        let (mut state, action) = launched(12_000);
+        let clock = Clock::system();
+        for i in 0..12_000 {
+            let target = format!("phone-{i:05}");
+            let outcome = if i % 6 == 0 {
+                TargetOutcome::ok(target, None)
+            } else {
+                TargetOutcome::failed(
+                    target,
+                    Some("KOOPHONE.API.1001".into()),
+                    "Insufficient instance permissions",
+                    None,
+                )
+            };
+            update(&mut state, Msg::ActionOutcome { action, outcome }, clock);
+        }
+        update(&mut state, Msg::ActionFinished { action }, clock);
+        assert!(state.activity.entries.len() <= MAX_ENTRIES);
+        let progress = state.activity.action(action).expect("the run is kept");
+        assert_eq!((progress.ok, progress.failed), (2_000, 10_000));
+        assert!(
+            progress
+                .text()
+                .contains("KOOPHONE.API.1001 Insufficient instance permissions ×10000"),
+            "{}",
+            progress.text()
+        );
+        let problem_lines = state
+            .activity
+            .entries
+            .iter()
+            .filter(|(_, e)| matches!(e, Entry::TargetProblem { .. }))
+            .count();
+        assert_eq!(
+            problem_lines, PROBLEM_LINES_PER_RUN,
+            "one action cannot flood the log"
+        );
+        assert_eq!(
+            state.activity.exit_summary().as_deref(),
+            Some(
+                "1 action(s) on 12000 target(s): 2000 done, 10000 failed, 0 unknown, 0 not sent \
+                 (KOOPHONE.API.1001 Insufficient instance permissions ×10000)"
+            )
+        );
+        update(&mut state, key('t'), clock);
+        let Mode::Confirm(dialog) = &state.mode else {
+            panic!("t offers the retry: {:?}", state.flash);
+        };
+        assert_eq!(dialog.targets.len(), 10_000);
+    }
+
+    #[test]
+    fn a_run_outlives_the_log_lines_that_push_its_entry_out() {
+        let (mut state, action) = launched(3);
+        let clock = Clock::system();
+        for i in 0..MAX_ENTRIES + 10 {
+            update(&mut state, Msg::Note(format!("note {i}")), clock);
+        }
+        assert!(state.activity.action(action).is_some(), "the run is kept");
+        assert!(
+            state
+                .activity
+                .exit_summary()
+                .is_some_and(|s| s.contains("on 3 target(s)")),
+            "the exit still accounts for it"
+        );
+    }
 }

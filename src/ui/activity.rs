@@ -14,13 +14,13 @@ use crate::sanitize::sanitize;
 use super::styles::Styles;
 use crate::app::format::clock_time;
 
-fn entry_line(entry: &Entry, styles: &Styles) -> Line<'static> {
+fn entry_line(state: &AppState, entry: &Entry, styles: &Styles) -> Line<'static> {
     let style = match entry {
         Entry::Action(_) => styles.title(),
         Entry::TargetProblem { .. } | Entry::RefreshError { .. } => styles.error(),
         Entry::Note(_) => Style::new(),
     };
-    Line::from(Span::styled(sanitize(&entry.text()), style))
+    Line::from(Span::styled(sanitize(&state.activity.text(entry)), style))
 }
 
 /// The entry the focused log has selected, if it is focused.
@@ -37,7 +37,7 @@ pub fn full_text(state: &AppState, index: usize) -> Option<String> {
     Some(format!(
         "{} {}",
         clock_time(*at, state.now, state.wall),
-        sanitize(&entry.text())
+        sanitize(&state.activity.text(entry))
     ))
 }
 
@@ -52,8 +52,13 @@ fn shown(state: &AppState, visible: usize) -> Vec<usize> {
             .min(entries.len());
         return (end.saturating_sub(visible)..end).collect();
     }
-    let running =
-        |e: &Entry| matches!(e, Entry::Action(p) if !p.finished || !p.awaiting.is_empty());
+    let running = |e: &Entry| match e {
+        Entry::Action(id) => state
+            .activity
+            .action(*id)
+            .is_some_and(|p| !p.finished || !p.awaiting.is_empty()),
+        _ => false,
+    };
     let mut pinned: Vec<usize> = (0..entries.len())
         .filter(|&i| running(&entries[i].1))
         .collect();
@@ -76,7 +81,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         .into_iter()
         .filter_map(|index| entries.get(index).map(|entry| (index, entry)))
         .map(|(index, (at, entry))| {
-            let mut line = entry_line(entry, styles);
+            let mut line = entry_line(state, entry, styles);
             line.spans.insert(
                 0,
                 Span::styled(
