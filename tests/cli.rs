@@ -1901,3 +1901,39 @@ async fn ctrl_c_ends_the_wait_for_the_request_budget_and_nothing_more_is_sent() 
         run.stderr
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn many_failures_are_summarised_by_cause_headless_and_in_the_audit() {
+    let sim = start_sim().await;
+    let (_dir, config) = config_file(&sim, "");
+    sim.set_faults("deny=1".parse().expect("faults"));
+    let ids: Vec<String> = phone_ids(&sim).into_iter().take(60).collect();
+    let mut args = vec!["phones", "stop-streaming", "--yes", "-o", "json"];
+    args.extend(ids.iter().map(String::as_str));
+    let run = phonedeck(&sim, &config, &args).await;
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let summary = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("summary: "))
+        .unwrap_or_else(|| panic!("a summary line: {}", run.stderr))
+        .to_string();
+    assert!(
+        summary.contains("60 target(s): 0 ok, 60 failed"),
+        "{summary}"
+    );
+    assert!(summary.contains("×60"), "grouped by cause: {summary}");
+    let lines = audit_lines(&config);
+    let action = lines[0]["action_id"]
+        .as_str()
+        .expect("an action id")
+        .to_string();
+    let audited = phonedeck(&sim, &config, &["audit", "--action", &action]).await;
+    assert!(
+        audited
+            .stderr
+            .contains(summary.trim_start_matches("summary: ")),
+        "the audit says the same: {}",
+        audited.stderr
+    );
+}

@@ -8,6 +8,8 @@ use std::time::Instant;
 use crate::action_kind::ActionKind;
 use crate::api::{Outcome, TargetOutcome};
 
+use super::causes::Causes;
+
 /// Entries kept; older ones are dropped (the audit file keeps everything).
 pub const MAX_ENTRIES: usize = 2000;
 /// Action runs kept; the oldest finished one goes first.
@@ -15,10 +17,6 @@ pub const MAX_RUNS: usize = 200;
 /// Lines one run adds for its failed or unknown targets; the rest are counted in its
 /// entry, by cause.
 pub const PROBLEM_LINES_PER_RUN: usize = 20;
-/// Causes a run tells apart; any further ones are counted together.
-const MAX_CAUSES: usize = 16;
-/// Causes an entry names, most frequent first.
-const CAUSES_SHOWN: usize = 3;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Entry {
@@ -118,8 +116,8 @@ pub struct ActionProgress {
     pub dropped: Vec<(String, Instant)>,
     /// Dropped streams seen online again.
     pub pushed_again: usize,
-    /// Failed and unknown targets by cause (code and message), in order first seen.
-    pub causes: Vec<(String, usize)>,
+    /// Failed and unknown targets by cause (code and message).
+    pub causes: Causes,
     /// Lines it added to the log for failed or unknown targets.
     pub problem_lines: usize,
 }
@@ -152,7 +150,7 @@ impl ActionProgress {
             went_wrong: 0,
             dropped: Vec::new(),
             pushed_again: 0,
-            causes: Vec::new(),
+            causes: Causes::default(),
             problem_lines: 0,
         }
     }
@@ -194,24 +192,10 @@ impl ActionProgress {
         if let Some(retried) = &self.retry_of {
             text.push_str(&format!(", retry of {retried}"));
         }
-        if let Some(causes) = causes_text(&self.causes) {
+        if let Some(causes) = self.causes.text() {
             text.push_str(&format!(" · {causes}"));
         }
         text
-    }
-
-    /// Counts a failed or unknown target under its cause.
-    fn note_cause(&mut self, outcome: &TargetOutcome) {
-        let cause = cause(outcome);
-        if let Some((_, count)) = self.causes.iter_mut().find(|(c, _)| *c == cause) {
-            *count += 1;
-        } else if self.causes.len() < MAX_CAUSES {
-            self.causes.push((cause, 1));
-        } else if let Some((_, count)) = self.causes.iter_mut().find(|(c, _)| c == OTHER_CAUSES) {
-            *count += 1;
-        } else {
-            self.causes.push((OTHER_CAUSES.to_string(), 1));
-        }
     }
 
     /// Targets accounted for, whatever their outcome.
@@ -231,55 +215,8 @@ impl ActionProgress {
         if !outcome.took_effect() {
             self.retry_targets.push(outcome.target.clone());
         }
-        if matches!(outcome.outcome, Outcome::Failed | Outcome::Unknown) {
-            self.note_cause(outcome);
-        }
+        self.causes.note(outcome);
     }
-}
-
-/// Causes past `MAX_CAUSES`, counted together.
-const OTHER_CAUSES: &str = "other causes";
-
-/// A failed or unknown target's cause: its code and message ("no answer" first when
-/// it was not answered).
-fn cause(outcome: &TargetOutcome) -> String {
-    let why: Vec<&str> = [&outcome.error_code, &outcome.error_msg]
-        .into_iter()
-        .flatten()
-        .map(String::as_str)
-        .collect();
-    let why = if why.is_empty() {
-        "no reason given".to_string()
-    } else {
-        why.join(" ")
-    };
-    match outcome.outcome {
-        Outcome::Unknown => format!("no answer: {why}"),
-        _ => why,
-    }
-}
-
-/// "KOOPHONE.API.1001 Insufficient instance permissions ×3623; …", most frequent first.
-fn causes_text(causes: &[(String, usize)]) -> Option<String> {
-    if causes.is_empty() {
-        return None;
-    }
-    let mut sorted: Vec<&(String, usize)> = causes.iter().collect();
-    sorted.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
-    let mut parts: Vec<String> = sorted
-        .iter()
-        .take(CAUSES_SHOWN)
-        .map(|(cause, count)| format!("{cause} ×{count}"))
-        .collect();
-    let rest: usize = sorted
-        .iter()
-        .skip(CAUSES_SHOWN)
-        .map(|(_, count)| count)
-        .sum();
-    if rest > 0 {
-        parts.push(format!("{rest} more of other causes"));
-    }
-    Some(parts.join("; "))
 }
 
 #[derive(Debug, Default)]
@@ -300,7 +237,7 @@ struct Retired {
     failed: usize,
     unknown: usize,
     not_sent: usize,
-    causes: Vec<(String, usize)>,
+    causes: Causes,
 }
 
 impl Retired {
@@ -311,7 +248,7 @@ impl Retired {
         self.failed += run.failed;
         self.unknown += run.unknown + run.total.saturating_sub(run.done());
         self.not_sent += run.not_sent;
-        merge_causes(&mut self.causes, &run.causes);
+        self.causes.merge(&run.causes);
     }
 }
 
@@ -323,17 +260,7 @@ impl Retired {
         self.failed += other.failed;
         self.unknown += other.unknown;
         self.not_sent += other.not_sent;
-        merge_causes(&mut self.causes, &other.causes);
-    }
-}
-
-/// Adds `more` to `causes`, cause by cause.
-fn merge_causes(causes: &mut Vec<(String, usize)>, more: &[(String, usize)]) {
-    for (cause, count) in more {
-        match causes.iter_mut().find(|(c, _)| c == cause) {
-            Some((_, total)) => *total += count,
-            None => causes.push((cause.clone(), *count)),
-        }
+        self.causes.merge(&other.causes);
     }
 }
 
@@ -398,7 +325,7 @@ impl ActivityLog {
             "{} action(s) on {} target(s): {} done, {} failed, {} unknown, {} not sent",
             tally.runs, tally.total, tally.ok, tally.failed, tally.unknown, tally.not_sent,
         );
-        if let Some(causes) = causes_text(&tally.causes) {
+        if let Some(causes) = tally.causes.text() {
             summary.push_str(&format!(" ({causes})"));
         }
         Some(summary)

@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod applies;
+pub mod causes;
 pub mod changes;
 pub mod clock;
 pub mod command_line;

@@ -12,7 +12,7 @@ use crate::audit::actions::{ActionTargets, Actions, Filter};
 use crate::audit::read::{self, Record};
 use crate::cli::{AuditArgs, OutputFormat};
 
-use super::output::{optional, print_long_list};
+use super::output::{optional, print_long_list, say_summary, tally};
 use super::{EXIT_OK, Failure};
 
 /// Where the audit log is: `--audit-log`, else the default place.
@@ -170,6 +170,14 @@ fn action_targets(actions: &Actions, action_id: &str, format: OutputFormat) -> R
             crate::sanitize::sanitize(action_id)
         ))
     })?;
+    say_summary(&tally(action.targets.iter().map(|t| {
+        let settled = t.settled.as_ref();
+        (
+            t.outcome().to_string(),
+            settled.and_then(|s| s.error_code.as_deref()),
+            settled.and_then(|s| s.error_msg.as_deref()),
+        )
+    })));
     let targets: Vec<TargetOutcome> = action
         .targets
         .iter()

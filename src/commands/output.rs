@@ -9,6 +9,7 @@ use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use crate::api::TargetOutcome;
+use crate::app::causes::Causes;
 use crate::app::pane::column::{self, TableRow};
 use crate::cli::OutputFormat;
 use crate::sanitize::{sanitize, sanitized};
@@ -174,9 +175,51 @@ pub fn print_outcomes(format: OutputFormat, outcomes: &[TargetOutcome]) -> Resul
         &["TARGET", "OUTCOME", "CODE", "MESSAGE/JOB", "REQUEST ID"],
         &rows,
     )?;
+    if outcomes.len() > 1 {
+        say_summary(&tally(outcomes.iter().map(|o| {
+            (
+                o.outcome.to_string(),
+                o.error_code.as_deref(),
+                o.error_msg.as_deref(),
+            )
+        })));
+    }
     // An unknown outcome read back as done counts as done; the JSON keeps both.
     let all_ok = outcomes.iter().all(TargetOutcome::took_effect);
     Ok(if all_ok { EXIT_OK } else { EXIT_FAILED })
+}
+
+/// "6000 target(s): 2377 ok, 3623 failed, 0 unknown, 0 not sent (KOOPHONE.API.1001
+/// Insufficient instance permissions ×3623)" from (outcome, code, message) triples.
+pub fn tally<'a>(
+    outcomes: impl Iterator<Item = (String, Option<&'a str>, Option<&'a str>)>,
+) -> String {
+    let mut counts = [0usize; 4];
+    let mut causes = Causes::default();
+    let mut total = 0;
+    for (outcome, code, message) in outcomes {
+        total += 1;
+        let slot = ["ok", "failed", "unknown", "not_sent"]
+            .iter()
+            .position(|name| *name == outcome);
+        if let Some(slot) = slot {
+            counts[slot] += 1;
+        }
+        causes.note_parts(&outcome, code, message);
+    }
+    let mut text = format!(
+        "{total} target(s): {} ok, {} failed, {} unknown, {} not sent",
+        counts[0], counts[1], counts[2], counts[3]
+    );
+    if let Some(causes) = causes.text() {
+        text.push_str(&format!(" ({causes})"));
+    }
+    text
+}
+
+/// The summary line on standard error, if there still is one.
+pub fn say_summary(summary: &str) {
+    let _ = writeln!(std::io::stderr(), "summary: {}", sanitize(summary));
 }
 
 #[cfg(test)]
