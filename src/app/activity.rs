@@ -241,13 +241,18 @@ struct Retired {
 }
 
 impl Retired {
-    fn add(&mut self, run: &ActionProgress) {
+    /// Adds a run. Targets it has no outcome for yet (quitting did not wait for them)
+    /// were in flight, at most `max_in_flight` of them (unknown), or never started
+    /// (not sent): an action starts a target only when a request slot frees.
+    fn add(&mut self, run: &ActionProgress, max_in_flight: usize) {
+        let unanswered = run.total.saturating_sub(run.done());
+        let in_flight = unanswered.min(max_in_flight);
         self.runs += 1;
         self.total += run.total;
         self.ok += run.ok;
         self.failed += run.failed;
-        self.unknown += run.unknown + run.total.saturating_sub(run.done());
-        self.not_sent += run.not_sent;
+        self.unknown += run.unknown + in_flight;
+        self.not_sent += run.not_sent + (unanswered - in_flight);
         self.causes.merge(&run.causes);
     }
 }
@@ -284,7 +289,7 @@ impl ActivityLog {
         if self.runs.len() > MAX_RUNS {
             if let Some(oldest) = self.runs.iter().position(|run| run.finished) {
                 let run = self.runs.remove(oldest);
-                self.retired.add(&run);
+                self.retired.add(&run, 0);
             }
         }
         self.push(at, Entry::Action(id));
@@ -310,13 +315,13 @@ impl ActivityLog {
     }
 
     /// One line for the terminal at exit: this session's targets by outcome (those
-    /// still unanswered count as unknown), and their failures by cause. None when no
-    /// action was run.
-    pub fn exit_summary(&self) -> Option<String> {
+    /// without an outcome as `Retired::add` says), and their failures by cause. None
+    /// when no action was run.
+    pub fn exit_summary(&self, max_in_flight: usize) -> Option<String> {
         let mut tally = Retired::default();
         tally.add_all(&self.retired);
         for run in &self.runs {
-            tally.add(run);
+            tally.add(run, max_in_flight);
         }
         if tally.runs == 0 {
             return None;

@@ -114,6 +114,8 @@ pub struct Settings {
     /// The profile's request budget: when a full refresh does not fit in one
     /// interval, polls cover what matters first and the rest in turn.
     pub max_requests_per_sec: Option<f64>,
+    /// Requests an action has in flight at most (the rest of its targets wait).
+    pub max_in_flight: usize,
     /// Where exports and saved activity logs go.
     pub export_dir: std::path::PathBuf,
     /// Profiles `:profile` can switch to (none in the demo).
@@ -139,6 +141,7 @@ impl Default for Settings {
             read_only: false,
             poll_interval: Duration::from_secs(5),
             max_requests_per_sec: None,
+            max_in_flight: 8,
             export_dir: ".".into(),
             profiles: Vec::new(),
             theme: Default::default(),

@@ -1041,7 +1041,7 @@ mod tests {
             "one action cannot flood the log"
         );
         assert_eq!(
-            state.activity.exit_summary().as_deref(),
+            state.activity.exit_summary(8).as_deref(),
             Some(
                 "1 action(s) on 12000 target(s): 2000 done, 10000 failed, 0 unknown, 0 not sent \
                  (KOOPHONE.API.1001 Insufficient instance permissions ×10000)"
@@ -1055,6 +1055,20 @@ mod tests {
     }
 
     #[test]
+    fn quitting_before_all_answered_counts_at_most_a_slot_each_unknown_and_the_rest_not_sent() {
+        let (mut state, action) = launched(40);
+        let clock = Clock::system();
+        for i in 0..2 {
+            let outcome = TargetOutcome::ok(format!("phone-{i:05}"), None);
+            update(&mut state, Msg::ActionOutcome { action, outcome }, clock);
+        }
+        assert_eq!(
+            state.activity.exit_summary(8).as_deref(),
+            Some("1 action(s) on 40 target(s): 2 done, 0 failed, 8 unknown, 30 not sent")
+        );
+    }
+
+    #[test]
     fn a_run_outlives_the_log_lines_that_push_its_entry_out() {
         let (mut state, action) = launched(3);
         let clock = Clock::system();
@@ -1065,7 +1079,7 @@ mod tests {
         assert!(
             state
                 .activity
-                .exit_summary()
+                .exit_summary(8)
                 .is_some_and(|s| s.contains("on 3 target(s)")),
             "the exit still accounts for it"
         );

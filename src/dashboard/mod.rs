@@ -210,7 +210,7 @@ fn exit_summary(state: &AppState, executor: &Executor) -> Option<String> {
     if let Some(audit) = audit {
         audit.abandon_pending();
     }
-    let summary = state.activity.exit_summary()?;
+    let summary = state.activity.exit_summary(state.settings.max_in_flight)?;
     Some(match audit {
         Some(audit) => format!("{summary}; audit log: {}", audit.path().display()),
         None => summary,
