@@ -1937,3 +1937,36 @@ async fn many_failures_are_summarised_by_cause_headless_and_in_the_audit() {
         audited.stderr
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn retry_follows_the_chain_and_never_resends_what_a_later_retry_did() {
+    let sim = start_sim().await;
+    let (_dir, config) = config_file(&sim, "");
+    sim.set_faults("deny=0.5".parse().expect("faults"));
+    let ids: Vec<String> = phone_ids(&sim).into_iter().take(20).collect();
+    let mut args = vec!["phones", "stop-streaming", "--yes", "-o", "json"];
+    args.extend(ids.iter().map(String::as_str));
+    let first = phonedeck(&sim, &config, &args).await;
+    let failed = first
+        .json()
+        .as_array()
+        .expect("outcomes")
+        .iter()
+        .filter(|o| o["outcome"] == "failed")
+        .count();
+    assert!(failed > 0, "some were denied");
+    let action = audit_lines(&config)[0]["action_id"]
+        .as_str()
+        .expect("an action id")
+        .to_string();
+    sim.set_faults(phonedeck::sim::Faults::default());
+    let retry = phonedeck(&sim, &config, &["retry", &action, "--yes", "-o", "json"]).await;
+    assert_eq!(retry.code, 0, "the retry fixed them: {}", retry.stderr);
+    assert_eq!(retry.json().as_array().map(Vec::len), Some(failed));
+    let sent = mutations(&sim).len();
+    let again = phonedeck(&sim, &config, &["retry", &action, "--yes"]).await;
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(again.stderr.contains("nothing to retry"), "{}", again.stderr);
+    assert!(again.stderr.contains("after its retries"), "{}", again.stderr);
+    assert_eq!(mutations(&sim).len(), sent, "nothing re-sent");
+}

@@ -132,6 +132,12 @@ impl TargetLines {
         }
     }
 
+    /// Whether what was asked was done: ok, or no answer but read back as happened.
+    /// Never retried.
+    pub fn took_effect(&self) -> bool {
+        self.outcome() == "ok" || self.reconciled.as_deref() == Some("happened")
+    }
+
     /// Why the outcome is what it is, when no line says: the inference.
     pub fn inferred(&self) -> Option<&'static str> {
         (self.settled.is_none() && self.sent.is_none()).then_some(INFERRED_NOT_SENT)
@@ -172,6 +178,44 @@ impl Actions {
 
     pub fn find(&self, action_id: &str) -> Option<&ActionTargets> {
         self.positions.get(action_id).map(|&i| &self.actions[i])
+    }
+
+    /// The actions that retry `action_id`, directly or by retrying one of its retries,
+    /// in the order they started.
+    pub fn retries_of(&self, action_id: &str) -> Vec<&ActionTargets> {
+        let mut chain: Vec<&str> = vec![action_id];
+        let mut retries = Vec::new();
+        for action in &self.actions {
+            if action
+                .retry_of
+                .as_deref()
+                .is_some_and(|of| chain.contains(&of))
+            {
+                chain.push(&action.action_id);
+                retries.push(action);
+            }
+        }
+        retries
+    }
+
+    /// Each target of `action_id` as the latest action of its chain (the action, then
+    /// its retries) that names it says; None when there is no such action.
+    pub fn latest(&self, action_id: &str) -> Option<Vec<&TargetLines>> {
+        let action = self.find(action_id)?;
+        let retries = self.retries_of(action_id);
+        Some(
+            action
+                .targets
+                .iter()
+                .map(|first| {
+                    retries
+                        .iter()
+                        .rev()
+                        .find_map(|retry| retry.target(&first.target))
+                        .unwrap_or(first)
+                })
+                .collect(),
+        )
     }
 
     fn add(&mut self, line: Line, filter: &Filter) {
@@ -266,6 +310,11 @@ impl ActionTargets {
         }
     }
 
+    /// One target's lines, if the action names it.
+    pub fn target(&self, target: &str) -> Option<&TargetLines> {
+        self.position(target).map(|at| &self.targets[at])
+    }
+
     /// How many targets ended with this outcome.
     pub fn count(&self, outcome: &str) -> usize {
         self.targets
@@ -346,6 +395,40 @@ mod tests {
             ]
         );
         assert!(action.targets[1].sent.is_some());
+    }
+
+    #[test]
+    fn a_target_counts_by_its_latest_outcome_across_the_retries() {
+        let line = |action: &str, retry_of: Option<&str>, target: &str, outcome: &str| {
+            let retry = retry_of.map_or(String::new(), |of| format!(r#","retry_of":"{of}""#));
+            format!(
+                r#"{{"time":"2026-11-23T10:00:00Z","event":"outcome","action":"stop-server","action_id":"{action}"{retry},"target":"{target}","outcome":"{outcome}"}}"#
+            ) + "\n"
+        };
+        let log = [
+            line("a", None, "t1", "failed"),
+            line("a", None, "t2", "failed"),
+            line("a", None, "t3", "ok"),
+            line("r1", Some("a"), "t1", "ok"),
+            line("r1", Some("a"), "t2", "failed"),
+            line("r2", Some("r1"), "t2", "ok"),
+            line("x", None, "t2", "failed"),
+        ]
+        .concat();
+        let actions = Actions::fold(log.as_bytes(), &Filter::default()).expect("reads");
+        let retries: Vec<&str> = actions
+            .retries_of("a")
+            .iter()
+            .map(|r| r.action_id.as_str())
+            .collect();
+        assert_eq!(retries, ["r1", "r2"]);
+        let latest: Vec<(&str, bool)> = actions
+            .latest("a")
+            .expect("a")
+            .iter()
+            .map(|t| (t.target.as_str(), t.took_effect()))
+            .collect();
+        assert_eq!(latest, [("t1", true), ("t2", true), ("t3", true)]);
     }
 
     #[test]

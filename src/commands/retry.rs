@@ -1,6 +1,7 @@
 //! `phonedeck retry ACTION_ID`: runs an action again on the targets it did not do
-//! (failed, unknown, not sent), as the audit log records them, on the profile it ran
-//! on; confirmed like the action itself, recorded with `retry_of`.
+//! (failed, not sent, unknown unless read back as happened), each as the latest of the
+//! action and its earlier retries records it, on the profile it ran on; confirmed like
+//! the action itself, recorded with `retry_of`.
 
 use crate::audit::actions::Filter;
 use crate::cli::OutputFormat;
@@ -18,11 +19,8 @@ pub async fn run(
     let path = target.audit_path.clone().ok_or_else(|| {
         Failure::usage("no audit log to read the action from: name it with --audit-log FILE")
     })?;
-    let filter = Filter {
-        action_id: Some(action_id.clone()),
-        since: None,
-    };
-    let actions = read_actions(&path, &filter)?;
+    // The whole log: the action's later retries say what is still to do.
+    let actions = read_actions(&path, &Filter::default())?;
     let shown_id = crate::sanitize::sanitize(&action_id);
     let action = actions.find(&action_id).ok_or_else(|| {
         Failure::usage(format!(
@@ -39,21 +37,35 @@ pub async fn run(
         )));
     }
     let all = action.targets.len();
-    let targets: Vec<String> = action
-        .targets
-        .iter()
-        .filter(|t| t.outcome() != "ok" && t.reconciled.as_deref() != Some("happened"))
+    let targets: Vec<String> = actions
+        .latest(&action_id)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|t| !t.took_effect())
         .map(|t| t.target.clone())
         .collect();
+    let retries: Vec<&str> = actions
+        .retries_of(&action_id)
+        .iter()
+        .map(|r| r.action_id.as_str())
+        .collect();
+    let chain = if retries.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ", after its retries {}",
+            crate::sanitize::sanitize(&retries.join(", "))
+        )
+    };
     if targets.is_empty() {
         eprintln!(
-            "every target of action {shown_id} took effect (ok, or read back as happened): nothing to retry"
+            "every target of action {shown_id} took effect (ok, or read back as happened{chain}): nothing to retry"
         );
         return Ok(EXIT_OK);
     }
     let kind = action.kind;
     let what = format!(
-        "{} (retry of action {shown_id}: {} of {all} targets)",
+        "{} (retry of action {shown_id}{chain}: {} of {all} targets)",
         kind.label(),
         targets.len()
     );
