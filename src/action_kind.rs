@@ -13,7 +13,42 @@ pub enum ActionKind {
     StartServer,
 }
 
+/// What a retry does with one target of an earlier action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// It did not take effect: send it again.
+    Send,
+    /// It may have taken effect (no answer, and reading back could not tell), and
+    /// doing it twice is not harmless: left out unless asked for.
+    Uncertain,
+    /// It took effect: never again.
+    Done,
+}
+
 impl ActionKind {
+    /// Whether doing it twice to one target does no harm: stopping what is stopped or
+    /// pausing what is paused changes nothing; a second encoder restart interrupts the
+    /// first one's recovery.
+    pub fn repeats_harmlessly(self) -> bool {
+        match self {
+            ActionKind::StopStreaming
+            | ActionKind::PauseStream
+            | ActionKind::StopServer
+            | ActionKind::StartServer => true,
+            ActionKind::RestartEncoder => false,
+        }
+    }
+
+    /// What a retry does with a target that `took_effect` or not, whose outcome is
+    /// `uncertain` (unknown, and not read back as did-not-happen).
+    pub fn retry(self, took_effect: bool, uncertain: bool) -> Retry {
+        match (took_effect, uncertain && !self.repeats_harmlessly()) {
+            (true, _) => Retry::Done,
+            (false, true) => Retry::Uncertain,
+            (false, false) => Retry::Send,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             ActionKind::StopStreaming => "stop streaming",

@@ -116,12 +116,17 @@ pub enum Command {
     /// What the audit log says: the actions with their counts, one action's targets,
     /// or one target's history (for the incident write-up). Read-only, offline.
     Audit(AuditArgs),
-    /// Run an action again on just the targets it did not do: failed, unknown and
-    /// not sent, read from the audit log. Confirmed like the action itself.
+    /// Run an action again on just the targets it did not do: failed, not sent, and
+    /// unknown unless read back as done, each by its latest outcome across the action
+    /// and its retries, read from the audit log. Confirmed like the action itself.
     Retry {
         /// The action's id (`action_id` in the audit log, at the end of its
         /// activity-log entry, or from `phonedeck audit`).
         action_id: String,
+        /// Also send targets that may have taken effect (no answer, reading back could
+        /// not tell) of an action that is not harmless to repeat (an encoder restart).
+        #[arg(long)]
+        include_uncertain: bool,
         #[command(flatten)]
         confirm: Confirm,
     },

@@ -1966,7 +1966,86 @@ async fn retry_follows_the_chain_and_never_resends_what_a_later_retry_did() {
     let sent = mutations(&sim).len();
     let again = phonedeck(&sim, &config, &["retry", &action, "--yes"]).await;
     assert_eq!(again.code, 0, "{}", again.stderr);
-    assert!(again.stderr.contains("nothing to retry"), "{}", again.stderr);
-    assert!(again.stderr.contains("after its retries"), "{}", again.stderr);
+    assert!(
+        again.stderr.contains("nothing to retry"),
+        "{}",
+        again.stderr
+    );
+    assert!(
+        again.stderr.contains("after its retries"),
+        "{}",
+        again.stderr
+    );
     assert_eq!(mutations(&sim).len(), sent, "nothing re-sent");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_restart_that_may_have_happened_is_retried_only_when_asked() {
+    let sim = start_sim().await;
+    let (_dir, config) = config_file(&sim, "");
+    let (maybe, refused) = sim.with_fleet(|f| (f.encoders[0].id.clone(), f.encoders[1].id.clone()));
+    // As the audit log records a restart never answered whose encoder, read back, did
+    // not say (the reader takes the log as it is; how it came to say so is tested
+    // with the reconcile step).
+    let line = |event: &str, target: &str, extra: &str| {
+        format!(
+            r#"{{"time":"2026-11-30T10:00:00.000Z","event":"{event}","profile":"sim","action":"restart-encoder","action_id":"r1","target":"{target}"{extra}}}"#
+        )
+    };
+    let log = [
+        line("sent", &maybe, r#","client_request_id":"c1""#),
+        line("sent", &refused, r#","client_request_id":"c2""#),
+        line(
+            "outcome",
+            &maybe,
+            r#","client_request_id":"c1","outcome":"unknown""#,
+        ),
+        line(
+            "reconciled",
+            &maybe,
+            r#","client_request_id":"c1","outcome":"unknown","reconciled":"cannot_tell""#,
+        ),
+        line(
+            "outcome",
+            &refused,
+            r#","client_request_id":"c2","outcome":"failed","error_code":"CPS.0001""#,
+        ),
+    ]
+    .join("\n")
+        + "\n";
+    std::fs::write(audit_path(&config), log).expect("audit log");
+    let restarted = || -> Vec<String> {
+        mutations(&sim)
+            .iter()
+            .filter(|r| r.path.ends_with("/batch-restart"))
+            .map(|r| r.body.clone())
+            .collect()
+    };
+    let retry = phonedeck(&sim, &config, &["retry", "r1", "--yes"]).await;
+    assert!(
+        retry.stderr.contains("left out 1 target(s)"),
+        "{}",
+        retry.stderr
+    );
+    assert!(
+        retry.stderr.contains("--include-uncertain"),
+        "{}",
+        retry.stderr
+    );
+    let sent = restarted();
+    assert_eq!(sent.len(), 1, "only the refused one: {sent:?}");
+    assert!(
+        sent[0].contains(&refused) && !sent[0].contains(&maybe),
+        "{sent:?}"
+    );
+    let asked = phonedeck(
+        &sim,
+        &config,
+        &["retry", "r1", "--include-uncertain", "--yes"],
+    )
+    .await;
+    assert!(!asked.stderr.contains("left out"), "{}", asked.stderr);
+    let sent = restarted();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(sent[1].contains(&maybe), "restarted when asked: {sent:?}");
 }

@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use crate::action_kind::ActionKind;
+use crate::action_kind::{ActionKind, Retry};
 use crate::api::{Outcome, TargetOutcome};
 
 use super::causes::Causes;
@@ -102,8 +102,12 @@ pub struct ActionProgress {
     pub finished: bool,
     /// The action this one retries.
     pub retry_of: Option<String>,
-    /// Its targets that did not end ok (failed, unknown, not sent): what a retry sends.
+    /// Its targets that did not take effect (failed, not sent, unknown and not read
+    /// back as done): what a retry sends.
     pub retry_targets: Vec<String>,
+    /// Targets that may have taken effect, of an action not harmless to repeat: a
+    /// retry leaves them out and says so.
+    pub uncertain: Vec<String>,
     /// Accepted targets whose expected state a later poll has not shown yet.
     pub awaiting: Vec<String>,
     /// Accepted targets a later poll showed in the expected state (a server SHUTOFF, a
@@ -145,6 +149,7 @@ impl ActionProgress {
             finished: false,
             retry_of: None,
             retry_targets: Vec::new(),
+            uncertain: Vec::new(),
             awaiting: Vec::new(),
             confirmed: 0,
             went_wrong: 0,
@@ -211,9 +216,14 @@ impl ActionProgress {
             Outcome::Unknown => self.unknown += 1,
             Outcome::NotSent => self.not_sent += 1,
         }
-        // What happened (ok, or no answer but read back as done) is never retried.
-        if !outcome.took_effect() {
-            self.retry_targets.push(outcome.target.clone());
+        // What happened (ok, or no answer but read back as done) is never retried;
+        // what may have happened is left out unless doing it twice is harmless.
+        let uncertain = outcome.outcome == Outcome::Unknown
+            && outcome.reconciled != Some(crate::api::outcome::Settled::DidNotHappen);
+        match self.kind.retry(outcome.took_effect(), uncertain) {
+            Retry::Send => self.retry_targets.push(outcome.target.clone()),
+            Retry::Uncertain => self.uncertain.push(outcome.target.clone()),
+            Retry::Done => {}
         }
         self.causes.note(outcome);
     }
@@ -384,5 +394,29 @@ mod tests {
         progress.count(&TargetOutcome::failed("refused", None, "no", None));
         assert_eq!(progress.retry_targets, ["did-not", "refused"]);
         assert_eq!(progress.done(), 4);
+    }
+
+    #[test]
+    fn what_may_have_happened_is_retried_only_where_twice_is_harmless() {
+        let unclear = TargetOutcome {
+            outcome: Outcome::Unknown,
+            reconciled: Some(Settled::CannotTell),
+            ..TargetOutcome::ok("t", None)
+        };
+        let mut restart = ActionProgress::new(
+            1,
+            "a1".into(),
+            ActionKind::RestartEncoder,
+            1,
+            Instant::now(),
+        );
+        restart.count(&unclear);
+        assert!(restart.retry_targets.is_empty());
+        assert_eq!(restart.uncertain, ["t"]);
+        let mut stop =
+            ActionProgress::new(2, "a2".into(), ActionKind::StopServer, 1, Instant::now());
+        stop.count(&unclear);
+        assert_eq!(stop.retry_targets, ["t"]);
+        assert!(stop.uncertain.is_empty());
     }
 }

@@ -178,14 +178,25 @@ fn request_retry(state: &mut AppState, of: Option<u64>) {
         ));
         return;
     }
+    let left_out = left_out(action.kind, action.uncertain.len());
     if action.retry_targets.is_empty() {
-        state.flash = Some(format!(
-            "nothing to retry: every target of action {} is ok",
-            action.action_id
-        ));
+        state.flash = Some(match left_out {
+            Some(left_out) => format!(
+                "nothing to retry in action {}: {left_out}",
+                action.action_id
+            ),
+            None => format!(
+                "nothing to retry: every target of action {} took effect",
+                action.action_id
+            ),
+        });
         return;
     }
-    let warning = applies::warning(state, action.kind, &action.retry_targets);
+    let cannot_apply = applies::warning(state, action.kind, &action.retry_targets);
+    let warning = match (cannot_apply, left_out) {
+        (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+        (a, b) => a.or(b),
+    };
     state.mode = Mode::Confirm(ConfirmDialog {
         warning,
         kind: action.kind,
@@ -198,6 +209,17 @@ fn request_retry(state: &mut AppState, of: Option<u64>) {
             total: action.total,
         }),
     });
+}
+
+/// What a retry leaves out, if anything: targets that may have taken effect, of an
+/// action not harmless to repeat.
+fn left_out(kind: ActionKind, uncertain: usize) -> Option<String> {
+    (uncertain > 0).then(|| {
+        format!(
+            "{uncertain} left out: no answer, and reading back could not tell whether the {} happened (phonedeck retry --include-uncertain sends them)",
+            kind.label()
+        )
+    })
 }
 
 fn launch(state: &mut AppState, dialog: ConfirmDialog, effects: &mut Vec<Effect>) {

@@ -224,9 +224,11 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Jobs { job_ids } => jobs::run(&target, job_ids, format).await,
         Command::Doctor => doctor::run(&target, format).await,
-        Command::Retry { action_id, confirm } => {
-            retry::run(&target, action_id, confirm.yes, format).await
-        }
+        Command::Retry {
+            action_id,
+            include_uncertain,
+            confirm,
+        } => retry::run(&target, action_id, include_uncertain, confirm.yes, format).await,
         Command::Sim(_)
         | Command::Completions { .. }
         | Command::Man

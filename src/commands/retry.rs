@@ -3,6 +3,7 @@
 //! action and its earlier retries records it, on the profile it ran on; confirmed like
 //! the action itself, recorded with `retry_of`.
 
+use crate::action_kind::Retry;
 use crate::audit::actions::Filter;
 use crate::cli::OutputFormat;
 
@@ -13,6 +14,7 @@ use super::{EXIT_OK, Failure, Target};
 pub async fn run(
     target: &Target,
     action_id: String,
+    include_uncertain: bool,
     yes: bool,
     format: OutputFormat,
 ) -> Result<u8, Failure> {
@@ -37,13 +39,27 @@ pub async fn run(
         )));
     }
     let all = action.targets.len();
-    let targets: Vec<String> = actions
-        .latest(&action_id)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|t| !t.took_effect())
-        .map(|t| t.target.clone())
-        .collect();
+    let kind = action.kind;
+    let mut targets = Vec::new();
+    let mut uncertain = Vec::new();
+    for latest in actions.latest(&action_id).unwrap_or_default() {
+        let unsettled =
+            latest.outcome() == "unknown" && latest.reconciled.as_deref() != Some("did_not_happen");
+        match kind.retry(latest.took_effect(), unsettled) {
+            Retry::Send => targets.push(latest.target.clone()),
+            Retry::Uncertain if include_uncertain => targets.push(latest.target.clone()),
+            Retry::Uncertain => uncertain.push(latest.target.as_str()),
+            Retry::Done => {}
+        }
+    }
+    if !uncertain.is_empty() {
+        eprintln!(
+            "left out {} target(s) whose {} may have happened (no answer, and reading back could not tell); --include-uncertain sends them: {}",
+            uncertain.len(),
+            kind.label(),
+            crate::sanitize::sanitize(&uncertain.join(", "))
+        );
+    }
     let retries: Vec<&str> = actions
         .retries_of(&action_id)
         .iter()
@@ -63,7 +79,6 @@ pub async fn run(
         );
         return Ok(EXIT_OK);
     }
-    let kind = action.kind;
     let what = format!(
         "{} (retry of action {shown_id}{chain}: {} of {all} targets)",
         kind.label(),
