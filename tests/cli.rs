@@ -1773,31 +1773,6 @@ async fn sigterm_and_sighup_stop_a_bulk_like_ctrl_c_and_a_second_exits_accounted
     }
 }
 
-/// A small tmpfs, unmounted when dropped (it needs root, as CI is).
-struct SmallDisk {
-    dir: tempfile::TempDir,
-}
-
-impl SmallDisk {
-    fn mount(size: &str) -> Option<SmallDisk> {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let mounted = std::process::Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-            .arg(dir.path())
-            .status()
-            .is_ok_and(|s| s.success());
-        mounted.then_some(SmallDisk { dir })
-    }
-}
-
-impl Drop for SmallDisk {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("umount")
-            .arg(self.dir.path())
-            .status();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_full_disk_leaves_whole_audit_lines_and_the_command_fails_saying_so() {
     let Some(disk) = SmallDisk::mount("64k") else {

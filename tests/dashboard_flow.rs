@@ -1237,3 +1237,36 @@ async fn the_detail_view_masks_a_password_in_any_url_field() {
         assert!(!line.contains("hunter2"), "{line}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_disk_is_said_in_the_activity_log_and_every_target_is_counted() {
+    let Some(disk) = SmallDisk::mount("64k") else {
+        panic!("this test mounts a 64 KiB tmpfs and needs root (CI runs as root)");
+    };
+    std::fs::write(disk.dir.path().join("filler"), vec![0u8; 52 * 1024]).expect("filler");
+    let sim = start_sim().await;
+    let mut ui = Harness::new(&sim, false).await;
+    let audit = disk.dir.path().join("audit.jsonl");
+    ui.executor.audit = Some(
+        phonedeck::audit::AuditLog::open(&audit, "test", phonedeck::audit::Links::Follow)
+            .expect("audit on the small disk"),
+    );
+    ui.key(KeyCode::Char('A')).await;
+    ui.key(KeyCode::Char('s')).await;
+    ui.type_text("250").await;
+    ui.key(KeyCode::Enter).await;
+    let screen = ui.screen(200, 48);
+    assert!(screen.contains("could not be written"), "{screen}");
+    let text = std::fs::read_to_string(&audit).expect("audit");
+    let sent = text
+        .lines()
+        .filter(|l| l.contains(r#""event":"sent""#))
+        .count();
+    assert_eq!(
+        mutations(&sim).len(),
+        sent,
+        "nothing sent without its sent line"
+    );
+    let summary = ui.state.activity.exit_summary(8).expect("a summary");
+    assert!(summary.contains("250 target(s)"), "{summary}");
+}

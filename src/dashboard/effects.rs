@@ -116,6 +116,9 @@ pub async fn perform(
                     let _ = tx.send(Msg::ActionOutcome { action, outcome });
                 }
                 running.finished(action);
+                if let Some(problem) = executor.audit.as_ref().and_then(|a| a.write_problem()) {
+                    let _ = tx.send(Msg::Note(problem));
+                }
                 tx.send(Msg::ActionFinished { action })
             }
             Effect::CancelAction(action) => {

@@ -212,7 +212,10 @@ fn exit_summary(state: &AppState, executor: &Executor) -> Option<String> {
     }
     let summary = state.activity.exit_summary(state.settings.max_in_flight)?;
     Some(match audit {
-        Some(audit) => format!("{summary}; audit log: {}", audit.path().display()),
+        Some(audit) => match audit.write_problem() {
+            Some(problem) => format!("{summary}; {problem}"),
+            None => format!("{summary}; audit log: {}", audit.path().display()),
+        },
         None => summary,
     })
 }
