@@ -1270,3 +1270,62 @@ async fn a_full_disk_is_said_in_the_activity_log_and_every_target_is_counted() {
     let summary = ui.state.activity.exit_summary(8).expect("a summary");
     assert!(summary.contains("250 target(s)"), "{summary}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dropped_sessions_undone_action_is_listed_at_start_and_retried_with_t_or_its_id() {
+    let sim = start_sim().await;
+    let mut first = Harness::new(&sim, false).await;
+    sim.set_faults("deny=0.5".parse().expect("faults"));
+    first.key(KeyCode::Char('A')).await;
+    first.key(KeyCode::Char('s')).await;
+    first.type_text("250").await;
+    first.key(KeyCode::Enter).await;
+    let failed = first.state.activity.latest().expect("the action").failed;
+    assert!(failed > 0, "some were denied");
+    let action_id = first
+        .state
+        .activity
+        .latest()
+        .expect("the action")
+        .action_id
+        .clone();
+    let audit_path = first.audit_dir.path().join("audit.jsonl");
+    sim.set_faults(phonedeck::sim::Faults::default());
+
+    // The session drops; a new dashboard on the same audit log starts.
+    let mut second = Harness::new(&sim, false).await;
+    second.executor.audit = Some(
+        phonedeck::audit::AuditLog::open(&audit_path, "test", phonedeck::audit::Links::Follow)
+            .expect("the same audit log"),
+    );
+    second.state.earlier_runs_asked = false;
+    second.advance(Duration::from_secs(1)).await;
+    let screen = second.screen(200, 48);
+    assert!(screen.contains("from an earlier run at"), "{screen}");
+    assert!(screen.contains(&action_id), "{screen}");
+    assert!(
+        second.state.activity.exit_summary(8).is_none(),
+        "an earlier run is not this session's work"
+    );
+    second.key(KeyCode::Char(':')).await;
+    second.type_text("retry ").await;
+    second.type_text(&action_id[..4]).await;
+    second.key(KeyCode::Tab).await;
+    assert_eq!(
+        second.state.mode,
+        Mode::Command(format!("retry {action_id}"))
+    );
+    second.key(KeyCode::Enter).await;
+    let Mode::Confirm(dialog) = &second.state.mode else {
+        panic!("a retry dialog: {:?}", second.state.flash);
+    };
+    assert_eq!(dialog.targets.len(), failed);
+    assert_eq!(
+        dialog.retry_of.as_ref().map(|r| r.action_id.as_str()),
+        Some(action_id.as_str())
+    );
+    second.type_text(&failed.to_string()).await;
+    second.key(KeyCode::Enter).await;
+    let retry = second.state.activity.latest().expect("the retry");
+    assert_eq!(retry.ok, failed, "the retry did them: {}", retry.text());
+}

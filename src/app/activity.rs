@@ -124,6 +124,9 @@ pub struct ActionProgress {
     pub causes: Causes,
     /// Lines it added to the log for failed or unknown targets.
     pub problem_lines: usize,
+    /// An action of an earlier run (when it started), from the audit log: listed so
+    /// that its undone targets can be retried, not counted in this session's tally.
+    pub earlier: Option<String>,
 }
 
 impl ActionProgress {
@@ -157,6 +160,7 @@ impl ActionProgress {
             pushed_again: 0,
             causes: Causes::default(),
             problem_lines: 0,
+            earlier: None,
         }
     }
 
@@ -194,6 +198,9 @@ impl ActionProgress {
             (false, false, _) => format!(" … {}/{} answered", self.done(), self.total),
         });
         text.push_str(&format!(" · action {}", self.action_id));
+        if let Some(started) = &self.earlier {
+            text.push_str(&format!(" from an earlier run at {started}"));
+        }
         if let Some(retried) = &self.retry_of {
             text.push_str(&format!(", retry of {retried}"));
         }
@@ -330,7 +337,7 @@ impl ActivityLog {
     pub fn exit_summary(&self, max_in_flight: usize) -> Option<String> {
         let mut tally = Retired::default();
         tally.add_all(&self.retired);
-        for run in &self.runs {
+        for run in self.runs.iter().filter(|run| run.earlier.is_none()) {
             tally.add(run, max_in_flight);
         }
         if tally.runs == 0 {

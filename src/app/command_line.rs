@@ -14,8 +14,9 @@ pub enum Command {
     Quit,
     /// Stop the running actions from sending more requests.
     Cancel,
-    /// The latest action again, on its failed, unknown and not-sent targets.
-    Retry,
+    /// An action again (the latest, or the one named by its id), on the targets it
+    /// left undone.
+    Retry(Option<String>),
 }
 
 /// The command words, as offered for completion: `profile`, each pane's word, then
@@ -55,7 +56,9 @@ pub fn parse(input: &str, profiles: &[String]) -> Result<Command, String> {
         "help" | "?" => Ok(Command::Help),
         "quit" | "q" => Ok(Command::Quit),
         "cancel" => Ok(Command::Cancel),
-        "retry" => Ok(Command::Retry),
+        "retry" | "t" => Ok(Command::Retry(
+            (!argument.is_empty()).then(|| argument.to_string()),
+        )),
         "profile" | "p" if argument.is_empty() => Err(format!(
             "which profile? {}",
             if profiles.is_empty() {
@@ -79,12 +82,25 @@ pub fn parse(input: &str, profiles: &[String]) -> Result<Command, String> {
     }
 }
 
+/// What the command line completes arguments from: the profiles, and the ids of the
+/// actions listed (this session's and earlier runs').
+#[derive(Debug, Clone, Copy)]
+pub struct Known<'a> {
+    pub profiles: &'a [String],
+    pub actions: &'a [String],
+}
+
 /// The candidates for what is being typed: command names, or the argument's values.
-pub fn candidates(input: &str, profiles: &[String]) -> Vec<String> {
+pub fn candidates(input: &str, known: Known) -> Vec<String> {
     match input.split_once(' ') {
         None => starting_with(words().into_iter(), input),
-        Some(("profile" | "p", typed)) => starting_with(profiles.iter().map(String::as_str), typed),
+        Some(("profile" | "p", typed)) => {
+            starting_with(known.profiles.iter().map(String::as_str), typed)
+        }
         Some(("filter" | "f", typed)) => starting_with(FILTER_WORDS.iter().copied(), typed),
+        Some(("retry" | "t", typed)) => {
+            starting_with(known.actions.iter().map(String::as_str), typed)
+        }
         Some(_) => Vec::new(),
     }
 }
@@ -99,8 +115,8 @@ fn starting_with<'a>(words: impl Iterator<Item = &'a str>, typed: &str) -> Vec<S
 
 /// Tab: completes to the only candidate (a command gets its space), or to the
 /// candidates' common prefix; None when there is nothing to add.
-pub fn complete(input: &str, profiles: &[String]) -> Option<String> {
-    let found = candidates(input, profiles);
+pub fn complete(input: &str, known: Known) -> Option<String> {
+    let found = candidates(input, known);
     let (head, typed) = match input.split_once(' ') {
         Some((word, typed)) => (format!("{word} "), typed),
         None => (String::new(), input),
@@ -160,27 +176,52 @@ mod tests {
         assert!(parse("explode", &profiles()).is_err());
     }
 
+    fn known(profiles: &[String]) -> Known<'_> {
+        Known {
+            profiles,
+            actions: &[],
+        }
+    }
+
+    #[test]
+    fn retry_takes_an_action_id_and_tab_completes_it() {
+        let actions = vec!["3fa9c1d2-4".to_string(), "e77b21aa90c1".to_string()];
+        let known = Known {
+            profiles: &[],
+            actions: &actions,
+        };
+        assert_eq!(
+            complete("retry e", known),
+            Some("retry e77b21aa90c1".into())
+        );
+        assert_eq!(
+            parse("retry e77b21aa90c1", &[]),
+            Ok(Command::Retry(Some("e77b21aa90c1".into())))
+        );
+        assert_eq!(parse("retry", &[]), Ok(Command::Retry(None)));
+    }
+
     #[test]
     fn tab_completes_commands_profiles_and_statuses() {
-        assert_eq!(complete("pro", &profiles()), Some("profile ".into()));
+        assert_eq!(complete("pro", known(&profiles())), Some("profile ".into()));
         assert_eq!(
-            complete("s", &profiles()),
+            complete("s", known(&profiles())),
             None,
             "streams or servers: nothing to add"
         );
-        assert_eq!(complete("se", &profiles()), Some("servers ".into()));
+        assert_eq!(complete("se", known(&profiles())), Some("servers ".into()));
         assert_eq!(
-            complete("profile p", &profiles()),
+            complete("profile p", known(&profiles())),
             Some("profile prod-".into())
         );
         assert_eq!(
-            complete("profile prod-e", &profiles()),
+            complete("profile prod-e", known(&profiles())),
             Some("profile prod-eu".into())
         );
         assert_eq!(
-            complete("filter off", &profiles()),
+            complete("filter off", known(&profiles())),
             Some("filter offline".into())
         );
-        assert_eq!(candidates("s", &profiles()), ["streams", "servers"]);
+        assert_eq!(candidates("s", known(&profiles())), ["streams", "servers"]);
     }
 }

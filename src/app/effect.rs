@@ -47,6 +47,11 @@ pub enum Effect {
     TryCredentialsAgain,
     /// Writes what following a target through settled to the audit log.
     RecordSettled(SettledTarget),
+    /// Reads this profile's actions of the last day that left targets undone
+    /// (answered with `Msg::EarlierRuns`).
+    ReadEarlierRuns {
+        profile: String,
+    },
 }
 
 /// An accepted target whose outcome following it through changed (its restart job

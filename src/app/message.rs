@@ -51,4 +51,18 @@ pub enum Msg {
     },
     /// Something the engineer should know in passing (e.g. a token was renewed).
     Note(String),
+    /// This profile's actions of the last day, from the audit log, that left targets
+    /// undone (or why the log could not be read).
+    EarlierRuns(Result<Vec<EarlierRun>, String>),
+}
+
+/// An action of an earlier run, from the audit log: each of its targets as the latest
+/// of the action and its retries left it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EarlierRun {
+    pub action_id: String,
+    pub kind: crate::action_kind::ActionKind,
+    /// When it started, as the engineer's clock shows it ("14:02").
+    pub started: String,
+    pub targets: Vec<TargetOutcome>,
 }

@@ -176,6 +176,8 @@ pub struct AppState {
     pub poll_cursor: usize,
     /// When the least recently confirmed phone was confirmed.
     pub oldest_refresh: Option<Instant>,
+    /// Whether the audit log was asked for this profile's earlier runs.
+    pub earlier_runs_asked: bool,
     pub activity: ActivityLog,
     pub log_expanded: bool,
     pub frozen: bool,
@@ -215,6 +217,7 @@ impl AppState {
             poll_cursor: 0,
             oldest_refresh: None,
             activity: ActivityLog::default(),
+            earlier_runs_asked: false,
             log_expanded: false,
             frozen: false,
             running: Vec::new(),

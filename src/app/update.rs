@@ -18,7 +18,7 @@ use super::follow;
 use super::jobs::{JobRow, JobState};
 use super::keymap::Action;
 use super::layout::{self, Hit};
-use super::message::Msg;
+use super::message::{EarlierRun, Msg};
 use super::pane::{Pane, Polling, phones};
 use super::poll_result::record_result;
 use super::state::{
@@ -34,7 +34,14 @@ pub fn update(state: &mut AppState, msg: Msg, clock: Clock) -> Vec<Effect> {
         Msg::Key(key) => on_key(state, key, &mut effects),
         Msg::Mouse(event) => on_mouse(state, event),
         Msg::Resize { width, height } => state.size = (width, height),
-        Msg::Tick => {}
+        Msg::Tick => {
+            if !std::mem::replace(&mut state.earlier_runs_asked, true) {
+                effects.push(Effect::ReadEarlierRuns {
+                    profile: state.settings.profile.clone(),
+                });
+            }
+        }
+        Msg::EarlierRuns(runs) => on_earlier_runs(state, runs),
         Msg::Terminate => request_quit(state, &mut effects),
         Msg::Listed(listing) => {
             listing.apply(state);
@@ -323,6 +330,31 @@ fn last_error(outcome: &TargetOutcome) -> Option<Option<String>> {
 
 fn action_kind(state: &AppState, action: u64) -> Option<ActionKind> {
     state.activity.action(action).map(|progress| progress.kind)
+}
+
+/// The last day's actions of this profile that left targets undone, listed so that
+/// `t` on one (or `:retry ID`) picks up after a dropped session.
+fn on_earlier_runs(state: &mut AppState, runs: Result<Vec<EarlierRun>, String>) {
+    let runs = match runs {
+        Ok(runs) => runs,
+        Err(problem) => return state.notify(format!("earlier runs not listed: {problem}")),
+    };
+    for run in runs {
+        let id = state.next_action;
+        state.next_action += 1;
+        let mut progress = ActionProgress {
+            finished: true,
+            earlier: Some(run.started),
+            ..ActionProgress::new(id, run.action_id, run.kind, run.targets.len(), state.now)
+        };
+        for outcome in &run.targets {
+            progress.count(outcome);
+        }
+        // The earlier run's own failures were said then; here its line counts them.
+        progress.problem_lines = PROBLEM_LINES_PER_RUN;
+        let now = state.now;
+        state.activity.start(now, progress);
+    }
 }
 
 fn on_outcome(state: &mut AppState, action: u64, outcome: TargetOutcome) {
@@ -644,6 +676,16 @@ fn on_command_key(
         return;
     }
     let profiles = &state.settings.profiles;
+    let actions: Vec<String> = state
+        .activity
+        .runs()
+        .rev()
+        .map(|r| r.action_id.clone())
+        .collect();
+    let known = command_line::Known {
+        profiles,
+        actions: &actions,
+    };
     match key.code {
         KeyCode::Esc => state.mode = Mode::Normal,
         KeyCode::Backspace if input.is_empty() => state.mode = Mode::Normal,
@@ -652,7 +694,7 @@ fn on_command_key(
             state.mode = Mode::Command(input);
         }
         KeyCode::Tab => {
-            let completed = command_line::complete(&input, profiles).unwrap_or(input);
+            let completed = command_line::complete(&input, known).unwrap_or(input);
             state.mode = Mode::Command(completed);
         }
         KeyCode::Enter => {
@@ -682,7 +724,23 @@ fn run_command(state: &mut AppState, command: Command, effects: &mut Vec<Effect>
         Command::Quit if busy(state) => state.mode = Mode::ConfirmQuit,
         Command::Quit => request_quit(state, effects),
         Command::Cancel => cancel_actions(state, effects),
-        Command::Retry => request_retry(state, None),
+        Command::Retry(None) => request_retry(state, None),
+        Command::Retry(Some(action_id)) => {
+            let run = state
+                .activity
+                .runs()
+                .rev()
+                .find(|r| r.action_id == action_id);
+            match run.map(|r| r.id) {
+                Some(id) => request_retry(state, Some(id)),
+                None => {
+                    state.flash = Some(format!(
+                        "no action {} in this session or among the last day's undone ones; phonedeck audit lists them all",
+                        crate::sanitize::sanitize(&action_id)
+                    ))
+                }
+            }
+        }
         Command::Profile(name) if name == state.settings.profile => {
             state.flash = Some(format!("already on profile {name}"));
         }

@@ -13,6 +13,8 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use crate::action_kind::ActionKind;
+use crate::api::outcome::Settled;
+use crate::api::{Outcome, TargetOutcome};
 
 /// One audit line as it stands in the file (strings borrowed where they need no
 /// unescaping); fields phonedeck does not need here are not read.
@@ -132,6 +134,32 @@ impl TargetLines {
         }
     }
 
+    /// The target's outcome as the client would have reported it, from its lines.
+    pub fn as_outcome(&self) -> TargetOutcome {
+        let settled = self.settled.as_ref();
+        let text = |field: fn(&Settling) -> &Option<String>| settled.and_then(|s| field(s).clone());
+        TargetOutcome {
+            target: self.target.clone(),
+            outcome: match self.outcome() {
+                "ok" => Outcome::Ok,
+                "failed" => Outcome::Failed,
+                "not_sent" => Outcome::NotSent,
+                _ => Outcome::Unknown,
+            },
+            error_code: text(|s| &s.error_code),
+            error_msg: text(|s| &s.error_msg).or(self.inferred().map(str::to_string)),
+            request_id: text(|s| &s.request_id),
+            job_id: text(|s| &s.job_id),
+            reconciled: match self.reconciled.as_deref() {
+                Some("happened") => Some(Settled::Happened),
+                Some("did_not_happen") => Some(Settled::DidNotHappen),
+                Some(_) => Some(Settled::CannotTell),
+                None => None,
+            },
+            seen: None,
+        }
+    }
+
     /// Whether what was asked was done: ok, or no answer but read back as happened.
     /// Never retried.
     pub fn took_effect(&self) -> bool {
@@ -178,6 +206,20 @@ impl Actions {
 
     pub fn find(&self, action_id: &str) -> Option<&ActionTargets> {
         self.positions.get(action_id).map(|&i| &self.actions[i])
+    }
+
+    /// The actions of `profile` (not retries themselves) that left targets undone,
+    /// each target as the latest of the action and its retries left it.
+    pub fn undone(&self, profile: &str) -> Vec<(&ActionTargets, Vec<TargetOutcome>)> {
+        self.actions
+            .iter()
+            .filter(|a| a.profile == profile && a.retry_of.is_none())
+            .filter_map(|action| {
+                let latest = self.latest(&action.action_id)?;
+                let undone = latest.iter().any(|t| !t.took_effect());
+                undone.then(|| (action, latest.iter().map(|t| t.as_outcome()).collect()))
+            })
+            .collect()
     }
 
     /// The actions that retry `action_id`, directly or by retrying one of its retries,

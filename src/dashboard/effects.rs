@@ -10,10 +10,12 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::actions::{Cancel, Executor, Run};
 use crate::api::Api;
 use crate::app::effect::SettledTarget;
+use crate::app::message::EarlierRun;
 use crate::app::pane::column::provider_fields;
 use crate::app::pane::listing::Listing;
 use crate::app::{Effect, Msg, Pane};
 use crate::audit::ActionRef;
+use crate::audit::actions::{Actions, Filter};
 
 /// The stop switches of the actions running, by their number in the session.
 #[derive(Clone, Default)]
@@ -141,6 +143,9 @@ pub async fn perform(
                 api.try_credentials_again();
                 Ok(())
             }
+            Effect::ReadEarlierRuns { profile } => {
+                tx.send(Msg::EarlierRuns(earlier_runs(executor, profile).await))
+            }
             Effect::RecordSettled(settled) => match record_settled(executor, settled).await {
                 Ok(()) => Ok(()),
                 Err(problem) => tx.send(Msg::Note(problem)),
@@ -173,6 +178,41 @@ async fn audit_lines(
 
 /// Puts `text` on the clipboard of the terminal phonedeck runs in (through SSH too):
 /// the OSC 52 sequence, written between frames.
+/// How far back the dashboard looks for actions left undone.
+const EARLIER_RUNS_WITHIN: chrono::TimeDelta = chrono::TimeDelta::hours(24);
+
+/// This profile's actions of the last day that left targets undone, from the audit log.
+async fn earlier_runs(executor: &Executor, profile: String) -> Result<Vec<EarlierRun>, String> {
+    let Some(audit) = &executor.audit else {
+        return Ok(Vec::new());
+    };
+    let path = audit.path().to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let filter = Filter {
+            action_id: None,
+            since: chrono::Utc::now().checked_sub_signed(EARLIER_RUNS_WITHIN),
+        };
+        let actions = Actions::read(&path, &filter)
+            .map_err(|e| format!("cannot read the audit log {} ({e})", path.display()))?;
+        Ok(actions
+            .undone(&profile)
+            .into_iter()
+            .map(|(action, targets)| EarlierRun {
+                action_id: action.action_id.clone(),
+                kind: action.kind,
+                started: action
+                    .started
+                    .with_timezone(&chrono::Local)
+                    .format("%m-%d %H:%M")
+                    .to_string(),
+                targets,
+            })
+            .collect())
+    })
+    .await
+    .map_err(|e| format!("the read was interrupted ({e})"))?
+}
+
 /// Writes a `settled` line; what to tell the engineer if it cannot be written.
 async fn record_settled(executor: &Executor, settled: SettledTarget) -> Result<(), String> {
     let Some(audit) = &executor.audit else {

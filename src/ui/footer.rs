@@ -97,7 +97,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
 
 /// ":profile pro▏   prod-eu prod-us" — what is typed, then what Tab can complete to.
 fn command_line(state: &AppState, input: &str, styles: &Styles) -> Line<'static> {
-    let candidates = command_line::candidates(input, &state.settings.profiles);
+    let actions: Vec<String> = state
+        .activity
+        .runs()
+        .rev()
+        .map(|r| r.action_id.clone())
+        .collect();
+    let known = command_line::Known {
+        profiles: &state.settings.profiles,
+        actions: &actions,
+    };
+    let candidates = command_line::candidates(input, known);
     let mut spans = vec![
         Span::styled(
             format!(":{}▏", crate::sanitize::sanitize(input)),
