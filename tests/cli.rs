@@ -2024,3 +2024,33 @@ async fn a_restart_that_may_have_happened_is_retried_only_when_asked() {
     assert_eq!(sent.len(), 2, "{sent:?}");
     assert!(sent[1].contains(&maybe), "restarted when asked: {sent:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_ends_status_watch_even_while_a_poll_is_in_flight() {
+    let (sim, _dir, config) = setup().await;
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_phonedeck"));
+    command
+        .arg("--config")
+        .arg(&config)
+        .args(["status", "--watch", "--interval", "100ms"])
+        .env("PD_TEST_TOKEN", &sim.credentials().token);
+    let (mut child, mut lines) = stdout_lines(command);
+    for _ in 0..250 {
+        tokio::time::timeout(Duration::from_secs(10), lines.next_line())
+            .await
+            .expect("the first poll in time")
+            .expect("reads");
+    }
+    // Every poll now takes 3 s: the signal lands while one is in flight.
+    sim.set_faults(phonedeck::sim::Faults {
+        latency: Duration::from_secs(3),
+        ..Default::default()
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    signal(&child, "INT");
+    let status = tokio::time::timeout(Duration::from_secs(2), child.wait())
+        .await
+        .expect("ends before the poll answers")
+        .expect("exits");
+    assert_eq!(status.code(), Some(0));
+}

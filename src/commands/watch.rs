@@ -9,6 +9,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use serde::Serialize;
+use tokio::signal::unix::{SignalKind, signal};
 
 use crate::api::koophone::{BatchStatus, PhoneStatus};
 use crate::cli::OutputFormat;
@@ -56,13 +57,22 @@ pub async fn run(
     let mut watched = ids.clone();
     let mut ticks = tokio::time::interval(interval.max(Duration::from_millis(100)));
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // One listener for the whole watch: Ctrl-C during a poll ends it too (a listener
+    // made per wait would miss a signal that came while the poll ran).
+    let mut interrupt = signal(SignalKind::interrupt())
+        .map_err(|e| Failure::failed(format!("cannot watch Ctrl-C: {e}")))?;
+    let koophone = target.api.koophone();
     for round in 0u64.. {
         tokio::select! {
             _ = ticks.tick() => {}
-            _ = tokio::signal::ctrl_c() => return Ok(EXIT_OK),
+            _ = interrupt.recv() => return Ok(EXIT_OK),
         }
         if ids.is_empty() && round % RELIST_EVERY == 0 {
-            match target.api.koophone().list_instances().await {
+            let listed = tokio::select! {
+                listed = koophone.list_instances() => listed,
+                _ = interrupt.recv() => return Ok(EXIT_OK),
+            };
+            match listed {
                 Ok(instances) => {
                     warn_dropped(&instances, "phone");
                     watched = instances.rows.into_iter().map(|i| i.instance_id).collect();
@@ -72,7 +82,10 @@ pub async fn run(
                 }
             }
         }
-        let batch = target.api.koophone().batch_status(&watched).await;
+        let batch = tokio::select! {
+            batch = koophone.batch_status(&watched) => batch,
+            _ = interrupt.recv() => return Ok(EXIT_OK),
+        };
         say_missing(&ids, &batch, &mut missing_said);
         if !print_changes(&mut known, batch, style) {
             return Ok(EXIT_OK);
