@@ -150,24 +150,25 @@ fn assert_recorded_failed(audit: &Path, targets: usize) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_mutation_under_a_token_is_not_sent_on_to_another_host_and_is_recorded_failed() {
+/// A command run against an endpoint that redirects everything to another listener on
+/// loopback: the listener, what the command did, and its audit log.
+async fn run_redirected(auth: &str, args: &[&str]) -> (OtherHost, common::Run, tempfile::TempDir) {
     let other = OtherHost::start().await;
     let endpoint = redirector(format!("http://127.0.0.1:{}", other.port)).await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let config = write_config(
-        dir.path(),
-        &format!("http://{endpoint}"),
+    let config = write_config(dir.path(), &format!("http://{endpoint}"), auth, "");
+    let run = phonedeck(&config, &dir.path().join("audit.jsonl"), args).await;
+    (other, run, dir)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mutation_under_a_token_is_not_sent_on_to_another_host_and_is_recorded_failed() {
+    let (other, run, dir) = run_redirected(
         "token_env = \"PD_TOKEN\"",
-        "",
-    );
-    let audit = dir.path().join("audit.jsonl");
-    let run = phonedeck(
-        &config,
-        &audit,
         &["phones", "stop-streaming", "phone-1", "--yes"],
     )
     .await;
+    let audit = dir.path().join("audit.jsonl");
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stdout
@@ -181,22 +182,12 @@ async fn a_mutation_under_a_token_is_not_sent_on_to_another_host_and_is_recorded
 
 #[tokio::test(flavor = "multi_thread")]
 async fn signed_requests_with_a_security_token_stay_with_the_configured_host() {
-    let other = OtherHost::start().await;
-    let endpoint = redirector(format!("http://127.0.0.1:{}", other.port)).await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let config = write_config(
-        dir.path(),
-        &format!("http://{endpoint}"),
+    let (other, run, dir) = run_redirected(
         "access_key_env = \"PD_AK\"\nsecret_key_env = \"PD_SK\"\nsecurity_token_env = \"PD_ST\"",
-        "",
-    );
-    let audit = dir.path().join("audit.jsonl");
-    let run = phonedeck(
-        &config,
-        &audit,
         &["servers", "stop", "server-1", "server-2", "--yes"],
     )
     .await;
+    let audit = dir.path().join("audit.jsonl");
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert_recorded_failed(&audit, 2);
     other.assert_untouched();
@@ -204,17 +195,11 @@ async fn signed_requests_with_a_security_token_stay_with_the_configured_host() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_password_login_is_never_posted_to_another_host() {
-    let other = OtherHost::start().await;
-    let endpoint = redirector(format!("http://127.0.0.1:{}", other.port)).await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let config = write_config(
-        dir.path(),
-        &format!("http://{endpoint}"),
+    let (other, run, _dir) = run_redirected(
         "method = \"password\"\nuser = \"oncall\"\ndomain = \"acme\"\npassword_env = \"PD_PASSWORD\"\nproject = \"cn-east-3\"",
-        "",
-    );
-    let audit = dir.path().join("audit.jsonl");
-    let run = phonedeck(&config, &audit, &["status"]).await;
+        &["status"],
+    )
+    .await;
     assert_ne!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stderr.contains("redirects"),

@@ -370,6 +370,15 @@ impl ActivityLog {
         self.runs.iter_mut().rev().find(|run| run.id == id)
     }
 
+    /// The ids of the runs kept, newest first (what `:retry` completes).
+    pub fn action_ids(&self) -> Vec<String> {
+        self.runs
+            .iter()
+            .rev()
+            .map(|r| r.action_id.clone())
+            .collect()
+    }
+
     /// The latest action run, if any.
     pub fn latest(&self) -> Option<&ActionProgress> {
         self.runs.last()

@@ -676,12 +676,7 @@ fn on_command_key(
         return;
     }
     let profiles = &state.settings.profiles;
-    let actions: Vec<String> = state
-        .activity
-        .runs()
-        .rev()
-        .map(|r| r.action_id.clone())
-        .collect();
+    let actions = state.activity.action_ids();
     let known = command_line::Known {
         profiles,
         actions: &actions,

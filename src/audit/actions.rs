@@ -184,24 +184,15 @@ impl Actions {
 
     /// Folds every line of `input` in; a line that is not a record, or not UTF-8, is
     /// skipped and counted.
-    pub fn fold(mut input: impl std::io::BufRead, filter: &Filter) -> std::io::Result<Actions> {
+    pub fn fold(input: impl std::io::BufRead, filter: &Filter) -> std::io::Result<Actions> {
         let mut actions = Actions::default();
-        let mut buffer = Vec::new();
-        let mut number = 0;
-        loop {
-            buffer.clear();
-            if input.read_until(b'\n', &mut buffer)? == 0 {
-                return Ok(actions);
-            }
-            number += 1;
-            if buffer.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            match serde_json::from_slice::<Line>(&buffer) {
+        super::read::for_each_line(input, |number, line| {
+            match serde_json::from_slice::<Line>(line) {
                 Ok(line) => actions.add(line, filter),
                 Err(_) => actions.skipped.push(number),
             }
-        }
+        })?;
+        Ok(actions)
     }
 
     pub fn find(&self, action_id: &str) -> Option<&ActionTargets> {

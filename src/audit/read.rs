@@ -60,30 +60,41 @@ pub fn skip_note(skipped: &[usize], path: &Path) -> Option<String> {
     ))
 }
 
-/// Reads the records `keep` wants from `input` one line at a time (never the whole
-/// file in memory); a line that is not a record, or not UTF-8, is skipped and counted.
-pub fn parse_matching(
+/// Calls `each` with every line of `input` that is not blank, and its number, one
+/// line at a time (never the whole file in memory).
+pub fn for_each_line(
     mut input: impl std::io::BufRead,
-    mut keep: impl FnMut(&Record) -> bool,
-) -> std::io::Result<Records> {
-    let mut records = Records::default();
+    mut each: impl FnMut(usize, &[u8]),
+) -> std::io::Result<()> {
     let mut line = Vec::new();
     let mut number = 0;
     loop {
         line.clear();
         if input.read_until(b'\n', &mut line)? == 0 {
-            return Ok(records);
+            return Ok(());
         }
         number += 1;
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
+        if !line.iter().all(u8::is_ascii_whitespace) {
+            each(number, &line);
         }
-        match serde_json::from_slice::<Record>(&line) {
+    }
+}
+
+/// Reads the records `keep` wants from `input`; a line that is not a record, or not
+/// UTF-8, is skipped and counted.
+pub fn parse_matching(
+    input: impl std::io::BufRead,
+    mut keep: impl FnMut(&Record) -> bool,
+) -> std::io::Result<Records> {
+    let mut records = Records::default();
+    for_each_line(input, |number, line| {
+        match serde_json::from_slice::<Record>(line) {
             Ok(record) if keep(&record) => records.records.push(record),
             Ok(_) => {}
             Err(_) => records.skipped.push(number),
         }
-    }
+    })?;
+    Ok(records)
 }
 
 /// Reads the records of the log at `path` that `keep` wants; a missing file is an

@@ -97,12 +97,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
 
 /// ":profile pro▏   prod-eu prod-us" — what is typed, then what Tab can complete to.
 fn command_line(state: &AppState, input: &str, styles: &Styles) -> Line<'static> {
-    let actions: Vec<String> = state
-        .activity
-        .runs()
-        .rev()
-        .map(|r| r.action_id.clone())
-        .collect();
+    let actions = state.activity.action_ids();
     let known = command_line::Known {
         profiles: &state.settings.profiles,
         actions: &actions,
