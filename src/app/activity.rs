@@ -8,7 +8,9 @@ use std::time::Instant;
 use crate::action_kind::{ActionKind, Retry};
 use crate::api::{Outcome, TargetOutcome};
 
-use super::causes::Causes;
+use std::collections::HashMap;
+
+use super::causes::{Causes, cause_of};
 
 /// Entries kept; older ones are dropped (the audit file keeps everything).
 pub const MAX_ENTRIES: usize = 2000;
@@ -127,6 +129,16 @@ pub struct ActionProgress {
     /// An action of an earlier run (when it started), from the audit log: listed so
     /// that its undone targets can be retried, not counted in this session's tally.
     pub earlier: Option<String>,
+    /// Each answered target's outcome and cause, so the session's tally can count a
+    /// target once across an action and its retries, by its latest outcome.
+    pub results: Vec<TargetResult>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetResult {
+    pub target: String,
+    pub outcome: Outcome,
+    pub cause: Option<String>,
 }
 
 impl ActionProgress {
@@ -161,6 +173,7 @@ impl ActionProgress {
             causes: Causes::default(),
             problem_lines: 0,
             earlier: None,
+            results: Vec::new(),
         }
     }
 
@@ -233,6 +246,28 @@ impl ActionProgress {
             Retry::Done => {}
         }
         self.causes.note(outcome);
+        self.results.push(TargetResult {
+            target: outcome.target.clone(),
+            outcome: outcome.outcome,
+            cause: cause_of(outcome),
+        });
+    }
+
+    /// A target accepted, then found to have failed (its restart job): failed now.
+    pub fn went_wrong(&mut self, target: &str, cause: Option<String>) {
+        self.went_wrong += 1;
+        self.ok = self.ok.saturating_sub(1);
+        self.failed += 1;
+        if !self.retry_targets.iter().any(|t| t == target) {
+            self.retry_targets.push(target.to_string());
+        }
+        if let Some(cause) = &cause {
+            self.causes.note_cause(cause);
+        }
+        if let Some(result) = self.results.iter_mut().find(|r| r.target == target) {
+            result.outcome = Outcome::Failed;
+            result.cause = cause;
+        }
     }
 }
 
@@ -337,9 +372,7 @@ impl ActivityLog {
     pub fn exit_summary(&self, max_in_flight: usize) -> Option<String> {
         let mut tally = Retired::default();
         tally.add_all(&self.retired);
-        for run in self.runs.iter().filter(|run| run.earlier.is_none()) {
-            tally.add(run, max_in_flight);
-        }
+        self.add_latest(&mut tally, max_in_flight);
         if tally.runs == 0 {
             return None;
         }
@@ -351,6 +384,52 @@ impl ActivityLog {
             summary.push_str(&format!(" ({causes})"));
         }
         Some(summary)
+    }
+
+    /// Adds this session's runs, each target once across an action and its retries,
+    /// by its latest outcome (a retry that fixed two failures leaves none).
+    fn add_latest(&self, tally: &mut Retired, max_in_flight: usize) {
+        let session: Vec<&ActionProgress> = self
+            .runs
+            .iter()
+            .filter(|run| run.earlier.is_none())
+            .collect();
+        // The run each one retries, back to the first: its chain.
+        let mut chain_of: HashMap<&str, usize> = HashMap::new();
+        let mut latest: HashMap<(usize, &str), &TargetResult> = HashMap::new();
+        let mut targets_of_chain: HashMap<usize, usize> = HashMap::new();
+        for (index, run) in session.iter().enumerate() {
+            let chain = run
+                .retry_of
+                .as_deref()
+                .and_then(|of| chain_of.get(of).copied())
+                .unwrap_or(index);
+            chain_of.insert(&run.action_id, chain);
+            if chain == index {
+                targets_of_chain.insert(chain, run.total);
+            }
+            for result in &run.results {
+                latest.insert((chain, &result.target), result);
+            }
+            // Targets with no outcome yet: in flight (unknown) or never started.
+            let unanswered = run.total.saturating_sub(run.results.len());
+            let in_flight = unanswered.min(max_in_flight);
+            tally.unknown += in_flight;
+            tally.not_sent += unanswered - in_flight;
+            tally.runs += 1;
+        }
+        tally.total += targets_of_chain.values().sum::<usize>();
+        for result in latest.values() {
+            match result.outcome {
+                Outcome::Ok => tally.ok += 1,
+                Outcome::Failed => tally.failed += 1,
+                Outcome::Unknown => tally.unknown += 1,
+                Outcome::NotSent => tally.not_sent += 1,
+            }
+            if let Some(cause) = &result.cause {
+                tally.causes.note_cause(cause);
+            }
+        }
     }
 
     /// The action an entry belongs to (its number), if any.

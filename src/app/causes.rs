@@ -21,33 +21,22 @@ pub struct Causes(Vec<Counted>);
 impl Causes {
     /// Counts a target's outcome if it failed or went unanswered.
     pub fn note(&mut self, outcome: &TargetOutcome) {
-        let kind = match outcome.outcome {
-            Outcome::Failed => "failed",
-            Outcome::Unknown => "unknown",
-            Outcome::Ok | Outcome::NotSent => return,
-        };
-        self.note_parts(
-            kind,
-            outcome.error_code.as_deref(),
-            outcome.error_msg.as_deref(),
-        );
+        if let Some(cause) = cause_of(outcome) {
+            self.add(cause, 1);
+        }
     }
 
     /// Counts a `failed` or `unknown` target with its code and message (as the audit
     /// log keeps them); other outcomes are not causes.
     pub fn note_parts(&mut self, outcome: &str, code: Option<&str>, message: Option<&str>) {
-        let why: Vec<&str> = [code, message].into_iter().flatten().collect();
-        let why = if why.is_empty() {
-            "no reason given".to_string()
-        } else {
-            why.join(" ")
-        };
-        let cause = match outcome {
-            "failed" => why,
-            "unknown" => format!("no answer: {why}"),
-            _ => return,
-        };
-        self.add(cause, 1);
+        if let Some(cause) = cause_from_parts(outcome, code, message) {
+            self.add(cause, 1);
+        }
+    }
+
+    /// Counts a cause `cause_of` gave.
+    pub fn note_cause(&mut self, cause: &str) {
+        self.add(cause.to_string(), 1);
     }
 
     pub fn merge(&mut self, other: &Causes) {
@@ -93,6 +82,35 @@ impl Causes {
             parts.push(format!("{rest} more of other causes"));
         }
         Some(parts.join("; "))
+    }
+}
+
+/// A failed or unanswered target's cause: its code and message ("no answer: …" when it
+/// was not answered); None for any other outcome.
+pub fn cause_of(outcome: &TargetOutcome) -> Option<String> {
+    let kind = match outcome.outcome {
+        Outcome::Failed => "failed",
+        Outcome::Unknown => "unknown",
+        Outcome::Ok | Outcome::NotSent => return None,
+    };
+    cause_from_parts(
+        kind,
+        outcome.error_code.as_deref(),
+        outcome.error_msg.as_deref(),
+    )
+}
+
+fn cause_from_parts(outcome: &str, code: Option<&str>, message: Option<&str>) -> Option<String> {
+    let why: Vec<&str> = [code, message].into_iter().flatten().collect();
+    let why = if why.is_empty() {
+        "no reason given".to_string()
+    } else {
+        why.join(" ")
+    };
+    match outcome {
+        "failed" => Some(why),
+        "unknown" => Some(format!("no answer: {why}")),
+        _ => None,
     }
 }
 

@@ -126,18 +126,19 @@ pub fn job_ended(state: &mut AppState, job: &JobRow) {
         return;
     };
     progress.awaiting.retain(|t| *t != job.encoder_id);
-    match job.state {
+    match &job.state {
         JobState::Succeeded => progress.confirmed += 1,
-        _ => {
+        JobState::Failed { code, message } => {
             // The restart was counted done when accepted; its job says it failed: it is
             // failed now, and a retry includes it.
-            progress.went_wrong += 1;
-            progress.ok = progress.ok.saturating_sub(1);
-            progress.failed += 1;
-            if !progress.retry_targets.contains(&job.encoder_id) {
-                progress.retry_targets.push(job.encoder_id.clone());
-            }
+            let cause = [code.as_deref(), Some(message.as_str())]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+            progress.went_wrong(&job.encoder_id, Some(cause));
         }
+        JobState::Running | JobState::Unreadable(_) => {}
     }
 }
 

@@ -1144,6 +1144,65 @@ mod tests {
     }
 
     #[test]
+    fn the_wrap_up_counts_a_target_once_by_its_latest_outcome_across_a_retry() {
+        let (mut state, first) = launched(5);
+        let clock = Clock::system();
+        for i in 0..5 {
+            let target = format!("phone-{i:05}");
+            let outcome = if i < 3 {
+                TargetOutcome::ok(target, None)
+            } else {
+                TargetOutcome::failed(target, Some("E1".into()), "denied", None)
+            };
+            update(
+                &mut state,
+                Msg::ActionOutcome {
+                    action: first,
+                    outcome,
+                },
+                clock,
+            );
+        }
+        update(&mut state, Msg::ActionFinished { action: first }, clock);
+        assert_eq!(
+            state.activity.exit_summary(8).as_deref(),
+            Some(
+                "1 action(s) on 5 target(s): 3 done, 2 failed, 0 unknown, 0 not sent (E1 denied ×2)"
+            )
+        );
+        let mut effects = Vec::new();
+        request_retry(&mut state, None);
+        let Mode::Confirm(dialog) = std::mem::replace(&mut state.mode, Mode::Normal) else {
+            panic!("a retry dialog");
+        };
+        launch(&mut state, dialog, &mut effects);
+        let Some(Effect::RunAction {
+            action: retry,
+            targets,
+            ..
+        }) = effects.first().cloned()
+        else {
+            panic!("the retry runs");
+        };
+        for target in targets {
+            let outcome = TargetOutcome::ok(target, None);
+            update(
+                &mut state,
+                Msg::ActionOutcome {
+                    action: retry,
+                    outcome,
+                },
+                clock,
+            );
+        }
+        update(&mut state, Msg::ActionFinished { action: retry }, clock);
+        assert_eq!(
+            state.activity.exit_summary(8).as_deref(),
+            Some("2 action(s) on 5 target(s): 5 done, 0 failed, 0 unknown, 0 not sent")
+        );
+    }
+
+    #[test]
     fn a_run_outlives_the_log_lines_that_push_its_entry_out() {
         let (mut state, action) = launched(3);
         let clock = Clock::system();
