@@ -1329,3 +1329,53 @@ async fn a_dropped_sessions_undone_action_is_listed_at_start_and_retried_with_t_
     let retry = second.state.activity.latest().expect("the retry");
     assert_eq!(retry.ok, failed, "the retry did them: {}", retry.text());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_that_never_reaches_its_state_went_wrong_after_and_the_audit_says_so() {
+    let mut options = sim_options();
+    options.transition = Duration::from_secs(3_600);
+    let sim = start_sim_with(options).await;
+    let mut ui = Harness::new(&sim, false).await;
+    ui.key(KeyCode::Char('4')).await;
+    ui.key(KeyCode::Char('s')).await;
+    ui.key(KeyCode::Char('y')).await;
+    let server = ui.state.panes.servers.rows[ui.state.panes.servers.view.visible[0]]
+        .0
+        .id
+        .clone();
+    ui.advance(Duration::from_secs(60)).await;
+    assert!(
+        ui.state
+            .activity
+            .latest()
+            .is_some_and(|p| !p.awaiting.is_empty()),
+        "still awaited within the window"
+    );
+    ui.advance(Duration::from_secs(300)).await;
+    let progress = ui.state.activity.latest().expect("the action");
+    assert_eq!(
+        (progress.ok, progress.failed, progress.went_wrong),
+        (0, 1, 1)
+    );
+    let settled: Vec<serde_json::Value> = ui
+        .audit_lines()
+        .into_iter()
+        .filter(|l| l["event"] == "settled")
+        .collect();
+    assert_eq!(settled.len(), 1, "{settled:?}");
+    assert_eq!(settled[0]["error_code"], "FOLLOW_THROUGH");
+    assert!(
+        settled[0]["error_msg"]
+            .as_str()
+            .is_some_and(|m| m.contains("not SHUTOFF within 5 min")),
+        "{}",
+        settled[0]
+    );
+    let screen = ui.screen(200, 48);
+    assert!(screen.contains("FOLLOW_THROUGH"), "LAST ERROR: {screen}");
+    ui.key(KeyCode::Char('t')).await;
+    let Mode::Confirm(dialog) = &ui.state.mode else {
+        panic!("t retries it");
+    };
+    assert_eq!(dialog.targets, [server]);
+}

@@ -58,6 +58,71 @@ fn shown_done(state: &AppState, kind: ActionKind, awaiting: &[String]) -> Vec<St
     awaiting.iter().filter(|t| done(t)).cloned().collect()
 }
 
+/// How long an accepted server stop or start may take to show its final state; past
+/// it, the target went wrong after being accepted.
+pub const SERVER_WINDOW: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// After a poll: accepted server actions still awaited past `SERVER_WINDOW` went
+/// wrong: each such target is failed now (its row, its action's count, `t`), and the
+/// audit log is told (the returned verdicts).
+pub fn overdue(state: &mut AppState) -> Vec<SettledTarget> {
+    let now = state.now;
+    let late: Vec<(u64, ActionKind, Vec<String>)> = state
+        .activity
+        .runs()
+        .filter(|p| matches!(p.kind, ActionKind::StopServer | ActionKind::StartServer))
+        .filter(|p| {
+            !p.awaiting.is_empty() && now.saturating_duration_since(p.started) > SERVER_WINDOW
+        })
+        .map(|p| (p.id, p.kind, p.awaiting.clone()))
+        .collect();
+    let mut verdicts = Vec::new();
+    for (id, kind, targets) in late {
+        for target in targets {
+            let seen = state
+                .panes
+                .servers
+                .rows
+                .iter()
+                .find(|row| row.0.id == target)
+                .map_or("not listed".to_string(), |row| {
+                    let status = row.0.status.as_deref().unwrap_or("no status");
+                    match row.0.task_state.as_deref() {
+                        Some(task) => format!("still {status}, {task}"),
+                        None => format!("still {status}"),
+                    }
+                });
+            let wanted = if kind == ActionKind::StopServer {
+                "SHUTOFF"
+            } else {
+                "ACTIVE"
+            };
+            let message = format!(
+                "accepted, but not {wanted} within {} min ({seen})",
+                SERVER_WINDOW.as_secs() / 60
+            );
+            let Some(progress) = state.activity.action_mut(id) else {
+                continue;
+            };
+            progress.awaiting.retain(|t| *t != target);
+            let cause = format!("FOLLOW_THROUGH {message}");
+            progress.went_wrong(&target, Some(cause));
+            verdicts.push(SettledTarget {
+                kind,
+                action_id: progress.action_id.clone(),
+                retry_of: progress.retry_of.clone(),
+                outcome: TargetOutcome {
+                    outcome: Outcome::Failed,
+                    error_code: Some("FOLLOW_THROUGH".into()),
+                    error_msg: Some(message),
+                    ..TargetOutcome::ok(target, None)
+                },
+            });
+        }
+    }
+    verdicts
+}
+
 /// After a poll: confirms every awaited target the rows now show done.
 pub fn after_poll(state: &mut AppState) {
     let followed: Vec<(u64, ActionKind, Vec<String>)> = state

@@ -46,6 +46,14 @@ pub fn update(state: &mut AppState, msg: Msg, clock: Clock) -> Vec<Effect> {
         Msg::Listed(listing) => {
             listing.apply(state);
             follow::after_poll(state);
+            for settled in follow::overdue(state) {
+                if let Some(error) = last_error(&settled.outcome) {
+                    state
+                        .pane_mut(Pane::Servers)
+                        .action_error(&settled.outcome.target, error);
+                }
+                effects.push(Effect::RecordSettled(settled));
+            }
         }
         Msg::StatusPolled(batch) => phones::on_status(state, batch),
         Msg::JobsPolled(jobs) => on_jobs(state, jobs, &mut effects),

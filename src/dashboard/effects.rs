@@ -227,7 +227,7 @@ async fn record_settled(executor: &Executor, settled: SettledTarget) -> Result<(
         .await
         .map_err(|error| {
             format!(
-                "cannot record in the audit log {} that {}'s restart job failed ({error})",
+                "cannot record in the audit log {} what following {} through found ({error})",
                 audit.path().display(),
                 settled.outcome.target
             )
