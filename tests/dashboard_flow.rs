@@ -1379,3 +1379,51 @@ async fn a_server_that_never_reaches_its_state_went_wrong_after_and_the_audit_sa
     };
     assert_eq!(dialog.targets, [server]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_actions_entry_opens_its_targets_by_cause_and_marks_a_group_in_the_pane() {
+    let sim = start_sim().await;
+    let mut ui = Harness::new(&sim, false).await;
+    sim.set_faults("deny=0.5".parse().expect("faults"));
+    ui.key(KeyCode::Char('A')).await;
+    ui.key(KeyCode::Char('s')).await;
+    ui.type_text("250").await;
+    ui.key(KeyCode::Enter).await;
+    let failed = ui.state.activity.latest().expect("the action").failed;
+    assert!(failed > 0);
+    let entry = ui
+        .state
+        .activity
+        .entries
+        .iter()
+        .position(|(_, e)| matches!(e, phonedeck::app::activity::Entry::Action(_)))
+        .expect("the action's entry");
+    ui.state.mode = Mode::Activity { selected: entry };
+    ui.key(KeyCode::Enter).await;
+    assert!(
+        matches!(ui.state.mode, Mode::RunTargets { .. }),
+        "{:?}",
+        ui.state.mode
+    );
+    let screen = ui.screen(160, 48);
+    assert!(
+        screen.contains(&format!("{failed}  failed: KOOPHONE")),
+        "{screen}"
+    );
+    // The largest group is first: move to the failures if they are not.
+    let ok = ui.state.activity.latest().expect("the action").ok;
+    if ok > failed {
+        ui.key(KeyCode::Char('j')).await;
+    }
+    ui.key(KeyCode::Char('m')).await;
+    assert_eq!(ui.state.pane, Pane::Phones);
+    let marks = &ui.state.panes.phones.view.marks;
+    assert_eq!(marks.len(), failed, "{:?}", ui.state.flash);
+    let denied: HashSet<String> = ui
+        .audit_lines()
+        .into_iter()
+        .filter(|l| l["outcome"] == "failed")
+        .filter_map(|l| l["target"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(*marks, denied, "exactly the failed ones");
+}

@@ -253,6 +253,25 @@ impl ActionProgress {
         });
     }
 
+    /// Its answered targets grouped by outcome and cause, the largest group first:
+    /// ("failed: KOOPHONE.API.1001 Insufficient instance permissions", targets).
+    pub fn groups(&self) -> Vec<(String, Vec<&str>)> {
+        let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
+        for result in &self.results {
+            let label = match &result.cause {
+                Some(cause) if result.outcome == Outcome::Failed => format!("failed: {cause}"),
+                Some(cause) => cause.clone(),
+                None => result.outcome.to_string(),
+            };
+            match groups.iter_mut().find(|(l, _)| *l == label) {
+                Some((_, targets)) => targets.push(&result.target),
+                None => groups.push((label, vec![&result.target])),
+            }
+        }
+        groups.sort_by_key(|(_, targets)| std::cmp::Reverse(targets.len()));
+        groups
+    }
+
     /// A target accepted, then found to have failed (its restart job): failed now.
     pub fn went_wrong(&mut self, target: &str, cause: Option<String>) {
         self.went_wrong += 1;

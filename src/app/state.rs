@@ -102,6 +102,14 @@ pub enum Mode {
     LogLine {
         selected: usize,
     },
+    /// An action's targets grouped by outcome and cause (Enter on its entry); one
+    /// group selected, to mark into its pane.
+    RunTargets {
+        /// The entry it was opened from, to go back to.
+        entry: usize,
+        action: u64,
+        group: usize,
+    },
 }
 
 /// Fixed for a session.

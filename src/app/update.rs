@@ -481,6 +481,11 @@ fn on_key(state: &mut AppState, key: KeyEvent, effects: &mut Vec<Effect>) {
         Mode::Confirm(_) => {} // moved out above
         Mode::Detail(detail) => on_detail_key(state, detail, key, effects),
         Mode::Activity { selected } => on_activity_key(state, selected, key),
+        Mode::RunTargets {
+            entry,
+            action,
+            group,
+        } => on_run_targets_key(state, entry, action, group, key),
         Mode::LogLine { selected } => {
             if matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) {
                 state.mode = Mode::Activity { selected };
@@ -1030,8 +1035,16 @@ fn on_activity_key(state: &mut AppState, selected: usize, key: KeyEvent) {
             state.mode = Mode::Normal;
             return;
         }
+        // An action's entry opens its targets by outcome and cause; another, the line.
         KeyCode::Enter => {
-            state.mode = Mode::LogLine { selected };
+            state.mode = match state.activity.entries.get(selected) {
+                Some((_, Entry::Action(action))) => Mode::RunTargets {
+                    entry: selected,
+                    action: *action,
+                    group: 0,
+                },
+                _ => Mode::LogLine { selected },
+            };
             return;
         }
         KeyCode::Char('t') => {
@@ -1050,6 +1063,63 @@ fn on_activity_key(state: &mut AppState, selected: usize, key: KeyEvent) {
     state.mode = Mode::Activity {
         selected: selected.min(last),
     };
+}
+
+/// In an action's targets: move between groups, `m` marks the selected group's
+/// targets in the action's pane (to act on them again), Esc goes back to the log.
+fn on_run_targets_key(
+    state: &mut AppState,
+    entry: usize,
+    action: u64,
+    group: usize,
+    key: KeyEvent,
+) {
+    let groups = state
+        .activity
+        .action(action)
+        .map_or(0, |p| p.groups().len());
+    let group = match key.code {
+        KeyCode::Esc | KeyCode::Char('q') => {
+            state.mode = Mode::Activity { selected: entry };
+            return;
+        }
+        KeyCode::Char('m') => {
+            state.mode = Mode::Normal;
+            return mark_group(state, action, group);
+        }
+        KeyCode::Char('k') | KeyCode::Up => group.saturating_sub(1),
+        KeyCode::Char('j') | KeyCode::Down => (group + 1).min(groups.saturating_sub(1)),
+        _ => group,
+    };
+    state.mode = Mode::RunTargets {
+        entry,
+        action,
+        group,
+    };
+}
+
+/// Marks one group of an action's targets in its pane, showing that pane: the rows
+/// still listed are marked, and the footer says how many.
+fn mark_group(state: &mut AppState, action: u64, group: usize) {
+    let Some(progress) = state.activity.action(action) else {
+        return;
+    };
+    let Some(pane) = Pane::changed_by(progress.kind) else {
+        return;
+    };
+    let groups = progress.groups();
+    let Some((label, targets)) = groups.get(group) else {
+        return;
+    };
+    let targets: Vec<String> = targets.iter().map(|t| t.to_string()).collect();
+    let label = label.clone();
+    state.pane = pane;
+    let data = state.pane_mut(pane);
+    let listed: std::collections::HashSet<String> = data.keys().into_iter().collect();
+    let marked: Vec<String> = targets.into_iter().filter(|t| listed.contains(t)).collect();
+    let count = marked.len();
+    data.view_mut().marks.extend(marked);
+    state.flash = Some(format!("marked {count} target(s): {label}"));
 }
 
 #[cfg(test)]

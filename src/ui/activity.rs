@@ -125,3 +125,52 @@ pub fn draw_line(frame: &mut Frame, state: &AppState, selected: usize, styles: &
         .collect();
     super::popup::draw(frame, "Activity entry · Esc back", lines, width, styles);
 }
+
+/// An action's targets by outcome and cause, one group a line, the selected one
+/// highlighted; `m` marks it in the pane.
+pub fn draw_run_targets(
+    frame: &mut Frame,
+    state: &AppState,
+    action: u64,
+    group: usize,
+    styles: &Styles,
+) {
+    let width = frame.area().width.saturating_sub(4).clamp(20, 100);
+    let Some(progress) = state.activity.action(action) else {
+        return;
+    };
+    let mut lines: Vec<Line> = vec![Line::from(format!(" {}", sanitize(&progress.text())))];
+    let groups = progress.groups();
+    if groups.is_empty() {
+        lines.push(Line::from(Span::styled(
+            " no target has answered yet",
+            styles.dim(),
+        )));
+    }
+    for (index, (label, targets)) in groups.iter().enumerate() {
+        let sample: Vec<&str> = targets.iter().take(3).copied().collect();
+        let more = targets.len().saturating_sub(sample.len());
+        let mut text = format!(
+            " {:>6}  {}: {}",
+            targets.len(),
+            sanitize(label),
+            sanitize(&sample.join(", "))
+        );
+        if more > 0 {
+            text.push_str(&format!(" and {more} more"));
+        }
+        let line = Line::from(text);
+        lines.push(if index == group {
+            line.style(styles.cursor())
+        } else {
+            line
+        });
+    }
+    super::popup::draw(
+        frame,
+        "Its targets · j/k move · m mark these in the pane · Esc back",
+        lines,
+        width,
+        styles,
+    );
+}

@@ -30,10 +30,13 @@ fn hints(state: &AppState) -> Vec<(u8, String)> {
         Mode::Activity { .. } | Mode::LogLine { .. } => {
             return fixed(&[
                 "Esc back",
-                "Enter whole line",
+                "Enter whole line (an action: its targets)",
                 "t retry its action",
                 "j/k move",
             ]);
+        }
+        Mode::RunTargets { .. } => {
+            return fixed(&["Esc back", "m mark these in the pane", "j/k move"]);
         }
         Mode::Detail(_) => {
             let copy = if state.settings.clipboard {

@@ -70,6 +70,9 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
             detail::draw(frame, above_footer, state, shown, styles);
         }
         Mode::LogLine { selected } => activity::draw_line(frame, state, *selected, styles),
+        Mode::RunTargets { action, group, .. } => {
+            activity::draw_run_targets(frame, state, *action, *group, styles)
+        }
         Mode::Normal | Mode::Filtering | Mode::Command(_) | Mode::Activity { .. } => {}
     }
 }

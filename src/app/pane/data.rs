@@ -96,6 +96,8 @@ pub trait AnyPane {
     fn mark_all_visible(&mut self);
     /// The key of the row at `index` into the rows.
     fn key_at(&self, index: usize) -> Option<&str>;
+    /// Every row's key.
+    fn keys(&self) -> Vec<String>;
     /// The cells of the row at `index`, every column, as the dashboard shows them.
     fn shown_at(&self, index: usize, context: &CellContext) -> Vec<Shown>;
     /// The shown rows' values, in the order shown (an export).
@@ -163,6 +165,10 @@ impl<R: TableRow> AnyPane for PaneData<R> {
 
     fn mark_all_visible(&mut self) {
         self.view.mark_all_visible(&self.rows);
+    }
+
+    fn keys(&self) -> Vec<String> {
+        self.rows.iter().map(|row| row.key().to_string()).collect()
     }
 
     fn key_at(&self, index: usize) -> Option<&str> {
