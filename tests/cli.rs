@@ -1728,7 +1728,12 @@ async fn sigkill_mid_bulk_still_leaves_every_target_in_the_audit() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sigterm_and_sighup_stop_a_bulk_like_ctrl_c_and_a_second_exits_accounted() {
-    for (first, second) in [("TERM", None), ("HUP", None), ("TERM", Some("TERM"))] {
+    for (first, second) in [
+        ("TERM", None),
+        ("HUP", None),
+        ("TERM", Some("TERM")),
+        ("INT", Some("INT")),
+    ] {
         let sim = start_sim().await;
         let (_dir, config) = config_file(&sim, "max_in_flight = 4");
         sim.set_faults(phonedeck::sim::Faults {
