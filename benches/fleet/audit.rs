@@ -46,6 +46,7 @@ fn time_audit(log: &std::path::Path, args: &[&str]) -> Duration {
         .arg("audit")
         .args(args)
         .stdout(Stdio::null())
+        .stderr(Stdio::null())
         .status()
         .expect("runs");
     assert!(status.success(), "phonedeck audit failed");
