@@ -1038,16 +1038,19 @@ async fn retry_sends_exactly_the_failed_targets_and_audit_tells_the_story() {
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(
         lines[0],
-        "ACTION ID,ACTION,STARTED,PROFILE,TARGETS,OK,FAILED,UNKNOWN,NOT SENT,RETRY OF"
+        "ACTION ID,ACTION,STARTED,PROFILE,TARGETS,OK,FAILED,UNKNOWN,NOT SENT,RETRY OF,AFTER ITS RETRIES"
     );
     assert_eq!(lines.len(), 3, "{}", run.stdout);
+    let retry_id = lines[2].split(',').next().expect("the retry's id");
+    // The action, then what its targets are after its retry (each counted once).
     assert!(
-        lines[1].starts_with(&action_id) && lines[1].ends_with(",5,3,2,0,0,-"),
+        lines[1].starts_with(&action_id)
+            && lines[1].ends_with(&format!(",5,3,2,0,0,-,\"3 ok, 2 failed ({retry_id})\"")),
         "{}",
         lines[1]
     );
     assert!(
-        lines[2].ends_with(&format!(",2,0,2,0,0,{action_id}")),
+        lines[2].ends_with(&format!(",2,0,2,0,0,{action_id},-")),
         "{}",
         lines[2]
     );
@@ -1957,6 +1960,19 @@ async fn retry_follows_the_chain_and_never_resends_what_a_later_retry_did() {
         again.stderr
     );
     assert_eq!(mutations(&sim).len(), sent, "nothing re-sent");
+    // The write-up counts each target once, by its latest outcome, and names the chain.
+    let summaries = phonedeck(&sim, &config, &["audit", "-o", "json"])
+        .await
+        .json();
+    let first = &summaries[0];
+    assert_eq!(first["action_id"], action.as_str());
+    assert_eq!(
+        first["failed"], failed,
+        "its own outcomes stay as they were"
+    );
+    assert_eq!(first["now"]["ok"], 20, "{first}");
+    assert_eq!(first["now"]["failed"], 0, "{first}");
+    assert_eq!(first["retried_by"].as_array().map(Vec::len), Some(1));
 }
 
 #[tokio::test(flavor = "multi_thread")]

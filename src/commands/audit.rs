@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::audit::actions::{ActionTargets, Actions, Filter};
+use crate::audit::actions::{ActionTargets, Actions, Filter, TargetLines};
 use crate::audit::read::{self, Record};
 use crate::cli::{AuditArgs, OutputFormat};
 
@@ -90,13 +90,55 @@ struct ActionSummary<'a> {
     profile: &'a str,
     retry_of: Option<&'a str>,
     targets: usize,
+    #[serde(flatten)]
+    counts: Counts,
+    /// Its retries (and theirs), in the order they started.
+    retried_by: Vec<&'a str>,
+    /// Its targets counted once each, by their latest outcome across it and its
+    /// retries (the same as its own counts when it was not retried).
+    now: Counts,
+}
+
+#[derive(Serialize, Clone, Copy, Default)]
+struct Counts {
     ok: usize,
     failed: usize,
     unknown: usize,
     not_sent: usize,
 }
 
-fn summary(action: &ActionTargets) -> ActionSummary<'_> {
+impl Counts {
+    fn of<'a>(targets: impl Iterator<Item = &'a TargetLines>) -> Counts {
+        let mut counts = Counts::default();
+        for target in targets {
+            match target.outcome() {
+                "ok" => counts.ok += 1,
+                "failed" => counts.failed += 1,
+                "not_sent" => counts.not_sent += 1,
+                _ => counts.unknown += 1,
+            }
+        }
+        counts
+    }
+
+    /// "3 ok, 2 failed": the outcomes it has, in words.
+    fn text(&self) -> String {
+        let parts: Vec<String> = [
+            (self.ok, "ok"),
+            (self.failed, "failed"),
+            (self.unknown, "unknown"),
+            (self.not_sent, "not sent"),
+        ]
+        .iter()
+        .filter(|(count, _)| *count > 0)
+        .map(|(count, what)| format!("{count} {what}"))
+        .collect();
+        parts.join(", ")
+    }
+}
+
+fn summary<'a>(action: &'a ActionTargets, retries: &[&'a ActionTargets]) -> ActionSummary<'a> {
+    let counts = Counts::of(action.targets.iter());
     ActionSummary {
         action_id: &action.action_id,
         action: action.kind,
@@ -104,15 +146,27 @@ fn summary(action: &ActionTargets) -> ActionSummary<'_> {
         profile: &action.profile,
         retry_of: action.retry_of.as_deref(),
         targets: action.targets.len(),
-        ok: action.count("ok"),
-        failed: action.count("failed"),
-        unknown: action.count("unknown"),
-        not_sent: action.count("not_sent"),
+        counts,
+        retried_by: retries.iter().map(|r| r.action_id.as_str()).collect(),
+        now: if retries.is_empty() {
+            counts
+        } else {
+            Counts::of(action.latest_after(retries).into_iter())
+        },
     }
 }
 
 fn action_summaries(actions: &Actions, format: OutputFormat) -> Result<(), Failure> {
-    let summaries: Vec<ActionSummary> = actions.actions.iter().map(summary).collect();
+    let retries = actions.retries_by_first();
+    let summaries: Vec<ActionSummary> = actions
+        .actions
+        .iter()
+        .enumerate()
+        .map(|(index, action)| {
+            let retried_by = retries.get(&index);
+            summary(action, retried_by.map_or(&[], Vec::as_slice))
+        })
+        .collect();
     print_long_list(
         format,
         &summaries,
@@ -127,22 +181,29 @@ fn action_summaries(actions: &Actions, format: OutputFormat) -> Result<(), Failu
             "UNKNOWN",
             "NOT SENT",
             "RETRY OF",
+            "AFTER ITS RETRIES",
         ],
         || {
             summaries
                 .iter()
                 .map(|s| {
+                    let after = if s.retried_by.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{} ({})", s.now.text(), s.retried_by.join(" "))
+                    };
                     vec![
                         s.action_id.to_string(),
                         s.action.label().to_string(),
                         s.started.clone(),
                         s.profile.to_string(),
                         s.targets.to_string(),
-                        s.ok.to_string(),
-                        s.failed.to_string(),
-                        s.unknown.to_string(),
-                        s.not_sent.to_string(),
+                        s.counts.ok.to_string(),
+                        s.counts.failed.to_string(),
+                        s.counts.unknown.to_string(),
+                        s.counts.not_sent.to_string(),
                         optional(s.retry_of),
+                        optional((!after.is_empty()).then_some(after)),
                     ]
                 })
                 .collect()
