@@ -968,3 +968,29 @@ async fn a_refused_access_key_is_sent_once_by_concurrent_requests() {
     api.compute().list_servers().await.expect_err("still wrong");
     assert_eq!(sim.requests().len(), 2, "trying again sends one more");
 }
+
+/// A query value with a space goes on the wire as the SDKs send it (`%20`, never `+`),
+/// signed as sent (huaweicloud-sdk-python-v3 signer, Java `SignUtils`).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_name_with_a_space_is_sent_and_signed_with_percent_20() {
+    let sim = start_sim().await;
+    sim.with_fleet(|f| f.phones[0].name = "lab phone 1".into());
+    let mut config = config_for(&sim);
+    config.credentials.token = None;
+    config.credentials.access_key = Some(sim.access_key());
+    let api = Api::new(config).expect("builds");
+    let found = api
+        .koophone()
+        .instances_named("lab phone 1")
+        .await
+        .expect("a signed lookup by name");
+    assert_eq!(found.len(), 1);
+    let query = sim
+        .requests()
+        .into_iter()
+        .filter_map(|r| r.query)
+        .find(|q| q.contains("instance_name="))
+        .expect("the lookup");
+    assert!(query.contains("instance_name=lab%20phone%201"), "{query}");
+    assert!(!query.contains('+'), "{query}");
+}

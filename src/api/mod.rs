@@ -577,11 +577,18 @@ impl Api {
                 ),
             )
         })?;
-        if !call.query.is_empty() {
-            url.query_pairs_mut().extend_pairs(call.query.iter());
-        }
-        if let (true, Some(id)) = (call.request_id_in_query, request_id) {
-            url.query_pairs_mut().append_pair("x-request-id", id);
+        // Encoded as the SDKs encode it (a space is %20): the signature covers exactly
+        // what is sent, and the gateway does not read `+` as a space.
+        let request_id = request_id.filter(|_| call.request_id_in_query);
+        let pairs: Vec<String> = call
+            .query
+            .iter()
+            .map(|(name, value)| (*name, value.as_str()))
+            .chain(request_id.map(|id| ("x-request-id", id)))
+            .map(|(name, value)| format!("{}={}", signer::encode(name), signer::encode(value)))
+            .collect();
+        if !pairs.is_empty() {
+            url.set_query(Some(&pairs.join("&")));
         }
         Ok(url)
     }

@@ -32,7 +32,9 @@ pub struct SignableRequest<'a> {
     pub body: &'a [u8],
 }
 
-fn encode(part: &str) -> String {
+/// A path segment or query name or value as the official SDKs send and sign it:
+/// everything but `A-Za-z0-9-_.~` percent-encoded, a space as `%20` (never `+`).
+pub fn encode(part: &str) -> String {
     utf8_percent_encode(part, SIGNING_SET).to_string()
 }
 
