@@ -2075,3 +2075,39 @@ async fn ctrl_c_ends_status_watch_even_while_a_poll_is_in_flight() {
         .expect("exits");
     assert_eq!(status.code(), Some(0));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_name_found_twice_is_ambiguous_even_when_the_second_is_on_a_later_page() {
+    let sim = start_sim().await;
+    let (_dir, config) = config_file(&sim, "");
+    // The simulator's filter matches any part: "twin" finds 120 phones, two of them
+    // named exactly "twin", on pages 1 and 2 of the filtered list.
+    let (first, second) = sim.with_fleet(|fleet| {
+        for (i, phone) in fleet.phones.iter_mut().enumerate().take(120) {
+            phone.name = format!("twin-extra-{i}");
+        }
+        fleet.phones[0].name = "twin".into();
+        fleet.phones[119].name = "twin".into();
+        (fleet.phones[0].id.clone(), fleet.phones[119].id.clone())
+    });
+    let run = phonedeck(
+        &sim,
+        &config,
+        &["phones", "stop-streaming", "twin", "--yes"],
+    )
+    .await;
+    assert_eq!(run.code, 2, "ambiguous: {}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains(&first) && run.stderr.contains(&second),
+        "{}",
+        run.stderr
+    );
+    assert!(mutations(&sim).is_empty(), "nothing sent to either");
+    let pages = sim
+        .requests()
+        .into_iter()
+        .filter_map(|r| r.query)
+        .filter(|q| q.contains("instance_name=twin"))
+        .count();
+    assert_eq!(pages, 2, "both pages of the filtered list were read");
+}

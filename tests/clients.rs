@@ -994,3 +994,19 @@ async fn a_name_with_a_space_is_sent_and_signed_with_percent_20() {
     assert!(query.contains("instance_name=lab%20phone%201"), "{query}");
     assert!(!query.contains('+'), "{query}");
 }
+
+/// A name filter that matches more than 20 pages is refused, not half read: a name
+/// stands for an id only when it is known to be unique.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_name_filter_matching_too_many_pages_is_refused() {
+    let sim = start_sim_sized(|size| size.phones = 2_050).await;
+    let api = api_for(&sim);
+    let err = api
+        .koophone()
+        .instances_named("phone")
+        .await
+        .expect_err("too many to check");
+    assert_eq!(err.kind, ErrorKind::InvalidInput, "{err}");
+    assert!(err.message.contains("give the instance id"), "{err}");
+    assert_eq!(sim.requests().len(), 1, "only the first page was read");
+}

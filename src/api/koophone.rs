@@ -273,13 +273,17 @@ pub fn parse_instance_record(
 
 /// The first page of the instance list filtered by one of the Java SDK's
 /// ListInstancesRequest query parameters (`instance_id`, `instance_name`).
-fn filtered_list(filter: &'static str, value: &str) -> Call {
+fn filtered_list(filter: &'static str, value: &str, page_no: u32) -> Call {
     Call::read(Service::KooPhone, "/v1/instances/batch-query".into())
-        .query("page_no", 1)
+        .query("page_no", page_no)
         .query("page_size", LIST_PAGE_SIZE)
         .query(filter, value)
         .request_id_in_query()
 }
+
+/// Pages of a name lookup read at most: past them the name is not checked, it is
+/// refused (a name must be unique to stand for an id).
+const NAME_LOOKUP_PAGES: u32 = 20;
 
 /// A chunk of ids and what the service answered for it.
 type ChunkAnswer = (Vec<String>, Result<Rows<StatusResult>, ApiError>);
@@ -313,21 +317,45 @@ impl<'a> KooPhone<'a> {
         &self,
         id: &str,
     ) -> Result<Option<serde_json::Map<String, serde_json::Value>>, ApiError> {
-        let call = filtered_list("instance_id", id);
+        let call = filtered_list("instance_id", id, 1);
         self.api
             .send_parsed(&call, |body| parse_instance_record(body, id))
             .await
             .map(|(record, _)| record)
     }
 
-    /// The instances named exactly `name` (the list filtered by `instance_name`, then
-    /// matched exactly here, whatever matching the service applies).
+    /// The instances named exactly `name`: every page of the list filtered by
+    /// `instance_name` (its `total_count` says how many), matched exactly here,
+    /// whatever matching the service applies. A filter matching more than
+    /// `NAME_LOOKUP_PAGES` pages is refused rather than half read.
     pub async fn instances_named(&self, name: &str) -> Result<Vec<Instance>, ApiError> {
-        let call = filtered_list("instance_name", name);
-        let ((rows, _), _) = self
-            .api
-            .send_parsed(&call, |body| parse_instance_page(body, 1, LIST_PAGE_SIZE))
-            .await?;
+        let named_page = |page_no: u32| async move {
+            let call = filtered_list("instance_name", name, page_no);
+            self.api
+                .send_parsed(&call, |body| {
+                    parse_instance_page(body, page_no, LIST_PAGE_SIZE)
+                })
+                .await
+                .map(|(page, _)| page)
+        };
+        let (mut rows, total) = named_page(1).await?;
+        let pages = total
+            .unwrap_or(rows.len() as u64)
+            .div_ceil(u64::from(LIST_PAGE_SIZE))
+            .max(1);
+        if pages > u64::from(NAME_LOOKUP_PAGES) {
+            return Err(ApiError::new(
+                Service::KooPhone,
+                ErrorKind::InvalidInput,
+                format!(
+                    "the name filter `{name}` matches {} instances, too many to check that the name is unique; give the instance id",
+                    total.unwrap_or_default()
+                ),
+            ));
+        }
+        for page_no in 2..=pages as u32 {
+            rows.append(named_page(page_no).await?.0);
+        }
         Ok(rows
             .into_iter()
             .filter(|instance| instance.instance_name == name)
