@@ -1251,10 +1251,7 @@ async fn a_full_disk_is_said_in_the_activity_log_and_every_target_is_counted() {
         phonedeck::audit::AuditLog::open(&audit, "test", phonedeck::audit::Links::Follow)
             .expect("audit on the small disk"),
     );
-    ui.key(KeyCode::Char('A')).await;
-    ui.key(KeyCode::Char('s')).await;
-    ui.type_text("250").await;
-    ui.key(KeyCode::Enter).await;
+    stop_streaming_on_every_phone(&mut ui).await;
     let screen = ui.screen(200, 48);
     assert!(screen.contains("could not be written"), "{screen}");
     let text = std::fs::read_to_string(&audit).expect("audit");
@@ -1276,10 +1273,7 @@ async fn a_dropped_sessions_undone_action_is_listed_at_start_and_retried_with_t_
     let sim = start_sim().await;
     let mut first = Harness::new(&sim, false).await;
     sim.set_faults("deny=0.5".parse().expect("faults"));
-    first.key(KeyCode::Char('A')).await;
-    first.key(KeyCode::Char('s')).await;
-    first.type_text("250").await;
-    first.key(KeyCode::Enter).await;
+    stop_streaming_on_every_phone(&mut first).await;
     let failed = first.state.activity.latest().expect("the action").failed;
     assert!(failed > 0, "some were denied");
     let action_id = first
@@ -1385,10 +1379,7 @@ async fn an_actions_entry_opens_its_targets_by_cause_and_marks_a_group_in_the_pa
     let sim = start_sim().await;
     let mut ui = Harness::new(&sim, false).await;
     sim.set_faults("deny=0.5".parse().expect("faults"));
-    ui.key(KeyCode::Char('A')).await;
-    ui.key(KeyCode::Char('s')).await;
-    ui.type_text("250").await;
-    ui.key(KeyCode::Enter).await;
+    stop_streaming_on_every_phone(&mut ui).await;
     let failed = ui.state.activity.latest().expect("the action").failed;
     assert!(failed > 0);
     let entry = ui
@@ -1426,4 +1417,12 @@ async fn an_actions_entry_opens_its_targets_by_cause_and_marks_a_group_in_the_pa
         .filter_map(|l| l["target"].as_str().map(str::to_string))
         .collect();
     assert_eq!(*marks, denied, "exactly the failed ones");
+}
+
+/// Marks all 250 phones, stops streaming on them, types the count and confirms.
+async fn stop_streaming_on_every_phone(ui: &mut Harness) {
+    ui.key(KeyCode::Char('A')).await;
+    ui.key(KeyCode::Char('s')).await;
+    ui.type_text("250").await;
+    ui.key(KeyCode::Enter).await;
 }
