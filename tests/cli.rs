@@ -2017,7 +2017,26 @@ async fn a_restart_that_may_have_happened_is_retried_only_when_asked() {
             .map(|r| r.body.clone())
             .collect()
     };
-    let retry = phonedeck(&sim, &config, &["retry", "r1", "--yes"]).await;
+    let retry = phonedeck(&sim, &config, &["retry", "r1", "--yes", "-o", "json"]).await;
+    assert_eq!(
+        retry.code, 1,
+        "a target that may not have happened: {}",
+        retry.stderr
+    );
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&retry.stdout).expect("JSON rows");
+    let row = |target: &str| {
+        rows.iter()
+            .find(|r| r["target"] == target)
+            .unwrap_or_else(|| panic!("{target} in {rows:?}"))
+    };
+    assert_eq!(row(&refused)["outcome"], "ok");
+    assert_eq!(row(&maybe)["outcome"], "left_out");
+    assert!(
+        row(&maybe)["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("--include-uncertain")),
+        "{rows:?}"
+    );
     assert!(
         retry.stderr.contains("left out 1 target(s)"),
         "{}",

@@ -108,6 +108,21 @@ fn audited_dashboard(
     Pty,
     std::path::PathBuf,
 ) {
+    audited_dashboard_with_env(size, profile_extra, &[])
+}
+
+/// As `audited_dashboard`, with more environment for phonedeck.
+fn audited_dashboard_with_env(
+    size: (u16, u16),
+    profile_extra: &str,
+    env: &[(&str, &str)],
+) -> (
+    tempfile::TempDir,
+    tokio::runtime::Runtime,
+    phonedeck::sim::SimHandle,
+    Pty,
+    std::path::PathBuf,
+) {
     let home = tempfile::tempdir().expect("tempdir");
     let (runtime, sim, config) = simulator_with_config("", home.path(), profile_extra);
     let audit = home.path().join("audit.jsonl");
@@ -117,7 +132,7 @@ fn audited_dashboard(
         size,
         &["--config", &config, "--audit-log", &audit_arg],
         home.path(),
-        &[("PD_TEST_TOKEN", &token)],
+        &[&[("PD_TEST_TOKEN", token.as_str())], env].concat(),
     );
     pty.wait_for("Phones 200/200");
     (home, runtime, sim, pty, audit)
@@ -601,5 +616,45 @@ fn a_lost_terminal_mid_bulk_stops_sending_and_accounts_for_every_target() {
         outcome("not_sent"),
         200 - requests,
         "the rest were never sent"
+    );
+}
+
+#[test]
+fn a_panic_in_the_ui_mid_bulk_stops_sending_and_accounts_for_every_target() {
+    let (_home, _runtime, sim, mut pty, audit) = audited_dashboard_with_env(
+        (120, 40),
+        "max_in_flight = 2",
+        &[("PHONEDECK_TEST_PANIC_KEY", "!")],
+    );
+    stop_streaming_on_all(&sim, &mut pty);
+    std::thread::sleep(Duration::from_millis(800));
+    pty.send("!");
+    pty.wait_for("hit a bug (PHONEDECK_TEST_PANIC_KEY was pressed) and stopped sending");
+    assert_eq!(pty.wait_exit(), 1);
+    let stops = || {
+        sim.requests()
+            .iter()
+            .filter(|r| r.method == "POST" && r.path.ends_with("/streaming/stop"))
+            .count()
+    };
+    let requests = stops();
+    std::thread::sleep(Duration::from_millis(700));
+    assert_eq!(stops(), requests, "nothing sent after the bug");
+    let lines = audit_events(&audit);
+    assert_eq!(count(&lines, "sent"), requests);
+    assert_eq!(
+        count(&lines, "outcome"),
+        requests,
+        "those in flight were waited for"
+    );
+    assert_eq!(
+        count(&lines, "not_sent"),
+        200 - requests,
+        "the rest are recorded never sent"
+    );
+    let screen = pty.contents();
+    assert!(
+        !screen.contains("Phones 200/200"),
+        "the terminal was restored:\n{screen}"
     );
 }

@@ -15,7 +15,7 @@ use crate::actions::{Cancel, Run};
 use crate::api::TargetOutcome;
 use crate::audit::{ActionRef, AuditLog};
 
-use super::output::print_outcomes;
+use super::output::{LeftOut, print_outcomes};
 use super::{EXIT_FAILED, Failure, Target};
 use crate::cli::OutputFormat;
 
@@ -51,7 +51,16 @@ impl Performed {
 
     /// Prints the outcomes; exit 0 only when every target is ok and fully audited.
     pub fn print(&self, format: OutputFormat) -> Result<u8, Failure> {
-        let code = print_outcomes(format, &self.outcomes)?;
+        self.print_leaving_out(format, &[])
+    }
+
+    /// As `print`, followed by the targets a retry left out.
+    pub fn print_leaving_out(
+        &self,
+        format: OutputFormat,
+        left_out: &[LeftOut],
+    ) -> Result<u8, Failure> {
+        let code = print_outcomes(format, &self.outcomes, left_out)?;
         match &self.audit_problem {
             Some(problem) => {
                 say(&format!("error: {problem}"));

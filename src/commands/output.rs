@@ -147,9 +147,41 @@ pub fn optional(value: Option<impl ToString>) -> String {
     value.map(|v| v.to_string()).unwrap_or_else(|| "-".into())
 }
 
-/// Prints one result per target; exit 0 only when every target is ok.
-pub fn print_outcomes(format: OutputFormat, outcomes: &[TargetOutcome]) -> Result<u8, Failure> {
-    let rows: Vec<Vec<String>> = outcomes
+/// A target a retry did not send, and why: its action may have happened already.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeftOut {
+    pub target: String,
+    /// Always `left_out`, so a JSON reader tells these rows from sent ones.
+    pub outcome: &'static str,
+    pub reason: String,
+}
+
+impl LeftOut {
+    pub fn new(target: impl Into<String>, reason: impl Into<String>) -> LeftOut {
+        LeftOut {
+            target: target.into(),
+            outcome: "left_out",
+            reason: reason.into(),
+        }
+    }
+}
+
+/// One printed row: a target's outcome, or a target left out of the run.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Row<'a> {
+    Sent(&'a TargetOutcome),
+    LeftOut(&'a LeftOut),
+}
+
+/// Prints one result per target, then the targets left out; exit 0 only when every
+/// target is ok (a left-out target may not have happened, so it is not).
+pub fn print_outcomes(
+    format: OutputFormat,
+    outcomes: &[TargetOutcome],
+    left_out: &[LeftOut],
+) -> Result<u8, Failure> {
+    let mut rows: Vec<Vec<String>> = outcomes
         .iter()
         .map(|o| {
             vec![
@@ -169,9 +201,23 @@ pub fn print_outcomes(format: OutputFormat, outcomes: &[TargetOutcome]) -> Resul
             ]
         })
         .collect();
+    rows.extend(left_out.iter().map(|l| {
+        vec![
+            l.target.clone(),
+            l.outcome.into(),
+            String::new(),
+            l.reason.clone(),
+            String::new(),
+        ]
+    }));
+    let items: Vec<Row> = outcomes
+        .iter()
+        .map(Row::Sent)
+        .chain(left_out.iter().map(Row::LeftOut))
+        .collect();
     print_rows(
         format,
-        &outcomes,
+        &items,
         &["TARGET", "OUTCOME", "CODE", "MESSAGE/JOB", "REQUEST ID"],
         &rows,
     )?;
@@ -185,7 +231,7 @@ pub fn print_outcomes(format: OutputFormat, outcomes: &[TargetOutcome]) -> Resul
         })));
     }
     // An unknown outcome read back as done counts as done; the JSON keeps both.
-    let all_ok = outcomes.iter().all(TargetOutcome::took_effect);
+    let all_ok = left_out.is_empty() && outcomes.iter().all(TargetOutcome::took_effect);
     Ok(if all_ok { EXIT_OK } else { EXIT_FAILED })
 }
 

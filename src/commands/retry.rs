@@ -9,6 +9,7 @@ use crate::cli::OutputFormat;
 
 use super::audit::read_actions;
 use super::confirm::ensure_allowed;
+use super::output::{LeftOut, print_outcomes};
 use super::{EXIT_OK, Failure, Target};
 
 pub async fn run(
@@ -52,6 +53,11 @@ pub async fn run(
             Retry::Done => {}
         }
     }
+    let reason = "may have happened (no answer, and reading back could not tell); --include-uncertain sends it";
+    let left_out: Vec<LeftOut> = uncertain
+        .iter()
+        .map(|target| LeftOut::new(*target, reason))
+        .collect();
     if !uncertain.is_empty() {
         eprintln!(
             "left out {} target(s) whose {} may have happened (no answer, and reading back could not tell); --include-uncertain sends them: {}",
@@ -73,11 +79,18 @@ pub async fn run(
             crate::sanitize::sanitize(&retries.join(", "))
         )
     };
-    if targets.is_empty() {
+    if targets.is_empty() && left_out.is_empty() {
         eprintln!(
             "every target of action {shown_id} took effect (ok, or read back as happened{chain}): nothing to retry"
         );
+        if format == OutputFormat::Json {
+            print_outcomes(format, &[], &[])?;
+        }
         return Ok(EXIT_OK);
+    }
+    if targets.is_empty() {
+        eprintln!("nothing else to retry in action {shown_id}{chain}");
+        return print_outcomes(format, &[], &left_out);
     }
     let what = format!(
         "{} (retry of action {shown_id}{chain}: {} of {all} targets)",
@@ -87,5 +100,5 @@ pub async fn run(
     ensure_allowed(&target.api, &what, &targets, yes)?;
     super::interrupt::perform(target, kind, targets, Some(action_id))
         .await?
-        .print(format)
+        .print_leaving_out(format, &left_out)
 }

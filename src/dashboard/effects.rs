@@ -35,6 +35,18 @@ impl Running {
         }
     }
 
+    /// Every running action stops sending (after a bug, when `update` cannot be trusted).
+    pub fn cancel_all(&self) {
+        for switch in self.lock().values() {
+            switch.cancel();
+        }
+    }
+
+    /// No action is running any more.
+    pub fn is_idle(&self) -> bool {
+        self.lock().is_empty()
+    }
+
     fn finished(&self, action: u64) {
         self.lock().remove(&action);
     }

@@ -143,7 +143,14 @@ async fn event_loop(
             .or_else(|| rx.try_recv().ok())
             .or_else(|| answers.rx.try_recv().ok())
         {
-            for effect in update(&mut state, msg, Clock::system()) {
+            let effects = match without_panic(|| {
+                panic_when_asked(&msg);
+                update(&mut state, msg, Clock::system())
+            }) {
+                Ok(effects) => effects,
+                Err(bug) => return stop_after_bug(&bug, &options.executor, &running).await,
+            };
+            for effect in effects {
                 if let Some(answer) = run_effect(effect, &mut options, &running, &mut answers) {
                     pending.push(answer);
                 }
@@ -160,10 +167,14 @@ async fn event_loop(
             stop_deadline = Some(tokio::time::Instant::now() + QUIT_GRACE);
         }
         if terminal_lost.is_none() {
-            if let Err(error) = terminal.draw(|frame| crate::ui::draw(frame, &state)) {
-                terminal_lost = Some(format!("cannot draw to the terminal: {error}"));
-                pending.push(Msg::Terminate);
-                continue;
+            match without_panic(|| terminal.draw(|frame| crate::ui::draw(frame, &state))) {
+                Ok(Ok(_)) => {}
+                Ok(Err(error)) => {
+                    terminal_lost = Some(format!("cannot draw to the terminal: {error}"));
+                    pending.push(Msg::Terminate);
+                    continue;
+                }
+                Err(bug) => return stop_after_bug(&bug, &options.executor, &running).await,
             }
         }
         let waited_enough = async {
@@ -192,6 +203,68 @@ async fn event_loop(
         }
     }
 }
+
+/// Runs `f`; a panic becomes its message. The panic hook has already restored the
+/// terminal and printed where it happened.
+fn without_panic<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".into())
+    })
+}
+
+/// After a bug (a panic while updating or drawing), the exit every other way out takes,
+/// done by the shell since the state may be half-updated: every running action stops
+/// sending (its targets not started are recorded `not_sent`), those in flight are
+/// waited for within the grace, and those still unanswered are recorded `unknown`.
+async fn stop_after_bug(
+    bug: &str,
+    executor: &Executor,
+    running: &effects::Running,
+) -> Result<Option<String>> {
+    running.cancel_all();
+    let deadline = tokio::time::Instant::now() + QUIT_GRACE;
+    while !running.is_idle() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The state missed what answered after the bug: the audit log is the account.
+    let account = match &executor.audit {
+        Some(audit) => {
+            let unanswered = audit.abandon_pending();
+            match audit.write_problem() {
+                Some(problem) => format!("; {problem}"),
+                None => format!(
+                    "; {unanswered} request(s) unanswered were recorded unknown; every target's outcome is in the audit log {} (`phonedeck audit` lists them)",
+                    audit.path().display()
+                ),
+            }
+        }
+        None => String::new(),
+    };
+    Err(color_eyre::eyre::eyre!(
+        "phonedeck hit a bug ({bug}) and stopped sending{account}"
+    ))
+}
+
+/// Debug builds only: the key named by `PHONEDECK_TEST_PANIC_KEY` makes the dashboard
+/// panic, so tests can check what a bug in the UI leaves behind.
+#[cfg(debug_assertions)]
+fn panic_when_asked(msg: &Msg) {
+    use crossterm::event::KeyCode;
+    let Msg::Key(key) = msg else { return };
+    let asked = std::env::var("PHONEDECK_TEST_PANIC_KEY").ok();
+    if let (KeyCode::Char(pressed), Some(asked)) = (key.code, asked) {
+        if asked.starts_with(pressed) {
+            panic!("PHONEDECK_TEST_PANIC_KEY was pressed");
+        }
+    }
+}
+
+#[cfg(not(debug_assertions))]
+fn panic_when_asked(_: &Msg) {}
 
 /// The line to leave behind: the exit summary, after why the terminal was lost.
 fn exit_line(state: &AppState, executor: &Executor, terminal_lost: Option<&str>) -> Option<String> {
