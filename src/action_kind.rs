@@ -49,6 +49,19 @@ impl ActionKind {
         }
     }
 
+    /// How many targets one request carries. CPH's batch-restart takes a list of
+    /// encode servers with no documented maximum; 100 matches the other batch calls'
+    /// limits (KooPhone's 100 ids, CPH's page of 100). The other APIs act on one target.
+    pub fn targets_per_request(self) -> usize {
+        match self {
+            ActionKind::RestartEncoder => 100,
+            ActionKind::StopStreaming
+            | ActionKind::PauseStream
+            | ActionKind::StopServer
+            | ActionKind::StartServer => 1,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             ActionKind::StopStreaming => "stop streaming",

@@ -53,54 +53,95 @@ pub struct Executor {
 }
 
 impl Executor {
-    /// Performs one action on one target, unless the run was stopped first. If the
-    /// `sent` line cannot be written, the request is not sent: nothing leaves
-    /// unrecorded.
-    pub async fn perform(&self, kind: ActionKind, target: String, run: &Run) -> TargetOutcome {
-        if run.cancel.is_cancelled() {
-            return self.not_sent(kind, target, run).await;
+    /// Performs one action on the targets of one request (several when the API takes
+    /// them together), unless the run was stopped first. If the `sent` lines cannot be
+    /// written, the request is not sent: nothing leaves unrecorded.
+    async fn perform(
+        &self,
+        kind: ActionKind,
+        batch: Vec<(usize, String)>,
+        run: &Run,
+    ) -> Vec<Indexed> {
+        let mut done = Vec::with_capacity(batch.len());
+        let mut to_send = Vec::with_capacity(batch.len());
+        for (index, target) in batch {
+            if run.cancel.is_cancelled() {
+                done.push((index, self.not_sent(kind, target, run).await));
+            } else if let Some(why) = crate::api::path::invalid_id(&target) {
+                let message = format!("not sent: the target id {why}");
+                let failed =
+                    TargetOutcome::failed(target, Some("INVALID_ID".into()), message, None);
+                done.push((index, failed));
+            } else {
+                to_send.push((index, target));
+            }
         }
-        if let Some(why) = crate::api::path::invalid_id(&target) {
-            let message = format!("not sent: the target id {why}");
-            return TargetOutcome::failed(target, Some("INVALID_ID".into()), message, None);
+        if !to_send.is_empty() {
+            done.extend(self.send(kind, to_send, run).await);
         }
-        // Its turn in the request budget comes before its `sent` line: a target still
-        // waiting when the run is stopped is not sent, and says so.
+        done
+    }
+
+    /// One request for `targets`: its turn in the request budget, the `sent` lines,
+    /// the request, an outcome line per target, and reading back those unanswered.
+    async fn send(
+        &self,
+        kind: ActionKind,
+        targets: Vec<(usize, String)>,
+        run: &Run,
+    ) -> Vec<Indexed> {
+        let (indexes, targets): (Vec<usize>, Vec<String>) = targets.into_iter().unzip();
+        // Its turn in the request budget comes before its `sent` lines: targets still
+        // waiting when the run is stopped are not sent, and say so.
         if !self.api.mutation_turn(&run.cancel.0).await {
-            return self.not_sent(kind, target, run).await;
+            let mut done = Vec::with_capacity(targets.len());
+            for (index, target) in indexes.into_iter().zip(targets) {
+                done.push((index, self.not_sent(kind, target, run).await));
+            }
+            return done;
         }
         let client_request_id = uuid::Uuid::new_v4().to_string();
         if let Some(audit) = &self.audit {
             if let Err(error) = audit
-                .sent(kind, &target, &client_request_id, &run.action)
+                .sent(kind, &targets, &client_request_id, &run.action)
                 .await
             {
-                return TargetOutcome::failed(
-                    target,
-                    Some("AUDIT".into()),
-                    format!(
-                        "not sent: cannot write the audit log {} ({error})",
-                        audit.path().display()
-                    ),
-                    None,
+                let message = format!(
+                    "not sent: cannot write the audit log {} ({error})",
+                    audit.path().display()
                 );
+                return indexes
+                    .into_iter()
+                    .zip(targets)
+                    .map(|(index, target)| {
+                        let failed = TargetOutcome::failed(
+                            target,
+                            Some("AUDIT".into()),
+                            message.clone(),
+                            None,
+                        );
+                        (index, failed)
+                    })
+                    .collect();
             }
         }
-        let mut outcome = self.request(kind, target, &client_request_id).await;
+        let mut outcomes = self.request(kind, targets, &client_request_id).await;
         if let Some(audit) = &self.audit {
-            if let Err(error) = audit
-                .outcome(kind, &client_request_id, &outcome, &run.action)
-                .await
-            {
-                tracing::error!(%error, "cannot write an outcome to the audit log");
+            for outcome in &outcomes {
+                if let Err(error) = audit
+                    .outcome(kind, &client_request_id, outcome, &run.action)
+                    .await
+                {
+                    tracing::error!(%error, "cannot write an outcome to the audit log");
+                }
             }
         }
         // Reading back is a new request: not once the run was told to stop.
-        if outcome.outcome == Outcome::Unknown && !run.cancel.is_cancelled() {
-            self.settle(kind, &client_request_id, &mut outcome, run)
+        if !run.cancel.is_cancelled() {
+            self.settle(kind, &client_request_id, &mut outcomes, run)
                 .await;
         }
-        outcome
+        indexes.into_iter().zip(outcomes).collect()
     }
 
     /// A target the run was stopped before reaching: recorded `not_sent`.
@@ -113,49 +154,78 @@ impl Executor {
         TargetOutcome::not_sent(target)
     }
 
-    /// No answer came: reads the target back and records what that settles.
+    /// Reads back the targets of one request that got no answer, and records what
+    /// that settles for each.
     async fn settle(
         &self,
         kind: ActionKind,
         client_request_id: &str,
-        outcome: &mut TargetOutcome,
+        outcomes: &mut [TargetOutcome],
         run: &Run,
     ) {
-        let read_back =
-            crate::reconcile::reconcile(&self.api, kind, outcome, &|| run.cancel.is_cancelled())
+        if outcomes.iter().all(|o| o.outcome != Outcome::Unknown) {
+            return;
+        }
+        let read_backs =
+            crate::reconcile::reconcile(&self.api, kind, outcomes, &|| run.cancel.is_cancelled())
                 .await;
-        outcome.reconciled = Some(read_back.settled);
-        outcome.seen = Some(read_back.seen);
-        outcome.job_id = outcome.job_id.take().or(read_back.job_id);
-        if let Some(audit) = &self.audit {
-            if let Err(error) = audit
-                .reconciled(kind, client_request_id, outcome, &run.action)
-                .await
-            {
-                tracing::error!(%error, "cannot write a reconciliation to the audit log");
+        for (index, read_back) in read_backs {
+            let outcome = &mut outcomes[index];
+            outcome.reconciled = Some(read_back.settled);
+            outcome.seen = Some(read_back.seen);
+            outcome.job_id = outcome.job_id.take().or(read_back.job_id);
+            if let Some(audit) = &self.audit {
+                if let Err(error) = audit
+                    .reconciled(kind, client_request_id, outcome, &run.action)
+                    .await
+                {
+                    tracing::error!(%error, "cannot write a reconciliation to the audit log");
+                }
             }
         }
     }
 
-    async fn request(&self, kind: ActionKind, target: String, request_id: &str) -> TargetOutcome {
+    /// The request itself; one outcome per target, in the order given.
+    async fn request(
+        &self,
+        kind: ActionKind,
+        targets: Vec<String>,
+        request_id: &str,
+    ) -> Vec<TargetOutcome> {
         let api = &self.api;
-        let result = match kind {
-            ActionKind::StopStreaming => api.koophone().stop_streaming(&target, request_id).await,
-            ActionKind::StopServer => api.compute().stop(&target, request_id).await,
-            ActionKind::StartServer => api.compute().start(&target, request_id).await,
-            ActionKind::PauseStream => match target.parse::<StreamKey>() {
-                Ok(key) => api.live().pause(&key, request_id).await,
-                Err(message) => return TargetOutcome::failed(target, None, message, None),
-            },
-            ActionKind::RestartEncoder => return restart(api, target, request_id).await,
-        };
-        TargetOutcome::from_result(target, result)
+        let mut outcomes = Vec::with_capacity(targets.len());
+        let mut targets = targets.into_iter();
+        while let Some(target) = targets.next() {
+            let result = match kind {
+                ActionKind::RestartEncoder => {
+                    // CPH's batch-restart takes them all in one request.
+                    let all = std::iter::once(target).chain(targets.by_ref()).collect();
+                    outcomes.extend(restart(api, all, request_id).await);
+                    continue;
+                }
+                ActionKind::StopStreaming => {
+                    api.koophone().stop_streaming(&target, request_id).await
+                }
+                ActionKind::StopServer => api.compute().stop(&target, request_id).await,
+                ActionKind::StartServer => api.compute().start(&target, request_id).await,
+                ActionKind::PauseStream => match target.parse::<StreamKey>() {
+                    Ok(key) => api.live().pause(&key, request_id).await,
+                    Err(message) => {
+                        outcomes.push(TargetOutcome::failed(target, None, message, None));
+                        continue;
+                    }
+                },
+            };
+            outcomes.push(TargetOutcome::from_result(target, result));
+        }
+        outcomes
     }
 
-    /// Runs an action over many targets, `max_in_flight` at once; outcomes arrive
-    /// as they complete, each with its index in `targets`. The audit log lists every
-    /// target first; if it cannot, nothing is sent. A target is started only when a
-    /// slot frees, so stopping the run stops what has not started yet.
+    /// Runs an action over many targets, `max_in_flight` requests at once (each with
+    /// as many targets as its API takes); outcomes arrive as they complete, each with
+    /// its index in `targets`. The audit log lists every target first; if it cannot,
+    /// nothing is sent. A request is started only when a slot frees, so stopping the
+    /// run stops what has not started yet.
     pub fn run(
         &self,
         kind: ActionKind,
@@ -170,21 +240,31 @@ impl Executor {
         })
         .flat_map(move |(executor, targets, run, listed)| {
             stream::iter(targets.into_iter().enumerate())
-                .map(move |(index, target)| {
+                .chunks(kind.targets_per_request())
+                .map(move |batch| {
                     let executor = executor.clone();
                     let run = run.clone();
                     let listed = listed.clone();
                     async move {
-                        let outcome = match listed {
-                            Ok(()) => executor.perform(kind, target, &run).await,
-                            Err(why) => {
-                                TargetOutcome::failed(target, Some("AUDIT".into()), why, None)
-                            }
-                        };
-                        (index, outcome)
+                        match listed {
+                            Ok(()) => executor.perform(kind, batch, &run).await,
+                            Err(why) => batch
+                                .into_iter()
+                                .map(|(index, target)| {
+                                    let failed = TargetOutcome::failed(
+                                        target,
+                                        Some("AUDIT".into()),
+                                        why.clone(),
+                                        None,
+                                    );
+                                    (index, failed)
+                                })
+                                .collect(),
+                        }
                     }
                 })
                 .buffer_unordered(concurrency)
+                .flat_map(stream::iter)
         })
     }
 
@@ -222,37 +302,48 @@ impl Executor {
     }
 }
 
-/// Restarts one encode server; ok carries the job id to follow.
-async fn restart(api: &Api, target: String, request_id: &str) -> TargetOutcome {
-    let reply: Result<_, ApiError> = api
-        .cph()
-        .batch_restart(std::slice::from_ref(&target), request_id)
-        .await;
+/// An outcome and the index of its target in the action's list.
+type Indexed = (usize, TargetOutcome);
+
+/// Restarts encode servers in one request; an ok outcome carries the job id to
+/// follow. The answer has an entry per encode server; one without is unknown.
+async fn restart(api: &Api, targets: Vec<String>, request_id: &str) -> Vec<TargetOutcome> {
+    let reply: Result<_, ApiError> = api.cph().batch_restart(&targets, request_id).await;
     let reply = match reply {
         Ok(reply) => reply,
-        Err(error) => return TargetOutcome::from_error(target, &error),
+        Err(error) => {
+            return targets
+                .into_iter()
+                .map(|target| TargetOutcome::from_error(target, &error))
+                .collect();
+        }
     };
-    let request_id = reply.request_id.clone();
-    match reply
-        .jobs
-        .rows
+    let request_id = reply.request_id;
+    let mut entries = reply.jobs.rows;
+    targets
         .into_iter()
-        .find(|j| j.encode_server_id == target)
-    {
-        Some(job) if job.job_id.is_some() => TargetOutcome {
-            job_id: job.job_id,
-            ..TargetOutcome::ok(target, request_id)
-        },
-        Some(job) => TargetOutcome::failed(
-            target,
-            job.error_code,
-            job.error_msg.unwrap_or_else(|| "restart refused".into()),
-            request_id,
-        ),
-        None => TargetOutcome {
-            outcome: Outcome::Unknown,
-            error_msg: Some("the answer has no entry for this encode server".into()),
-            ..TargetOutcome::ok(target, request_id)
-        },
-    }
+        .map(|target| {
+            let entry = entries
+                .iter()
+                .position(|j| j.encode_server_id == target)
+                .map(|at| entries.swap_remove(at));
+            match entry {
+                Some(job) if job.job_id.is_some() => TargetOutcome {
+                    job_id: job.job_id,
+                    ..TargetOutcome::ok(target, request_id.clone())
+                },
+                Some(job) => TargetOutcome::failed(
+                    target,
+                    job.error_code,
+                    job.error_msg.unwrap_or_else(|| "restart refused".into()),
+                    request_id.clone(),
+                ),
+                None => TargetOutcome {
+                    outcome: Outcome::Unknown,
+                    error_msg: Some("the answer has no entry for this encode server".into()),
+                    ..TargetOutcome::ok(target, request_id.clone())
+                },
+            }
+        })
+        .collect()
 }

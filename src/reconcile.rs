@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use crate::action_kind::ActionKind;
 use crate::api::Api;
+use crate::api::Outcome;
+use crate::api::cph::{EncodeServer, EncoderStatus, Job};
 use crate::api::outcome::{Settled, TargetOutcome};
 
 /// Reads of a server before its unchanged state counts as "did not happen".
@@ -32,34 +34,45 @@ impl From<(Settled, String)> for ReadBack {
     }
 }
 
-/// What reading `outcome`'s target back says about `kind`, and what was seen. Stops
-/// reading (cannot tell) once `stopped()` says the action was stopped: quitting sends
-/// nothing new.
+/// What reading back says about the targets of one request left `unknown` (among
+/// `outcomes`, all of that request), each with its index in `outcomes`. Stops reading
+/// (cannot tell) once `stopped()` says the action was stopped: quitting sends nothing
+/// new.
 pub async fn reconcile(
     api: &Api,
     kind: ActionKind,
-    outcome: &TargetOutcome,
+    outcomes: &[TargetOutcome],
     stopped: &(dyn Fn() -> bool + Sync),
-) -> ReadBack {
-    let target = outcome.target.as_str();
-    match kind {
-        ActionKind::StopServer => server(api, target, "SHUTOFF", "powering-off", stopped)
-            .await
-            .into(),
-        ActionKind::StartServer => server(api, target, "ACTIVE", "powering-on", stopped)
-            .await
-            .into(),
-        ActionKind::PauseStream => stream(api, target).await.into(),
-        ActionKind::RestartEncoder => match outcome.request_id.as_deref() {
-            Some(request_id) => encoder_jobs(api, target, request_id, stopped).await,
-            None => encoder_status(api, target).await.into(),
-        },
-        ActionKind::StopStreaming => (
-            Settled::CannotTell,
-            "a phone's status does not say whether it is streaming".to_string(),
-        )
-            .into(),
+) -> Vec<(usize, ReadBack)> {
+    let mut read_backs = Vec::new();
+    let unanswered = outcomes
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.outcome == Outcome::Unknown);
+    for (index, outcome) in unanswered {
+        let target = outcome.target.as_str();
+        let read_back = match kind {
+            ActionKind::RestartEncoder => {
+                // One job list for the request, one encoder list for them all.
+                read_backs.extend(encoders(api, outcomes, stopped).await);
+                break;
+            }
+            ActionKind::StopServer => server(api, target, "SHUTOFF", "powering-off", stopped)
+                .await
+                .into(),
+            ActionKind::StartServer => server(api, target, "ACTIVE", "powering-on", stopped)
+                .await
+                .into(),
+            ActionKind::PauseStream => stream(api, target).await.into(),
+            ActionKind::StopStreaming => (
+                Settled::CannotTell,
+                "a phone's status does not say whether it is streaming".to_string(),
+            )
+                .into(),
+        };
+        read_backs.push((index, read_back));
     }
+    read_backs
 }
 
 /// Happened once the server is on its way (`task`) or there (`status`, no task); did
@@ -124,73 +137,203 @@ async fn stream(api: &Api, key: &str) -> (Settled, String) {
     }
 }
 
-/// The restart was answered, but without this encoder's entry: the jobs of that
-/// answer's request say whether it started. Each restart is sent alone, so a job of
-/// the request is this encoder's unless it names another.
-async fn encoder_jobs(
+/// Encoder restarts of one request left unknown. Answered without their entries: the
+/// jobs of that answer's request say whether they started. Not answered at all (no
+/// request id the service gave): an encoder restarting has taken it, any other status
+/// cannot tell.
+async fn encoders(
     api: &Api,
-    id: &str,
-    request_id: &str,
+    outcomes: &[TargetOutcome],
     stopped: &(dyn Fn() -> bool + Sync),
-) -> ReadBack {
-    let jobs = match api.cph().jobs_of_request(request_id).await {
-        Ok(jobs) => jobs,
-        Err(error) if stopped() => {
-            return (
-                Settled::CannotTell,
-                format!("cannot list the request's jobs ({error}); stopped before reading more"),
-            )
-                .into();
-        }
-        Err(error) => {
-            let (settled, status) = encoder_status(api, id).await;
-            return (
-                settled,
-                format!("cannot list the request's jobs ({error}); {status}"),
-            )
-                .into();
-        }
-    };
-    let job = jobs
+) -> Vec<(usize, ReadBack)> {
+    let unanswered: Vec<usize> = (0..outcomes.len())
+        .filter(|&i| outcomes[i].outcome == Outcome::Unknown)
+        .collect();
+    let request_id = unanswered
         .iter()
-        .find(|job| job.encode_server_id.as_deref().is_none_or(|e| e == id));
-    match job {
-        Some(job) => ReadBack {
-            settled: Settled::Happened,
-            seen: format!("job {} {}", job.job_id, job.status_name()),
-            job_id: Some(job.job_id.clone()),
+        .find_map(|&i| outcomes[i].request_id.as_deref());
+    let from_jobs = match request_id {
+        Some(request_id) => match api.cph().jobs_of_request(request_id).await {
+            Ok(jobs) => {
+                return unanswered
+                    .iter()
+                    .map(|&i| (i, by_jobs(outcomes, i, &jobs.rows, request_id)))
+                    .collect();
+            }
+            Err(error) if stopped() => {
+                let seen = format!(
+                    "cannot list the request's jobs ({error}); stopped before reading more"
+                );
+                return unanswered
+                    .iter()
+                    .map(|&i| (i, (Settled::CannotTell, seen.clone()).into()))
+                    .collect();
+            }
+            Err(error) => Some(format!("cannot list the request's jobs ({error}); ")),
         },
-        None => (
+        None => None,
+    };
+    let statuses = encoder_statuses(api).await;
+    unanswered
+        .iter()
+        .map(|&i| {
+            let (settled, status) = by_status(&statuses, &outcomes[i].target);
+            let seen = format!("{}{status}", from_jobs.as_deref().unwrap_or(""));
+            (i, (settled, seen).into())
+        })
+        .collect()
+}
+
+/// Whether the jobs of the request say the restart of `outcomes[index]` started: a
+/// job that names the encoder, else one the answer listed under no encoder. The SDK's
+/// job model names no encode server, so jobs not in the answer are the missing
+/// encoders': as many as are missing settles them all, none settles none.
+fn by_jobs(outcomes: &[TargetOutcome], index: usize, jobs: &[Job], request_id: &str) -> ReadBack {
+    let target = outcomes[index].target.as_str();
+    let named = jobs
+        .iter()
+        .find(|job| job.encode_server_id.as_deref() == Some(target));
+    if let Some(job) = named {
+        return started(job);
+    }
+    let answered: Vec<&str> = outcomes
+        .iter()
+        .filter_map(|o| o.job_id.as_deref())
+        .collect();
+    let unnamed: Vec<&Job> = jobs
+        .iter()
+        .filter(|job| job.encode_server_id.is_none() && !answered.contains(&job.job_id.as_str()))
+        .collect();
+    let missing = outcomes
+        .iter()
+        .filter(|o| o.outcome == Outcome::Unknown)
+        .count();
+    match unnamed.as_slice() {
+        [] => (
             Settled::DidNotHappen,
             format!("request {request_id} started no job for it"),
+        )
+            .into(),
+        [job] if missing == 1 => started(job),
+        some if some.len() >= missing => ReadBack {
+            settled: Settled::Happened,
+            seen: format!(
+                "request {request_id} started {} job(s) for its {missing} encoder(s) missing from the answer",
+                some.len()
+            ),
+            job_id: None,
+        },
+        some => (
+            Settled::CannotTell,
+            format!(
+                "request {request_id} started {} job(s) for its {missing} encoder(s) missing from the answer",
+                some.len()
+            ),
         )
             .into(),
     }
 }
 
-/// No answer at all, so no request id to ask the job list with: an encoder
-/// restarting has taken the restart; any other status cannot tell.
-async fn encoder_status(api: &Api, id: &str) -> (Settled, String) {
-    match api.cph().list_encode_servers().await {
-        Ok(encoders) => match encoders.iter().find(|e| e.encode_server_id == id) {
-            Some(encoder) => {
-                let status = crate::api::tolerant::label(
-                    encoder.status,
-                    crate::api::cph::EncoderStatus::name,
-                );
-                let restarting = encoder.status == Some(crate::api::cph::EncoderStatus::RESTARTING);
-                let settled = if restarting {
-                    Settled::Happened
-                } else {
-                    Settled::CannotTell
-                };
-                (settled, status)
+fn started(job: &Job) -> ReadBack {
+    ReadBack {
+        settled: Settled::Happened,
+        seen: format!("job {} {}", job.job_id, job.status_name()),
+        job_id: Some(job.job_id.clone()),
+    }
+}
+
+/// The encoders' statuses by id, or why they cannot be read.
+async fn encoder_statuses(api: &Api) -> Result<Vec<EncodeServer>, String> {
+    api.cph()
+        .list_encode_servers()
+        .await
+        .map(|rows| rows.rows)
+        .map_err(|error| format!("cannot list encoders: {error}"))
+}
+
+/// An encoder restarting has taken the restart; any other status cannot tell.
+fn by_status(statuses: &Result<Vec<EncodeServer>, String>, id: &str) -> (Settled, String) {
+    let encoders = match statuses {
+        Ok(encoders) => encoders,
+        Err(why) => return (Settled::CannotTell, why.clone()),
+    };
+    match encoders.iter().find(|e| e.encode_server_id == id) {
+        Some(encoder) => {
+            let status = crate::api::tolerant::label(encoder.status, EncoderStatus::name);
+            if encoder.status == Some(EncoderStatus::RESTARTING) {
+                (Settled::Happened, status)
+            } else {
+                (Settled::CannotTell, status)
             }
-            None => (Settled::CannotTell, "not in the encoder list".into()),
-        },
-        Err(error) => (
-            Settled::CannotTell,
-            format!("cannot list encoders: {error}"),
-        ),
+        }
+        None => (Settled::CannotTell, "not in the encoder list".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(id: &str, encoder: Option<&str>) -> Job {
+        let body = serde_json::json!({
+            "job_id": id, "status": 1, "encode_server_id": encoder,
+        });
+        serde_json::from_str(&body.to_string()).expect("a job")
+    }
+
+    fn unknown(target: &str) -> TargetOutcome {
+        TargetOutcome {
+            outcome: Outcome::Unknown,
+            ..TargetOutcome::ok(target, Some("r1".into()))
+        }
+    }
+
+    fn answered(target: &str, job_id: &str) -> TargetOutcome {
+        TargetOutcome {
+            job_id: Some(job_id.into()),
+            ..TargetOutcome::ok(target, Some("r1".into()))
+        }
+    }
+
+    #[test]
+    fn a_job_naming_the_encoder_settles_it() {
+        let outcomes = [answered("e1", "j1"), unknown("e2")];
+        let jobs = [job("j1", Some("e1")), job("j2", Some("e2"))];
+        let read = by_jobs(&outcomes, 1, &jobs, "r1");
+        assert_eq!(read.settled, Settled::Happened);
+        assert_eq!(read.job_id.as_deref(), Some("j2"));
+    }
+
+    #[test]
+    fn unnamed_jobs_beyond_the_answered_ones_belong_to_the_missing_encoders() {
+        // The SDK's job model names no encoder: j1 is e1's (its answer said so), so
+        // the one other job is the one missing encoder's.
+        let outcomes = [answered("e1", "j1"), unknown("e2")];
+        let jobs = [job("j1", None), job("j2", None)];
+        let read = by_jobs(&outcomes, 1, &jobs, "r1");
+        assert_eq!(read.settled, Settled::Happened);
+        assert_eq!(read.job_id.as_deref(), Some("j2"));
+    }
+
+    #[test]
+    fn no_job_beyond_the_answered_ones_means_it_did_not_happen() {
+        let outcomes = [answered("e1", "j1"), unknown("e2"), unknown("e3")];
+        let jobs = [job("j1", None)];
+        for index in [1, 2] {
+            let read = by_jobs(&outcomes, index, &jobs, "r1");
+            assert_eq!(read.settled, Settled::DidNotHappen, "{}", read.seen);
+        }
+    }
+
+    #[test]
+    fn fewer_unnamed_jobs_than_missing_encoders_cannot_tell_which() {
+        let outcomes = [unknown("e1"), unknown("e2"), unknown("e3")];
+        let jobs = [job("j1", None), job("j2", None)];
+        let read = by_jobs(&outcomes, 0, &jobs, "r1");
+        assert_eq!(read.settled, Settled::CannotTell, "{}", read.seen);
+        let all = [job("j1", None), job("j2", None), job("j3", None)];
+        let read = by_jobs(&outcomes, 0, &all, "r1");
+        assert_eq!(read.settled, Settled::Happened, "{}", read.seen);
+        assert_eq!(read.job_id, None, "which job is whose is not known");
     }
 }

@@ -349,6 +349,48 @@ async fn encoders_restart_waits_for_jobs_and_jobs_reports_them() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn eight_encoders_are_restarted_in_one_request_and_audited_one_by_one() {
+    let sim = start_sim_sized(|size| size.encoders = 8).await;
+    let (_dir, config) = config_file(&sim, "");
+    let ids: Vec<String> = sim.with_fleet(|f| f.encoders.iter().map(|e| e.id.clone()).collect());
+    let args: Vec<&str> = ["encoders", "restart"]
+        .into_iter()
+        .chain(ids.iter().map(String::as_str))
+        .chain(["--yes", "--wait", "-o", "json"])
+        .collect();
+    let run = phonedeck(&sim, &config, &args).await;
+    let restarts: Vec<_> = mutations(&sim)
+        .into_iter()
+        .filter(|r| r.path.ends_with("/batch-restart"))
+        .collect();
+    assert_eq!(restarts.len(), 1, "{restarts:?}");
+    let body: Value = serde_json::from_str(&restarts[0].body).expect("json body");
+    assert_eq!(body["encode_server_ids"].as_array().map(Vec::len), Some(8));
+    let outcomes = run.json();
+    let outcomes = outcomes.as_array().expect("outcomes");
+    assert_eq!(outcomes.len(), 8, "one outcome per encoder");
+    for (outcome, id) in outcomes.iter().zip(&ids) {
+        assert_eq!(outcome["target"], id.as_str(), "in the order given");
+        assert!(outcome["job_id"].is_string(), "{outcome}");
+    }
+    let lines = audit_lines(&config);
+    let sent: Vec<&Value> = lines.iter().filter(|l| l["event"] == "sent").collect();
+    assert_eq!(sent.len(), 8);
+    assert!(
+        sent.iter()
+            .all(|l| l["client_request_id"] == sent[0]["client_request_id"]),
+        "one request for all: {sent:?}"
+    );
+    assert_eq!(lines.iter().filter(|l| l["event"] == "outcome").count(), 8);
+    // Their jobs are followed with ListJobs by the answer's request id, never ShowJob.
+    let shown_one_by_one = sim
+        .requests()
+        .iter()
+        .any(|r| r.method == "GET" && r.path.contains("/cloud-phone/jobs/"));
+    assert!(!shown_one_by_one);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn broken_configs_are_clear_errors_with_exit_2() {
     let (sim, dir, config) = setup().await;
     let bad = dir.path().join("bad.toml");
@@ -1169,6 +1211,37 @@ async fn an_unknown_stop_that_took_effect_is_reconciled_as_happened() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_unanswered_restart_is_settled_by_the_encoder_never_by_an_id_the_client_made_up() {
+    // Restarts take the simulator's usual 3 s, so the encoder is still restarting
+    // when the timed-out request is read back.
+    let sim = start_sim_with(phonedeck::sim::SimOptions {
+        transition: Duration::from_secs(3),
+        ..sim_options()
+    })
+    .await;
+    let (_dir, config) = config_file(&sim, "request_timeout_secs = 1");
+    let encoder = sim.with_fleet(|f| f.encoders[0].id.clone());
+    sim.set_faults("slow-actions=3s".parse().expect("faults"));
+    let run = phonedeck(
+        &sim,
+        &config,
+        &["encoders", "restart", &encoder, "--yes", "-o", "json"],
+    )
+    .await;
+    let outcome = &run.json()[0];
+    assert_eq!(outcome["outcome"], "unknown", "{}", run.stdout);
+    assert_eq!(outcome["reconciled"], "happened", "{}", run.stdout);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let asked_by_id = sim.requests().iter().any(|r| {
+        r.path.ends_with("/jobs") && r.query.as_deref().is_some_and(|q| q.contains("request_id"))
+    });
+    assert!(
+        !asked_by_id,
+        "no answer, so no request id to ask the jobs by"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn an_unknown_stop_that_never_took_effect_is_reconciled_as_did_not_happen() {
     let (run, line) = stop_server_without_an_answer("lost-actions=6s").await;
     let outcome = &run.json()[0];
@@ -1376,8 +1449,17 @@ async fn a_restart_answered_without_its_entry_is_found_among_its_requests_jobs()
         .filter(|r| r.method == "GET" && r.path.ends_with("/cloud-phone/jobs"))
         .map(|r| r.query.unwrap_or_default())
         .collect();
-    assert_eq!(asked.len(), 1, "{asked:?}");
-    assert!(asked[0].contains("request_id="), "{asked:?}");
+    let (read_back, followed): (Vec<&String>, Vec<&String>) =
+        asked.iter().partition(|q| q.starts_with("request_id="));
+    assert_eq!(
+        read_back.len(),
+        1,
+        "one read-back by the answer's id: {asked:?}"
+    );
+    assert!(
+        followed.iter().all(|q| q.starts_with("request_ids=")),
+        "then followed by it: {asked:?}"
+    );
     let line = audit_lines(&config)
         .into_iter()
         .find(|l| l["event"] == "reconciled")

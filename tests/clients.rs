@@ -198,21 +198,87 @@ async fn encoder_restart_jobs_succeed_or_fail() {
     assert_eq!(reply.jobs.len(), 3);
     assert_eq!(reply.jobs[2].error_code.as_deref(), Some("CPS.0005"));
     let poll = Duration::from_millis(50);
-    let good = reply.jobs[0].job_id.clone().expect("job");
-    let bad = reply.jobs[1].job_id.clone().expect("job");
-    let good = api
+    let job_ref = |i: usize| phonedeck::api::cph::JobRef {
+        job_id: reply.jobs[i].job_id.clone().expect("job"),
+        request_id: reply.request_id.clone(),
+    };
+    let (good, bad) = (job_ref(0), job_ref(1));
+    let before = sim.requests().len();
+    let rounds = std::sync::atomic::AtomicUsize::new(0);
+    let ended = api
         .cph()
-        .wait_job(&good, poll, Duration::from_secs(5))
-        .await
-        .expect("ends");
-    let bad = api
-        .cph()
-        .wait_job(&bad, poll, Duration::from_secs(5))
-        .await
-        .expect("ends");
-    assert_eq!(good.status_name(), "Success");
-    assert_eq!(bad.status_name(), "Failed");
-    assert!(bad.error_code.is_some());
+        .wait_jobs(
+            vec![good.clone(), bad.clone()],
+            poll,
+            Duration::from_secs(5),
+            &|_| {
+                rounds.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            },
+        )
+        .await;
+    let job = |wanted: &phonedeck::api::cph::JobRef| {
+        ended
+            .iter()
+            .find(|(id, _)| *id == wanted.job_id)
+            .and_then(|(_, job)| job.as_ref().ok())
+            .expect("ended")
+    };
+    assert_eq!(job(&good).status_name(), "Success");
+    assert_eq!(job(&bad).status_name(), "Failed");
+    assert!(job(&bad).error_code.is_some());
+    // Both jobs are read together, by their request's id: one ListJobs per round.
+    let asked: Vec<_> = sim.requests()[before..].to_vec();
+    assert_eq!(
+        asked.len(),
+        rounds.load(std::sync::atomic::Ordering::SeqCst)
+    );
+    assert!(
+        asked.iter().all(|r| r.path.ends_with("/cloud-phone/jobs")
+            && r.query
+                .as_deref()
+                .is_some_and(|q| q.contains("request_ids="))),
+        "{asked:?}"
+    );
+}
+
+/// Jobs of 25 requests are followed with two ListJobs calls (20 request ids at most
+/// in one), never one ShowJob per job.
+#[tokio::test]
+async fn jobs_of_many_requests_are_read_twenty_requests_a_call() {
+    let sim = start_sim_sized(|size| size.encoders = 25).await;
+    let api = api_for(&sim);
+    let encoders = api.cph().list_encode_servers().await.expect("lists");
+    let mut wanted = Vec::new();
+    for encoder in encoders.iter() {
+        let reply = api
+            .cph()
+            .batch_restart(std::slice::from_ref(&encoder.encode_server_id), RID)
+            .await
+            .expect("restarts");
+        wanted.push(phonedeck::api::cph::JobRef {
+            job_id: reply.jobs[0].job_id.clone().expect("job"),
+            request_id: reply.request_id.clone(),
+        });
+    }
+    let before = sim.requests().len();
+    let answers = api.cph().jobs(&wanted).await;
+    assert_eq!(answers.len(), 25);
+    assert!(answers.iter().all(|(_, job)| job.is_ok()), "{answers:?}");
+    let asked = &sim.requests()[before..];
+    assert_eq!(asked.len(), 2, "{asked:?}");
+    let ids_per_call: Vec<usize> = asked
+        .iter()
+        .map(|r| {
+            let query = r.query.clone().unwrap_or_default();
+            query
+                .split('&')
+                .find_map(|pair| pair.strip_prefix("request_ids="))
+                .map(|ids| ids.replace("%2C", ",").split(',').count())
+                .unwrap_or(0)
+        })
+        .collect();
+    assert_eq!(ids_per_call.iter().sum::<usize>(), 25);
+    assert!(ids_per_call.iter().all(|&n| n <= 20), "{ids_per_call:?}");
 }
 
 #[tokio::test]
@@ -925,8 +991,15 @@ async fn a_stopped_encoder_read_back_sends_nothing_after_its_first_read() {
     };
     for stopped in [true, false] {
         let before = sim.requests().len();
-        let read = reconcile(&api, ActionKind::RestartEncoder, &unlisted, &|| stopped).await;
-        assert_eq!(read.settled, Settled::CannotTell);
+        let read = reconcile(
+            &api,
+            ActionKind::RestartEncoder,
+            std::slice::from_ref(&unlisted),
+            &|| stopped,
+        )
+        .await;
+        assert_eq!(read.len(), 1);
+        assert_eq!(read[0].1.settled, Settled::CannotTell);
         let asked = paths(before);
         assert!(
             asked.iter().any(|p| p.ends_with("/cloud-phone/jobs")),

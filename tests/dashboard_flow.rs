@@ -655,6 +655,7 @@ async fn a_second_ctrl_c_quits_at_once_and_q_asks_while_a_job_is_followed() {
     let mut ui = Harness::new(&sim, false).await;
     ui.state.jobs.push(phonedeck::app::jobs::JobRow {
         job_id: "job-1".into(),
+        request_id: None,
         action: 1,
         encoder_id: "e1".into(),
         state: phonedeck::app::jobs::JobState::Running,
@@ -1040,8 +1041,13 @@ async fn a_restart_answered_without_its_entry_is_settled_by_the_requests_jobs() 
         .requests()
         .into_iter()
         .filter(|r| r.method == "GET" && r.path.ends_with("/cloud-phone/jobs"))
+        .filter(|r| {
+            r.query
+                .as_deref()
+                .is_some_and(|q| q.starts_with("request_id="))
+        })
         .count();
-    assert_eq!(listed, 1, "the request's jobs were listed once");
+    assert_eq!(listed, 1, "the request's jobs were read back once");
     let reconciled = ui
         .audit_lines()
         .into_iter()

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -11,6 +12,39 @@ use super::tolerant::{self, Row, Rows};
 use super::{Api, Call};
 
 pub const PAGE_LIMIT: u32 = 100;
+
+/// ListJobs takes at most 20 request ids in `request_ids` (huaweicloud-sdk-python-v3
+/// `cph/v1/model/list_jobs_request.py`).
+pub const REQUEST_IDS_PER_CALL: usize = 20;
+
+/// Pages of one ListJobs read: a restart request starts a job per encoder (at most
+/// `ActionKind::targets_per_request`), so 20 requests fill at most 20 pages of 100.
+const MAX_JOB_PAGES: usize = 25;
+
+/// The ids of some requests, and their jobs (or why they could not be read).
+type JobsOfRequests = (Vec<String>, Result<Vec<Job>, ApiError>);
+
+/// A job to follow, and the id of the request whose answer named it: ListJobs finds
+/// it by that id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobRef {
+    pub job_id: String,
+    pub request_id: Option<String>,
+}
+
+impl JobRef {
+    fn missing_from_its_request(&self) -> ApiError {
+        ApiError::new(
+            Service::Cph,
+            ErrorKind::Service,
+            format!(
+                "job {} is not in the job list of request {}",
+                self.job_id,
+                self.request_id.as_deref().unwrap_or("–")
+            ),
+        )
+    }
+}
 
 /// Encode server status, kept raw. The official sources disagree on 4 and 5:
 /// huaweicloud-sdk-python-v3 3.1.219 `cph/v1/model/encode_server.py` (the response
@@ -281,30 +315,123 @@ impl<'a> Cph<'a> {
         Ok(jobs)
     }
 
-    /// Polls a job every `interval` until it succeeds or fails, or `deadline` passes
-    /// (then the last seen state is returned as a Timeout error).
-    pub async fn wait_job(
+    /// The jobs `wanted`, read with ListJobs by the ids of the requests that started
+    /// them (`REQUEST_IDS_PER_CALL` requests a call, every page); a job known by no
+    /// request id is read with ShowJob. A job its request's list lacks is an error for
+    /// that job. One answer per job, in no particular order.
+    pub async fn jobs(&self, wanted: &[JobRef]) -> Vec<(String, Result<Job, ApiError>)> {
+        let mut requests: Vec<String> =
+            wanted.iter().filter_map(|j| j.request_id.clone()).collect();
+        requests.sort_unstable();
+        requests.dedup();
+        let calls: Vec<Vec<String>> = requests
+            .chunks(REQUEST_IDS_PER_CALL)
+            .map(<[String]>::to_vec)
+            .collect();
+        let listed: Vec<JobsOfRequests> = futures::stream::iter(calls)
+            .map(|requests: Vec<String>| async move {
+                let jobs = self.jobs_of_requests(&requests).await;
+                (requests, jobs)
+            })
+            .buffer_unordered(self.api.max_in_flight())
+            .collect()
+            .await;
+        let mut answers = Vec::with_capacity(wanted.len());
+        for (requests, result) in &listed {
+            let of_these = wanted
+                .iter()
+                .filter(|j| j.request_id.as_ref().is_some_and(|r| requests.contains(r)));
+            for job in of_these {
+                let answer = match result {
+                    Ok(jobs) => jobs
+                        .iter()
+                        .find(|listed| listed.job_id == job.job_id)
+                        .cloned()
+                        .ok_or_else(|| job.missing_from_its_request()),
+                    Err(error) => Err(error.clone()),
+                };
+                answers.push((job.job_id.clone(), answer));
+            }
+        }
+        let alone: Vec<String> = wanted
+            .iter()
+            .filter(|j| j.request_id.is_none())
+            .map(|j| j.job_id.clone())
+            .collect();
+        let shown: Vec<(String, Result<Job, ApiError>)> = futures::stream::iter(alone)
+            .map(|job_id: String| async move {
+                let job = self.job(&job_id).await;
+                (job_id, job)
+            })
+            .buffer_unordered(self.api.max_in_flight())
+            .collect()
+            .await;
+        answers.extend(shown);
+        answers
+    }
+
+    /// Every job of up to `REQUEST_IDS_PER_CALL` requests, page by page; at most
+    /// `MAX_JOB_PAGES` pages, so a server that always answers a full page ends.
+    async fn jobs_of_requests(&self, requests: &[String]) -> Result<Vec<Job>, ApiError> {
+        let mut jobs = Vec::new();
+        let mut offset = 0;
+        for _ in 0..MAX_JOB_PAGES {
+            let call = Call::read(Service::Cph, self.path("jobs").await?)
+                .query("request_ids", requests.join(","))
+                .query("offset", offset)
+                .query("limit", PAGE_LIMIT);
+            let (page, _) = self.api.send_parsed(&call, parse_jobs).await?;
+            offset += page.rows.len() + page.dropped;
+            let full = page.rows.len() + page.dropped >= PAGE_LIMIT as usize;
+            jobs.extend(page.rows);
+            if !full {
+                return Ok(jobs);
+            }
+        }
+        Err(ApiError::new(
+            Service::Cph,
+            ErrorKind::Service,
+            format!(
+                "the job list of {} request(s) went on past {MAX_JOB_PAGES} pages of {PAGE_LIMIT}; it was not read to its end",
+                requests.len()
+            ),
+        ))
+    }
+
+    /// Follows `wanted` with `jobs` every `interval` until each has ended, its read
+    /// failed, or `deadline` passed (a job still running then is a Timeout error);
+    /// `ended(count)` hears how many are done after each round.
+    pub async fn wait_jobs(
         &self,
-        job_id: &str,
+        mut wanted: Vec<JobRef>,
         interval: Duration,
         deadline: Duration,
-    ) -> Result<Job, ApiError> {
+        ended: &(dyn Fn(usize) + Sync),
+    ) -> Vec<(String, Result<Job, ApiError>)> {
         let started = tokio::time::Instant::now();
+        let mut done = Vec::with_capacity(wanted.len());
         loop {
-            let job = self.job(job_id).await?;
-            if job.is_finished() {
-                return Ok(job);
+            let out_of_time = started.elapsed() >= deadline;
+            for (job_id, answer) in self.jobs(&wanted).await {
+                let answer = match answer {
+                    Ok(job) if !job.is_finished() && !out_of_time => continue,
+                    Ok(job) if !job.is_finished() => Err(ApiError::new(
+                        Service::Cph,
+                        ErrorKind::Timeout,
+                        format!(
+                            "job {job_id} still {} after {}",
+                            job.status_name(),
+                            humantime::format_duration(deadline)
+                        ),
+                    )),
+                    answer => answer,
+                };
+                wanted.retain(|j| j.job_id != job_id);
+                done.push((job_id, answer));
             }
-            if started.elapsed() >= deadline {
-                return Err(ApiError::new(
-                    Service::Cph,
-                    ErrorKind::Timeout,
-                    format!(
-                        "job {job_id} still {} after {}",
-                        job.status_name(),
-                        humantime::format_duration(deadline)
-                    ),
-                ));
+            ended(done.len());
+            if wanted.is_empty() {
+                return done;
             }
             tokio::time::sleep(interval).await;
         }

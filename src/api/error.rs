@@ -24,6 +24,18 @@ impl Service {
     }
 }
 
+impl Service {
+    /// Whether the service knows a request by the `x-request-id` the client sent: the
+    /// KooPhone API declares it a parameter. The others name their own ids, and only
+    /// those may be asked about later (CPH's ListJobs takes the id its answer gave).
+    pub fn adopts_client_request_id(self) -> bool {
+        match self {
+            Service::KooPhone => true,
+            Service::Live | Service::Compute | Service::Cph | Service::Iam => false,
+        }
+    }
+}
+
 impl fmt::Display for Service {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

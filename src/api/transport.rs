@@ -37,7 +37,8 @@ pub struct Reply {
     pub status: u16,
     pub headers: reqwest::header::HeaderMap,
     pub body: Bytes,
-    /// The request id to quote: the one the service returned, else the one we sent.
+    /// The request id the service knows it by: the one it returned, else (KooPhone,
+    /// which adopts it) the one we sent. Never one the service did not hear of.
     pub request_id: Option<String>,
 }
 
@@ -94,7 +95,10 @@ pub async fn execute(
     if let Some(body) = exchange.body {
         request = request.body(body);
     }
-    let our_id = exchange.request_id;
+    // The id the service knows this request by: ours only where it adopts it.
+    let our_id = exchange
+        .request_id
+        .filter(|_| service.adopts_client_request_id());
     let mut response = request
         .send()
         .await

@@ -3,6 +3,7 @@
 
 use crate::action_kind::ActionKind;
 use crate::api::TargetOutcome;
+use crate::api::cph::JobRef;
 
 use super::pane::Pane;
 
@@ -12,7 +13,8 @@ pub enum Effect {
     List(Pane),
     /// Polls these phones' status.
     PollStatus(Vec<String>),
-    PollJobs(Vec<String>),
+    /// Polls these restart jobs (by their requests' ids where known).
+    PollJobs(Vec<JobRef>),
     /// Connects to another profile of the configuration (the shell swaps clients).
     SwitchProfile(String),
     /// Writes an export file into the export directory.
@@ -33,14 +35,10 @@ pub enum Effect {
     /// Stops a running action: targets not yet started are not sent.
     CancelAction(u64),
     /// Reads one target's lines from the audit log (answered with `Msg::AuditRead`).
-    ReadAudit {
-        target: String,
-    },
+    ReadAudit { target: String },
     /// Reads one phone whole, every field the service returns (answered with
     /// `Msg::PhoneRecordRead`): phone rows keep only what the table shows.
-    ReadPhoneRecord {
-        id: String,
-    },
+    ReadPhoneRecord { id: String },
     /// Puts text on the clipboard through the terminal (OSC 52).
     Clipboard(String),
     /// The engineer asks to try refused credentials once more (`R`).
@@ -49,9 +47,7 @@ pub enum Effect {
     RecordSettled(SettledTarget),
     /// Reads this profile's actions of the last day that left targets undone
     /// (answered with `Msg::EarlierRuns`).
-    ReadEarlierRuns {
-        profile: String,
-    },
+    ReadEarlierRuns { profile: String },
 }
 
 /// An accepted target whose outcome following it through changed (its restart job

@@ -9,6 +9,8 @@ use crate::api::cph::JobStatus;
 #[derive(Debug, Clone, PartialEq)]
 pub struct JobRow {
     pub job_id: String,
+    /// The id of the restart request's answer: the job is polled by it (ListJobs).
+    pub request_id: Option<String>,
     /// The action that started it (its number in the session).
     pub action: u64,
     pub encoder_id: String,

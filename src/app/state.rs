@@ -15,6 +15,7 @@ use super::jobs::JobRow;
 use super::keymap::KeyMap;
 use super::pane::data::AnyPane;
 use super::pane::{Pane, Panes};
+use crate::api::cph::JobRef;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
@@ -302,11 +303,14 @@ impl AppState {
         (pane.view().visible.len(), pane.total())
     }
 
-    pub fn running_jobs(&self) -> Vec<String> {
+    pub fn running_jobs(&self) -> Vec<JobRef> {
         self.jobs
             .iter()
             .filter(|j| !j.state.is_finished())
-            .map(|j| j.job_id.clone())
+            .map(|j| JobRef {
+                job_id: j.job_id.clone(),
+                request_id: j.request_id.clone(),
+            })
             .collect()
     }
 

@@ -386,6 +386,7 @@ fn on_outcome(state: &mut AppState, action: u64, outcome: TargetOutcome) {
     {
         state.jobs.push(JobRow {
             job_id: job_id.clone(),
+            request_id: outcome.request_id.clone(),
             action,
             encoder_id: outcome.target.clone(),
             state: JobState::Running,

@@ -56,15 +56,17 @@ pub fn new_session_id() -> String {
 /// A request sent whose outcome is not yet recorded.
 struct Pending {
     kind: ActionKind,
-    target: String,
     action: ActionRef,
 }
+
+/// A request's client id and one of its targets: a request may carry several.
+type SentTarget = (String, String);
 
 pub struct AuditLog {
     path: PathBuf,
     profile: String,
-    /// Sent requests without an outcome line yet, by client request id.
-    pending: Mutex<HashMap<String, Pending>>,
+    /// Targets sent without an outcome line yet.
+    pending: Mutex<HashMap<SentTarget, Pending>>,
     writer: Mutex<Writer>,
     /// Lines known to be on disk; held while syncing, so fsyncs never overlap.
     synced: Mutex<u64>,
@@ -205,24 +207,30 @@ impl AuditLog {
         self.append(text).await
     }
 
-    /// Records that a request is about to leave; returns once it is on disk.
+    /// Records that a request is about to leave for `targets` (several when the API
+    /// takes them together); returns once every line is on disk.
     pub async fn sent(
         self: &Arc<Self>,
         kind: ActionKind,
-        target: &str,
+        targets: &[String],
         client_request_id: &str,
         action: &ActionRef,
     ) -> std::io::Result<()> {
-        let line = self.line("sent", kind, target, Some(client_request_id), action, None);
-        self.append(line).await?;
-        self.pending_requests().insert(
-            client_request_id.to_string(),
-            Pending {
-                kind,
-                target: target.to_string(),
-                action: action.clone(),
-            },
-        );
+        let lines: String = targets
+            .iter()
+            .map(|target| self.line("sent", kind, target, Some(client_request_id), action, None))
+            .collect();
+        self.append(lines).await?;
+        let mut pending = self.pending_requests();
+        for target in targets {
+            pending.insert(
+                (client_request_id.to_string(), target.clone()),
+                Pending {
+                    kind,
+                    action: action.clone(),
+                },
+            );
+        }
         Ok(())
     }
 
@@ -235,7 +243,8 @@ impl AuditLog {
     ) -> std::io::Result<()> {
         let line = self.answer_line("outcome", kind, client_request_id, outcome, action);
         self.append(line).await?;
-        self.pending_requests().remove(client_request_id);
+        self.pending_requests()
+            .remove(&(client_request_id.to_string(), outcome.target.clone()));
         Ok(())
     }
 
@@ -304,12 +313,12 @@ impl AuditLog {
     /// On an exit that cannot wait for them: an `unknown` outcome line for every request
     /// sent and not yet answered, so none is silently dropped. Returns how many.
     pub fn abandon_pending(&self) -> usize {
-        let pending: Vec<(String, Pending)> = self.pending_requests().drain().collect();
-        for (client_request_id, request) in &pending {
+        let pending: Vec<(SentTarget, Pending)> = self.pending_requests().drain().collect();
+        for ((client_request_id, target), request) in &pending {
             let outcome = TargetOutcome {
                 outcome: crate::api::Outcome::Unknown,
                 error_msg: Some("phonedeck exited before the answer came".into()),
-                ..TargetOutcome::ok(request.target.clone(), None)
+                ..TargetOutcome::ok(target.clone(), None)
             };
             let line = self.answer_line(
                 "outcome",
@@ -325,7 +334,7 @@ impl AuditLog {
         pending.len()
     }
 
-    fn pending_requests(&self) -> std::sync::MutexGuard<'_, HashMap<String, Pending>> {
+    fn pending_requests(&self) -> std::sync::MutexGuard<'_, HashMap<SentTarget, Pending>> {
         self.pending.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -439,7 +448,7 @@ mod tests {
             id: "a1".into(),
             retry_of: Some("a0".into()),
         };
-        log.sent(ActionKind::StopServer, "s1", "c1", &action)
+        log.sent(ActionKind::StopServer, &["s1".into()], "c1", &action)
             .await
             .expect("sent");
         let outcome = TargetOutcome::failed(
@@ -482,7 +491,7 @@ mod tests {
         let path = dir.path().join("audit.jsonl");
         let log = AuditLog::open(&path, "prod", Links::Refuse).expect("opens");
         let action = ActionRef::new(None);
-        log.sent(ActionKind::StopServer, "s1", "c1", &action)
+        log.sent(ActionKind::StopServer, &["s1".into()], "c1", &action)
             .await
             .expect("sent");
         assert_eq!(log.abandon_pending(), 1);
@@ -493,6 +502,43 @@ mod tests {
         assert_eq!(last["outcome"], "unknown");
         assert_eq!(last["client_request_id"], "c1");
         assert_eq!(last["action_id"], action.id);
+    }
+
+    #[tokio::test]
+    async fn a_request_for_several_targets_is_pending_for_each_until_each_answers() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("audit.jsonl");
+        let log = AuditLog::open(&path, "prod", Links::Refuse).expect("opens");
+        let action = ActionRef::new(None);
+        let kind = ActionKind::RestartEncoder;
+        log.sent(
+            kind,
+            &["e1".into(), "e2".into(), "e3".into()],
+            "c1",
+            &action,
+        )
+        .await
+        .expect("sent");
+        let answered = TargetOutcome::ok("e2", Some("r1".into()));
+        log.outcome(kind, "c1", &answered, &action)
+            .await
+            .expect("outcome");
+        assert_eq!(log.abandon_pending(), 2, "e1 and e3 had no answer");
+        let text = std::fs::read_to_string(&path).expect("reads");
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("json"))
+            .collect();
+        let sent: Vec<&serde_json::Value> = lines.iter().filter(|l| l["event"] == "sent").collect();
+        assert_eq!(sent.len(), 3);
+        assert!(sent.iter().all(|l| l["client_request_id"] == "c1"));
+        let mut unknown: Vec<&str> = lines[4..]
+            .iter()
+            .filter(|l| l["outcome"] == "unknown")
+            .filter_map(|l| l["target"].as_str())
+            .collect();
+        unknown.sort_unstable();
+        assert_eq!(unknown, ["e1", "e3"]);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -507,7 +553,7 @@ mod tests {
                     let action = ActionRef::new(None);
                     log.sent(
                         ActionKind::StopStreaming,
-                        &format!("phone-{i}"),
+                        &[format!("phone-{i}")],
                         "c",
                         &action,
                     )

@@ -1,12 +1,9 @@
 //! `phonedeck encoders list|restart`, with `--wait` following each restart job.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use futures::{StreamExt, stream};
-
 use crate::action_kind::ActionKind;
-use crate::api::cph::{Job, JobStatus};
+use crate::api::cph::{Job, JobRef, JobStatus};
 use crate::api::{ApiError, Outcome, TargetOutcome};
 use crate::cli::{OutputFormat, Wait};
 
@@ -44,27 +41,37 @@ pub async fn restart(
     ensure_allowed(&target.api, kind.label(), &ids, yes)?;
     let mut performed = super::interrupt::perform(target, kind, ids, None).await?;
     if wait.wait {
-        let outcomes = std::mem::take(&mut performed.outcomes);
         let api = &target.api;
-        let jobs = outcomes.iter().filter(|o| o.job_id.is_some()).count();
-        let (progress, ended) = (Progress::new(), AtomicUsize::new(0));
-        progress.show(&format!("restart jobs: 0 of {jobs} ended"));
-        performed.outcomes = run_bounded(outcomes, api.max_in_flight(), |outcome| {
-            let (progress, ended) = (&progress, &ended);
-            async move {
-                match outcome.job_id.clone() {
-                    Some(job_id) if outcome.took_effect() => {
-                        let job = api.cph().wait_job(&job_id, JOB_POLL, wait.timeout).await;
-                        let count = ended.fetch_add(1, Ordering::SeqCst) + 1;
-                        progress.show(&format!("restart jobs: {count} of {jobs} ended"));
-                        job_outcome(outcome, job)
-                    }
-                    _ => outcome,
-                }
-            }
-        })
-        .await;
+        let wanted: Vec<JobRef> = performed
+            .outcomes
+            .iter()
+            .filter(|o| o.took_effect())
+            .filter_map(|o| {
+                Some(JobRef {
+                    job_id: o.job_id.clone()?,
+                    request_id: o.request_id.clone(),
+                })
+            })
+            .collect();
+        let progress = Progress::new();
+        let total = wanted.len();
+        progress.show(&format!("restart jobs: 0 of {total} ended"));
+        let jobs = api
+            .cph()
+            .wait_jobs(wanted, JOB_POLL, wait.timeout, &|count| {
+                progress.show(&format!("restart jobs: {count} of {total} ended"));
+            })
+            .await;
         progress.finish();
+        for (job_id, job) in jobs {
+            let followed = performed
+                .outcomes
+                .iter_mut()
+                .find(|o| o.job_id.as_deref() == Some(job_id.as_str()) && o.took_effect());
+            if let Some(outcome) = followed {
+                *outcome = job_outcome(outcome.clone(), job);
+            }
+        }
         // A restart whose job failed is failed: the audit log says so too.
         for failed in performed.outcomes.clone() {
             if failed.outcome == Outcome::Failed && failed.job_id.is_some() {
@@ -96,53 +103,5 @@ fn job_outcome(accepted: TargetOutcome, job: Result<Job, ApiError>) -> TargetOut
             )),
             ..accepted
         },
-    }
-}
-
-/// Runs `action` over `targets`, at most `concurrency` at once; one outcome per
-/// target, in input order, and one failure never stops the rest.
-async fn run_bounded<T, F, Fut>(
-    targets: Vec<T>,
-    concurrency: usize,
-    action: F,
-) -> Vec<TargetOutcome>
-where
-    F: Fn(T) -> Fut,
-    Fut: Future<Output = TargetOutcome>,
-{
-    stream::iter(targets)
-        .map(action)
-        .buffered(concurrency.max(1))
-        .collect()
-        .await
-}
-
-#[cfg(test)]
-mod tests {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::time::Duration;
-
-    use super::*;
-
-    #[tokio::test]
-    async fn keeps_order_and_bounds_concurrency() {
-        let in_flight = Arc::new(AtomicUsize::new(0));
-        let peak = Arc::new(AtomicUsize::new(0));
-        let targets: Vec<u64> = (0..20).collect();
-        let outcomes = run_bounded(targets, 3, |n| {
-            let (in_flight, peak) = (in_flight.clone(), peak.clone());
-            async move {
-                let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-                peak.fetch_max(now, Ordering::SeqCst);
-                tokio::time::sleep(Duration::from_millis(20 - n)).await;
-                in_flight.fetch_sub(1, Ordering::SeqCst);
-                TargetOutcome::ok(n.to_string(), None)
-            }
-        })
-        .await;
-        let order: Vec<String> = outcomes.into_iter().map(|o| o.target).collect();
-        assert_eq!(order, (0..20).map(|n| n.to_string()).collect::<Vec<_>>());
-        assert_eq!(peak.load(Ordering::SeqCst), 3);
     }
 }

@@ -87,18 +87,7 @@ pub async fn perform(
             Effect::PollStatus(ids) => {
                 tx.send(Msg::StatusPolled(api.koophone().batch_status(&ids).await))
             }
-            Effect::PollJobs(ids) => {
-                let cph = api.cph();
-                let jobs = futures::stream::iter(ids)
-                    .map(|id| async {
-                        let job = cph.job(&id).await;
-                        (id, job)
-                    })
-                    .buffer_unordered(api.max_in_flight())
-                    .collect()
-                    .await;
-                tx.send(Msg::JobsPolled(jobs))
-            }
+            Effect::PollJobs(jobs) => tx.send(Msg::JobsPolled(api.cph().jobs(&jobs).await)),
             // The event loop swaps clients itself; here there is no configuration to use.
             Effect::SwitchProfile(name) => tx.send(Msg::ProfileSwitched(Err(format!(
                 "cannot switch to {name} here: only the dashboard switches profiles"

@@ -102,7 +102,10 @@ pub async fn gateway(State(shared): Sim, request: Request, next: Next) -> Respon
     } else {
         next.run(Request::from_parts(parts, Body::from(body))).await
     };
-    let id = request_id.unwrap_or_else(new_request_id);
+    // Only KooPhone knows a request by the id the client sent; the others name their own.
+    let id = request_id
+        .filter(|_| api == Some(Service::KooPhone))
+        .unwrap_or_else(new_request_id);
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert("x-request-id", value);
     }
