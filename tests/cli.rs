@@ -227,6 +227,44 @@ async fn read_only_refuses_every_mutation_before_sending() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_mutation_answered_200_with_an_error_body_is_failed_never_ok() {
+    let (sim, _dir, config) = setup().await;
+    let server = sim.with_fleet(|f| f.servers[0].id.clone());
+    let encoder = sim.with_fleet(|f| f.encoders[0].id.clone());
+    let phone = phone_ids(&sim)[0].clone();
+    let stream = sim.with_fleet(|f| {
+        let s = &f.streams[0];
+        format!("{}/{}/{}", s.domain, s.app, s.stream)
+    });
+    sim.set_faults("ok-errors=1".parse().expect("faults"));
+    for (args, code) in [
+        (
+            vec!["phones", "stop-streaming", &phone],
+            "KOOPHONE.API.9999",
+        ),
+        (vec!["streams", "pause", &stream], "LIVE.100011005"),
+        (vec!["servers", "stop", &server], "serviceUnavailable"),
+        (vec!["encoders", "restart", &encoder], "CPS.0001"),
+    ] {
+        let args: Vec<&str> = args.into_iter().chain(["--yes", "-o", "json"]).collect();
+        let run = phonedeck(&sim, &config, &args).await;
+        assert_eq!(run.code, 1, "{args:?}: {}", run.stderr);
+        let outcome = &run.json()[0];
+        assert_eq!(outcome["outcome"], "failed", "{args:?}: {outcome}");
+        assert!(
+            outcome["error_code"]
+                .as_str()
+                .is_some_and(|c| c.starts_with(code)),
+            "{args:?}: {outcome}"
+        );
+        assert!(
+            outcome.get("reconciled").is_none(),
+            "a failure is not read back"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn streams_list_and_pause() {
     let (sim, _dir, config) = setup().await;
     let run = phonedeck(&sim, &config, &["streams", "list", "-o", "json"]).await;

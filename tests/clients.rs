@@ -1083,3 +1083,50 @@ async fn a_name_filter_matching_too_many_pages_is_refused() {
     assert!(err.message.contains("give the instance id"), "{err}");
     assert_eq!(sim.requests().len(), 1, "only the first page was read");
 }
+
+/// A mutation that provably never left is `failed` with code CLIENT, never `unknown`
+/// (so it is not read back): a header that cannot be built, a URI too long to send,
+/// a refused connection.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_that_never_left_is_failed_with_code_client() {
+    let sim = start_sim().await;
+    let server = sim.with_fleet(|f| f.servers[0].id.clone());
+    let mut config = config_for(&sim);
+    config.credentials.token = Some(phonedeck::api::TokenSource::Fixed(
+        secrecy::SecretString::from("a-token\nwith-a-newline"),
+    ));
+    let newline = Api::new(config).expect("builds");
+    let too_long = "s".repeat(70_000);
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
+        let port = listener.local_addr().expect("addr").port();
+        drop(listener);
+        let mut config = config_for(&sim);
+        let base = format!("http://127.0.0.1:{port}").parse().expect("a URL");
+        config.endpoints = phonedeck::api::Endpoints::all_at(&base);
+        Api::new(config).expect("builds")
+    };
+    let api = api_for(&sim);
+    let before = sim.requests().len();
+    for (what, result) in [
+        (
+            "a newline in the token",
+            newline.compute().stop(&server, RID).await,
+        ),
+        ("a URI too long", api.compute().stop(&too_long, RID).await),
+        (
+            "a refused connection",
+            closed.compute().stop(&server, RID).await,
+        ),
+    ] {
+        let error = result.expect_err(what);
+        let outcome = TargetOutcome::from_error("s", &error);
+        assert_eq!(outcome.outcome, Outcome::Failed, "{what}: {error}");
+        assert_eq!(
+            outcome.error_code.as_deref(),
+            Some("CLIENT"),
+            "{what}: {error}"
+        );
+    }
+    assert_eq!(sim.requests().len(), before, "nothing reached the service");
+}

@@ -11,6 +11,7 @@ use phonedeck::api::compute::{parse_server, parse_server_page};
 use phonedeck::api::cph::{
     JobStatus, parse_encode_servers, parse_job, parse_jobs, parse_restart_reply,
 };
+use phonedeck::api::envelope::failure_in_success;
 use phonedeck::api::koophone::{
     PhoneStatus, parse_envelope, parse_instance_page, parse_instance_record, parse_status_results,
 };
@@ -138,18 +139,44 @@ fn check(name: &str, body: &[u8]) {
             assert_eq!(error.is_throttled(), status == 413);
             assert_eq!(error.is_retryable_read(), status == 413);
         }
+        "live-ok-with-error"
+        | "cph-ok-with-error"
+        | "compute-ok-with-error"
+        | "koophone-ok-with-error" => check_failure_in_success(name, kind, body),
         other => panic!("{name}: no expectation for bodies of kind `{other}`; add one"),
     }
 }
 
+/// A 2xx answer whose body says the request failed: a failure, never `ok` (and for a
+/// list never an empty fleet), with the provider's code where it gives one.
+fn check_failure_in_success(name: &str, kind: &str, body: &[u8]) {
+    let service = match kind.split('-').next() {
+        Some("live") => Service::Live,
+        Some("cph") => Service::Cph,
+        Some("compute") => Service::Compute,
+        _ => Service::KooPhone,
+    };
+    let error = failure_in_success(service, 200, body).expect("a failure");
+    assert!(!error.outcome_unknown(), "the service said it failed");
+    let code = match kind {
+        "live-ok-with-error" => Some("LIVE.100011001"),
+        "cph-ok-with-error" => Some("CPS.0005"),
+        "compute-ok-with-error" => Some("conflictingRequest (409)"),
+        _ if name.contains("message-without-code") => None,
+        _ => Some("KOOPHONE.API.1001"),
+    };
+    assert_eq!(error.code.as_deref(), code);
+}
+
 fn check_instance_list(name: &str, body: &[u8]) {
-    let parsed = parse_instance_page(body, 1, 100);
     if name.contains("error-inside-data") {
-        let error = parsed.expect_err("an error, never an empty fleet");
+        let error = failure_in_success(Service::KooPhone, 200, body)
+            .expect("an error, never an empty fleet");
         assert_eq!(error.code.as_deref(), Some("KOOPHONE.API.1001"));
         assert_eq!(error.message, "Insufficient instance permissions");
         return;
     }
+    let parsed = parse_instance_page(body, 1, 100);
     let (rows, total) = parsed.expect("parses");
     if name.contains("sparse") {
         assert_eq!(total, Some(4));

@@ -53,8 +53,11 @@ impl fmt::Display for Service {
 pub enum ErrorKind {
     /// The service answered with an error (HTTP error status, or 200 with an error code).
     Service,
-    /// The connection could not be made: nothing reached the service.
+    /// The connection could not be made (refused, no such host): nothing reached the
+    /// service.
     Connect,
+    /// The request could not be built (a header value, the URL): it never left.
+    Unsendable,
     /// No complete answer in time: the request may or may not have been processed.
     Timeout,
     /// The connection broke after the request was sent.
@@ -134,12 +137,31 @@ impl ApiError {
             ErrorKind::Timeout | ErrorKind::Network | ErrorKind::Decode | ErrorKind::TooLarge => {
                 true
             }
-            // A gateway page (502/504) without a provider code says nothing about the backend.
-            ErrorKind::Service => self.code.is_none() && matches!(self.status, Some(502..=504)),
+            // A 5xx without a provider code (a gateway's HTML page, an empty body) says
+            // nothing about whether the service acted.
+            ErrorKind::Service => self.code.is_none() && matches!(self.status, Some(500..=599)),
             ErrorKind::Connect
+            | ErrorKind::Unsendable
             | ErrorKind::ReadOnly
             | ErrorKind::Credentials
             | ErrorKind::InvalidInput => false,
+        }
+    }
+
+    /// The request provably never reached the service: refused here, or no
+    /// connection was made.
+    pub fn never_left(&self) -> bool {
+        match self.kind {
+            ErrorKind::Connect
+            | ErrorKind::Unsendable
+            | ErrorKind::ReadOnly
+            | ErrorKind::Credentials
+            | ErrorKind::InvalidInput => self.status.is_none(),
+            ErrorKind::Service
+            | ErrorKind::Timeout
+            | ErrorKind::Network
+            | ErrorKind::Decode
+            | ErrorKind::TooLarge => false,
         }
     }
 
@@ -211,6 +233,20 @@ mod tests {
         assert!(timeout.outcome_unknown());
         assert!(!refused.outcome_unknown());
         assert!(refused.is_retryable_read());
+    }
+
+    #[test]
+    fn any_5xx_without_a_provider_code_is_unknown_one_with_a_code_failed() {
+        let answer = |status: u16, code: Option<&str>| {
+            ApiError::new(Service::Cph, ErrorKind::Service, "x")
+                .with_status(status)
+                .with_code(code.map(str::to_string))
+        };
+        for status in [500, 502, 503, 504, 599] {
+            assert!(answer(status, None).outcome_unknown(), "HTTP {status}");
+        }
+        assert!(!answer(500, Some("CPS.0001")).outcome_unknown());
+        assert!(!answer(400, None).outcome_unknown());
     }
 
     #[test]

@@ -4,12 +4,11 @@
 use futures::{StreamExt, stream};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
+use super::envelope::Head;
 use super::error::{ApiError, ErrorKind, Service};
 use super::tolerant::{self, Row, Rows};
-use super::transport::provider_error;
 use super::{Api, Call};
 
 /// The most ids one batch-status call may carry (safe under both doc readings).
@@ -163,46 +162,12 @@ pub struct BatchStatus {
     pub dropped: usize,
 }
 
-/// The error fields of an answer (at its top level, or inside `data`) and where its
-/// payload is, read without building the payload.
-#[derive(Deserialize)]
-struct Head<'a> {
-    #[serde(default, borrow)]
-    error_code: Option<&'a RawValue>,
-    #[serde(default, borrow)]
-    code: Option<&'a RawValue>,
-    #[serde(default, borrow)]
-    data: Option<&'a RawValue>,
-}
-
-impl<'a> Head<'a> {
-    /// True when this level carries a code other than success (`"0"`).
-    fn has_failure_code(&self) -> bool {
-        self.error_code
-            .or(self.code)
-            .map(RawValue::get)
-            .is_some_and(|code| !matches!(code, "\"0\"" | "0" | "null"))
-    }
-
-    fn data_object(&self) -> Option<&'a str> {
-        self.data.map(RawValue::get).filter(|d| d.starts_with('{'))
-    }
-}
-
-/// Unwraps a KooPhone answer. The error may stand at the top level (the API pages) or
-/// inside `data` (the Java SDK's list model), and an HTTP 200 can carry one: both
-/// places are checked on every answer. The payload is `data` when that wrapper is
-/// present (the documented shape), else the top level (the seed's example).
+/// Unwraps a KooPhone answer: the payload is `data` when that wrapper is present (the
+/// documented shape), else the top level (the seed's example). An error the answer
+/// carries, at either level, was found before (`envelope::failure_in_success`).
 pub fn parse_envelope<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let head: Head = super::decode(Service::KooPhone, body)?;
-    let data = head.data_object();
-    let failed_inside = data
-        .and_then(|d| serde_json::from_str::<Head>(d).ok())
-        .is_some_and(|inner| inner.has_failure_code());
-    if head.has_failure_code() || failed_inside {
-        return Err(envelope_error(body));
-    }
-    let payload = match data {
+    let payload = match head.data_object() {
         Some(data) => serde_json::from_str::<T>(data),
         None => serde_json::from_slice::<T>(body),
     };
@@ -216,18 +181,6 @@ pub fn parse_envelope<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             ),
         )
     })
-}
-
-/// The provider's error named in a failed envelope (the rare path: a full parse).
-fn envelope_error(body: &[u8]) -> ApiError {
-    let value: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-    let (code, message) = provider_error(&value);
-    ApiError::new(
-        Service::KooPhone,
-        ErrorKind::Service,
-        message.unwrap_or_else(|| "request failed".into()),
-    )
-    .with_code(code)
 }
 
 pub fn parse_status_results(body: &[u8]) -> Result<Rows<StatusResult>, ApiError> {
@@ -454,6 +407,7 @@ impl<'a> KooPhone<'a> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::envelope::failure_in_success;
     use super::*;
 
     fn statuses(body: &[u8]) -> Vec<StatusResult> {
@@ -484,7 +438,7 @@ mod tests {
     #[test]
     fn error_code_on_http_200_is_an_error() {
         let body = br#"{"error_code":"KOOPHONE.API.0000","error_msg":"tenant is not exist"}"#;
-        let err = parse_status_results(body).expect_err("fails");
+        let err = failure_in_success(Service::KooPhone, 200, body).expect("fails");
         assert_eq!(err.code.as_deref(), Some("KOOPHONE.API.0000"));
         assert_eq!(err.message, "tenant is not exist");
     }
@@ -492,11 +446,11 @@ mod tests {
     #[test]
     fn error_inside_data_is_an_error_not_an_empty_fleet() {
         let body = br#"{"data":{"error_code":"KOOPHONE.API.1001","error_msg":"Insufficient instance permissions"}}"#;
-        let err = parse_instance_page(body, 1, 100).expect_err("fails");
+        let err = failure_in_success(Service::KooPhone, 200, body).expect("fails");
         assert_eq!(err.code.as_deref(), Some("KOOPHONE.API.1001"));
         assert_eq!(err.message, "Insufficient instance permissions");
         let beside_success = br#"{"error_code":"0","data":{"error_code":"KOOPHONE.API.1004","error_msg":"not subscribed","result":[]}}"#;
-        let err = parse_instance_page(beside_success, 1, 100).expect_err("fails");
+        let err = failure_in_success(Service::KooPhone, 200, beside_success).expect("fails");
         assert_eq!(err.code.as_deref(), Some("KOOPHONE.API.1004"));
     }
 
@@ -571,7 +525,6 @@ mod tests {
             br#"{"status_results":[{"instance_id":"x","sta"#,
             b"",
             b"[]",
-            br#"{"error_code":"","status_results":[]}"#,
         ] {
             assert!(
                 parse_status_results(body).is_err(),

@@ -6,6 +6,7 @@ pub mod budget;
 pub mod compute;
 pub mod cph;
 mod credential_gate;
+pub mod envelope;
 pub mod error;
 pub mod iam;
 pub mod keystone;

@@ -5,6 +5,10 @@ use serde::Serialize;
 
 use super::error::ApiError;
 
+/// The code of a failure that never reached the service (it was refused here, or no
+/// connection was made): no provider code, and nothing to read back.
+pub const NEVER_LEFT_CODE: &str = "CLIENT";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
@@ -115,7 +119,8 @@ impl TargetOutcome {
         let code = error
             .code
             .clone()
-            .or_else(|| error.status.map(|s| format!("HTTP {s}")));
+            .or_else(|| error.status.map(|s| format!("HTTP {s}")))
+            .or_else(|| error.never_left().then(|| NEVER_LEFT_CODE.to_string()));
         TargetOutcome {
             outcome,
             ..TargetOutcome::failed(

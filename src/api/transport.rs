@@ -7,6 +7,7 @@ use bytes::{Bytes, BytesMut};
 use reqwest::{Method, Url};
 use serde_json::Value;
 
+use super::envelope::{failure_in_success, provider_error};
 use super::error::{ApiError, ErrorKind, Service};
 use crate::sanitize::{excerpt, mask_url_secrets, sanitize};
 
@@ -120,6 +121,9 @@ pub async fn execute(
         return Err(redirect_error(service, status, &headers).with_request_id(request_id));
     }
     if (200..300).contains(&status) {
+        if let Some(error) = failure_in_success(service, status, &body) {
+            return Err(error.with_request_id(request_id));
+        }
         Ok(Reply {
             status,
             headers,
@@ -201,7 +205,9 @@ async fn read_capped(response: &mut reqwest::Response, cap: usize) -> Result<Byt
 }
 
 fn transport_error(service: Service, error: &reqwest::Error) -> ApiError {
-    let (kind, what) = if error.is_connect() {
+    let (kind, what) = if error.is_builder() {
+        (ErrorKind::Unsendable, "cannot send this request")
+    } else if error.is_connect() {
         (ErrorKind::Connect, "cannot connect")
     } else if error.is_timeout() {
         (ErrorKind::Timeout, "no answer in time")
@@ -237,67 +243,6 @@ pub fn error_from_body(service: Service, status: u16, body: &[u8]) -> ApiError {
     ApiError::new(service, ErrorKind::Service, message)
         .with_status(status)
         .with_code(code)
-}
-
-/// Finds the code and message in any of the providers' error shapes:
-/// `{"error_code","error_msg"}` (KooPhone, Live, CPH, gateway), `{"code","message"}`,
-/// `{"error":{"code","message"}}` (IAM), Nova's one-key `{"conflictingRequest":{...}}`,
-/// and KooPhone's `{"data":{"error_code","error_msg"}}` (huaweicloud-sdk-java-v3
-/// `InstanceBatchQueryRspData` declares the error fields inside `data`).
-pub fn provider_error(value: &Value) -> (Option<String>, Option<String>) {
-    let Some(object) = value.as_object() else {
-        return (None, None);
-    };
-    let top = error_fields(object);
-    let inside_data = object
-        .get("data")
-        .and_then(Value::as_object)
-        .map(error_fields)
-        .unwrap_or_default();
-    match (top, inside_data) {
-        // A failure code wins over a success code ("0") wherever each one stands.
-        ((Some(code), message), _) if code != "0" => (Some(code), message),
-        (_, (Some(code), message)) if code != "0" => (Some(code), message),
-        (top @ (Some(_), _) | top @ (_, Some(_)), _) => top,
-        (_, inside) => inside,
-    }
-}
-
-fn error_fields(object: &serde_json::Map<String, Value>) -> (Option<String>, Option<String>) {
-    let code = object
-        .get("error_code")
-        .or_else(|| object.get("code"))
-        .and_then(scalar_text);
-    let message = object
-        .get("error_msg")
-        .or_else(|| object.get("message"))
-        .and_then(scalar_text);
-    if code.is_some() || message.is_some() {
-        return (code, message);
-    }
-    if object.len() == 1 {
-        // `data` is KooPhone's payload wrapper, never a Nova fault name.
-        if let Some((fault, inner)) = object.iter().next().filter(|(key, _)| *key != "data") {
-            if let Some(inner) = inner.as_object() {
-                let message = inner.get("message").and_then(scalar_text);
-                let code = inner
-                    .get("code")
-                    .and_then(scalar_text)
-                    .map(|c| format!("{fault} ({c})"))
-                    .or_else(|| Some(fault.clone()));
-                return (code, message);
-            }
-        }
-    }
-    (None, None)
-}
-
-fn scalar_text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

@@ -29,6 +29,8 @@ pub struct Faults {
     pub oversize_rate: f64,
     /// 503 with an empty body.
     pub empty_rate: f64,
+    /// A mutation answered 200 with the service's error body: the answer says it failed.
+    pub ok_error_rate: f64,
     /// Names and ids in the fleet carry terminal escape sequences.
     pub hostile_names: bool,
     /// Answers as thin as the official models allow (see `sparse.rs`).
@@ -67,6 +69,7 @@ impl std::str::FromStr for Faults {
                 "wrong-types" => faults.wrong_types_rate = rate(name, value)?,
                 "oversize" => faults.oversize_rate = rate(name, value)?,
                 "empty" => faults.empty_rate = rate(name, value)?,
+                "ok-errors" => faults.ok_error_rate = rate(name, value)?,
                 "hostile-names" => faults.hostile_names = true,
                 "sparse" => faults.sparse = true,
                 "over-limit" => faults.over_limit_rate = rate(name, value)?,
@@ -77,7 +80,7 @@ impl std::str::FromStr for Faults {
                 other => {
                     return Err(format!(
                         "unknown fault `{other}`; known: latency=DUR, throttle=RATE, errors=RATE, html=RATE, token-ttl=DUR, deny=RATE, hang=RATE, truncated=RATE, wrong-types=RATE, \
-                         oversize=RATE, empty=RATE, over-limit=RATE, forbidden=RATE, slow-actions=DUR, lost-actions=DUR, unlisted-restarts=RATE, bare-status, hostile-names, sparse"
+                         oversize=RATE, empty=RATE, ok-errors=RATE, over-limit=RATE, forbidden=RATE, slow-actions=DUR, lost-actions=DUR, unlisted-restarts=RATE, bare-status, hostile-names, sparse"
                     ));
                 }
             }

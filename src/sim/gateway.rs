@@ -88,6 +88,10 @@ pub async fn gateway(State(shared): Sim, request: Request, next: Next) -> Respon
             .into_response()
     } else if api == Some(Service::Compute) && shared.chance(faults.over_limit_rate) {
         over_limit()
+    } else if is_mutation(api, &parts) && shared.chance(faults.ok_error_rate) {
+        let mut failed = injected_server_error(&shared, api);
+        *failed.status_mut() = StatusCode::OK;
+        failed
     } else if shared.chance(faults.error_rate) {
         injected_server_error(&shared, api)
     } else if let Some(broken) = broken_answer(&shared, &faults).await {
