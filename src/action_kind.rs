@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::api::ApiName;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ActionKind {
@@ -59,6 +61,16 @@ impl ActionKind {
             | ActionKind::PauseStream
             | ActionKind::StopServer
             | ActionKind::StartServer => 1,
+        }
+    }
+
+    /// The API that performs it (its rate limit paces the action).
+    pub fn api(self) -> ApiName {
+        match self {
+            ActionKind::StopStreaming => ApiName::KooPhoneStopStreaming,
+            ActionKind::PauseStream => ApiName::LiveBlockOnce,
+            ActionKind::RestartEncoder => ApiName::CphBatchRestart,
+            ActionKind::StopServer | ActionKind::StartServer => ApiName::ComputeServerAction,
         }
     }
 

@@ -3,7 +3,7 @@
 //! stopped: targets not yet started are then never sent (audit `not_sent`), and the
 //! requests already in flight still record their outcomes.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use futures::{Stream, StreamExt, stream};
 use tokio_util::sync::CancellationToken;
@@ -28,20 +28,33 @@ impl Cancel {
     }
 }
 
-/// One run of an action: its reference in the audit log and its stop switch.
+/// One run of an action: its reference in the audit log, its stop switch, and the
+/// targets it was stopped before sending (recorded together when it ends).
 #[derive(Debug, Clone)]
 pub struct Run {
     pub action: ActionRef,
     pub cancel: Cancel,
+    not_sent: Arc<Mutex<Vec<String>>>,
 }
 
 impl Run {
     /// A new action (a retry names the action it retries).
     pub fn new(retry_of: Option<String>) -> Self {
+        Run::stopped_by(ActionRef::new(retry_of), Cancel::default())
+    }
+
+    /// A run of the action `action`, stopped by `cancel`.
+    pub fn stopped_by(action: ActionRef, cancel: Cancel) -> Self {
         Run {
-            action: ActionRef::new(retry_of),
-            cancel: Cancel::default(),
+            action,
+            cancel,
+            not_sent: Arc::default(),
         }
+    }
+
+    /// The targets found not sent since last asked.
+    fn take_not_sent(&self) -> Vec<String> {
+        std::mem::take(&mut *self.not_sent.lock().unwrap_or_else(|p| p.into_inner()))
     }
 }
 
@@ -66,7 +79,7 @@ impl Executor {
         let mut to_send = Vec::with_capacity(batch.len());
         for (index, target) in batch {
             if run.cancel.is_cancelled() {
-                done.push((index, self.not_sent(kind, target, run).await));
+                done.push((index, Executor::not_sent(target, run)));
             } else if let Some(why) = crate::api::path::invalid_id(&target) {
                 let message = format!("not sent: the target id {why}");
                 let failed =
@@ -93,10 +106,10 @@ impl Executor {
         let (indexes, targets): (Vec<usize>, Vec<String>) = targets.into_iter().unzip();
         // Its turn in the request budget comes before its `sent` lines: targets still
         // waiting when the run is stopped are not sent, and say so.
-        if !self.api.mutation_turn(&run.cancel.0).await {
+        if !self.api.mutation_turn(kind.api(), &run.cancel.0).await {
             let mut done = Vec::with_capacity(targets.len());
             for (index, target) in indexes.into_iter().zip(targets) {
-                done.push((index, self.not_sent(kind, target, run).await));
+                done.push((index, Executor::not_sent(target, run)));
             }
             return done;
         }
@@ -144,14 +157,25 @@ impl Executor {
         indexes.into_iter().zip(outcomes).collect()
     }
 
-    /// A target the run was stopped before reaching: recorded `not_sent`.
-    async fn not_sent(&self, kind: ActionKind, target: String, run: &Run) -> TargetOutcome {
-        if let Some(audit) = &self.audit {
-            if let Err(error) = audit.not_sent(kind, &target, &run.action).await {
-                tracing::error!(%error, "cannot write a not_sent line to the audit log");
+    /// A target the run was stopped before reaching: `not_sent`, recorded with the
+    /// others when the run ends (one write for thousands, so stopping is quick; its
+    /// `targets` line accounts for it even if the process dies first).
+    fn not_sent(target: String, run: &Run) -> TargetOutcome {
+        run.not_sent
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(target.clone());
+        TargetOutcome::not_sent(target)
+    }
+
+    /// Writes the `not_sent` lines of the targets the run was stopped before.
+    async fn record_not_sent(&self, kind: ActionKind, run: &Run) {
+        let targets = run.take_not_sent();
+        if let (Some(audit), false) = (&self.audit, targets.is_empty()) {
+            if let Err(error) = audit.not_sent(kind, &targets, &run.action).await {
+                tracing::error!(%error, "cannot write not_sent lines to the audit log");
             }
         }
-        TargetOutcome::not_sent(target)
     }
 
     /// Reads back the targets of one request that got no answer, and records what
@@ -239,6 +263,11 @@ impl Executor {
             (executor, targets, run, listed)
         })
         .flat_map(move |(executor, targets, run, listed)| {
+            let (finishing, last_run) = (executor.clone(), run.clone());
+            let record_not_sent = stream::once(async move {
+                finishing.record_not_sent(kind, &last_run).await;
+            })
+            .filter_map(|()| async { None });
             stream::iter(targets.into_iter().enumerate())
                 .chunks(kind.targets_per_request())
                 .map(move |batch| {
@@ -265,6 +294,7 @@ impl Executor {
                 })
                 .buffer_unordered(concurrency)
                 .flat_map(stream::iter)
+                .chain(record_not_sent)
         })
     }
 

@@ -297,6 +297,10 @@ pub struct SimArgs {
     /// `unlisted-restarts=0.5` (restart answers leave out some encoders' jobs).
     #[arg(long, default_value = "")]
     pub faults: String,
+    /// An API's rate limit, enforced as the gateway does (repeat for several):
+    /// `live.block_once=600/min`, or `=none`. The documented limits apply otherwise.
+    #[arg(long = "limit", value_name = "API=RATE")]
+    pub limits: Vec<String>,
     /// Publish domains the streams live under (repeat for several).
     #[arg(long = "live-domain", default_value = "publish.example.com")]
     pub live_domains: Vec<String>,

@@ -455,6 +455,47 @@ async fn broken_configs_are_clear_errors_with_exit_2() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_profile_changes_an_apis_limit_by_name_and_the_action_says_its_pace() {
+    let sim = start_sim().await;
+    for (limits, problem) in [
+        (
+            r#"limits = { "live.nope" = "1/s" }"#,
+            "no API named `live.nope`; known: koophone.list_instances",
+        ),
+        (
+            r#"limits = { "live.block_once" = "fast" }"#,
+            "`fast` is not a rate",
+        ),
+    ] {
+        let (_dir, config) = config_file(&sim, limits);
+        let run = phonedeck(&sim, &config, &["status"]).await;
+        assert_eq!(run.code, 2, "{limits}");
+        assert!(run.stderr.contains(problem), "{limits}: {}", run.stderr);
+    }
+    let (_dir, config) = config_file(&sim, r#"limits = { "live.block_once" = "20/s" }"#);
+    let keys: Vec<String> = sim.with_fleet(|f| {
+        f.streams[..3]
+            .iter()
+            .map(|s| format!("{}/{}/{}", s.domain, s.app, s.stream))
+            .collect()
+    });
+    let args: Vec<&str> = ["streams", "pause"]
+        .into_iter()
+        .chain(keys.iter().map(String::as_str))
+        .chain(["--yes"])
+        .collect();
+    let run = phonedeck(&sim, &config, &args).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "pause stream on 3 target(s): paced at 20/s by live.block_once's limit (20/s)"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn unset_token_variable_is_an_auth_error() {
     let (sim, _dir, config) = setup().await;
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_phonedeck"))

@@ -382,8 +382,10 @@ async fn password_login_gets_a_token_from_iam() {
     );
 }
 
+/// A throttled read is retried; so is a mutation, but only because the gateway's
+/// `APIGW.0308` means the service never saw it.
 #[tokio::test]
-async fn reads_retry_on_throttling_but_mutations_do_not() {
+async fn reads_and_mutations_are_retried_when_the_gateway_throttles() {
     let sim = start_sim().await;
     sim.set_faults(Faults {
         throttle_rate: 1.0,
@@ -397,7 +399,8 @@ async fn reads_retry_on_throttling_but_mutations_do_not() {
     let id = phone_ids(&sim)[0].clone();
     let outcome = TargetOutcome::from_result(&id, api.koophone().stop_streaming(&id, RID).await);
     assert_eq!(outcome.outcome, Outcome::Failed);
-    assert_eq!(mutations(&sim).len(), 1, "a mutation is sent once");
+    assert_eq!(outcome.error_code.as_deref(), Some("APIGW.0308"));
+    assert_eq!(mutations(&sim).len(), 3, "max_attempts, as a read");
 }
 
 #[tokio::test]
@@ -1129,4 +1132,116 @@ async fn a_request_that_never_left_is_failed_with_code_client() {
         );
     }
     assert_eq!(sim.requests().len(), before, "nothing reached the service");
+}
+
+/// Pauses under Live's block-once limit (sped up to 50/s in both the simulator and
+/// the client): every one ok, none refused by the gateway, in no more than 1.1× the
+/// time the limit allows.
+#[tokio::test(flavor = "multi_thread")]
+async fn pauses_are_paced_to_the_limit_never_throttled() {
+    use phonedeck::action_kind::ActionKind;
+    use phonedeck::actions::{Executor, Run};
+    let mut limits = phonedeck::api::RateLimits::default();
+    limits.set("live.block_once", "50/s").expect("a limit");
+    let sim = start_sim_with(phonedeck::sim::SimOptions {
+        size: phonedeck::sim::FleetSize {
+            streams: 100,
+            ..sim_options().size
+        },
+        rate_limits: limits.clone(),
+        ..sim_options()
+    })
+    .await;
+    let mut config = config_for(&sim);
+    config.rate_limits = limits;
+    config.max_in_flight = 16;
+    let executor = Executor {
+        api: Api::new(config).expect("builds"),
+        audit: None,
+    };
+    let keys: Vec<String> = sim.with_fleet(|f| {
+        f.streams
+            .iter()
+            .map(|s| format!("{}/{}/{}", s.domain, s.app, s.stream))
+            .collect()
+    });
+    let started = std::time::Instant::now();
+    let outcomes = executor
+        .run_in_order(ActionKind::PauseStream, keys, Run::new(None))
+        .await;
+    let took = started.elapsed();
+    let failed: Vec<_> = outcomes
+        .iter()
+        .filter(|o| o.outcome != Outcome::Ok)
+        .collect();
+    assert!(failed.is_empty(), "{failed:?}");
+    let sent = sim
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/stream/block-once"))
+        .count();
+    assert_eq!(sent, 100, "none was refused and sent again");
+    // 100 requests at 50 a second: the limit allows them in 2 s.
+    assert!(took <= Duration::from_millis(2_200), "{took:?}");
+    assert!(
+        took >= Duration::from_millis(1_900),
+        "paced, not sent at once: {took:?}"
+    );
+}
+
+/// A Live that refuses the first block-once with `status` and `code`, then accepts;
+/// returns its address and how many block-once requests it saw.
+async fn serve_live_refusing_once(
+    status: u16,
+    code: &'static str,
+) -> (
+    std::net::SocketAddr,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+    let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = seen.clone();
+    let app = axum::Router::new().route(
+        "/v1/{project}/stream/block-once",
+        axum::routing::post(move || {
+            let count = count.clone();
+            async move {
+                if count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                    let status = StatusCode::from_u16(status).expect("a status");
+                    let body =
+                        serde_json::json!({"error_code": code, "error_msg": "over ratelimit"});
+                    return (status, axum::Json(body)).into_response();
+                }
+                StatusCode::OK.into_response()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (addr, seen)
+}
+
+/// A mutation the gateway throttled (429 `APIGW.0308`) never reached the service:
+/// it is sent again. A 429 with any other code came from the service: never again.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mutation_throttled_by_the_gateway_is_sent_again_one_refused_by_the_service_is_not() {
+    let sim = start_sim().await;
+    let key: StreamKey = "publish.example.com/live/cam-1".parse().expect("a key");
+    for (code, sent, ok) in [("APIGW.0308", 2, true), ("LIVE.100011429", 1, false)] {
+        let (addr, seen) = serve_live_refusing_once(429, code).await;
+        let mut config = config_for(&sim);
+        config.endpoints.live = format!("http://{addr}").parse().expect("a URL");
+        let api = Api::new(config).expect("builds");
+        let result = api.live().pause(&key, RID).await;
+        assert_eq!(result.is_ok(), ok, "{code}: {result:?}");
+        assert_eq!(
+            seen.load(std::sync::atomic::Ordering::SeqCst),
+            sent,
+            "{code}"
+        );
+    }
 }

@@ -66,6 +66,7 @@ pub fn api(sim: &Simulator) -> Api {
         read_only: false,
         max_in_flight: IN_FLIGHT,
         max_requests_per_sec: None,
+        rate_limits: Default::default(),
         limits: Limits::default(),
         retry: RetryPolicy::default(),
     })

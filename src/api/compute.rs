@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 use super::error::{ApiError, Service};
 use super::path;
+use super::rate_limits::ApiName;
 use super::tolerant::{self, Row, Rows};
 use super::{Api, Call};
 
@@ -116,8 +117,8 @@ impl<'a> Compute<'a> {
         );
         let mut servers: Rows<Server> = Rows::default();
         for _ in 0..MAX_SERVER_PAGES {
-            let mut call =
-                Call::read(Service::Compute, path.clone()).query("limit", SERVER_PAGE_SIZE);
+            let mut call = Call::read(ApiName::ComputeListServers, path.clone())
+                .query("limit", SERVER_PAGE_SIZE);
             if let Some(last) = servers.rows.last() {
                 call = call.query("marker", &last.id);
             }
@@ -135,7 +136,10 @@ impl<'a> Compute<'a> {
     pub async fn server(&self, server_id: &str) -> Result<Server, ApiError> {
         let server = path::segment(Service::Compute, "server id", server_id)?;
         let base = self.api.project_base(Service::Compute).await?;
-        let call = Call::read(Service::Compute, format!("{base}/servers/{server}"));
+        let call = Call::read(
+            ApiName::ComputeShowServer,
+            format!("{base}/servers/{server}"),
+        );
         let (server, _) = self.api.send_parsed(&call, parse_server).await?;
         Ok(server)
     }
@@ -146,7 +150,7 @@ impl<'a> Compute<'a> {
             "{}/servers/detail",
             self.api.project_base(Service::Compute).await?
         );
-        let call = Call::read(Service::Compute, path).query("limit", 1);
+        let call = Call::read(ApiName::ComputeListServers, path).query("limit", 1);
         let (page, _) = self.api.send_parsed(&call, parse_server_page).await?;
         Ok(page.servers)
     }
@@ -162,7 +166,12 @@ impl<'a> Compute<'a> {
         let path = format!("{base}/servers/{server}/action");
         let reply = self
             .api
-            .send(&Call::mutation(Service::Compute, path, body, request_id))
+            .send(&Call::mutation(
+                ApiName::ComputeServerAction,
+                path,
+                body,
+                request_id,
+            ))
             .await?;
         Ok(reply.request_id)
     }

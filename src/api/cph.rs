@@ -8,6 +8,7 @@ use serde_json::json;
 
 use super::error::{ApiError, ErrorKind, Service};
 use super::path;
+use super::rate_limits::ApiName;
 use super::tolerant::{self, Row, Rows};
 use super::{Api, Call};
 
@@ -258,9 +259,12 @@ impl<'a> Cph<'a> {
     pub async fn list_encode_servers(&self) -> Result<Rows<EncodeServer>, ApiError> {
         let mut servers = Rows::default();
         loop {
-            let call = Call::read(Service::Cph, self.path("encode-servers").await?)
-                .query("offset", servers.len() + servers.dropped)
-                .query("limit", PAGE_LIMIT);
+            let call = Call::read(
+                ApiName::CphListEncodeServers,
+                self.path("encode-servers").await?,
+            )
+            .query("offset", servers.len() + servers.dropped)
+            .query("limit", PAGE_LIMIT);
             let (page, _) = self.api.send_parsed(&call, parse_encode_servers).await?;
             let done = page.len() + page.dropped < PAGE_LIMIT as usize;
             servers.append(page);
@@ -272,9 +276,12 @@ impl<'a> Cph<'a> {
 
     /// One encode server at most: the cheapest read (`phonedeck doctor`).
     pub async fn probe(&self) -> Result<Rows<EncodeServer>, ApiError> {
-        let call = Call::read(Service::Cph, self.path("encode-servers").await?)
-            .query("offset", 0)
-            .query("limit", 1);
+        let call = Call::read(
+            ApiName::CphListEncodeServers,
+            self.path("encode-servers").await?,
+        )
+        .query("offset", 0)
+        .query("limit", 1);
         let (page, _) = self.api.send_parsed(&call, parse_encode_servers).await?;
         Ok(page)
     }
@@ -286,7 +293,7 @@ impl<'a> Cph<'a> {
         request_id: &str,
     ) -> Result<RestartReply, ApiError> {
         let call = Call::mutation(
-            Service::Cph,
+            ApiName::CphBatchRestart,
             self.path("encode-servers/batch-restart").await?,
             json!({ "encode_server_ids": ids }),
             request_id,
@@ -298,7 +305,10 @@ impl<'a> Cph<'a> {
 
     pub async fn job(&self, job_id: &str) -> Result<Job, ApiError> {
         let job = path::segment(Service::Cph, "job id", job_id)?;
-        let call = Call::read(Service::Cph, self.path(&format!("jobs/{job}")).await?);
+        let call = Call::read(
+            ApiName::CphShowJob,
+            self.path(&format!("jobs/{job}")).await?,
+        );
         self.api
             .send_parsed(&call, parse_job)
             .await
@@ -308,7 +318,7 @@ impl<'a> Cph<'a> {
     /// The jobs a task request started (ListJobs), found by the `request_id` its
     /// answer carried.
     pub async fn jobs_of_request(&self, request_id: &str) -> Result<Rows<Job>, ApiError> {
-        let call = Call::read(Service::Cph, self.path("jobs").await?)
+        let call = Call::read(ApiName::CphListJobs, self.path("jobs").await?)
             .query("request_id", request_id)
             .query("limit", PAGE_LIMIT);
         let (jobs, _) = self.api.send_parsed(&call, parse_jobs).await?;
@@ -376,7 +386,7 @@ impl<'a> Cph<'a> {
         let mut jobs = Vec::new();
         let mut offset = 0;
         for _ in 0..MAX_JOB_PAGES {
-            let call = Call::read(Service::Cph, self.path("jobs").await?)
+            let call = Call::read(ApiName::CphListJobs, self.path("jobs").await?)
                 .query("request_ids", requests.join(","))
                 .query("offset", offset)
                 .query("limit", PAGE_LIMIT);

@@ -48,6 +48,9 @@ impl fmt::Display for Service {
     }
 }
 
+/// The API gateway's "throttling threshold has been reached" (HTTP 429).
+pub const GATEWAY_THROTTLE_CODE: &str = "APIGW.0308";
+
 /// What went wrong, at the level a caller decides on (retry? outcome unknown?).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -177,8 +180,15 @@ impl ApiError {
 
     pub fn is_throttled(&self) -> bool {
         self.status == Some(429)
-            || self.code.as_deref() == Some("APIGW.0308")
+            || self.code.as_deref() == Some(GATEWAY_THROTTLE_CODE)
             || self.is_over_limit()
+    }
+
+    /// The gateway refused the request for its rate limit (429 `APIGW.0308`) before
+    /// the service saw it: a mutation so refused may be sent again. A 429 from the
+    /// service itself may not.
+    pub fn is_gateway_throttle(&self) -> bool {
+        self.status == Some(429) && self.code.as_deref() == Some(GATEWAY_THROTTLE_CODE)
     }
 
     /// Nova's rate limit fault (`{"overLimit": {...}}`, 413 or 429).

@@ -9,6 +9,7 @@ use serde_json::json;
 
 use super::auth::{IssuedToken, PasswordLogin};
 use super::error::{ApiError, ErrorKind, Service};
+use super::rate_limits::ApiName;
 use super::{Api, Call};
 
 #[derive(Deserialize)]
@@ -50,8 +51,12 @@ pub(super) async fn password_token(
     api: &Api,
     login: PasswordLogin,
 ) -> Result<IssuedToken, ApiError> {
-    let call =
-        Call::read_post(Service::Iam, "/v3/auth/tokens".into(), login_body(&login)).anonymous();
+    let call = Call::read_post(
+        ApiName::IamToken,
+        "/v3/auth/tokens".into(),
+        login_body(&login),
+    )
+    .anonymous();
     // Boxed: send -> authenticate -> login -> send would otherwise be an infinite future.
     let reply = Box::pin(api.send(&call)).await.map_err(|e| ApiError {
         kind: ErrorKind::Credentials,
@@ -102,7 +107,7 @@ pub async fn discover_project(api: &Api) -> Result<String, ApiError> {
             "no project_id configured and no region to find it by: set project_id or region in the profile (or HUAWEICLOUD_SDK_PROJECT_ID)".into(),
         ));
     };
-    let call = Call::read(Service::Iam, "/v3/projects".into()).query("name", &region);
+    let call = Call::read(ApiName::IamProjects, "/v3/projects".into()).query("name", &region);
     let (list, _) = Box::pin(api.send_parsed(&call, |body| {
         super::decode::<ProjectList>(Service::Iam, body)
     }))
@@ -129,7 +134,7 @@ pub async fn discover_project(api: &Api) -> Result<String, ApiError> {
 /// The IAM server's clock, from the `Date` header of its version document (`GET /v3`
 /// needs no credentials); the gateway refuses signatures more than 15 minutes off it.
 pub async fn server_clock(api: &Api) -> Result<DateTime<Utc>, ApiError> {
-    let call = Call::read(Service::Iam, "/v3".into()).anonymous();
+    let call = Call::read(ApiName::IamVersion, "/v3".into()).anonymous();
     let reply = api.send(&call).await?;
     let date = reply
         .headers

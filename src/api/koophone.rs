@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::envelope::Head;
 use super::error::{ApiError, ErrorKind, Service};
+use super::rate_limits::ApiName;
 use super::tolerant::{self, Row, Rows};
 use super::{Api, Call};
 
@@ -227,11 +228,14 @@ pub fn parse_instance_record(
 /// The first page of the instance list filtered by one of the Java SDK's
 /// ListInstancesRequest query parameters (`instance_id`, `instance_name`).
 fn filtered_list(filter: &'static str, value: &str, page_no: u32) -> Call {
-    Call::read(Service::KooPhone, "/v1/instances/batch-query".into())
-        .query("page_no", page_no)
-        .query("page_size", LIST_PAGE_SIZE)
-        .query(filter, value)
-        .request_id_in_query()
+    Call::read(
+        ApiName::KooPhoneListInstances,
+        "/v1/instances/batch-query".into(),
+    )
+    .query("page_no", page_no)
+    .query("page_size", LIST_PAGE_SIZE)
+    .query(filter, value)
+    .request_id_in_query()
 }
 
 /// Pages of a name lookup read at most: past them the name is not checked, it is
@@ -254,10 +258,13 @@ impl<'a> KooPhone<'a> {
     /// `listInstances`) declares `x-request-id` a required query parameter; it goes
     /// there as well as in the header.
     pub async fn list_page(&self, page_no: u32, page_size: u32) -> Result<ListedPage, ApiError> {
-        let call = Call::read(Service::KooPhone, "/v1/instances/batch-query".into())
-            .query("page_no", page_no)
-            .query("page_size", page_size)
-            .request_id_in_query();
+        let call = Call::read(
+            ApiName::KooPhoneListInstances,
+            "/v1/instances/batch-query".into(),
+        )
+        .query("page_no", page_no)
+        .query("page_size", page_size)
+        .request_id_in_query();
         self.api
             .send_parsed(&call, |body| parse_instance_page(body, page_no, page_size))
             .await
@@ -345,7 +352,7 @@ impl<'a> KooPhone<'a> {
             ));
         }
         let call = Call::read_post(
-            Service::KooPhone,
+            ApiName::KooPhoneBatchQueryStatus,
             "/v1/instances/batch-query-status".into(),
             json!({ "instance_ids": ids }),
         );
@@ -393,7 +400,7 @@ impl<'a> KooPhone<'a> {
         request_id: &str,
     ) -> Result<Option<String>, ApiError> {
         let call = Call::mutation(
-            Service::KooPhone,
+            ApiName::KooPhoneStopStreaming,
             "/v1/instances/streaming/stop".into(),
             json!({ "instance_id": instance_id }),
             request_id,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::error::{ApiError, ErrorKind, Service};
+use super::rate_limits::ApiName;
 use super::tolerant::{self, Row, Rows};
 use super::{Api, Call};
 
@@ -235,10 +236,13 @@ impl<'a> Live<'a> {
     }
 
     async fn page(&self, domain: &str, offset: u64, limit: u32) -> Result<StreamPage, ApiError> {
-        let call = Call::read(Service::Live, self.path("realtime/streams").await?)
-            .query("publish_domain", domain)
-            .query("offset", offset)
-            .query("limit", limit);
+        let call = Call::read(
+            ApiName::LiveStreamsOnline,
+            self.path("realtime/streams").await?,
+        )
+        .query("publish_domain", domain)
+        .query("offset", offset)
+        .query("limit", limit);
         self.api
             .send_parsed(&call, parse_stream_page)
             .await
@@ -278,7 +282,7 @@ impl<'a> Live<'a> {
         request_id: &str,
     ) -> Result<Option<String>, ApiError> {
         let call = Call::mutation(
-            Service::Live,
+            ApiName::LiveBlockOnce,
             self.path("stream/block-once").await?,
             json!({ "domain": key.domain, "app_name": key.app, "stream_name": key.stream }),
             request_id,

@@ -14,6 +14,7 @@ pub mod koophone;
 pub mod live;
 pub mod outcome;
 pub mod path;
+pub mod rate_limits;
 pub mod retry;
 pub mod signer;
 pub mod tolerant;
@@ -28,6 +29,7 @@ use serde_json::Value;
 pub use auth::{AccessKey, Credentials, PasswordLogin, TokenCommand, TokenSource};
 pub use error::{ApiError, ErrorKind, Service};
 pub use outcome::{Outcome, TargetOutcome};
+pub use rate_limits::{ApiName, Rate, RateLimits};
 pub use retry::RetryPolicy;
 pub use transport::Limits;
 
@@ -105,6 +107,8 @@ pub struct ApiConfig {
     pub max_in_flight: usize,
     /// The request budget shared by polls and actions; None is unlimited.
     pub max_requests_per_sec: Option<f64>,
+    /// Each API's rate limit: the documented ones, as the profile changes them.
+    pub rate_limits: RateLimits,
     pub limits: Limits,
     pub retry: RetryPolicy,
 }
@@ -124,6 +128,8 @@ struct Inner {
     http: reqwest::Client,
     token: Option<TokenCache>,
     budget: Option<budget::RequestBudget>,
+    /// Requests to a rate-limited API wait for their slot under its limit.
+    pacers: rate_limits::Pacers,
     token_renewals: std::sync::atomic::AtomicU64,
     /// The project id, configured or found once through IAM.
     project: tokio::sync::OnceCell<String>,
@@ -149,6 +155,8 @@ enum Scheme {
 
 /// One request as a service module describes it.
 pub(crate) struct Call {
+    /// Which API: its service, and the limit it is paced to.
+    pub api: ApiName,
     pub service: Service,
     pub method: Method,
     pub path: String,
@@ -164,9 +172,10 @@ pub(crate) struct Call {
 }
 
 impl Call {
-    pub fn read(service: Service, path: String) -> Self {
+    pub fn read(api: ApiName, path: String) -> Self {
         Call {
-            service,
+            api,
+            service: api.service(),
             method: Method::GET,
             path,
             query: Vec::new(),
@@ -179,20 +188,20 @@ impl Call {
     }
 
     /// A POST that only reads (KooPhone's batch status query).
-    pub fn read_post(service: Service, path: String, body: Value) -> Self {
+    pub fn read_post(api: ApiName, path: String, body: Value) -> Self {
         Call {
             method: Method::POST,
             body: Some(body),
-            ..Call::read(service, path)
+            ..Call::read(api, path)
         }
     }
 
     /// A mutation, tagged with the caller's request id (the audit log's correlation id).
-    pub fn mutation(service: Service, path: String, body: Value, request_id: &str) -> Self {
+    pub fn mutation(api: ApiName, path: String, body: Value, request_id: &str) -> Self {
         Call {
             mutating: true,
             request_id: Some(request_id.to_string()),
-            ..Call::read_post(service, path, body)
+            ..Call::read_post(api, path, body)
         }
     }
 
@@ -224,12 +233,14 @@ impl Api {
             Some(id) => tokio::sync::OnceCell::new_with(Some(id)),
             None => tokio::sync::OnceCell::new(),
         };
+        let pacers = rate_limits::Pacers::new(&config.rate_limits);
         Ok(Api {
             inner: Arc::new(Inner {
                 config,
                 http,
                 token,
                 budget,
+                pacers,
                 token_renewals: std::sync::atomic::AtomicU64::new(0),
                 project,
                 compute_session: tokio::sync::Mutex::new(None),
@@ -393,13 +404,20 @@ impl Api {
                 renewed = true;
                 continue;
             }
-            if !call.mutating && error.is_retryable_read() && attempt < retry.max_attempts {
+            // The gateway's throttle refused a mutation before the service saw it:
+            // sending it again cannot do it twice.
+            let may_retry = if call.mutating {
+                error.is_gateway_throttle()
+            } else {
+                error.is_retryable_read()
+            };
+            if may_retry && attempt < retry.max_attempts {
                 let delay = match error.retry_after {
                     Some(asked) if asked > MAX_RETRY_AFTER => return Err(error),
                     Some(asked) => asked,
                     None => retry.delay_after(attempt),
                 };
-                tracing::debug!(service = %call.service, path = %call.path, attempt, ?delay, error = %error, "retrying read");
+                tracing::debug!(service = %call.service, path = %call.path, attempt, ?delay, error = %error, "retrying");
                 tokio::time::sleep(delay).await;
                 attempt += 1;
                 continue;
@@ -411,15 +429,27 @@ impl Api {
     /// Waits for a mutation's turn in the request budget (mutations go before reads);
     /// false, at once, when `cancel` fires first. The executor takes it before writing
     /// the `sent` line, so the mutation itself draws nothing more.
-    pub async fn mutation_turn(&self, cancel: &tokio_util::sync::CancellationToken) -> bool {
-        let Some(budget) = &self.inner.budget else {
-            return !cancel.is_cancelled();
+    pub async fn mutation_turn(
+        &self,
+        api: ApiName,
+        cancel: &tokio_util::sync::CancellationToken,
+    ) -> bool {
+        let turn = async {
+            self.inner.pacers.turn(api).await;
+            if let Some(budget) = &self.inner.budget {
+                budget.acquire(true).await;
+            }
         };
         tokio::select! {
             biased;
             () = cancel.cancelled() => false,
-            () = budget.acquire(true) => true,
+            () = turn => true,
         }
+    }
+
+    /// The rate limit `api` is paced to, if it has one.
+    pub fn rate_limit(&self, api: ApiName) -> Option<Rate> {
+        self.inner.config.rate_limits.limit(api)
     }
 
     /// The engineer asks to try refused credentials again (the dashboard's `R`): the
@@ -482,8 +512,11 @@ impl Api {
             Err(e) => return (Err(e), None),
         };
         // A mutation's turn was taken before its `sent` line (`mutation_turn`).
-        if let (Some(budget), false) = (&self.inner.budget, call.mutating) {
-            budget.acquire(false).await;
+        if !call.mutating {
+            self.inner.pacers.turn(call.api).await;
+            if let Some(budget) = &self.inner.budget {
+                budget.acquire(false).await;
+            }
         }
         tracing::debug!(service = %call.service, method = %call.method, path = %url.path(), "request");
         let exchange = Exchange {

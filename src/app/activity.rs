@@ -6,7 +6,8 @@
 use std::time::Instant;
 
 use crate::action_kind::{ActionKind, Retry};
-use crate::api::{Outcome, TargetOutcome};
+use crate::api::rate_limits::pace_note;
+use crate::api::{Outcome, Rate, TargetOutcome};
 
 use std::collections::HashMap;
 
@@ -132,6 +133,8 @@ pub struct ActionProgress {
     /// Each answered target's outcome and cause, so the session's tally can count a
     /// target once across an action and its retries, by its latest outcome.
     pub results: Vec<TargetResult>,
+    /// The rate limit of its API, which paces it.
+    pub pace: Option<Rate>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -174,6 +177,7 @@ impl ActionProgress {
             problem_lines: 0,
             earlier: None,
             results: Vec::new(),
+            pace: None,
         }
     }
 
@@ -208,7 +212,15 @@ impl ActionProgress {
             (true, _, 0) => " — finished".to_string(),
             (true, _, awaiting) => format!(" — awaiting {awaiting}…"),
             (false, true, _) => " — stopping…".to_string(),
-            (false, false, _) => format!(" … {}/{} answered", self.done(), self.total),
+            (false, false, _) => {
+                let mut running = format!(" … {}/{} answered", self.done(), self.total);
+                if let Some(rate) = self.pace {
+                    let remaining = self.total.saturating_sub(self.done());
+                    let note = pace_note(self.kind.api(), rate, remaining);
+                    running.push_str(&format!(", {note}"));
+                }
+                running
+            }
         });
         text.push_str(&format!(" · action {}", self.action_id));
         if let Some(started) = &self.earlier {
@@ -487,6 +499,32 @@ impl ActivityLog {
 mod tests {
     use super::*;
     use crate::api::outcome::Settled;
+
+    #[test]
+    fn a_paced_action_says_its_pace_and_time_left_while_it_runs() {
+        let mut progress = ActionProgress {
+            pace: Some(Rate::per_minute(300)),
+            ..ActionProgress::new(
+                1,
+                "a1".into(),
+                ActionKind::PauseStream,
+                1000,
+                Instant::now(),
+            )
+        };
+        for n in 0..400 {
+            progress.count(&TargetOutcome::ok(format!("s{n}"), None));
+        }
+        let text = progress.text();
+        assert!(
+            text.contains(
+                "400/1000 answered, paced at 5/s by live.block_once's limit (300/min), ~2m 1s left"
+            ),
+            "{text}"
+        );
+        progress.finished = true;
+        assert!(!progress.text().contains("paced"), "{}", progress.text());
+    }
 
     #[test]
     fn what_happened_is_never_kept_for_a_retry() {

@@ -125,6 +125,8 @@ pub struct Settings {
     pub max_requests_per_sec: Option<f64>,
     /// Requests an action has in flight at most (the rest of its targets wait).
     pub max_in_flight: usize,
+    /// Each API's rate limit: an action on a limited API is paced, and says so.
+    pub rate_limits: crate::api::RateLimits,
     /// Where exports and saved activity logs go.
     pub export_dir: std::path::PathBuf,
     /// Profiles `:profile` can switch to (none in the demo).
@@ -151,6 +153,7 @@ impl Default for Settings {
             poll_interval: Duration::from_secs(5),
             max_requests_per_sec: None,
             max_in_flight: 8,
+            rate_limits: Default::default(),
             export_dir: ".".into(),
             profiles: Vec::new(),
             theme: Default::default(),

@@ -247,6 +247,7 @@ fn launch(state: &mut AppState, dialog: ConfirmDialog, effects: &mut Vec<Effect>
         now,
         ActionProgress {
             retry_of: dialog.retry_of.as_ref().map(|r| r.action_id.clone()),
+            pace: state.settings.rate_limits.limit(dialog.kind.api()),
             ..ActionProgress::new(
                 action,
                 action_id.clone(),

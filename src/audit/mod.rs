@@ -298,16 +298,21 @@ impl AuditLog {
         self.append(line).await
     }
 
-    /// Records that a target was never sent: its action was stopped first.
+    /// Records that targets were never sent: their action was stopped first.
     pub async fn not_sent(
         self: &Arc<Self>,
         kind: ActionKind,
-        target: &str,
+        targets: &[String],
         action: &ActionRef,
     ) -> std::io::Result<()> {
-        let outcome = TargetOutcome::not_sent(target);
-        let line = self.line("not_sent", kind, target, None, action, Some(&outcome));
-        self.append(line).await
+        let lines: String = targets
+            .iter()
+            .map(|target| {
+                let outcome = TargetOutcome::not_sent(target.as_str());
+                self.line("not_sent", kind, target, None, action, Some(&outcome))
+            })
+            .collect();
+        self.append(lines).await
     }
 
     /// On an exit that cannot wait for them: an `unknown` outcome line for every request
@@ -460,7 +465,7 @@ mod tests {
         log.outcome(ActionKind::StopServer, "c1", &outcome, &action)
             .await
             .expect("outcome");
-        log.not_sent(ActionKind::StopServer, "s2", &action)
+        log.not_sent(ActionKind::StopServer, &["s2".into()], &action)
             .await
             .expect("not sent");
         let text = std::fs::read_to_string(&path).expect("reads");

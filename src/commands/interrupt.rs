@@ -80,6 +80,14 @@ pub async fn perform(
     retry_of: Option<String>,
 ) -> Result<Performed, Failure> {
     let executor = target.executor()?;
+    if let (Some(rate), true) = (target.api.rate_limit(kind.api()), ids.len() > 1) {
+        let note = crate::api::rate_limits::pace_note(kind.api(), rate, ids.len());
+        say(&format!(
+            "{} on {} target(s): {note}",
+            kind.label(),
+            ids.len()
+        ));
+    }
     let run = Run::new(retry_of);
     let finished = Cancel::default();
     let signals = StopSignals::watch()?;

@@ -102,6 +102,7 @@ fn dashboard_settings(target: &Target) -> crate::app::Settings {
         poll_interval: target.poll_interval,
         max_requests_per_sec: target.api.requests_per_sec(),
         max_in_flight: target.api.max_in_flight(),
+        rate_limits: target.api.config().rate_limits.clone(),
         export_dir: target.export_dir.clone(),
         profiles: target.profiles.clone(),
         theme: target.theme,

@@ -2,10 +2,27 @@
 
 use std::time::Duration;
 
+use crate::api::RateLimits;
 use crate::cli::SimArgs;
 use crate::sim::{self, Faults, FleetSize, SimCredentials, SimOptions};
 
 use super::{EXIT_OK, Failure};
+
+/// `--limit API=RATE` flags, over the documented limits.
+fn rate_limits(flags: &[String]) -> Result<RateLimits, Failure> {
+    let mut limits = RateLimits::default();
+    for flag in flags {
+        let (api, rate) = flag.split_once('=').ok_or_else(|| {
+            Failure::usage(format!(
+                "--limit {flag}: write API=RATE, as live.block_once=600/min"
+            ))
+        })?;
+        limits
+            .set(api, rate)
+            .map_err(|problem| Failure::usage(format!("--limit {flag}: {problem}")))?;
+    }
+    Ok(limits)
+}
 
 fn options(args: SimArgs) -> Result<SimOptions, Failure> {
     let mut faults: Faults = args
@@ -40,6 +57,7 @@ fn options(args: SimArgs) -> Result<SimOptions, Failure> {
         live_offset: args.live_offset,
         region: args.region,
         clock_skew_secs: args.clock_skew,
+        rate_limits: rate_limits(&args.limits)?,
     })
 }
 

@@ -19,8 +19,8 @@ use secrecy::SecretString;
 use serde::Deserialize;
 
 use crate::api::{
-    AccessKey, ApiConfig, ComputeApi, Credentials, Endpoints, Limits, PasswordLogin, RetryPolicy,
-    Service, TokenCommand, TokenSource,
+    AccessKey, ApiConfig, ComputeApi, Credentials, Endpoints, Limits, PasswordLogin, RateLimits,
+    RetryPolicy, Service, TokenCommand, TokenSource,
 };
 
 use crate::app::keymap::{Action, Binding, KeyMap, action_name};
@@ -113,6 +113,10 @@ pub struct ProfileConfig {
     pub ca_file: Option<PathBuf>,
     #[serde(default)]
     pub endpoints: EndpointsConfig,
+    /// Each API's rate limit, by its name: `"live.block_once" = "300/min"`, or
+    /// `"none"` to lift a documented one.
+    #[serde(default)]
+    pub limits: std::collections::BTreeMap<String, String>,
     /// Absent: the credentials the official SDKs would find.
     pub auth: Option<AuthConfig>,
     /// Compute is an OpenStack cloud of `clouds.yaml` (Keystone login, catalog URL).
@@ -440,6 +444,7 @@ impl ProfileConfig {
             Some(ca_file) => read_ca_file(path, name, ca_file)?,
             None => Vec::new(),
         };
+        let rate_limits = self.rate_limits(path, name)?;
         Ok(Profile {
             name: name.to_string(),
             settings,
@@ -455,6 +460,7 @@ impl ProfileConfig {
                 read_only: self.read_only,
                 max_in_flight: self.max_in_flight,
                 max_requests_per_sec: self.max_requests_per_sec,
+                rate_limits,
                 limits: Limits {
                     connect_timeout: Duration::from_secs(self.connect_timeout_secs),
                     request_timeout: Duration::from_secs(self.request_timeout_secs),
@@ -468,6 +474,21 @@ impl ProfileConfig {
 }
 
 impl ProfileConfig {
+    /// The `[limits]` table read: API names and rates checked.
+    fn rate_limits(&self, path: &Path, name: &str) -> Result<RateLimits, ConfigError> {
+        let mut limits = RateLimits::default();
+        for (api, rate) in &self.limits {
+            limits.set(api, rate).map_err(|problem| {
+                config_error(
+                    path,
+                    format_args!("limits.\"{api}\" of profile `{name}`: {problem}"),
+                    "Name an API phonedeck calls and give its rate as N/s, N/min or N/h, or none.",
+                )
+            })?;
+        }
+        Ok(limits)
+    }
+
     /// The OpenStack cloud that serves compute, from clouds.yaml.
     fn compute_cloud(
         &self,

@@ -107,13 +107,13 @@ pub async fn perform(
                 kind,
                 targets,
             } => {
-                let run = Run {
-                    action: ActionRef {
+                let run = Run::stopped_by(
+                    ActionRef {
                         id: action_id,
                         retry_of,
                     },
-                    cancel: running.switch(action),
-                };
+                    running.switch(action),
+                );
                 let mut outcomes = std::pin::pin!(executor.run(kind, targets, run));
                 while let Some((_, outcome)) = outcomes.next().await {
                     let _ = tx.send(Msg::ActionOutcome { action, outcome });

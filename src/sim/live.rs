@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use super::Shared;
 use super::reply::*;
 use super::{LiveOffset, sparse};
+use crate::api::ApiName;
 
 /// Live's routes, under `/v1/{project_id}`.
 pub fn routes() -> Router<Arc<Shared>> {
@@ -36,6 +37,9 @@ async fn list_streams(
 ) -> Response {
     if let Err(message) = check_project(&shared, &project_id) {
         return illegal(&message);
+    }
+    if let Some(throttled) = shared.over_rate_limit(ApiName::LiveStreamsOnline) {
+        return throttled;
     }
     let Some(domain) = query.get("publish_domain") else {
         return illegal("Request Illegal: publish_domain is required");
@@ -98,6 +102,9 @@ struct BlockOnce {
 async fn block_once(State(shared): Sim, Path(project_id): Path<String>, body: Bytes) -> Response {
     if let Err(message) = check_project(&shared, &project_id) {
         return illegal(&message);
+    }
+    if let Some(throttled) = shared.over_rate_limit(ApiName::LiveBlockOnce) {
+        return throttled;
     }
     let Ok(request) = serde_json::from_slice::<BlockOnce>(&body) else {
         return illegal("Request Illegal");

@@ -26,7 +26,10 @@ use rand::{Rng, SeedableRng};
 pub use faults::Faults;
 use secrecy::SecretString;
 
-use crate::api::{AccessKey, ApiConfig, Credentials, Endpoints, Limits, RetryPolicy, TokenSource};
+use crate::api::{
+    AccessKey, ApiConfig, ApiName, Credentials, Endpoints, Limits, RateLimits, RetryPolicy,
+    TokenSource,
+};
 pub use fleet::{Fleet, FleetSize};
 
 /// Credentials the simulator accepts.
@@ -72,6 +75,9 @@ pub struct SimOptions {
     /// How far the simulator's clock is from the real one (seconds, either sign): its
     /// `Date` header and its signature check use the skewed clock.
     pub clock_skew_secs: i64,
+    /// Each API's rate limit, enforced as the gateway does: the documented ones unless
+    /// changed (tests and benchmarks speed them up).
+    pub rate_limits: RateLimits,
 }
 
 /// What Live's `offset` query parameter counts in this simulator.
@@ -103,6 +109,7 @@ impl Default for SimOptions {
             live_offset: LiveOffset::default(),
             region: "cn-east-3".into(),
             clock_skew_secs: 0,
+            rate_limits: RateLimits::default(),
         }
     }
 }
@@ -152,6 +159,9 @@ pub(crate) struct Shared {
     /// The latest `REQUEST_LOG_CAP` requests, so a long demo does not grow without bound.
     log: Mutex<std::collections::VecDeque<LoggedRequest>>,
     rng: Mutex<SmallRng>,
+    rate_limits: RateLimits,
+    /// When each rate-limited API was last called, within its window.
+    calls: Mutex<HashMap<ApiName, std::collections::VecDeque<Instant>>>,
 }
 
 /// Locks a mutex even if a panicking handler poisoned it: the state is still usable.
@@ -188,6 +198,34 @@ impl Shared {
     /// The simulator's idea of now (the real clock, skewed as staged).
     pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
         chrono::Utc::now() + self.clock_skew
+    }
+
+    /// The gateway's 429 `APIGW.0308` when `api` was called its limit's number of
+    /// times within the limit's period (a sliding window); else the call is counted.
+    pub(crate) fn over_rate_limit(&self, api: ApiName) -> Option<axum::response::Response> {
+        let rate = self.rate_limits.limit(api)?;
+        let now = Instant::now();
+        let mut calls = lock(&self.calls);
+        let window = calls.entry(api).or_default();
+        while window
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= rate.period)
+        {
+            window.pop_front();
+        }
+        if window.len() >= rate.requests as usize {
+            return Some(reply::coded_error(
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+                crate::api::error::GATEWAY_THROTTLE_CODE,
+                &format!(
+                    "The throttling threshold has been reached: policy user over ratelimit, limit:{}, time:{}",
+                    rate.requests,
+                    humantime::format_duration(rate.period)
+                ),
+            ));
+        }
+        window.push_back(now);
+        None
     }
 
     pub(crate) fn issue_token(&self) -> String {
@@ -258,6 +296,7 @@ impl SimHandle {
             read_only: false,
             max_in_flight: 8,
             max_requests_per_sec: None,
+            rate_limits: self.shared.rate_limits.clone(),
             limits: Limits::default(),
             retry: RetryPolicy::default(),
         }
@@ -325,6 +364,8 @@ pub async fn start(options: SimOptions) -> std::io::Result<SimHandle> {
         tokens: Mutex::new(TokenBook::default()),
         log: Mutex::new(std::collections::VecDeque::new()),
         rng: Mutex::new(SmallRng::seed_from_u64(options.seed)),
+        rate_limits: options.rate_limits,
+        calls: Mutex::new(HashMap::new()),
     });
     let app = router::router(shared.clone());
     let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
