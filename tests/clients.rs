@@ -851,6 +851,53 @@ async fn signed_calls_carry_what_the_official_sdks_sign() {
     assert_eq!(err.status, Some(401));
 }
 
+/// The Java and Go SDKs send Content-Type without signing it; the simulator, like
+/// the gateway, accepts that as it accepts the Python SDK's signed one.
+#[tokio::test]
+async fn the_simulator_accepts_content_type_signed_or_not() {
+    use phonedeck::api::signer::{self, SignableRequest};
+    let sim = start_sim().await;
+    let c = sim.credentials().clone();
+    let url = sim
+        .base_url()
+        .join(&format!("v2/{}/servers/detail", c.project_id))
+        .expect("url");
+    let host = format!("127.0.0.1:{}", sim.addr().port());
+    for sign_content_type in [false, true] {
+        let date = chrono::Utc::now().format(signer::DATE_FORMAT).to_string();
+        let mut headers = vec![
+            ("host".to_string(), host.clone()),
+            (signer::DATE_HEADER.to_string(), date.clone()),
+            ("x-project-id".to_string(), c.project_id.clone()),
+        ];
+        if sign_content_type {
+            headers.push(("content-type".to_string(), "application/json".to_string()));
+        }
+        let request = SignableRequest {
+            method: "GET",
+            path: url.path(),
+            query: "",
+            headers: &headers,
+            body: b"",
+        };
+        let authorization = signer::authorization(&request, &date, &c.access_key, &c.secret_key);
+        let response = raw_client()
+            .get(url.clone())
+            .header("content-type", "application/json")
+            .header(signer::DATE_HEADER, date)
+            .header("x-project-id", &c.project_id)
+            .header("authorization", authorization)
+            .send()
+            .await
+            .expect("answers");
+        assert_eq!(
+            response.status().as_u16(),
+            200,
+            "signed: {sign_content_type}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn the_simulator_refuses_a_signed_project_call_without_x_project_id() {
     use phonedeck::api::signer::{self, SignableRequest};
@@ -888,23 +935,57 @@ async fn the_simulator_refuses_a_signed_project_call_without_x_project_id() {
     assert!(body.contains("X-Project-Id"), "{body}");
 }
 
+/// A read the gateway throttles with `Retry-After` waits as long as it says, then is
+/// sent again.
 #[tokio::test]
-async fn nova_over_limit_reads_wait_as_retry_after_says() {
+async fn a_throttled_read_waits_as_retry_after_says() {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+    let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = seen.clone();
+    let app = axum::Router::new().route(
+        "/v2/{project}/servers/detail",
+        axum::routing::get(move || {
+            let count = count.clone();
+            async move {
+                if count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                    let body =
+                        serde_json::json!({"error_code": "APIGW.0308", "error_msg": "throttled"});
+                    return (
+                        StatusCode::TOO_MANY_REQUESTS,
+                        [("retry-after", "1")],
+                        axum::Json(body),
+                    )
+                        .into_response();
+                }
+                axum::Json(serde_json::json!({"servers": []})).into_response()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
     let sim = start_sim().await;
-    sim.set_faults(Faults {
-        over_limit_rate: 1.0,
-        ..Faults::default()
-    });
     let mut config = config_for(&sim);
-    config.retry.max_attempts = 2;
+    config.endpoints.compute = format!("http://{addr}").parse().expect("a URL");
     let api = Api::new(config).expect("builds");
-    let read = tokio::spawn(async move { api.compute().list_servers().await });
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    sim.set_faults(Faults::default());
-    let servers = read.await.expect("joins").expect("the retry succeeds");
-    assert_eq!(servers.len(), 6);
-    let times = sim.requests().len();
-    assert_eq!(times, 2, "one refusal, one retry");
+    let started = std::time::Instant::now();
+    api.compute()
+        .list_servers()
+        .await
+        .expect("the retry succeeds");
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        seen.load(std::sync::atomic::Ordering::SeqCst),
+        2,
+        "one refusal, one retry"
+    );
 }
 
 // ---- regions, discovery and the clock (issue 11) ---------------------------------
@@ -1244,4 +1325,91 @@ async fn a_mutation_throttled_by_the_gateway_is_sent_again_one_refused_by_the_se
             "{code}"
         );
     }
+}
+
+/// A service whose lists never end: KooPhone claims 10^15 instances, CPH and Nova
+/// answer the same full page whatever the offset or marker. Each list ends at once
+/// with an error that says so, never after thousands of requests.
+#[tokio::test(flavor = "multi_thread")]
+async fn endless_lists_end_with_an_error_not_endless_requests() {
+    let requests = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = move |requests: &std::sync::Arc<std::sync::atomic::AtomicUsize>| {
+        requests.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    };
+    let (k, c, n) = (requests.clone(), requests.clone(), requests.clone());
+    let instances: Vec<serde_json::Value> = (0..100)
+        .map(|i| serde_json::json!({"instance_id": format!("p{i}")}))
+        .collect();
+    let encoders: Vec<serde_json::Value> = (0..100)
+        .map(|i| serde_json::json!({"encode_server_id": format!("e{i}")}))
+        .collect();
+    let servers: Vec<serde_json::Value> = (0..1000)
+        .map(|i| serde_json::json!({"id": format!("s{i}"), "name": "x", "status": "ACTIVE"}))
+        .collect();
+    let app = axum::Router::new()
+        .route(
+            "/v1/instances/batch-query",
+            axum::routing::get(move || async move {
+                count(&k);
+                axum::Json(serde_json::json!({"error_code": "0", "data": {
+                    "total_count": 1_000_000_000_000_000_u64, "page_size": 100, "result": instances }}))
+            }),
+        )
+        .route(
+            "/v1/{project}/cloud-phone/encode-servers",
+            axum::routing::get(move || async move {
+                count(&c);
+                axum::Json(serde_json::json!({"request_id": "r", "encode_servers": encoders}))
+            }),
+        )
+        .route(
+            "/v2/{project}/servers/detail",
+            axum::routing::get(move || async move {
+                count(&n);
+                axum::Json(serde_json::json!({"servers": servers,
+                    "servers_links": [{"rel": "next", "href": "http://x/next"}]}))
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let sim = start_sim().await;
+    let mut config = config_for(&sim);
+    let base = format!("http://{addr}").parse().expect("a URL");
+    config.endpoints = phonedeck::api::Endpoints::all_at(&base);
+    let api = Api::new(config).expect("builds");
+    let asked = || requests.swap(0, std::sync::atomic::Ordering::SeqCst);
+    let error = api.koophone().list_instances().await.expect_err("refused");
+    assert!(error.message.contains("1000000000000000 rows"), "{error}");
+    assert_eq!(asked(), 1, "the first page's total settles it");
+    let error = api.cph().list_encode_servers().await.expect_err("refused");
+    assert!(
+        error.message.contains("repeats the page before it"),
+        "{error}"
+    );
+    assert_eq!(asked(), 2);
+    let error = api.compute().list_servers().await.expect_err("refused");
+    assert!(
+        error.message.contains("repeats the page before it"),
+        "{error}"
+    );
+    assert_eq!(asked(), 2);
+}
+
+/// A KooPhone that holds fewer phones a page than asked (and says so in `page_size`)
+/// is listed whole: the answer's page size counts, not the 100 asked for.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_smaller_page_than_asked_is_read_as_the_answer_says() {
+    let sim = start_sim_with(phonedeck::sim::SimOptions {
+        koophone_page_cap: 30,
+        ..sim_options()
+    })
+    .await;
+    let api = api_for(&sim);
+    let phones = api.koophone().list_instances().await.expect("lists");
+    assert_eq!(phones.len(), 250, "every phone, 30 a page");
+    let ids: HashSet<&str> = phones.iter().map(|p| p.instance_id.as_str()).collect();
+    assert_eq!(ids.len(), 250);
 }

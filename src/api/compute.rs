@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::error::{ApiError, Service};
+use super::paging;
 use super::path;
 use super::rate_limits::ApiName;
 use super::tolerant::{self, Row, Rows};
@@ -96,8 +97,6 @@ struct ServerBody {
 
 /// Servers asked for per page (Nova's usual `max_limit`).
 pub const SERVER_PAGE_SIZE: usize = 1000;
-/// A guard against a service whose `next` link never ends.
-const MAX_SERVER_PAGES: usize = 1000;
 
 pub struct Compute<'a> {
     api: &'a Api,
@@ -115,15 +114,23 @@ impl<'a> Compute<'a> {
             "{}/servers/detail",
             self.api.project_base(Service::Compute).await?
         );
+        let what = "server";
         let mut servers: Rows<Server> = Rows::default();
-        for _ in 0..MAX_SERVER_PAGES {
+        for page_no in 1.. {
+            let read = (servers.len() + servers.dropped) as u64;
+            paging::check_progress(Service::Compute, what, page_no - 1, read)?;
+            let marker = servers.rows.last().map(|last| last.id.clone());
             let mut call = Call::read(ApiName::ComputeListServers, path.clone())
                 .query("limit", SERVER_PAGE_SIZE);
-            if let Some(last) = servers.rows.last() {
-                call = call.query("marker", &last.id);
+            if let Some(marker) = &marker {
+                call = call.query("marker", marker);
             }
             let (page, _) = self.api.send_parsed(&call, parse_server_page).await?;
             let more = page.has_next() && !page.servers.is_empty();
+            // A page ending where the last one did: the marker was not followed.
+            if more && page.servers.rows.last().map(|s| &s.id) == marker.as_ref() {
+                return Err(paging::repeated_page(Service::Compute, what, page_no));
+            }
             servers.append(page.servers);
             if !more {
                 break;

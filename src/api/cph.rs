@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::error::{ApiError, ErrorKind, Service};
+use super::paging;
 use super::path;
 use super::rate_limits::ApiName;
 use super::tolerant::{self, Row, Rows};
@@ -255,23 +256,35 @@ impl<'a> Cph<'a> {
         ))
     }
 
-    /// Every encode server (pages of 100 until a short page).
+    /// Every encode server: pages of 100 until a short page (the answer says no
+    /// total). A page that repeats the one before, or a list past the hard caps, is
+    /// an error.
     pub async fn list_encode_servers(&self) -> Result<Rows<EncodeServer>, ApiError> {
-        let mut servers = Rows::default();
-        loop {
+        let what = "encode server";
+        let mut servers: Rows<EncodeServer> = Rows::default();
+        let mut previous_first: Option<String> = None;
+        for page_no in 1.. {
+            let read = (servers.len() + servers.dropped) as u64;
+            paging::check_progress(Service::Cph, what, page_no - 1, read)?;
             let call = Call::read(
                 ApiName::CphListEncodeServers,
                 self.path("encode-servers").await?,
             )
-            .query("offset", servers.len() + servers.dropped)
+            .query("offset", read)
             .query("limit", PAGE_LIMIT);
             let (page, _) = self.api.send_parsed(&call, parse_encode_servers).await?;
+            let first = page.rows.first().map(|e| e.encode_server_id.clone());
+            if first.is_some() && first == previous_first {
+                return Err(paging::repeated_page(Service::Cph, what, page_no));
+            }
+            previous_first = first;
             let done = page.len() + page.dropped < PAGE_LIMIT as usize;
             servers.append(page);
             if done {
-                return Ok(servers);
+                break;
             }
         }
+        Ok(servers)
     }
 
     /// One encode server at most: the cheapest read (`phonedeck doctor`).

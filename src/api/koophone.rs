@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::envelope::Head;
 use super::error::{ApiError, ErrorKind, Service};
+use super::paging;
 use super::rate_limits::ApiName;
 use super::tolerant::{self, Row, Rows};
 use super::{Api, Call};
@@ -94,6 +95,9 @@ pub struct InstancePage {
     pub result: Option<Rows<Instance>>,
     #[serde(default)]
     pub total_count: Option<u64>,
+    /// The rows a page holds, as the service says: it may be fewer than asked for.
+    #[serde(default, deserialize_with = "tolerant::lenient")]
+    pub page_size: Option<u32>,
 }
 
 impl InstancePage {
@@ -188,10 +192,27 @@ pub fn parse_status_results(body: &[u8]) -> Result<Rows<StatusResult>, ApiError>
     parse_envelope::<StatusResults>(body).map(|r| r.status_results)
 }
 
-/// A page's rows and the list's `total_count`.
-pub type ListedPage = (Rows<Instance>, Option<u64>);
+/// A page's rows, the list's `total_count`, and the rows a page holds.
+#[derive(Debug)]
+pub struct ListedPage {
+    pub rows: Rows<Instance>,
+    pub total: Option<u64>,
+    /// What the answer's `page_size` says, else the page size asked for.
+    pub page_size: u32,
+}
 
-/// One page of the instance list, checked (see `InstancePage::into_rows`).
+impl ListedPage {
+    /// The pages the whole list takes, as this page's answer says (bounded).
+    fn pages(&self, what: &str) -> Result<u32, ApiError> {
+        let total = self.total.unwrap_or(self.rows.len() as u64);
+        let pages =
+            paging::pages_for_total(Service::KooPhone, what, total, u64::from(self.page_size))?;
+        Ok(u32::try_from(pages).unwrap_or(u32::MAX))
+    }
+}
+
+/// One page of the instance list, checked (see `InstancePage::into_rows`). A service
+/// may hold fewer rows a page than `page_size` asks: its answer's `page_size` counts.
 pub fn parse_instance_page(
     body: &[u8],
     page_no: u32,
@@ -199,7 +220,15 @@ pub fn parse_instance_page(
 ) -> Result<ListedPage, ApiError> {
     let page = parse_envelope::<InstancePage>(body)?;
     let total = page.total_count;
-    Ok((page.into_rows(page_no, page_size)?, total))
+    let page_size = page
+        .page_size
+        .filter(|size| (1..page_size).contains(size))
+        .unwrap_or(page_size);
+    Ok(ListedPage {
+        rows: page.into_rows(page_no, page_size)?,
+        total,
+        page_size,
+    })
 }
 
 /// The instance `id` from a list answer, whole: every field under its own name. None
@@ -298,23 +327,21 @@ impl<'a> KooPhone<'a> {
                 .await
                 .map(|(page, _)| page)
         };
-        let (mut rows, total) = named_page(1).await?;
-        let pages = total
-            .unwrap_or(rows.len() as u64)
-            .div_ceil(u64::from(LIST_PAGE_SIZE))
-            .max(1);
-        if pages > u64::from(NAME_LOOKUP_PAGES) {
+        let first = named_page(1).await?;
+        let pages = first.pages("instance name filter")?;
+        if pages > NAME_LOOKUP_PAGES {
             return Err(ApiError::new(
                 Service::KooPhone,
                 ErrorKind::InvalidInput,
                 format!(
                     "the name filter `{name}` matches {} instances, too many to check that the name is unique; give the instance id",
-                    total.unwrap_or_default()
+                    first.total.unwrap_or_default()
                 ),
             ));
         }
-        for page_no in 2..=pages as u32 {
-            rows.append(named_page(page_no).await?.0);
+        let mut rows = first.rows;
+        for page_no in 2..=pages {
+            rows.append(named_page(page_no).await?.rows);
         }
         Ok(rows
             .into_iter()
@@ -325,16 +352,16 @@ impl<'a> KooPhone<'a> {
     /// Every instance: the first page gives `total_count`, the rest are fetched
     /// concurrently (at most `max_in_flight` at once), then put back in page order.
     pub async fn list_instances(&self) -> Result<Rows<Instance>, ApiError> {
-        let (mut instances, total) = self.list_page(1, LIST_PAGE_SIZE).await?;
-        let total = total.unwrap_or(instances.len() as u64);
-        let pages = total.div_ceil(u64::from(LIST_PAGE_SIZE)).max(1) as u32;
+        let first = self.list_page(1, LIST_PAGE_SIZE).await?;
+        let pages = first.pages("instance")?;
+        let mut instances = first.rows;
         let rest: Vec<Result<ListedPage, ApiError>> = stream::iter(2..=pages)
             .map(|page| self.list_page(page, LIST_PAGE_SIZE))
             .buffered(self.api.max_in_flight())
             .collect()
             .await;
         for page in rest {
-            instances.append(page?.0);
+            instances.append(page?.rows);
         }
         Ok(instances)
     }
@@ -487,11 +514,27 @@ mod tests {
         assert!(
             parse_instance_page(empty, 1, 100)
                 .expect("empty fleet")
-                .0
+                .rows
                 .is_empty()
         );
         let past_the_end = br#"{"error_code":"0","data":{"total_count":100,"result":[]}}"#;
         assert!(parse_instance_page(past_the_end, 2, 100).is_ok());
+    }
+
+    #[test]
+    fn the_answers_page_size_counts_when_it_holds_fewer_rows_than_asked() {
+        let body = br#"{"error_code":"0","data":{"total_count":250,"page_size":50,"page_no":1,
+            "result":[{"instance_id":"a"}]}}"#;
+        let page = parse_instance_page(body, 1, 100).expect("parses");
+        assert_eq!(page.page_size, 50);
+        assert_eq!(page.pages("instance").ok(), Some(5));
+        let bigger = br#"{"error_code":"0","data":{"total_count":250,"page_size":500,"result":[{"instance_id":"a"}]}}"#;
+        assert_eq!(
+            parse_instance_page(bigger, 1, 100)
+                .expect("parses")
+                .page_size,
+            100
+        );
     }
 
     #[test]
@@ -501,7 +544,8 @@ mod tests {
             {"instance_id":"b","running_status":"two"},
             {"instance_name":"no-id","running_status":2},
             {"instance_id":"c","instance_name":"phone-c","running_status":3}]}}"#;
-        let (rows, total) = parse_instance_page(body, 1, 100).expect("parses");
+        let page = parse_instance_page(body, 1, 100).expect("parses");
+        let (rows, total) = (page.rows, page.total);
         assert_eq!(total, Some(4));
         assert_eq!(rows.dropped, 1);
         let shown: Vec<(&str, &str, Option<PhoneStatus>)> = rows

@@ -13,6 +13,7 @@ pub mod keystone;
 pub mod koophone;
 pub mod live;
 pub mod outcome;
+pub mod paging;
 pub mod path;
 pub mod rate_limits;
 pub mod retry;

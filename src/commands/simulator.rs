@@ -58,6 +58,7 @@ fn options(args: SimArgs) -> Result<SimOptions, Failure> {
         region: args.region,
         clock_skew_secs: args.clock_skew,
         rate_limits: rate_limits(&args.limits)?,
+        ..SimOptions::default()
     })
 }
 

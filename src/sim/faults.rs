@@ -35,8 +35,6 @@ pub struct Faults {
     pub hostile_names: bool,
     /// Answers as thin as the official models allow (see `sparse.rs`).
     pub sparse: bool,
-    /// Compute answers 413 `overLimit` with `Retry-After: 1` (Nova's rate limit).
-    pub over_limit_rate: f64,
     /// 403 `APIGW.0302`: the credentials lack the IAM permission (IAM itself excepted).
     pub forbidden_rate: f64,
     /// Every mutation takes effect, then is answered only this long after (past a
@@ -72,7 +70,6 @@ impl std::str::FromStr for Faults {
                 "ok-errors" => faults.ok_error_rate = rate(name, value)?,
                 "hostile-names" => faults.hostile_names = true,
                 "sparse" => faults.sparse = true,
-                "over-limit" => faults.over_limit_rate = rate(name, value)?,
                 "forbidden" => faults.forbidden_rate = rate(name, value)?,
                 "slow-actions" => faults.slow_actions = Some(duration(name, value)?),
                 "lost-actions" => faults.lost_actions = Some(duration(name, value)?),
@@ -80,7 +77,7 @@ impl std::str::FromStr for Faults {
                 other => {
                     return Err(format!(
                         "unknown fault `{other}`; known: latency=DUR, throttle=RATE, errors=RATE, html=RATE, token-ttl=DUR, deny=RATE, hang=RATE, truncated=RATE, wrong-types=RATE, \
-                         oversize=RATE, empty=RATE, ok-errors=RATE, over-limit=RATE, forbidden=RATE, slow-actions=DUR, lost-actions=DUR, unlisted-restarts=RATE, bare-status, hostile-names, sparse"
+                         oversize=RATE, empty=RATE, ok-errors=RATE, forbidden=RATE, slow-actions=DUR, lost-actions=DUR, unlisted-restarts=RATE, bare-status, hostile-names, sparse"
                     ));
                 }
             }
@@ -120,11 +117,10 @@ mod tests {
 
     #[test]
     fn parses_every_fault() {
-        let f: Faults = "latency=50ms,throttle=0.2,errors=0.1,html=0.05,token-ttl=30s,deny=0.05,bare-status,sparse,over-limit=0.5"
+        let f: Faults = "latency=50ms,throttle=0.2,errors=0.1,html=0.05,token-ttl=30s,deny=0.05,bare-status,sparse"
             .parse()
             .expect("parses");
         assert!(f.sparse);
-        assert_eq!(f.over_limit_rate, 0.5);
         assert_eq!(f.latency, Duration::from_millis(50));
         assert_eq!(f.token_ttl, Some(Duration::from_secs(30)));
         assert!(f.bare_status);

@@ -86,8 +86,6 @@ pub async fn gateway(State(shared): Sim, request: Request, next: Next) -> Respon
             GATEWAY_PAGE,
         )
             .into_response()
-    } else if api == Some(Service::Compute) && shared.chance(faults.over_limit_rate) {
-        over_limit()
     } else if is_mutation(api, &parts) && shared.chance(faults.ok_error_rate) {
         let mut failed = injected_server_error(&shared, api);
         *failed.status_mut() = StatusCode::OK;
@@ -184,19 +182,6 @@ const WRONG_TYPES: &str = r#"{"error_code":"0","data":{"status_results":"none","
 
 /// Larger than the clients' default 16 MiB cap.
 const OVERSIZE_BYTES: usize = 17 * 1024 * 1024;
-
-/// Nova's rate limit: 413 `overLimit`, with how long to wait in `Retry-After`.
-fn over_limit() -> Response {
-    let mut response = nova_fault(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "overLimit",
-        "This request was rate-limited.",
-    );
-    response
-        .headers_mut()
-        .insert("retry-after", HeaderValue::from_static("1"));
-    response
-}
 
 fn injected_server_error(shared: &Shared, api: Option<Service>) -> Response {
     let status = StatusCode::INTERNAL_SERVER_ERROR;

@@ -82,7 +82,7 @@ async fn list_instances(State(shared): Sim, Query(query): Query<PageQuery>) -> R
     let page_size = query
         .page_size
         .unwrap_or(LIST_PAGE_SIZE as usize)
-        .clamp(1, 100);
+        .clamp(1, shared.koophone_page_cap);
     let fleet = shared.fleet();
     let first = (page_no - 1) * page_size;
     // The whole fleet is one slice: an unfiltered page is taken from it directly, so

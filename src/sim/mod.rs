@@ -78,6 +78,9 @@ pub struct SimOptions {
     /// Each API's rate limit, enforced as the gateway does: the documented ones unless
     /// changed (tests and benchmarks speed them up).
     pub rate_limits: RateLimits,
+    /// The most phones a KooPhone list page holds, whatever `page_size` asks (the
+    /// answer's `page_size` says it): no maximum is documented.
+    pub koophone_page_cap: usize,
 }
 
 /// What Live's `offset` query parameter counts in this simulator.
@@ -110,6 +113,7 @@ impl Default for SimOptions {
             region: "cn-east-3".into(),
             clock_skew_secs: 0,
             rate_limits: RateLimits::default(),
+            koophone_page_cap: 100,
         }
     }
 }
@@ -160,6 +164,7 @@ pub(crate) struct Shared {
     log: Mutex<std::collections::VecDeque<LoggedRequest>>,
     rng: Mutex<SmallRng>,
     rate_limits: RateLimits,
+    koophone_page_cap: usize,
     /// When each rate-limited API was last called, within its window.
     calls: Mutex<HashMap<ApiName, std::collections::VecDeque<Instant>>>,
 }
@@ -365,6 +370,7 @@ pub async fn start(options: SimOptions) -> std::io::Result<SimHandle> {
         log: Mutex::new(std::collections::VecDeque::new()),
         rng: Mutex::new(SmallRng::seed_from_u64(options.seed)),
         rate_limits: options.rate_limits,
+        koophone_page_cap: options.koophone_page_cap.max(1),
         calls: Mutex::new(HashMap::new()),
     });
     let app = router::router(shared.clone());

@@ -235,8 +235,11 @@ impl Probe {
     async fn run(self, api: &Api, name: &str) -> Check {
         let started = Instant::now();
         let result: Result<String, ApiError> = match self {
-            Probe::KooPhone => api.koophone().list_page(1, 1).await.map(|(_, total)| {
-                format!("{} phone(s)", total.map_or("?".into(), |t| t.to_string()))
+            Probe::KooPhone => api.koophone().list_page(1, 1).await.map(|page| {
+                format!(
+                    "{} phone(s)",
+                    page.total.map_or("?".into(), |t| t.to_string())
+                )
             }),
             Probe::Live => match api.config().live_domains.first() {
                 None => {
