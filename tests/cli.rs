@@ -265,6 +265,42 @@ async fn a_mutation_answered_200_with_an_error_body_is_failed_never_ok() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_slash_inside_a_streams_app_or_name_is_written_percent_2f() {
+    let (sim, _dir, config) = setup().await;
+    let domain = sim.with_fleet(|fleet| {
+        let domain = fleet.streams[0].domain.clone();
+        for (index, (app, stream)) in [("live/x", "y"), ("live", "x/y")].into_iter().enumerate() {
+            fleet.streams[index].domain = domain.clone();
+            fleet.streams[index].app = app.into();
+            fleet.streams[index].stream = stream.into();
+        }
+        domain
+    });
+    let ambiguous = format!("{domain}/live/x/y");
+    let run = phonedeck(&sim, &config, &["streams", "pause", &ambiguous, "--yes"]).await;
+    assert_eq!(
+        run.code, 2,
+        "one key for two streams is refused: {}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("%2F"), "{}", run.stderr);
+    let first = format!("{domain}/live%2fx/y");
+    let run = phonedeck(
+        &sim,
+        &config,
+        &["streams", "pause", &first, "--yes", "-o", "json"],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()[0]["target"], format!("{domain}/live%2Fx/y"));
+    let body: Value = serde_json::from_str(&mutations(&sim)[0].body).expect("json");
+    assert_eq!(
+        (&body["app_name"], &body["stream_name"]),
+        (&Value::from("live/x"), &Value::from("y"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn streams_list_and_pause() {
     let (sim, _dir, config) = setup().await;
     let run = phonedeck(&sim, &config, &["streams", "list", "-o", "json"]).await;

@@ -1153,6 +1153,39 @@ async fn a_paused_stream_is_confirmed_dropped_then_seen_pushed_again() {
     assert_eq!(screen.matches("is pushed again").count(), 1, "{screen}");
 }
 
+/// App `live/x` with stream `y`, and app `live` with stream `x/y`: two rows, two
+/// keys, and pausing one pauses exactly that one.
+#[tokio::test(flavor = "multi_thread")]
+async fn of_two_streams_whose_parts_collide_the_row_paused_is_the_row_chosen() {
+    let sim = start_sim().await;
+    let domain = sim.with_fleet(|fleet| {
+        let domain = fleet.streams[0].domain.clone();
+        for (index, (app, stream)) in [("live/x", "y"), ("live", "x/y")].into_iter().enumerate() {
+            fleet.streams[index].domain = domain.clone();
+            fleet.streams[index].app = app.into();
+            fleet.streams[index].stream = stream.into();
+        }
+        domain
+    });
+    let mut ui = Harness::new(&sim, false).await;
+    ui.key(KeyCode::Char('2')).await;
+    let screen = ui.screen(160, 48);
+    assert!(screen.contains(&format!("{domain}/live%2Fx/y")), "{screen}");
+    assert!(screen.contains(&format!("{domain}/live/x%2Fy")), "{screen}");
+    ui.key(KeyCode::Char('/')).await;
+    ui.type_text("live/x%2Fy").await;
+    ui.key(KeyCode::Enter).await;
+    ui.key(KeyCode::Char('p')).await;
+    ui.key(KeyCode::Char('y')).await;
+    let paused: Vec<serde_json::Value> = mutations(&sim)
+        .iter()
+        .map(|r| serde_json::from_str(&r.body).expect("json"))
+        .collect();
+    assert_eq!(paused.len(), 1, "{paused:?}");
+    assert_eq!(paused[0]["app_name"], "live");
+    assert_eq!(paused[0]["stream_name"], "x/y");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_name_that_reorders_itself_is_shown_escaped_in_the_table_and_the_dialog() {
     let sim = start_sim().await;

@@ -71,9 +71,20 @@ pub struct StreamKey {
     pub stream: String,
 }
 
+/// A stream's key as text: `DOMAIN/APP/STREAM`, each part with `%` written `%25` and
+/// `/` written `%2F`, so that app `live/x` with stream `y` (`d/live%2Fx/y`) and app
+/// `live` with stream `x/y` (`d/live/x%2Fy`) stay two keys. Parts without either
+/// character read as they are.
 impl std::fmt::Display for StreamKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}/{}", self.domain, self.app, self.stream)
+        let part = |text: &str| text.replace('%', "%25").replace('/', "%2F");
+        write!(
+            f,
+            "{}/{}/{}",
+            part(&self.domain),
+            part(&self.app),
+            part(&self.stream)
+        )
     }
 }
 
@@ -81,20 +92,46 @@ impl std::str::FromStr for StreamKey {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let mut parts = text.splitn(3, '/');
-        match (parts.next(), parts.next(), parts.next()) {
-            (Some(domain), Some(app), Some(stream))
-                if !domain.is_empty() && !app.is_empty() && !stream.is_empty() =>
-            {
-                Ok(StreamKey {
-                    domain: domain.into(),
-                    app: app.into(),
-                    stream: stream.into(),
-                })
+        let wrong = || {
+            format!(
+                "`{text}` is not DOMAIN/APP/STREAM (write a `/` inside a part as %2F, a `%` as %25)"
+            )
+        };
+        let parts: Vec<&str> = text.split('/').collect();
+        let [domain, app, stream] = parts.as_slice() else {
+            return Err(wrong());
+        };
+        let part = |escaped: &str| -> Result<String, String> {
+            let unescaped = unescape(escaped).ok_or_else(wrong)?;
+            if unescaped.is_empty() {
+                return Err(wrong());
             }
-            _ => Err(format!("`{text}` is not DOMAIN/APP/STREAM")),
-        }
+            Ok(unescaped)
+        };
+        Ok(StreamKey {
+            domain: part(domain)?,
+            app: part(app)?,
+            stream: part(stream)?,
+        })
     }
+}
+
+/// A key part with `%2F` and `%25` read back; None for any other `%` escape.
+fn unescape(escaped: &str) -> Option<String> {
+    let mut text = String::with_capacity(escaped.len());
+    let mut rest = escaped;
+    while let Some(at) = rest.find('%') {
+        text.push_str(&rest[..at]);
+        let code = rest.get(at + 1..at + 3)?;
+        text.push(match code.to_ascii_uppercase().as_str() {
+            "2F" => '/',
+            "25" => '%',
+            _ => return None,
+        });
+        rest = &rest[at + 3..];
+    }
+    text.push_str(rest);
+    Some(text)
 }
 
 /// One page of `realtime/streams`.
@@ -294,6 +331,27 @@ impl<'a> Live<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn streams_whose_parts_hold_a_slash_keep_apart() {
+        let key = |app: &str, stream: &str| StreamKey {
+            domain: "d".into(),
+            app: app.into(),
+            stream: stream.into(),
+        };
+        let (first, second) = (key("live/x", "y"), key("live", "x/y"));
+        assert_eq!(first.to_string(), "d/live%2Fx/y");
+        assert_eq!(second.to_string(), "d/live/x%2Fy");
+        for stream in [first, second, key("100%", "a%2Fb/c")] {
+            assert_eq!(stream.to_string().parse::<StreamKey>(), Ok(stream.clone()));
+        }
+        assert!(
+            "d/live/x/y".parse::<StreamKey>().is_err(),
+            "ambiguous: refused"
+        );
+        assert!("d/live/x%zz".parse::<StreamKey>().is_err());
+        assert!("d/live/x%2".parse::<StreamKey>().is_err());
+    }
 
     #[test]
     fn stream_key_parses_and_prints() {

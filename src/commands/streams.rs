@@ -38,9 +38,12 @@ pub async fn pause(
     yes: bool,
     format: OutputFormat,
 ) -> Result<u8, Failure> {
-    for stream in &streams {
-        stream.parse::<StreamKey>().map_err(Failure::usage)?;
-    }
+    // Each key as the audit log and the dashboard write it (`%2f` reads as `%2F`).
+    let streams = streams
+        .iter()
+        .map(|stream| stream.parse::<StreamKey>().map(|key| key.to_string()))
+        .collect::<Result<Vec<String>, String>>()
+        .map_err(Failure::usage)?;
     let kind = ActionKind::PauseStream;
     ensure_allowed(&target.api, kind.label(), &streams, yes)?;
     super::interrupt::perform(target, kind, streams, None)
