@@ -115,9 +115,27 @@ async fn status_json_lists_every_phone_with_raw_unknown_statuses() {
 async fn status_of_given_ids_reports_missing_ones() {
     let (sim, _dir, config) = setup().await;
     let id = phone_ids(&sim)[5].clone();
-    let run = phonedeck(&sim, &config, &["status", &id, "ghost"]).await;
+    let (named_id, name) = sim.with_fleet(|f| (f.phones[7].id.clone(), f.phones[7].name.clone()));
+    let run = phonedeck(
+        &sim,
+        &config,
+        &["status", &id, "ghost", &name, "-o", "json"],
+    )
+    .await;
     assert_eq!(run.code, 1);
-    assert!(run.stdout.contains(&id), "{}", run.stdout);
+    let rows = run.json();
+    let ids: Vec<&str> = rows
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter_map(|r| r["instance_id"].as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [id.as_str(), named_id.as_str()],
+        "the name stands for its id"
+    );
+    assert_eq!(rows[1]["instance_name"], name.as_str(), "NAME is filled");
     assert!(run.stderr.contains("ghost"), "{}", run.stderr);
 }
 

@@ -1415,3 +1415,38 @@ async fn a_smaller_page_than_asked_is_read_as_the_answer_says() {
     let ids: HashSet<&str> = phones.iter().map(|p| p.instance_id.as_str()).collect();
     assert_eq!(ids.len(), 250);
 }
+
+/// `status ID…` reads the list (for the names) beside the statuses, not before them:
+/// the status batches leave with the list's first page, and nothing is in flight
+/// beyond `max_in_flight`.
+#[tokio::test(flavor = "multi_thread")]
+async fn statuses_and_the_name_list_are_read_together() {
+    let sim = start_sim().await;
+    sim.set_faults(Faults {
+        latency: Duration::from_millis(50),
+        ..Faults::default()
+    });
+    let api = api_for(&sim);
+    let ids: Vec<String> = sim.with_fleet(|f| f.phones.iter().map(|p| p.id.clone()).collect());
+    let (status, list) = api.koophone().status_and_list(&ids).await;
+    assert!(status.failures.is_empty());
+    assert_eq!(status.results.len(), 250);
+    let list = list.expect("listed");
+    assert_eq!(list.len(), 250);
+    assert!(list.iter().all(|p| !p.instance_name.is_empty()));
+    let paths: Vec<String> = sim
+        .requests()
+        .iter()
+        .map(|r| format!("{}?{}", r.path, r.query.clone().unwrap_or_default()))
+        .collect();
+    let first_status = paths
+        .iter()
+        .position(|p| p.contains("batch-query-status"))
+        .expect("statuses asked");
+    let second_page = paths
+        .iter()
+        .position(|p| p.contains("page_no=2"))
+        .expect("page 2 read");
+    assert!(first_status < second_page, "{paths:?}");
+    assert_eq!(paths.len(), 3 + 8, "3 pages and 8 status batches");
+}

@@ -12,6 +12,8 @@
 //! 6. start-up: first frame of the demo
 //! 7. acting on 100,000 phones: mark all, confirm, type, launch (update time)
 //! 8. the audit log: listing 100,000 targets, reading a 100 MB log back (`phonedeck audit`)
+//! 9. `status ID…` of 10,000 ids, names included (statuses and list read together)
+//! 10. pausing 1,000 streams paced to Live's block-once limit (sped up to 6,000/min)
 
 mod audit;
 #[path = "../support/fleet_state.rs"]
@@ -87,6 +89,8 @@ fn main() {
     record(network::curl_baseline(10_000));
     record(runtime.block_on(network::refresh(100_000)));
     record(runtime.block_on(network::bulk_stop(1_000)));
+    record(runtime.block_on(network::status_of_ids(10_000)));
+    record(runtime.block_on(network::paced_pause(1_000, 6_000)));
     for figure in frame::flat_cost() {
         record(figure);
     }

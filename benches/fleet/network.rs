@@ -1,5 +1,6 @@
-//! Targets 1 and 2: throughput against the simulator at 50 ms per request, beside the
-//! limit that latency and concurrency allow (rounds of `IN_FLIGHT` requests).
+//! Targets 1, 2 and 9: throughput against the simulator at 50 ms per request, beside
+//! the limit that latency and concurrency allow (rounds of `IN_FLIGHT` requests), or
+//! that a rate limit allows.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -109,5 +110,71 @@ pub async fn bulk_stop(phones: usize) -> Figure {
         took,
         rounds(phones),
         1.2,
+    )
+}
+
+/// `status ID…` of every phone by id: the statuses and the list that names them,
+/// read together. The floor is every request it needs (the status batches and the
+/// list's pages) in rounds of `IN_FLIGHT`.
+pub async fn status_of_ids(phones: usize) -> Figure {
+    let sim = simulator::start(phones);
+    let api = simulator::api(&sim);
+    let ids = simulator::phone_ids(&api).await;
+    let started = Instant::now();
+    let (status, list) = api.koophone().status_and_list(&ids).await;
+    let took = started.elapsed();
+    assert!(status.failures.is_empty(), "{:?}", status.failures.first());
+    assert_eq!(status.results.len(), phones);
+    assert_eq!(list.expect("listed").len(), phones);
+    let requests = phones.div_ceil(STATUS_BATCH_LIMIT)
+        + phones.div_ceil(phonedeck::api::koophone::LIST_PAGE_SIZE as usize);
+    Figure::timed(
+        format!("9. status ID..., {phones} ids with names ({requests} req)"),
+        took,
+        rounds(requests),
+        1.10,
+    )
+}
+
+/// Pausing `streams` streams under Live's block-once limit, sped up to `per_minute`
+/// in both the simulator and the client: all ok, in the time the limit allows.
+pub async fn paced_pause(streams: usize, per_minute: u32) -> Figure {
+    let limit = format!("live.block_once={per_minute}/min");
+    let sim = simulator::start_with(10, &["--streams", &streams.to_string(), "--limit", &limit]);
+    let mut limits = phonedeck::api::RateLimits::default();
+    limits
+        .set("live.block_once", &format!("{per_minute}/min"))
+        .expect("a limit");
+    let api = simulator::api_limited(&sim, limits);
+    let keys: Vec<String> = api
+        .live()
+        .list_streams("publish.example.com")
+        .await
+        .expect("listed")
+        .iter()
+        .map(|s| s.key().to_string())
+        .collect();
+    assert_eq!(keys.len(), streams);
+    let executor = Executor { api, audit: None };
+    let started = Instant::now();
+    let outcomes = executor
+        .run_in_order(
+            ActionKind::PauseStream,
+            keys,
+            phonedeck::actions::Run::new(None),
+        )
+        .await;
+    let took = started.elapsed();
+    let failed = outcomes
+        .iter()
+        .filter(|o| o.outcome != phonedeck::api::Outcome::Ok)
+        .count();
+    assert_eq!(failed, 0, "none failed, the gateway's 429 included");
+    let allowed = Duration::from_secs_f64(streams as f64 * 60.0 / f64::from(per_minute));
+    Figure::timed(
+        format!("10. pause {streams} streams at {per_minute}/min (paced)"),
+        took,
+        allowed,
+        1.10,
     )
 }

@@ -22,6 +22,11 @@ impl Drop for Simulator {
 }
 
 pub fn start(phones: usize) -> Simulator {
+    start_with(phones, &[])
+}
+
+/// The simulator with more flags (`--streams 1000`, `--limit API=RATE`).
+pub fn start_with(phones: usize, flags: &[&str]) -> Simulator {
     let mut child = Command::new(env!("CARGO_BIN_EXE_phonedeck"))
         .args([
             "sim",
@@ -33,6 +38,7 @@ pub fn start(phones: usize) -> Simulator {
         ])
         .arg(LATENCY_MS.to_string())
         .args(["--phones", &phones.to_string()])
+        .args(flags)
         .stdout(Stdio::piped())
         .spawn()
         .expect("simulator starts");
@@ -50,6 +56,11 @@ pub fn token() -> String {
 }
 
 pub fn api(sim: &Simulator) -> Api {
+    api_limited(sim, Default::default())
+}
+
+/// A client paced to `rate_limits`.
+pub fn api_limited(sim: &Simulator, rate_limits: phonedeck::api::RateLimits) -> Api {
     let defaults = phonedeck::sim::SimCredentials::default();
     let base = reqwest::Url::parse(&sim.base).expect("url");
     Api::new(ApiConfig {
@@ -66,7 +77,7 @@ pub fn api(sim: &Simulator) -> Api {
         read_only: false,
         max_in_flight: IN_FLIGHT,
         max_requests_per_sec: None,
-        rate_limits: Default::default(),
+        rate_limits,
         limits: Limits::default(),
         retry: RetryPolicy::default(),
     })

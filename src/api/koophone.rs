@@ -149,6 +149,18 @@ struct StatusResults {
     status_results: Rows<StatusResult>,
 }
 
+/// A read `status_and_list` makes: a page of the list, or a batch of statuses.
+enum Read {
+    ListPage(u32),
+    Status(Vec<String>),
+}
+
+/// A read's answer.
+enum Done {
+    ListPage(u32, Result<ListedPage, ApiError>),
+    Status(Vec<String>, Result<Rows<StatusResult>, ApiError>),
+}
+
 /// A batch-status chunk that failed, with its ids, so the caller can keep the
 /// previous data for exactly those phones.
 #[derive(Debug, Clone)]
@@ -418,6 +430,87 @@ impl<'a> KooPhone<'a> {
             }
         }
         status
+    }
+
+    /// The status of `ids` and the whole instance list (for their names), asked
+    /// together: list pages and status batches share `max_in_flight`, so the list
+    /// costs only its own requests, never a round trip of its own before the first
+    /// status.
+    pub async fn status_and_list(
+        &self,
+        ids: &[String],
+    ) -> (BatchStatus, Result<Rows<Instance>, ApiError>) {
+        let mut queue: std::collections::VecDeque<Read> = std::iter::once(Read::ListPage(1))
+            .chain(
+                ids.chunks(STATUS_BATCH_LIMIT)
+                    .map(|c| Read::Status(c.to_vec())),
+            )
+            .collect();
+        let mut running = futures::stream::FuturesUnordered::new();
+        let mut status = BatchStatus::default();
+        let mut pages: Vec<(u32, Rows<Instance>)> = Vec::new();
+        let mut list_error = None;
+        loop {
+            while running.len() < self.api.max_in_flight() {
+                let Some(read) = queue.pop_front() else { break };
+                running.push(self.read(read));
+            }
+            let Some(done) = running.next().await else {
+                break;
+            };
+            match done {
+                Done::Status(_, Ok(results)) => {
+                    status.chunks += 1;
+                    status.dropped += results.dropped;
+                    status.results.extend(results.rows);
+                }
+                Done::Status(ids, Err(error)) => {
+                    status.chunks += 1;
+                    status.failures.push(ChunkFailure { ids, error });
+                }
+                Done::ListPage(page_no, Ok(page)) => {
+                    if page_no == 1 {
+                        match page.pages("instance") {
+                            // The other pages go first: the names are wanted as soon
+                            // as the statuses.
+                            Ok(count) => (2..=count)
+                                .rev()
+                                .for_each(|n| queue.push_front(Read::ListPage(n))),
+                            Err(error) => list_error = Some(error),
+                        }
+                    }
+                    pages.push((page_no, page.rows));
+                }
+                Done::ListPage(_, Err(error)) => {
+                    list_error.get_or_insert(error);
+                }
+            }
+        }
+        let list = match list_error {
+            Some(error) => Err(error),
+            None => {
+                pages.sort_by_key(|(page_no, _)| *page_no);
+                let mut instances = Rows::default();
+                for (_, rows) in pages {
+                    instances.append(rows);
+                }
+                Ok(instances)
+            }
+        };
+        (status, list)
+    }
+
+    /// One read of `status_and_list`.
+    async fn read(&self, read: Read) -> Done {
+        match read {
+            Read::ListPage(page_no) => {
+                Done::ListPage(page_no, self.list_page(page_no, LIST_PAGE_SIZE).await)
+            }
+            Read::Status(chunk) => {
+                let answer = self.batch_status_chunk(&chunk).await;
+                Done::Status(chunk, answer)
+            }
+        }
     }
 
     /// Stops streaming of one instance, sent with `request_id`; returns the request id.
