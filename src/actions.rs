@@ -123,19 +123,7 @@ impl Executor {
                     "not sent: cannot write the audit log {} ({error})",
                     audit.path().display()
                 );
-                return indexes
-                    .into_iter()
-                    .zip(targets)
-                    .map(|(index, target)| {
-                        let failed = TargetOutcome::failed(
-                            target,
-                            Some("AUDIT".into()),
-                            message.clone(),
-                            None,
-                        );
-                        (index, failed)
-                    })
-                    .collect();
+                return not_audited(indexes.into_iter().zip(targets), &message);
             }
         }
         let mut outcomes = self.request(kind, targets, &client_request_id).await;
@@ -277,18 +265,7 @@ impl Executor {
                     async move {
                         match listed {
                             Ok(()) => executor.perform(kind, batch, &run).await,
-                            Err(why) => batch
-                                .into_iter()
-                                .map(|(index, target)| {
-                                    let failed = TargetOutcome::failed(
-                                        target,
-                                        Some("AUDIT".into()),
-                                        why.clone(),
-                                        None,
-                                    );
-                                    (index, failed)
-                                })
-                                .collect(),
+                            Err(why) => not_audited(batch, &why),
                         }
                     }
                 })
@@ -334,6 +311,17 @@ impl Executor {
 
 /// An outcome and the index of its target in the action's list.
 type Indexed = (usize, TargetOutcome);
+
+/// Targets failed unsent because the audit log could not record them (`why`).
+fn not_audited(targets: impl IntoIterator<Item = (usize, String)>, why: &str) -> Vec<Indexed> {
+    targets
+        .into_iter()
+        .map(|(index, target)| {
+            let failed = TargetOutcome::failed(target, Some("AUDIT".into()), why, None);
+            (index, failed)
+        })
+        .collect()
+}
 
 /// Restarts encode servers in one request; an ok outcome carries the job id to
 /// follow. The answer has an entry per encode server; one without is unknown.

@@ -285,15 +285,7 @@ async fn a_mutation_answered_200_with_an_error_body_is_failed_never_ok() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_slash_inside_a_streams_app_or_name_is_written_percent_2f() {
     let (sim, _dir, config) = setup().await;
-    let domain = sim.with_fleet(|fleet| {
-        let domain = fleet.streams[0].domain.clone();
-        for (index, (app, stream)) in [("live/x", "y"), ("live", "x/y")].into_iter().enumerate() {
-            fleet.streams[index].domain = domain.clone();
-            fleet.streams[index].app = app.into();
-            fleet.streams[index].stream = stream.into();
-        }
-        domain
-    });
+    let domain = colliding_streams(&sim);
     let ambiguous = format!("{domain}/live/x/y");
     let run = phonedeck(&sim, &config, &["streams", "pause", &ambiguous, "--yes"]).await;
     assert_eq!(

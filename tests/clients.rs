@@ -851,69 +851,33 @@ async fn signed_calls_carry_what_the_official_sdks_sign() {
     assert_eq!(err.status, Some(401));
 }
 
-/// The Java and Go SDKs send Content-Type without signing it; the simulator, like
-/// the gateway, accepts that as it accepts the Python SDK's signed one.
-#[tokio::test]
-async fn the_simulator_accepts_content_type_signed_or_not() {
+/// The server list, signed by hand with the simulator's access key: `sent` headers
+/// go on the wire beside host and the date, and those named in `signed` (with host
+/// and the date) are signed.
+async fn hand_signed_server_list(
+    sim: &phonedeck::sim::SimHandle,
+    sent: &[(&str, &str)],
+    signed: &[&str],
+) -> reqwest::Response {
     use phonedeck::api::signer::{self, SignableRequest};
-    let sim = start_sim().await;
     let c = sim.credentials().clone();
     let url = sim
         .base_url()
         .join(&format!("v2/{}/servers/detail", c.project_id))
         .expect("url");
-    let host = format!("127.0.0.1:{}", sim.addr().port());
-    for sign_content_type in [false, true] {
-        let date = chrono::Utc::now().format(signer::DATE_FORMAT).to_string();
-        let mut headers = vec![
-            ("host".to_string(), host.clone()),
-            (signer::DATE_HEADER.to_string(), date.clone()),
-            ("x-project-id".to_string(), c.project_id.clone()),
-        ];
-        if sign_content_type {
-            headers.push(("content-type".to_string(), "application/json".to_string()));
-        }
-        let request = SignableRequest {
-            method: "GET",
-            path: url.path(),
-            query: "",
-            headers: &headers,
-            body: b"",
-        };
-        let authorization = signer::authorization(&request, &date, &c.access_key, &c.secret_key);
-        let response = raw_client()
-            .get(url.clone())
-            .header("content-type", "application/json")
-            .header(signer::DATE_HEADER, date)
-            .header("x-project-id", &c.project_id)
-            .header("authorization", authorization)
-            .send()
-            .await
-            .expect("answers");
-        assert_eq!(
-            response.status().as_u16(),
-            200,
-            "signed: {sign_content_type}"
-        );
-    }
-}
-
-#[tokio::test]
-async fn the_simulator_refuses_a_signed_project_call_without_x_project_id() {
-    use phonedeck::api::signer::{self, SignableRequest};
-    let sim = start_sim().await;
-    let c = sim.credentials().clone();
-    let url = sim
-        .base_url()
-        .join(&format!("v2/{}/servers/detail", c.project_id))
-        .expect("url");
-    let host = format!("127.0.0.1:{}", sim.addr().port());
     let date = chrono::Utc::now().format(signer::DATE_FORMAT).to_string();
-    let headers = vec![
-        ("content-type".to_string(), "application/json".to_string()),
-        ("host".to_string(), host),
+    let mut headers = vec![
+        (
+            "host".to_string(),
+            format!("127.0.0.1:{}", sim.addr().port()),
+        ),
         (signer::DATE_HEADER.to_string(), date.clone()),
     ];
+    headers.extend(
+        sent.iter()
+            .filter(|(name, _)| signed.contains(name))
+            .map(|(name, value)| (name.to_string(), value.to_string())),
+    );
     let request = SignableRequest {
         method: "GET",
         path: url.path(),
@@ -922,43 +886,74 @@ async fn the_simulator_refuses_a_signed_project_call_without_x_project_id() {
         body: b"",
     };
     let authorization = signer::authorization(&request, &date, &c.access_key, &c.secret_key);
-    let response = raw_client()
+    let mut call = raw_client()
         .get(url)
-        .header("content-type", "application/json")
         .header(signer::DATE_HEADER, date)
-        .header("authorization", authorization)
-        .send()
-        .await
-        .expect("answers");
+        .header("authorization", authorization);
+    for (name, value) in sent {
+        call = call.header(*name, *value);
+    }
+    call.send().await.expect("answers")
+}
+
+/// The Java and Go SDKs send Content-Type without signing it; the simulator, like
+/// the gateway, accepts that as it accepts the Python SDK's signed one.
+#[tokio::test]
+async fn the_simulator_accepts_content_type_signed_or_not() {
+    let sim = start_sim().await;
+    let project = sim.credentials().project_id.clone();
+    let sent = [
+        ("content-type", "application/json"),
+        ("x-project-id", project.as_str()),
+    ];
+    for signed in [&["x-project-id"][..], &["x-project-id", "content-type"]] {
+        let response = hand_signed_server_list(&sim, &sent, signed).await;
+        assert_eq!(response.status().as_u16(), 200, "signed: {signed:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_simulator_refuses_a_signed_project_call_without_x_project_id() {
+    let sim = start_sim().await;
+    let sent = [("content-type", "application/json")];
+    let response = hand_signed_server_list(&sim, &sent, &["content-type"]).await;
     assert_eq!(response.status().as_u16(), 401);
     let body = response.text().await.expect("body");
     assert!(body.contains("X-Project-Id"), "{body}");
 }
 
-/// A read the gateway throttles with `Retry-After` waits as long as it says, then is
-/// sent again.
-#[tokio::test]
-async fn a_throttled_read_waits_as_retry_after_says() {
+/// A server that answers `path` (any method) with 429 and the error `code` the
+/// first time (with `Retry-After: 1` when `retry_after`), then 200 with `then`;
+/// returns its address and how many requests it saw.
+async fn serve_throttling_once(
+    path: &'static str,
+    code: &'static str,
+    retry_after: bool,
+    then: serde_json::Value,
+) -> (
+    std::net::SocketAddr,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
     use axum::http::StatusCode;
     use axum::response::IntoResponse;
     let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let count = seen.clone();
     let app = axum::Router::new().route(
-        "/v2/{project}/servers/detail",
-        axum::routing::get(move || {
-            let count = count.clone();
+        path,
+        axum::routing::any(move || {
+            let (count, then) = (count.clone(), then.clone());
             async move {
-                if count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
-                    let body =
-                        serde_json::json!({"error_code": "APIGW.0308", "error_msg": "throttled"});
-                    return (
-                        StatusCode::TOO_MANY_REQUESTS,
-                        [("retry-after", "1")],
-                        axum::Json(body),
-                    )
-                        .into_response();
+                if count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0 {
+                    return axum::Json(then).into_response();
                 }
-                axum::Json(serde_json::json!({"servers": []})).into_response()
+                let body = serde_json::json!({"error_code": code, "error_msg": "over ratelimit"});
+                let mut refused = (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response();
+                if retry_after {
+                    refused
+                        .headers_mut()
+                        .insert("retry-after", axum::http::HeaderValue::from_static("1"));
+                }
+                refused
             }
         }),
     );
@@ -967,6 +962,20 @@ async fn a_throttled_read_waits_as_retry_after_says() {
         .expect("binds");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move { axum::serve(listener, app).await });
+    (addr, seen)
+}
+
+/// A read the gateway throttles with `Retry-After` waits as long as it says, then is
+/// sent again.
+#[tokio::test]
+async fn a_throttled_read_waits_as_retry_after_says() {
+    let (addr, seen) = serve_throttling_once(
+        "/v2/{project}/servers/detail",
+        "APIGW.0308",
+        true,
+        serde_json::json!({"servers": []}),
+    )
+    .await;
     let sim = start_sim().await;
     let mut config = config_for(&sim);
     config.endpoints.compute = format!("http://{addr}").parse().expect("a URL");
@@ -1272,42 +1281,6 @@ async fn pauses_are_paced_to_the_limit_never_throttled() {
     );
 }
 
-/// A Live that refuses the first block-once with `status` and `code`, then accepts;
-/// returns its address and how many block-once requests it saw.
-async fn serve_live_refusing_once(
-    status: u16,
-    code: &'static str,
-) -> (
-    std::net::SocketAddr,
-    std::sync::Arc<std::sync::atomic::AtomicUsize>,
-) {
-    use axum::http::StatusCode;
-    use axum::response::IntoResponse;
-    let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let count = seen.clone();
-    let app = axum::Router::new().route(
-        "/v1/{project}/stream/block-once",
-        axum::routing::post(move || {
-            let count = count.clone();
-            async move {
-                if count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
-                    let status = StatusCode::from_u16(status).expect("a status");
-                    let body =
-                        serde_json::json!({"error_code": code, "error_msg": "over ratelimit"});
-                    return (status, axum::Json(body)).into_response();
-                }
-                StatusCode::OK.into_response()
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("binds");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (addr, seen)
-}
-
 /// A mutation the gateway throttled (429 `APIGW.0308`) never reached the service:
 /// it is sent again. A 429 with any other code came from the service: never again.
 #[tokio::test(flavor = "multi_thread")]
@@ -1315,7 +1288,13 @@ async fn a_mutation_throttled_by_the_gateway_is_sent_again_one_refused_by_the_se
     let sim = start_sim().await;
     let key: StreamKey = "publish.example.com/live/cam-1".parse().expect("a key");
     for (code, sent, ok) in [("APIGW.0308", 2, true), ("LIVE.100011429", 1, false)] {
-        let (addr, seen) = serve_live_refusing_once(429, code).await;
+        let (addr, seen) = serve_throttling_once(
+            "/v1/{project}/stream/block-once",
+            code,
+            false,
+            serde_json::json!({}),
+        )
+        .await;
         let mut config = config_for(&sim);
         config.endpoints.live = format!("http://{addr}").parse().expect("a URL");
         let api = Api::new(config).expect("builds");

@@ -1158,15 +1158,7 @@ async fn a_paused_stream_is_confirmed_dropped_then_seen_pushed_again() {
 #[tokio::test(flavor = "multi_thread")]
 async fn of_two_streams_whose_parts_collide_the_row_paused_is_the_row_chosen() {
     let sim = start_sim().await;
-    let domain = sim.with_fleet(|fleet| {
-        let domain = fleet.streams[0].domain.clone();
-        for (index, (app, stream)) in [("live/x", "y"), ("live", "x/y")].into_iter().enumerate() {
-            fleet.streams[index].domain = domain.clone();
-            fleet.streams[index].app = app.into();
-            fleet.streams[index].stream = stream.into();
-        }
-        domain
-    });
+    let domain = colliding_streams(&sim);
     let mut ui = Harness::new(&sim, false).await;
     ui.key(KeyCode::Char('2')).await;
     let screen = ui.screen(160, 48);

@@ -96,6 +96,19 @@ async fn official_sdks_work_against_the_simulator() {
         requests.iter().any(|r| r.path == "/v3/auth/tokens"),
         "the IAM SDK logged in"
     );
+    // The SDK's query as it went on the wire is phonedeck's encoding of the same value
+    // (a space is %20, never +), and the simulator, checking the SDK's signature with
+    // phonedeck's canonical form, accepted it.
+    let tricky = requests
+        .iter()
+        .filter_map(|r| r.query.as_deref())
+        .find(|q| q.contains("stream="))
+        .expect("the SDK's query with every kind of character");
+    let ours = format!("stream={}", phonedeck::api::signer::encode("cam 1+2*3~é"));
+    assert!(
+        tricky.split('&').any(|pair| pair == ours),
+        "{tricky} vs {ours}"
+    );
     for request in requests.iter().filter(|r| r.path.contains("/cloud-phone/")) {
         for header in ["x-project-id", "x-security-token", "content-type"] {
             assert!(

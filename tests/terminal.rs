@@ -562,14 +562,10 @@ fn with_mouse_on_a_click_on_a_tab_switches_pane_and_reporting_is_turned_off_at_e
     assert!(off > on);
 }
 
-#[test]
-fn a_lost_terminal_mid_bulk_stops_sending_and_accounts_for_every_target() {
-    let (_home, _runtime, sim, mut pty, audit) = audited_dashboard((120, 40), "max_in_flight = 2");
-    stop_streaming_on_all(&sim, &mut pty);
-    std::thread::sleep(Duration::from_millis(800));
-    // The SSH session dies: SIGHUP, and the terminal can no longer be drawn on.
-    pty.hang_up("j");
-    assert_eq!(pty.wait_exit(), 0);
+/// After the dashboard exited mid-bulk: nothing more is sent, and each request sent
+/// has its `sent` and outcome lines (those in flight were waited for). Returns how
+/// many were sent.
+fn stopped_sending_and_answered(sim: &phonedeck::sim::SimHandle, audit: &std::path::Path) -> usize {
     let stops = || {
         sim.requests()
             .iter()
@@ -579,13 +575,25 @@ fn a_lost_terminal_mid_bulk_stops_sending_and_accounts_for_every_target() {
     let requests = stops();
     std::thread::sleep(Duration::from_millis(700));
     assert_eq!(stops(), requests, "nothing sent after the exit");
-    let lines = audit_events(&audit);
+    let lines = audit_events(audit);
     assert_eq!(count(&lines, "sent"), requests);
     assert_eq!(
         count(&lines, "outcome"),
         requests,
         "those in flight were waited for"
     );
+    requests
+}
+
+#[test]
+fn a_lost_terminal_mid_bulk_stops_sending_and_accounts_for_every_target() {
+    let (_home, _runtime, sim, mut pty, audit) = audited_dashboard((120, 40), "max_in_flight = 2");
+    stop_streaming_on_all(&sim, &mut pty);
+    std::thread::sleep(Duration::from_millis(800));
+    // The SSH session dies: SIGHUP, and the terminal can no longer be drawn on.
+    pty.hang_up("j");
+    assert_eq!(pty.wait_exit(), 0);
+    let requests = stopped_sending_and_answered(&sim, &audit);
     let audit_arg = audit.display().to_string();
     let action = std::fs::read_to_string(&audit)
         .expect("audit")
@@ -631,22 +639,8 @@ fn a_panic_in_the_ui_mid_bulk_stops_sending_and_accounts_for_every_target() {
     pty.send("!");
     pty.wait_for("hit a bug (PHONEDECK_TEST_PANIC_KEY was pressed) and stopped sending");
     assert_eq!(pty.wait_exit(), 1);
-    let stops = || {
-        sim.requests()
-            .iter()
-            .filter(|r| r.method == "POST" && r.path.ends_with("/streaming/stop"))
-            .count()
-    };
-    let requests = stops();
-    std::thread::sleep(Duration::from_millis(700));
-    assert_eq!(stops(), requests, "nothing sent after the bug");
+    let requests = stopped_sending_and_answered(&sim, &audit);
     let lines = audit_events(&audit);
-    assert_eq!(count(&lines, "sent"), requests);
-    assert_eq!(
-        count(&lines, "outcome"),
-        requests,
-        "those in flight were waited for"
-    );
     assert_eq!(
         count(&lines, "not_sent"),
         200 - requests,

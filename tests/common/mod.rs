@@ -119,3 +119,18 @@ impl Drop for SmallDisk {
             .status();
     }
 }
+
+/// Makes the first two streams collide when their parts are joined with `/`: app
+/// `live/x` with stream `y`, and app `live` with stream `x/y`, on one domain, which
+/// is returned.
+pub fn colliding_streams(sim: &SimHandle) -> String {
+    sim.with_fleet(|fleet| {
+        let domain = fleet.streams[0].domain.clone();
+        for (index, (app, stream)) in [("live/x", "y"), ("live", "x/y")].into_iter().enumerate() {
+            fleet.streams[index].domain = domain.clone();
+            fleet.streams[index].app = app.into();
+            fleet.streams[index].stream = stream.into();
+        }
+        domain
+    })
+}

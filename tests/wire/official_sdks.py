@@ -39,6 +39,7 @@ from huaweicloudsdklive.v1 import (
 
 base, ak, sk, project_id, token, security_token, password = sys.argv[1:8]
 domain = "publish.example.com"
+TRICKY_STREAM = "cam 1+2*3~é"
 
 
 def build(client_class, credentials=None):
@@ -65,6 +66,12 @@ def check(name, ok, detail=""):
 live = build(LiveClient)
 online = live.list_live_streams_online(ListLiveStreamsOnlineRequest(publish_domain=domain))
 check("live list_live_streams_online", online.total_num and len(online.streams) > 0, online.total_num)
+# A signed query with a space, +, *, ~ and non-ASCII: the simulator checks the SDK's
+# signature with phonedeck's canonical form, and the Rust test compares the wire form.
+tricky = live.list_live_streams_online(
+    ListLiveStreamsOnlineRequest(publish_domain=domain, app="live", stream=TRICKY_STREAM)
+)
+check("live list_live_streams_online with a query of every kind of character", True, tricky.total_num)
 first = online.streams[0]
 setting = StreamForbiddenOnceSetting(domain=domain, app_name=first.app, stream_name=first.stream)
 blocked = live.create_stream_forbidden_once(CreateStreamForbiddenOnceRequest(body=setting))
