@@ -469,6 +469,29 @@ async fn connection_refused_is_a_connect_error() {
 }
 
 #[tokio::test]
+async fn a_missing_endpoint_is_a_configuration_error_not_a_credentials_one() {
+    let sim = start_sim().await;
+    let mut config = config_for(&sim);
+    config.endpoints.iam = None;
+    config.project_id = None;
+    config.region = Some("cn-east-3".into());
+    let api = Api::new(config).expect("builds");
+    let err = api
+        .project_id()
+        .await
+        .expect_err("no IAM to find the project by");
+    assert_eq!(err.kind, ErrorKind::Config, "{err}");
+    assert!(err.message.contains("endpoints"), "says what to fix: {err}");
+    let mut feed = phonedeck::app::feed::Feed::new(std::time::Instant::now());
+    feed.failed(std::time::Instant::now(), Duration::from_secs(5), &err);
+    assert!(
+        !feed.credentials_rejected,
+        "no credentials banner for a typo"
+    );
+    assert!(sim.requests().is_empty(), "nothing was sent");
+}
+
+#[tokio::test]
 async fn read_only_refuses_in_the_client_before_sending() {
     let sim = start_sim().await;
     let mut config = config_for(&sim);
@@ -1049,9 +1072,7 @@ async fn a_skewed_clock_is_seen_and_its_signatures_refused() {
     config.credentials.access_key = Some(sim.access_key());
     config.retry.max_attempts = 1;
     let api = Api::new(config).expect("builds");
-    let server = phonedeck::api::iam::server_clock(&api)
-        .await
-        .expect("a date");
+    let server = api.server_clock().await.expect("a date");
     let skew = (server - chrono::Utc::now()).num_minutes();
     assert!((19..=21).contains(&skew), "{skew} minutes");
     let err = api.compute().list_servers().await.expect_err("refused");

@@ -32,12 +32,15 @@ async fn filter_mark_all_and_stop_streaming_with_typed_count() {
     let offline = offline_ids(&sim);
     assert!(offline.len() >= 10, "the typed-count path is exercised");
     let mut ui = Harness::new(&sim, false).await;
-    assert_eq!(ui.state.panes.phones.rows.len(), 250);
+    assert_eq!(ui.state.panes.phones.table.rows.len(), 250);
 
     ui.key(KeyCode::Char('/')).await;
     ui.type_text("OFFLINE").await;
     ui.key(KeyCode::Enter).await;
-    assert_eq!(ui.state.panes.phones.view.visible.len(), offline.len());
+    assert_eq!(
+        ui.state.panes.phones.table.view.visible.len(),
+        offline.len()
+    );
     let screen = ui.screen(120, 40);
     assert!(
         screen.contains(&format!("Phones {}/250 /OFFLINE", offline.len())),
@@ -75,7 +78,7 @@ async fn filter_mark_all_and_stop_streaming_with_typed_count() {
     assert_eq!(audit[0]["event"], "targets");
     assert_eq!(audit.len(), 1 + offline.len() * 2);
     assert!(
-        ui.state.panes.phones.view.marks.is_empty(),
+        ui.state.panes.phones.table.view.marks.is_empty(),
         "marks are spent by the action"
     );
 }
@@ -209,7 +212,7 @@ async fn a_failed_poll_keeps_data_marks_stale_and_recovers() {
     });
     ui.advance(Duration::from_secs(6)).await;
     assert_eq!(
-        ui.state.panes.phones.rows.len(),
+        ui.state.panes.phones.table.rows.len(),
         250,
         "last known data kept"
     );
@@ -221,7 +224,7 @@ async fn a_failed_poll_keeps_data_marks_stale_and_recovers() {
     );
     assert!(screen.contains("refresh of"), "{screen}");
     assert_eq!(
-        ui.state.panes.phones.view.marks.len(),
+        ui.state.panes.phones.table.view.marks.len(),
         1,
         "marks survive refreshes"
     );
@@ -261,7 +264,11 @@ async fn simulator_stopped_then_restarted_on_the_same_port_recovers() {
     let screen = ui.screen(120, 40);
     assert!(screen.contains("STALE"), "{screen}");
     assert!(screen.contains("cannot connect"), "{screen}");
-    assert_eq!(ui.state.panes.phones.rows.len(), 250, "last data kept");
+    assert_eq!(
+        ui.state.panes.phones.table.rows.len(),
+        250,
+        "last data kept"
+    );
     let mut options = sim_options();
     options.listen = addr;
     let _again = start_sim_with(options).await;
@@ -282,7 +289,7 @@ async fn garbage_answers_mark_the_data_stale_without_losing_it() {
     let screen = ui.screen(160, 48);
     assert!(screen.contains("STALE"), "{screen}");
     assert!(screen.contains("unexpected response"), "{screen}");
-    assert_eq!(ui.state.panes.phones.rows.len(), 250);
+    assert_eq!(ui.state.panes.phones.table.rows.len(), 250);
     assert!(!ui.state.panes.servers.rows.is_empty());
 }
 
@@ -321,7 +328,7 @@ async fn rejected_credentials_show_a_banner_and_keep_the_data() {
     let screen = ui.screen(160, 48);
     assert!(screen.contains("CREDENTIALS REJECTED"), "{screen}");
     assert!(screen.contains("APIGW.0307"), "{screen}");
-    assert_eq!(ui.state.panes.phones.rows.len(), 250);
+    assert_eq!(ui.state.panes.phones.table.rows.len(), 250);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -387,7 +394,7 @@ async fn over_budget_polls_cover_the_screen_first_and_show_the_oldest_row() {
     let mut config = config_for(&sim);
     config.max_requests_per_sec = Some(20.0);
     let mut ui = Harness::with_config(config).await;
-    assert_eq!(ui.state.panes.phones.rows.len(), 1_000, "listed");
+    assert_eq!(ui.state.panes.phones.table.rows.len(), 1_000, "listed");
     // 20 req/s x 1 s x 0.8 - 3 others = 13 requests: 416 of the 1,000 phones a poll.
     ui.state.settings.poll_interval = Duration::from_secs(1);
     let status_requests = || {
@@ -397,7 +404,7 @@ async fn over_budget_polls_cover_the_screen_first_and_show_the_oldest_row() {
             .count()
     };
     let offline = offline_ids(&sim);
-    let on_screen = ui.state.panes.phones.rows[3].id.clone();
+    let on_screen = ui.state.panes.phones.table.rows[3].id.clone();
     sim.with_fleet(|fleet| {
         let phone = fleet
             .phones
@@ -420,13 +427,14 @@ async fn over_budget_polls_cover_the_screen_first_and_show_the_oldest_row() {
         .state
         .panes
         .phones
+        .table
         .rows
         .iter()
         .find(|p| p.id == on_screen)
         .expect("row");
     assert_eq!(
         row.changed_in_poll,
-        Some(ui.state.poll),
+        Some(ui.state.panes.phones.polls),
         "the row on screen was polled"
     );
     let screen = ui.screen(120, 40);
@@ -479,7 +487,7 @@ async fn exports_write_the_shown_rows_and_the_activity_log_and_say_where() {
     ui.key(KeyCode::Char('/')).await;
     ui.type_text("offline").await;
     ui.key(KeyCode::Enter).await;
-    let shown = ui.state.panes.phones.view.visible.len();
+    let shown = ui.state.panes.phones.table.view.visible.len();
     ui.key(KeyCode::Char('e')).await;
     let screen = ui.screen(160, 48);
     assert!(
@@ -542,13 +550,13 @@ async fn mouse_clicks_pick_tabs_and_rows_and_the_wheel_scrolls_only_when_enabled
         modifiers: crossterm::event::KeyModifiers::NONE,
     });
     ui.dispatch(wheel_down.clone()).await;
-    assert_eq!(ui.state.panes.phones.view.cursor, 0, "off by default");
+    assert_eq!(ui.state.panes.phones.table.view.cursor, 0, "off by default");
     ui.state.settings.mouse = true;
     ui.dispatch(wheel_down).await;
-    assert_eq!(ui.state.panes.phones.view.cursor, 3);
+    assert_eq!(ui.state.panes.phones.table.view.cursor, 3);
     // 120x40: three header lines, the table's title and column header, then rows.
     ui.dispatch(click(10, 5 + 7)).await;
-    assert_eq!(ui.state.panes.phones.view.cursor, 7);
+    assert_eq!(ui.state.panes.phones.table.view.cursor, 7);
     ui.dispatch(click(40, 2)).await;
     assert_eq!(ui.state.pane, Pane::Servers);
 }
@@ -562,7 +570,7 @@ async fn a_sparse_fleet_shows_every_row_with_unknown_fields_as_dashes() {
     });
     let mut ui = Harness::new(&sim, false).await;
     assert_eq!(
-        ui.state.panes.phones.rows.len(),
+        ui.state.panes.phones.table.rows.len(),
         250,
         "no sparse row is lost"
     );
@@ -570,6 +578,7 @@ async fn a_sparse_fleet_shows_every_row_with_unknown_fields_as_dashes() {
         .state
         .panes
         .phones
+        .table
         .rows
         .iter()
         .filter(|p| p.status.is_none())
@@ -578,7 +587,7 @@ async fn a_sparse_fleet_shows_every_row_with_unknown_fields_as_dashes() {
     assert_eq!(ui.state.panes.encoders.rows.len(), 5);
     assert_eq!(ui.state.panes.servers.rows.len(), 6);
     assert!(
-        ui.state.panes.phones.feed.error.is_none(),
+        ui.state.panes.phones.table.feed.error.is_none(),
         "a sparse answer is no error"
     );
     let log: Vec<String> = ui
@@ -610,7 +619,7 @@ async fn a_sparse_fleet_shows_every_row_with_unknown_fields_as_dashes() {
 async fn a_koophone_error_inside_data_keeps_the_fleet_and_says_why() {
     let sim = start_sim().await;
     let mut ui = Harness::new(&sim, false).await;
-    assert_eq!(ui.state.panes.phones.rows.len(), 250);
+    assert_eq!(ui.state.panes.phones.table.rows.len(), 250);
     sim.set_faults(phonedeck::sim::Faults {
         sparse: true,
         error_rate: 1.0,
@@ -621,13 +630,14 @@ async fn a_koophone_error_inside_data_keeps_the_fleet_and_says_why() {
         .state
         .panes
         .phones
+        .table
         .feed
         .error
         .clone()
         .expect("the poll failed");
     assert!(error.contains("KOOPHONE.API.9999"), "{error}");
     assert_eq!(
-        ui.state.panes.phones.rows.len(),
+        ui.state.panes.phones.table.rows.len(),
         250,
         "the last data stays on screen"
     );
@@ -868,7 +878,7 @@ async fn filters_behave_as_a_k9s_user_expects() {
     use phonedeck::app::Msg;
     let sim = start_sim().await;
     let mut ui = Harness::new(&sim, false).await;
-    let filter = |ui: &Harness| ui.state.panes.phones.view.filter.clone();
+    let filter = |ui: &Harness| ui.state.panes.phones.table.view.filter.clone();
     ui.key(KeyCode::Char('/')).await;
     ui.type_text("offline").await;
     ui.key(KeyCode::Enter).await;
@@ -894,7 +904,7 @@ async fn filters_behave_as_a_k9s_user_expects() {
     // Several words must all match; `!word` excludes.
     ui.type_text("phone !running").await;
     ui.key(KeyCode::Enter).await;
-    let rows = &ui.state.panes.phones;
+    let rows = &ui.state.panes.phones.table;
     assert!(!rows.view.visible.is_empty());
     assert!(
         rows.view
@@ -910,13 +920,13 @@ async fn filters_behave_as_a_k9s_user_expects() {
     // Esc in the pane clears the filter in force.
     ui.key(KeyCode::Esc).await;
     assert_eq!(filter(&ui), "");
-    assert_eq!(ui.state.panes.phones.view.visible.len(), 250);
+    assert_eq!(ui.state.panes.phones.table.view.visible.len(), 250);
     // Alt and a column's letter sorts by it; again, the other way.
     let alt = |c| Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT));
     ui.dispatch(alt('n')).await;
-    assert_eq!(ui.state.panes.phones.view.sort, Some((1, false)));
+    assert_eq!(ui.state.panes.phones.table.view.sort, Some((1, false)));
     ui.dispatch(alt('n')).await;
-    assert_eq!(ui.state.panes.phones.view.sort, Some((1, true)));
+    assert_eq!(ui.state.panes.phones.table.view.sort, Some((1, true)));
     assert!(ui.screen(120, 40).contains("sort:name↓"));
 }
 
@@ -930,7 +940,7 @@ async fn switching_profile_keeps_the_filters() {
     let settings = ui.state.settings.clone();
     ui.dispatch(phonedeck::app::Msg::ProfileSwitched(Ok(settings)))
         .await;
-    assert_eq!(ui.state.panes.phones.view.filter, "offline");
+    assert_eq!(ui.state.panes.phones.table.view.filter, "offline");
     assert!(ui.screen(120, 40).contains("/offline"));
 }
 
@@ -1233,7 +1243,11 @@ async fn a_refused_credential_pauses_polls_until_r_tries_it_once_more() {
     let screen = ui.screen(160, 48);
     assert!(screen.contains("PAUSED: CREDENTIALS REFUSED"), "{screen}");
     assert!(screen.contains("CREDENTIALS REJECTED"), "{screen}");
-    assert_eq!(ui.state.panes.phones.rows.len(), 250, "the data is kept");
+    assert_eq!(
+        ui.state.panes.phones.table.rows.len(),
+        250,
+        "the data is kept"
+    );
 
     sim.accept_token(&token);
     ui.key(KeyCode::Char('R')).await;
@@ -1439,7 +1453,7 @@ async fn an_actions_entry_opens_its_targets_by_cause_and_marks_a_group_in_the_pa
     }
     ui.key(KeyCode::Char('m')).await;
     assert_eq!(ui.state.pane, Pane::Phones);
-    let marks = &ui.state.panes.phones.view.marks;
+    let marks = &ui.state.panes.phones.table.view.marks;
     assert_eq!(marks.len(), failed, "{:?}", ui.state.flash);
     let denied: HashSet<String> = ui
         .audit_lines()

@@ -210,24 +210,30 @@ fn check_view<R: TableRow>(view: &TableView, rows: &[R]) {
 }
 
 fn check_invariants(state: &AppState) {
-    check_view(&state.panes.phones.view, &state.panes.phones.rows);
+    check_view(
+        &state.panes.phones.table.view,
+        &state.panes.phones.table.rows,
+    );
     check_view(&state.panes.streams.view, &state.panes.streams.rows);
     check_view(&state.panes.encoders.view, &state.panes.encoders.rows);
     check_view(&state.panes.servers.view, &state.panes.servers.rows);
-    assert_eq!(state.phone_index.len(), state.panes.phones.rows.len());
     assert_eq!(
-        state.counts,
-        StatusCounts::of(state.panes.phones.rows.iter().map(|p| p.status)),
+        state.panes.phones.index.len(),
+        state.panes.phones.table.rows.len()
+    );
+    assert_eq!(
+        state.panes.phones.counts,
+        StatusCounts::of(state.panes.phones.table.rows.iter().map(|p| p.status)),
         "the counts follow every change as a recount would"
     );
     let mut fresh = TableView {
-        sort: state.panes.phones.view.sort,
-        filter: state.panes.phones.view.filter.clone(),
+        sort: state.panes.phones.table.view.sort,
+        filter: state.panes.phones.table.view.filter.clone(),
         ..TableView::default()
     };
-    fresh.refresh(&state.panes.phones.rows);
+    fresh.refresh(&state.panes.phones.table.rows);
     assert_eq!(
-        fresh.visible, state.panes.phones.view.visible,
+        fresh.visible, state.panes.phones.table.view.visible,
         "moving changed rows keeps the order a full refresh gives"
     );
 }

@@ -41,7 +41,7 @@ pub async fn resident(phones: usize) -> Figure {
         clock,
     );
     let _ = update(&mut state, Msg::StatusPolled(status), clock);
-    assert_eq!(state.panes.phones.rows.len(), phones);
+    assert_eq!(state.panes.phones.table.rows.len(), phones);
     let mib = resident_kib() as f64 / 1024.0;
     Figure {
         name: format!("5. memory, {phones} phones in the dashboard state"),

@@ -3,12 +3,13 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::call::Call;
+use super::client::Api;
 use super::error::{ApiError, Service};
 use super::paging;
 use super::path;
 use super::rate_limits::ApiName;
 use super::tolerant::{self, Row, Rows};
-use super::{Api, Call};
 
 /// One server of `servers/detail`. Rows are read tolerantly: Nova's own v2.69 sample
 /// of a server in a down cell has no name and no extended status fields.
@@ -77,12 +78,12 @@ impl ServerPage {
 }
 
 pub fn parse_server_page(body: &[u8]) -> Result<ServerPage, ApiError> {
-    super::decode::<ServerPage>(Service::Compute, body)
+    super::decode::decode::<ServerPage>(Service::Compute, body)
 }
 
 /// `GET servers/{id}`.
 pub fn parse_server(body: &[u8]) -> Result<Server, ApiError> {
-    super::decode::<ServerBody>(Service::Compute, body).map(|body| body.server)
+    super::decode::decode::<ServerBody>(Service::Compute, body).map(|body| body.server)
 }
 
 pub fn parse_servers(body: &[u8]) -> Result<Rows<Server>, ApiError> {
@@ -100,6 +101,12 @@ pub const SERVER_PAGE_SIZE: usize = 1000;
 
 pub struct Compute<'a> {
     api: &'a Api,
+}
+
+impl Api {
+    pub fn compute(&self) -> Compute<'_> {
+        Compute::new(self)
+    }
 }
 
 impl<'a> Compute<'a> {

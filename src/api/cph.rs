@@ -6,12 +6,13 @@ use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::call::Call;
+use super::client::Api;
 use super::error::{ApiError, ErrorKind, Service};
 use super::paging;
 use super::path;
 use super::rate_limits::ApiName;
 use super::tolerant::{self, Row, Rows};
-use super::{Api, Call};
 
 pub const PAGE_LIMIT: u32 = 100;
 
@@ -211,17 +212,17 @@ impl Job {
 }
 
 pub fn parse_encode_servers(body: &[u8]) -> Result<Rows<EncodeServer>, ApiError> {
-    super::decode::<EncodeServerList>(Service::Cph, body).map(|l| l.encode_servers)
+    super::decode::decode::<EncodeServerList>(Service::Cph, body).map(|l| l.encode_servers)
 }
 
 pub fn parse_restart_reply(body: &[u8]) -> Result<RestartReply, ApiError> {
-    super::decode(Service::Cph, body)
+    super::decode::decode(Service::Cph, body)
 }
 
 /// A ShowJob answer; one with neither a readable job id nor a readable status is
 /// not a job at all.
 pub fn parse_job(body: &[u8]) -> Result<Job, ApiError> {
-    let job: Job = super::decode(Service::Cph, body)?;
+    let job: Job = super::decode::decode(Service::Cph, body)?;
     if job.job_id.is_empty() && job.status.is_none() {
         return Err(ApiError::new(
             Service::Cph,
@@ -236,11 +237,17 @@ pub fn parse_job(body: &[u8]) -> Result<Job, ApiError> {
 }
 
 pub fn parse_jobs(body: &[u8]) -> Result<Rows<Job>, ApiError> {
-    super::decode::<JobList>(Service::Cph, body).map(|l| l.jobs)
+    super::decode::decode::<JobList>(Service::Cph, body).map(|l| l.jobs)
 }
 
 pub struct Cph<'a> {
     api: &'a Api,
+}
+
+impl Api {
+    pub fn cph(&self) -> Cph<'_> {
+        Cph::new(self)
+    }
 }
 
 impl<'a> Cph<'a> {

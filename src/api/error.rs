@@ -73,6 +73,9 @@ pub enum ErrorKind {
     ReadOnly,
     /// No usable credentials (token command failed, variable unset, IAM refused).
     Credentials,
+    /// The profile does not say where to send the request, or says it wrongly (no
+    /// endpoint for the service, a URL that does not parse): fix the configuration.
+    Config,
     /// Refused locally: an identifier that cannot be sent (empty, control characters).
     InvalidInput,
 }
@@ -147,6 +150,7 @@ impl ApiError {
             | ErrorKind::Unsendable
             | ErrorKind::ReadOnly
             | ErrorKind::Credentials
+            | ErrorKind::Config
             | ErrorKind::InvalidInput => false,
         }
     }
@@ -159,6 +163,7 @@ impl ApiError {
             | ErrorKind::Unsendable
             | ErrorKind::ReadOnly
             | ErrorKind::Credentials
+            | ErrorKind::Config
             | ErrorKind::InvalidInput => self.status.is_none(),
             ErrorKind::Service
             | ErrorKind::Timeout

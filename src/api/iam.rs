@@ -8,9 +8,11 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::auth::{IssuedToken, PasswordLogin};
+use super::call::Call;
+use super::decode::decode;
 use super::error::{ApiError, ErrorKind, Service};
 use super::rate_limits::ApiName;
-use super::{Api, Call};
+use super::transport::Reply;
 
 #[derive(Deserialize)]
 struct TokenBody {
@@ -47,18 +49,23 @@ pub(super) fn login_body(login: &PasswordLogin) -> serde_json::Value {
     })
 }
 
-pub(super) async fn password_token(
-    api: &Api,
-    login: PasswordLogin,
-) -> Result<IssuedToken, ApiError> {
-    let call = Call::read_post(
+/// The login a password token comes from (sent without credentials).
+pub(crate) fn login_call(login: &PasswordLogin) -> Call {
+    Call::read_post(
         ApiName::IamToken,
         "/v3/auth/tokens".into(),
-        login_body(&login),
+        login_body(login),
     )
-    .anonymous();
-    // Boxed: send -> authenticate -> login -> send would otherwise be an infinite future.
-    let reply = Box::pin(api.send(&call)).await.map_err(|e| ApiError {
+    .anonymous()
+}
+
+/// The token a login's answer issued: its `X-Subject-Token` header, expiring when
+/// the body says.
+pub fn issued_token(
+    login: &PasswordLogin,
+    reply: Result<Reply, ApiError>,
+) -> Result<IssuedToken, ApiError> {
+    let reply = reply.map_err(|e| ApiError {
         kind: ErrorKind::Credentials,
         message: format!(
             "IAM password login for user {} failed: {}; check auth.user, auth.domain, auth.password_env and endpoints.iam",
@@ -79,7 +86,7 @@ pub(super) async fn password_token(
         )
         .with_status(reply.status)
     })?;
-    let body: TokenBody = super::decode(Service::Iam, &reply.body)?;
+    let body: TokenBody = decode(Service::Iam, &reply.body)?;
     Ok(IssuedToken {
         value: SecretString::from(token),
         expires_at: body.token.expires_at,
@@ -87,7 +94,7 @@ pub(super) async fn password_token(
 }
 
 #[derive(Deserialize)]
-struct ProjectList {
+pub struct ProjectList {
     #[serde(default)]
     projects: Vec<ProjectEntry>,
 }
@@ -98,21 +105,29 @@ struct ProjectEntry {
     id: String,
 }
 
-/// Finds the project id as the official SDKs do when none is configured: a signed
-/// `GET {iam}/v3/projects?name={region}` that must match exactly one project.
-pub async fn discover_project(api: &Api) -> Result<String, ApiError> {
-    let fail = |message: String| ApiError::new(Service::Iam, ErrorKind::Credentials, message);
-    let Some(region) = api.config().region.clone() else {
-        return Err(fail(
-            "no project_id configured and no region to find it by: set project_id or region in the profile (or HUAWEICLOUD_SDK_PROJECT_ID)".into(),
-        ));
-    };
-    let call = Call::read(ApiName::IamProjects, "/v3/projects".into()).query("name", &region);
-    let (list, _) = Box::pin(api.send_parsed(&call, |body| {
-        super::decode::<ProjectList>(Service::Iam, body)
-    }))
-    .await
-    .map_err(|e| ApiError {
+fn no_project(message: String) -> ApiError {
+    ApiError::new(Service::Iam, ErrorKind::Credentials, message)
+}
+
+/// The project list of a region, as the official SDKs ask for it when no project id
+/// is configured: a signed `GET {iam}/v3/projects?name={region}`.
+pub(crate) fn projects_call(region: Option<&str>) -> Result<Call, ApiError> {
+    let region = region.ok_or_else(|| no_project(
+        "no project_id configured and no region to find it by: set project_id or region in the profile (or HUAWEICLOUD_SDK_PROJECT_ID)".into(),
+    ))?;
+    Ok(Call::read(ApiName::IamProjects, "/v3/projects".into()).query("name", region))
+}
+
+pub fn read_projects(body: &[u8]) -> Result<ProjectList, ApiError> {
+    decode::<ProjectList>(Service::Iam, body)
+}
+
+/// The region's project id: the list must hold exactly one project.
+pub fn only_project(
+    region: &str,
+    answer: Result<(ProjectList, Option<String>), ApiError>,
+) -> Result<String, ApiError> {
+    let (list, _) = answer.map_err(|e| ApiError {
         message: format!(
             "cannot find the project of region {region} through IAM ({}); set project_id in the profile",
             e.message
@@ -121,21 +136,24 @@ pub async fn discover_project(api: &Api) -> Result<String, ApiError> {
     })?;
     match list.projects.as_slice() {
         [only] if !only.id.is_empty() => Ok(only.id.clone()),
-        [] => Err(fail(format!(
+        [] => Err(no_project(format!(
             "IAM knows no project named {region}: check the profile's region, or set project_id"
         ))),
-        many => Err(fail(format!(
+        many => Err(no_project(format!(
             "IAM has {} projects named {region}; exactly one is needed: set project_id in the profile",
             many.len()
         ))),
     }
 }
 
-/// The IAM server's clock, from the `Date` header of its version document (`GET /v3`
-/// needs no credentials); the gateway refuses signatures more than 15 minutes off it.
-pub async fn server_clock(api: &Api) -> Result<DateTime<Utc>, ApiError> {
-    let call = Call::read(ApiName::IamVersion, "/v3".into()).anonymous();
-    let reply = api.send(&call).await?;
+/// IAM's version document (`GET /v3`, no credentials), for its `Date` header.
+pub(crate) fn version_call() -> Call {
+    Call::read(ApiName::IamVersion, "/v3".into()).anonymous()
+}
+
+/// The IAM server's clock, from the `Date` header of its answer; the gateway refuses
+/// signatures more than 15 minutes off it.
+pub fn clock_of(reply: &Reply) -> Result<DateTime<Utc>, ApiError> {
     let date = reply
         .headers
         .get(reqwest::header::DATE)

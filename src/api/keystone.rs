@@ -117,7 +117,7 @@ pub fn session(
             login.cloud
         ))
     })?;
-    let body: TokenBody = super::decode(Service::Compute, body)?;
+    let body: TokenBody = super::decode::decode(Service::Compute, body)?;
     let region_matches = |e: &CatalogEndpoint| {
         login.region.as_deref().is_none_or(|region| {
             e.region.as_deref() == Some(region) || e.region_id.as_deref() == Some(region)

@@ -6,12 +6,13 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::call::Call;
+use super::client::Api;
 use super::envelope::Head;
 use super::error::{ApiError, ErrorKind, Service};
 use super::paging;
 use super::rate_limits::ApiName;
 use super::tolerant::{self, Row, Rows};
-use super::{Api, Call};
 
 /// The most ids one batch-status call may carry (safe under both doc readings).
 pub const STATUS_BATCH_LIMIT: usize = 32;
@@ -183,7 +184,7 @@ pub struct BatchStatus {
 /// documented shape), else the top level (the seed's example). An error the answer
 /// carries, at either level, was found before (`envelope::failure_in_success`).
 pub fn parse_envelope<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let head: Head = super::decode(Service::KooPhone, body)?;
+    let head: Head = super::decode::decode(Service::KooPhone, body)?;
     let payload = match head.data_object() {
         Some(data) => serde_json::from_str::<T>(data),
         None => serde_json::from_slice::<T>(body),
@@ -288,6 +289,12 @@ type ChunkAnswer = (Vec<String>, Result<Rows<StatusResult>, ApiError>);
 
 pub struct KooPhone<'a> {
     api: &'a Api,
+}
+
+impl Api {
+    pub fn koophone(&self) -> KooPhone<'_> {
+        KooPhone::new(self)
+    }
 }
 
 impl<'a> KooPhone<'a> {

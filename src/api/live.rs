@@ -5,10 +5,11 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::call::Call;
+use super::client::Api;
 use super::error::{ApiError, ErrorKind, Service};
 use super::rate_limits::ApiName;
 use super::tolerant::{self, Row, Rows};
-use super::{Api, Call};
 
 pub const PAGE_LIMIT: u32 = 100;
 
@@ -146,7 +147,7 @@ pub struct StreamPage {
 }
 
 pub fn parse_stream_page(body: &[u8]) -> Result<StreamPage, ApiError> {
-    super::decode(Service::Live, body)
+    super::decode::decode(Service::Live, body)
 }
 
 /// The streams of one domain, or why they could not be listed.
@@ -258,6 +259,12 @@ impl StreamListing {
 
 pub struct Live<'a> {
     api: &'a Api,
+}
+
+impl Api {
+    pub fn live(&self) -> Live<'_> {
+        Live::new(self)
+    }
 }
 
 impl<'a> Live<'a> {

@@ -1,149 +1,75 @@
-//! Keys and the actions they stand for. `Action` is what a binding names, so key maps
-//! in the configuration can refer to actions by name.
+//! Keys and the key actions they stand for, and each key action's name and
+//! description: a `KeyAction` is what a binding names, so key maps in the
+//! configuration can refer to key actions by name.
 
 use std::collections::HashMap;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use serde::{Deserialize, Serialize};
-use strum::IntoEnumIterator;
 
+use super::key_action::KeyAction;
 use super::pane::Pane;
 
-/// In the configuration an action is written by name (`toggle-log`); showing a pane
-/// is `<word>-pane` (`phones-pane`), one name per pane.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumIter,
-)]
-#[serde(into = "String", try_from = "String")]
-#[strum(serialize_all = "kebab-case")]
-pub enum Action {
-    Quit,
-    ForceQuit,
-    Help,
-    NextPane,
-    PrevPane,
-    ShowPane(Pane),
-    Up,
-    Down,
-    PageUp,
-    PageDown,
-    Top,
-    Bottom,
-    Filter,
-    SortNext,
-    SortReverse,
-    Mark,
-    MarkAll,
-    UnmarkAll,
-    /// Stop streaming (Phones) or stop server (Servers).
-    Stop,
-    /// Start server (Servers).
-    Start,
-    /// Pause stream (Streams).
-    Pause,
-    /// Restart encoder (Encoders).
-    Restart,
-    Refresh,
-    Freeze,
-    ToggleLog,
-    /// Write the shown rows of the pane to a CSV file.
-    ExportCsv,
-    /// Write the shown rows of the pane to a JSON file.
-    ExportJson,
-    /// Write the activity log to a text file.
-    SaveLog,
-    /// Open the `:` command line.
-    CommandLine,
-    /// Stop the running actions from sending more requests.
-    Cancel,
-    /// Run the latest action again on its failed, unknown and not-sent targets.
-    Retry,
-    /// The cursor row, whole: fields, status changes, audit lines, last error.
-    Details,
-    /// Focus the activity log: move through it, open an entry, retry its action.
-    FocusLog,
-}
-
-impl Action {
-    /// Every action, showing each pane included.
-    pub fn all() -> impl Iterator<Item = Action> {
-        Action::iter().flat_map(|action| match action {
-            Action::ShowPane(_) => Pane::ALL.iter().map(|&p| Action::ShowPane(p)).collect(),
-            other => vec![other],
-        })
-    }
-
+impl KeyAction {
     /// The name the configuration uses.
     pub fn name(self) -> String {
         match self {
-            Action::ShowPane(pane) => format!("{}-pane", pane.spec().word),
+            KeyAction::ShowPane(pane) => format!("{}-pane", pane.spec().word),
             other => <&'static str>::from(other).to_string(),
         }
     }
 
     pub fn describe(self) -> String {
         let text = match self {
-            Action::ShowPane(pane) => return format!("{} pane", pane.title()),
-            Action::Quit => "quit (asks if busy)",
-            Action::ForceQuit => "stop sending, quit",
-            Action::Help => "this help",
-            Action::NextPane => "next pane",
-            Action::PrevPane => "previous pane",
-            Action::Up => "up",
-            Action::Down => "down",
-            Action::PageUp => "page up",
-            Action::PageDown => "page down",
-            Action::Top => "first row",
-            Action::Bottom => "last row",
-            Action::Filter => "filter (Esc clears)",
-            Action::SortNext => "sort (Alt-letter: by it)",
-            Action::SortReverse => "reverse sort",
-            Action::Mark => "mark row, move down",
-            Action::MarkAll => "mark all shown rows",
-            Action::UnmarkAll => "unmark all",
-            Action::Stop => "stop streaming/server",
-            Action::Start => "start server",
-            Action::Pause => "pause stream",
-            Action::Restart => "restart encoder",
-            Action::Refresh => "refresh now",
-            Action::Freeze => "freeze/unfreeze",
-            Action::ToggleLog => "larger/smaller log",
-            Action::ExportCsv => "export pane as CSV",
-            Action::ExportJson => "export pane as JSON",
-            Action::SaveLog => "save activity log",
-            Action::CommandLine => "commands (:profile…)",
-            Action::Cancel => "cancel running actions",
-            Action::Retry => "retry failed/unknown",
-            Action::Details => "row details (y copies id)",
-            Action::FocusLog => "focus the activity log",
+            KeyAction::ShowPane(pane) => return format!("{} pane", pane.title()),
+            KeyAction::Quit => "quit (asks if busy)",
+            KeyAction::ForceQuit => "stop sending, quit",
+            KeyAction::Help => "this help",
+            KeyAction::NextPane => "next pane",
+            KeyAction::PrevPane => "previous pane",
+            KeyAction::Up => "up",
+            KeyAction::Down => "down",
+            KeyAction::PageUp => "page up",
+            KeyAction::PageDown => "page down",
+            KeyAction::Top => "first row",
+            KeyAction::Bottom => "last row",
+            KeyAction::Filter => "filter (Esc clears)",
+            KeyAction::SortNext => "sort (Alt-letter: by it)",
+            KeyAction::SortReverse => "reverse sort",
+            KeyAction::Mark => "mark row, move down",
+            KeyAction::MarkAll => "mark all shown rows",
+            KeyAction::UnmarkAll => "unmark all",
+            KeyAction::Stop => "stop streaming/server",
+            KeyAction::Start => "start server",
+            KeyAction::Pause => "pause stream",
+            KeyAction::Restart => "restart encoder",
+            KeyAction::Refresh => "refresh now",
+            KeyAction::Freeze => "freeze/unfreeze",
+            KeyAction::ToggleLog => "larger/smaller log",
+            KeyAction::ExportCsv => "export pane as CSV",
+            KeyAction::ExportJson => "export pane as JSON",
+            KeyAction::SaveLog => "save activity log",
+            KeyAction::CommandLine => "commands (:profile…)",
+            KeyAction::Cancel => "cancel running actions",
+            KeyAction::Retry => "retry failed/unknown",
+            KeyAction::Details => "row details (y copies id)",
+            KeyAction::FocusLog => "focus the activity log",
         };
         text.to_string()
     }
 }
 
-impl From<Action> for String {
-    fn from(action: Action) -> String {
+impl From<KeyAction> for String {
+    fn from(action: KeyAction) -> String {
         action.name()
     }
 }
 
-impl TryFrom<String> for Action {
+impl TryFrom<String> for KeyAction {
     type Error = String;
 
-    fn try_from(name: String) -> Result<Action, String> {
-        Action::all().find(|a| a.name() == name).ok_or_else(|| {
-            let known: Vec<String> = Action::all().map(Action::name).collect();
+    fn try_from(name: String) -> Result<KeyAction, String> {
+        KeyAction::all().find(|a| a.name() == name).ok_or_else(|| {
+            let known: Vec<String> = KeyAction::all().map(KeyAction::name).collect();
             format!("unknown action `{name}`; known: {}", known.join(", "))
         })
     }
@@ -279,8 +205,8 @@ fn special(code: KeyCode) -> Binding {
 
 #[derive(Debug, Clone)]
 pub struct KeyMap {
-    bindings: Vec<(Binding, Action)>,
-    lookup: HashMap<Binding, Action>,
+    bindings: Vec<(Binding, KeyAction)>,
+    lookup: HashMap<Binding, KeyAction>,
 }
 
 impl Default for KeyMap {
@@ -289,8 +215,8 @@ impl Default for KeyMap {
     }
 }
 
-fn default_bindings() -> Vec<(Binding, Action)> {
-    use Action::*;
+fn default_bindings() -> Vec<(Binding, KeyAction)> {
+    use KeyAction::*;
     vec![
         (key('?'), Help),
         (key('q'), Quit),
@@ -343,7 +269,7 @@ fn default_bindings() -> Vec<(Binding, Action)> {
 }
 
 /// An action's name as the configuration writes it (`toggle-log`).
-pub fn action_name(action: Action) -> String {
+pub fn action_name(action: KeyAction) -> String {
     action.name()
 }
 
@@ -351,7 +277,7 @@ impl KeyMap {
     /// The default map with `overrides` applied: an action named there gets exactly
     /// the keys given, taken from whichever action had them. Returns the conflicts, to
     /// be reported at start-up.
-    pub fn with_overrides(overrides: &[(Action, Vec<Binding>)]) -> (KeyMap, Vec<String>) {
+    pub fn with_overrides(overrides: &[(KeyAction, Vec<Binding>)]) -> (KeyMap, Vec<String>) {
         let mut bindings = KeyMap::default().bindings;
         let mut conflicts = Vec::new();
         for (action, keys) in overrides {
@@ -370,7 +296,7 @@ impl KeyMap {
             }
         }
         let keymap = KeyMap::from_bindings(bindings);
-        let bound: Vec<Action> = keymap.bindings.iter().map(|(_, a)| *a).collect();
+        let bound: Vec<KeyAction> = keymap.bindings.iter().map(|(_, a)| *a).collect();
         for (action, _) in KeyMap::default().by_action() {
             if !bound.contains(&action) {
                 conflicts.push(format!(
@@ -382,27 +308,27 @@ impl KeyMap {
         (keymap, conflicts)
     }
 
-    fn from_bindings(bindings: Vec<(Binding, Action)>) -> KeyMap {
+    fn from_bindings(bindings: Vec<(Binding, KeyAction)>) -> KeyMap {
         let lookup = bindings.iter().copied().collect();
         KeyMap { bindings, lookup }
     }
 
     /// The first key bound to `action`, for hints.
-    pub fn first_key(&self, action: Action) -> Option<Binding> {
+    pub fn first_key(&self, action: KeyAction) -> Option<Binding> {
         self.bindings
             .iter()
             .find(|(_, a)| *a == action)
             .map(|(b, _)| *b)
     }
 
-    pub fn action(&self, event: &KeyEvent) -> Option<Action> {
+    pub fn action(&self, event: &KeyEvent) -> Option<KeyAction> {
         self.lookup.get(&Binding::from_event(event)).copied()
     }
 
     /// Every action with the keys bound to it now (none when rebinding took them),
     /// in the default map's order.
-    pub fn by_action(&self) -> Vec<(Action, Vec<Binding>)> {
-        let mut grouped: Vec<(Action, Vec<Binding>)> = Vec::new();
+    pub fn by_action(&self) -> Vec<(KeyAction, Vec<Binding>)> {
+        let mut grouped: Vec<(KeyAction, Vec<Binding>)> = Vec::new();
         for (_, action) in default_bindings() {
             if grouped.iter().all(|(a, _)| *a != action) {
                 let keys = self
@@ -426,11 +352,11 @@ mod tests {
     fn shifted_letters_and_ctrl_c_resolve() {
         let map = KeyMap::default();
         let shift_s = KeyEvent::new(KeyCode::Char('S'), KeyModifiers::SHIFT);
-        assert_eq!(map.action(&shift_s), Some(Action::Start));
+        assert_eq!(map.action(&shift_s), Some(KeyAction::Start));
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(map.action(&ctrl_c), Some(Action::ForceQuit));
+        assert_eq!(map.action(&ctrl_c), Some(KeyAction::ForceQuit));
         let back_tab = KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT);
-        assert_eq!(map.action(&back_tab), Some(Action::PrevPane));
+        assert_eq!(map.action(&back_tab), Some(KeyAction::PrevPane));
     }
 
     #[test]
@@ -458,18 +384,18 @@ mod tests {
     fn overrides_take_keys_from_other_actions_and_report_it() {
         let overrides = vec![
             (
-                Action::Refresh,
+                KeyAction::Refresh,
                 vec![Binding::parse("ctrl-r").expect("key")],
             ),
-            (Action::Stop, vec![Binding::parse("x").expect("key")]),
-            (Action::Freeze, vec![Binding::parse("q").expect("key")]),
+            (KeyAction::Stop, vec![Binding::parse("x").expect("key")]),
+            (KeyAction::Freeze, vec![Binding::parse("q").expect("key")]),
         ];
         let (map, conflicts) = KeyMap::with_overrides(&overrides);
         let ctrl_r = KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL);
-        assert_eq!(map.action(&ctrl_r), Some(Action::Refresh));
+        assert_eq!(map.action(&ctrl_r), Some(KeyAction::Refresh));
         let shift_r = KeyEvent::new(KeyCode::Char('R'), KeyModifiers::SHIFT);
         assert_eq!(map.action(&shift_r), None, "the old key is released");
-        assert_eq!(map.first_key(Action::Stop), Some(key('x')));
+        assert_eq!(map.first_key(KeyAction::Stop), Some(key('x')));
         assert_eq!(
             conflicts,
             [
@@ -481,18 +407,18 @@ mod tests {
 
     #[test]
     fn actions_have_serde_names_for_config_key_maps() {
-        let name = serde_json::to_string(&Action::ToggleLog).expect("json");
+        let name = serde_json::to_string(&KeyAction::ToggleLog).expect("json");
         assert_eq!(name, "\"toggle-log\"");
-        let pane: Action = serde_json::from_str("\"servers-pane\"").expect("pane action");
-        assert_eq!(pane, Action::ShowPane(Pane::Servers));
-        let unknown = serde_json::from_str::<Action>("\"volumes-pane\"").expect_err("unknown");
+        let pane: KeyAction = serde_json::from_str("\"servers-pane\"").expect("pane action");
+        assert_eq!(pane, KeyAction::ShowPane(Pane::Servers));
+        let unknown = serde_json::from_str::<KeyAction>("\"volumes-pane\"").expect_err("unknown");
         assert!(unknown.to_string().contains("phones-pane"), "{unknown}");
     }
 
     #[test]
     fn the_example_config_names_every_action() {
         let example = include_str!("../../assets/config.example.toml");
-        for action in Action::all() {
+        for action in KeyAction::all() {
             let listed = format!(" {},", action.name());
             let last = format!(" {}.", action.name());
             assert!(
@@ -506,9 +432,10 @@ mod tests {
     #[test]
     fn every_action_has_a_default_key_and_a_distinct_name() {
         let map = KeyMap::default();
-        let names: std::collections::HashSet<String> = Action::all().map(Action::name).collect();
-        assert_eq!(names.len(), Action::all().count());
-        for action in Action::all() {
+        let names: std::collections::HashSet<String> =
+            KeyAction::all().map(KeyAction::name).collect();
+        assert_eq!(names.len(), KeyAction::all().count());
+        for action in KeyAction::all() {
             assert!(
                 map.first_key(action).is_some(),
                 "{} has no key",

@@ -2,10 +2,11 @@
 //! feed it was for.
 
 use crate::api::ApiError;
-use crate::api::tolerant::Rows;
 
 use super::activity::Entry;
 use super::feed::FeedId;
+use super::pane::Pane;
+use super::pane::refresh::Refresh;
 use super::state::AppState;
 
 /// Records a poll's result: on success the next poll is one interval away (and a
@@ -48,9 +49,13 @@ pub fn record_result(state: &mut AppState, id: FeedId, error: Option<&ApiError>)
     }
 }
 
-/// Says in the activity log how many rows of a listing had no id and were left out.
-pub fn note_dropped<T>(state: &mut AppState, rows: &Rows<T>, what: &str) {
-    if let Some(note) = rows.drop_note(what) {
+/// Applies what a pane's refresh changed to the rest of the state: the status
+/// changes to the detail view's log, the notes on rows without an id to the activity
+/// log, the result to the pane's feed.
+pub fn apply_refresh(state: &mut AppState, pane: Pane, refresh: Refresh) {
+    for note in refresh.dropped {
         state.log_activity(Entry::Note(note));
     }
+    state.record_changes(refresh.changes);
+    record_result(state, FeedId::Pane(pane), refresh.error.as_ref());
 }

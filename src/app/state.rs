@@ -1,7 +1,6 @@
 //! The dashboard's whole state. Drawing reads it; only `update` changes it.
 
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 
@@ -9,12 +8,12 @@ use crate::action_kind::ActionKind;
 
 use super::activity::ActivityLog;
 use super::clock::Clock;
-use super::counts::StatusCounts;
 use super::feed::{Feed, FeedId};
 use super::jobs::JobRow;
 use super::keymap::KeyMap;
 use super::pane::data::AnyPane;
 use super::pane::{Pane, Panes};
+use super::settings::Settings;
 use crate::api::cph::JobRef;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,57 +112,6 @@ pub enum Mode {
     },
 }
 
-/// Fixed for a session.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    pub profile: String,
-    pub simulator: bool,
-    pub read_only: bool,
-    pub poll_interval: Duration,
-    /// The profile's request budget: when a full refresh does not fit in one
-    /// interval, polls cover what matters first and the rest in turn.
-    pub max_requests_per_sec: Option<f64>,
-    /// Requests an action has in flight at most (the rest of its targets wait).
-    pub max_in_flight: usize,
-    /// Each API's rate limit: an action on a limited API is paced, and says so.
-    pub rate_limits: crate::api::RateLimits,
-    /// Where exports and saved activity logs go.
-    pub export_dir: std::path::PathBuf,
-    /// Profiles `:profile` can switch to (none in the demo).
-    pub profiles: Vec<String>,
-    pub theme: crate::theme::Theme,
-    /// Clicks and the wheel act on rows and tabs (`mouse = true`).
-    pub mouse: bool,
-    /// `y` in a detail view copies the id through the terminal (OSC 52;
-    /// `clipboard = true`).
-    pub clipboard: bool,
-    /// Starts every action id of this session (`3fa9c1d2-2`), so ids in the audit log
-    /// stay unique across runs.
-    pub session: String,
-}
-
-impl Default for Settings {
-    /// A real profile's defaults: polling every 5 s, no budget, exports to the
-    /// current directory, the dark theme, no mouse.
-    fn default() -> Self {
-        Settings {
-            profile: "default".into(),
-            simulator: false,
-            read_only: false,
-            poll_interval: Duration::from_secs(5),
-            max_requests_per_sec: None,
-            max_in_flight: 8,
-            rate_limits: Default::default(),
-            export_dir: ".".into(),
-            profiles: Vec::new(),
-            theme: Default::default(),
-            mouse: false,
-            clipboard: false,
-            session: crate::audit::new_session_id(),
-        }
-    }
-}
-
 pub struct AppState {
     pub settings: Settings,
     pub keymap: KeyMap,
@@ -174,20 +122,10 @@ pub struct AppState {
     pub mode: Mode,
     /// Every pane's rows, view and feed.
     pub panes: Panes,
-    /// Where each phone is in `panes.phones.rows`, by id.
-    pub phone_index: HashMap<String, usize>,
-    pub counts: StatusCounts,
-    pub history: super::history::StatusHistory,
     /// Each target's status changes seen since start (the detail view).
     pub changes: super::changes::StatusLog,
     pub jobs: Vec<JobRow>,
     pub jobs_feed: Feed,
-    /// Status polls completed; a row changed in the latest one is highlighted.
-    pub poll: u64,
-    /// Where the next partial poll's round-robin share starts (under a request budget).
-    pub poll_cursor: usize,
-    /// When the least recently confirmed phone was confirmed.
-    pub oldest_refresh: Option<Instant>,
     /// Whether the audit log was asked for this profile's earlier runs.
     pub earlier_runs_asked: bool,
     pub activity: ActivityLog,
@@ -219,15 +157,9 @@ impl AppState {
             pane: Pane::Phones,
             mode: Mode::Normal,
             panes: Panes::new(now),
-            phone_index: HashMap::new(),
-            counts: StatusCounts::default(),
-            history: Default::default(),
             changes: Default::default(),
             jobs: Vec::new(),
             jobs_feed: Feed::new(now),
-            poll: 0,
-            poll_cursor: 0,
-            oldest_refresh: None,
             activity: ActivityLog::default(),
             earlier_runs_asked: false,
             log_expanded: false,

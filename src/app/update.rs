@@ -16,13 +16,14 @@ use super::export::{self, Export};
 use super::feed::FeedId;
 use super::follow;
 use super::jobs::{JobRow, JobState};
-use super::keymap::Action;
+use super::key_action::KeyAction;
 use super::layout::{self, Hit};
 use super::message::{EarlierRun, Msg};
-use super::pane::{Pane, Polling, phones};
-use super::poll_result::record_result;
+use super::pane::{Pane, Polling};
+use super::poll_result::{apply_refresh, record_result};
+use super::settings::Settings;
 use super::state::{
-    AppState, AuditHistory, ConfirmDialog, Detail, Focus, Mode, RetryOf, Settings, WholeRecord,
+    AppState, AuditHistory, ConfirmDialog, Detail, Focus, Mode, RetryOf, WholeRecord,
 };
 use super::table::window_start;
 
@@ -44,7 +45,8 @@ pub fn update(state: &mut AppState, msg: Msg, clock: Clock) -> Vec<Effect> {
         Msg::EarlierRuns(runs) => on_earlier_runs(state, runs),
         Msg::Terminate => request_quit(state, &mut effects),
         Msg::Listed(listing) => {
-            listing.apply(state);
+            let (pane, refresh) = state.panes.listed(listing, clock);
+            apply_refresh(state, pane, refresh);
             follow::after_poll(state);
             for settled in follow::overdue(state) {
                 if let Some(error) = last_error(&settled.outcome) {
@@ -55,7 +57,10 @@ pub fn update(state: &mut AppState, msg: Msg, clock: Clock) -> Vec<Effect> {
                 effects.push(Effect::RecordSettled(settled));
             }
         }
-        Msg::StatusPolled(batch) => phones::on_status(state, batch),
+        Msg::StatusPolled(batch) => {
+            let refresh = state.panes.phones.status_answered(batch, clock);
+            apply_refresh(state, Pane::Phones, refresh);
+        }
         Msg::JobsPolled(jobs) => on_jobs(state, jobs, &mut effects),
         Msg::ActionOutcome { action, outcome } => on_outcome(state, action, outcome),
         Msg::ActionFinished { action } => on_action_finished(state, action),
@@ -84,7 +89,9 @@ fn schedule_polls(state: &mut AppState, effects: &mut Vec<Effect>) {
             state.pane_mut(pane).feed_mut().start(now);
             effects.push(match pane.spec().polling {
                 Polling::List => Effect::List(pane),
-                Polling::ListAndStatus => phones::poll(state),
+                Polling::ListAndStatus => {
+                    (state.panes.phones).next_poll(&state.settings, state.size.1)
+                }
             });
         }
     }
@@ -555,49 +562,49 @@ fn on_normal_key(state: &mut AppState, key: KeyEvent, effects: &mut Vec<Effect>)
     state.flash = None;
     let pane = state.pane;
     match action {
-        Action::Quit if busy(state) => state.mode = Mode::ConfirmQuit,
-        Action::Quit | Action::ForceQuit => request_quit(state, effects),
-        Action::Cancel => cancel_actions(state, effects),
-        Action::Retry => request_retry(state, None),
-        Action::FocusLog => focus_log(state),
-        Action::Details => open_detail(state, effects),
-        Action::Help => state.mode = Mode::Help,
-        Action::NextPane => state.pane = pane.cycle(1),
-        Action::PrevPane => state.pane = pane.cycle(-1),
-        Action::ShowPane(shown) => state.pane = shown,
-        Action::Up => state.current().view_mut().move_by(-1),
-        Action::Down => state.current().view_mut().move_by(1),
-        Action::PageUp => {
+        KeyAction::Quit if busy(state) => state.mode = Mode::ConfirmQuit,
+        KeyAction::Quit | KeyAction::ForceQuit => request_quit(state, effects),
+        KeyAction::Cancel => cancel_actions(state, effects),
+        KeyAction::Retry => request_retry(state, None),
+        KeyAction::FocusLog => focus_log(state),
+        KeyAction::Details => open_detail(state, effects),
+        KeyAction::Help => state.mode = Mode::Help,
+        KeyAction::NextPane => state.pane = pane.cycle(1),
+        KeyAction::PrevPane => state.pane = pane.cycle(-1),
+        KeyAction::ShowPane(shown) => state.pane = shown,
+        KeyAction::Up => state.current().view_mut().move_by(-1),
+        KeyAction::Down => state.current().view_mut().move_by(1),
+        KeyAction::PageUp => {
             let page = page(state);
             state.current().view_mut().move_by(-page)
         }
-        Action::PageDown => {
+        KeyAction::PageDown => {
             let page = page(state);
             state.current().view_mut().move_by(page)
         }
-        Action::Top => state.current().view_mut().top(),
-        Action::Bottom => state.current().view_mut().bottom(),
-        Action::Filter => start_filter(state),
-        Action::CommandLine => state.mode = Mode::Command(String::new()),
-        Action::SortNext => {
+        KeyAction::Top => state.current().view_mut().top(),
+        KeyAction::Bottom => state.current().view_mut().bottom(),
+        KeyAction::Filter => start_filter(state),
+        KeyAction::CommandLine => state.mode = Mode::Command(String::new()),
+        KeyAction::SortNext => {
             let current = state.current();
             let columns = sortable_columns(current);
             current.view_mut().cycle_sort(columns);
             current.refresh();
         }
-        Action::SortReverse => {
+        KeyAction::SortReverse => {
             let current = state.current();
             current.view_mut().reverse_sort();
             current.refresh();
         }
-        Action::Mark => {
+        KeyAction::Mark => {
             let current = state.current();
             current.toggle_mark();
             current.view_mut().move_by(1);
         }
-        Action::MarkAll => state.current().mark_all_visible(),
-        Action::UnmarkAll => state.current().view_mut().marks.clear(),
-        Action::Stop | Action::Start | Action::Pause | Action::Restart => {
+        KeyAction::MarkAll => state.current().mark_all_visible(),
+        KeyAction::UnmarkAll => state.current().view_mut().marks.clear(),
+        KeyAction::Stop | KeyAction::Start | KeyAction::Pause | KeyAction::Restart => {
             match pane.spec().action(action) {
                 Some(kind) => request_action(state, kind),
                 None => {
@@ -609,25 +616,27 @@ fn on_normal_key(state: &mut AppState, key: KeyEvent, effects: &mut Vec<Effect>)
                 }
             }
         }
-        Action::Refresh => {
+        KeyAction::Refresh => {
             if state.credentials_problem().is_some() {
                 effects.push(Effect::TryCredentialsAgain);
             }
             state.refresh_all();
             state.flash = Some("refreshing".into());
         }
-        Action::Freeze => {
+        KeyAction::Freeze => {
             state.frozen = !state.frozen;
             if !state.frozen {
                 state.refresh_all();
             }
         }
-        Action::ToggleLog => state.log_expanded = !state.log_expanded,
-        Action::ExportCsv => write_export(state, export::pane(state, export::Format::Csv), effects),
-        Action::ExportJson => {
+        KeyAction::ToggleLog => state.log_expanded = !state.log_expanded,
+        KeyAction::ExportCsv => {
+            write_export(state, export::pane(state, export::Format::Csv), effects)
+        }
+        KeyAction::ExportJson => {
             write_export(state, export::pane(state, export::Format::Json), effects)
         }
-        Action::SaveLog => write_export(state, Ok(export::activity(state)), effects),
+        KeyAction::SaveLog => write_export(state, Ok(export::activity(state)), effects),
     }
 }
 
@@ -1128,7 +1137,7 @@ fn mark_group(state: &mut AppState, action: u64, group: usize) {
 mod tests {
     use super::*;
     use crate::app::activity::MAX_ENTRIES;
-    use crate::app::state::Settings;
+    use crate::app::settings::Settings;
 
     fn key(c: char) -> Msg {
         Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))

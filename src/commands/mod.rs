@@ -6,6 +6,8 @@ mod confirm;
 mod context;
 mod doctor;
 mod encoders;
+mod failure;
+mod ids;
 mod init;
 mod interrupt;
 mod jobs;
@@ -21,77 +23,17 @@ mod status;
 mod streams;
 mod watch;
 
-use crate::api::{ApiError, ErrorKind};
 use crate::cli::{
     Cli, Command, EncodersCommand, GlobalArgs, OutputFormat, PhonesCommand, ServersCommand,
     StreamsCommand,
 };
-use crate::config::ConfigError;
 use crate::dashboard::ProfileSwitcher;
 
 use context::ProfileChoice;
 pub use context::{Target, connect};
 
-pub const EXIT_OK: u8 = 0;
-pub const EXIT_FAILED: u8 = 1;
-pub const EXIT_USAGE: u8 = 2;
-
-/// Why a command stopped before finishing, and the exit status that says so.
-#[derive(Debug)]
-pub struct Failure {
-    pub exit: u8,
-    pub message: String,
-}
-
-impl Failure {
-    pub fn usage(message: impl Into<String>) -> Self {
-        Failure {
-            exit: EXIT_USAGE,
-            message: message.into(),
-        }
-    }
-
-    pub fn failed(message: impl Into<String>) -> Self {
-        Failure {
-            exit: EXIT_FAILED,
-            message: message.into(),
-        }
-    }
-}
-
-impl From<ConfigError> for Failure {
-    fn from(error: ConfigError) -> Self {
-        Failure::usage(error.message)
-    }
-}
-
-impl From<ApiError> for Failure {
-    /// Credential and authorisation problems are exit 2 (fix the setup); the rest 1.
-    fn from(error: ApiError) -> Self {
-        let auth = matches!(
-            error.kind,
-            ErrorKind::Credentials | ErrorKind::ReadOnly | ErrorKind::InvalidInput
-        ) || matches!(error.status, Some(401 | 403));
-        Failure {
-            exit: if auth { EXIT_USAGE } else { EXIT_FAILED },
-            message: error.to_string(),
-        }
-    }
-}
-
-/// Refuses, before anything is sent, ids that cannot be one (empty, control
-/// characters, `.` or `..`): a usage error, exit 2.
-pub fn check_ids(ids: &[String], what: &str) -> Result<(), Failure> {
-    for id in ids {
-        if let Some(why) = crate::api::path::invalid_id(id) {
-            return Err(Failure::usage(format!(
-                "the {what} `{}` {why}; nothing was sent",
-                crate::sanitize::sanitize(id)
-            )));
-        }
-    }
-    Ok(())
-}
+pub use failure::{EXIT_FAILED, EXIT_OK, EXIT_USAGE, Failure};
+pub use ids::check_ids;
 
 /// The dashboard's settings for a target.
 fn dashboard_settings(target: &Target) -> crate::app::Settings {

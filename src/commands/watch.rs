@@ -17,7 +17,7 @@ use crate::cli::OutputFormat;
 use super::output::warn_dropped;
 use super::{EXIT_OK, Failure, Target};
 
-use crate::app::poll_plan::RELIST_EVERY;
+use crate::app::pane::phones::poll_plan::RELIST_EVERY;
 
 #[derive(Serialize)]
 struct Change<'a> {

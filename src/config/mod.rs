@@ -23,7 +23,8 @@ use crate::api::{
     RetryPolicy, Service, TokenCommand, TokenSource,
 };
 
-use crate::app::keymap::{Action, Binding, KeyMap, action_name};
+use crate::app::key_action::KeyAction;
+use crate::app::keymap::{Binding, KeyMap, action_name};
 use crate::theme::Theme;
 use endpoints::{DEFAULT_CLOUD, Placement, RegionsFile};
 pub use environment::Environment;
@@ -49,7 +50,7 @@ pub struct ConfigFile {
     /// Key bindings replacing the defaults, by action: `refresh = "ctrl-r"` or
     /// `down = ["j", "ctrl-n"]`.
     #[serde(default)]
-    pub keys: BTreeMap<Action, KeyList>,
+    pub keys: BTreeMap<KeyAction, KeyList>,
     /// Where the dashboard writes exports and saved activity logs (default: the
     /// directory phonedeck was started in).
     pub export_dir: Option<PathBuf>,
@@ -883,7 +884,7 @@ token_command = ["echo", "t"]
             .expect("resolves");
         assert!(conflicts.is_empty(), "{conflicts:?}");
         assert_eq!(
-            keymap.first_key(Action::Refresh),
+            keymap.first_key(KeyAction::Refresh),
             Binding::parse("ctrl-r").ok()
         );
         let bad_key = format!("{GOOD}\n[keys]\nrefresh = \"hyper-r\"\n");

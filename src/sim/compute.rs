@@ -12,9 +12,9 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::Shared;
 use super::fleet::Refusal;
 use super::reply::*;
+use super::shared::{Shared, Sim, check_project};
 use super::sparse;
 
 /// Compute's routes, under both `/v2/{project_id}` and `/v2.1/{project_id}` (ECS

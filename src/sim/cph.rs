@@ -15,9 +15,9 @@ use chrono::{SecondsFormat, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::Shared;
 use super::fleet::{Fleet, Job, Refusal};
 use super::reply::*;
+use super::shared::{Shared, Sim, check_project};
 use super::sparse;
 
 /// CPH's routes, under `/v1/{project_id}/cloud-phone`.

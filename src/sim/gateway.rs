@@ -9,10 +9,11 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::LoggedRequest;
+use super::faults::Faults;
 use super::guard;
+use super::koophone;
 use super::reply::*;
-use super::{Shared, koophone};
+use super::shared::{LoggedRequest, Shared, Sim};
 use crate::api::Service;
 
 /// Which service a path belongs to, as the gateway routes it.
@@ -149,7 +150,7 @@ fn check_auth(
 }
 
 /// An answer broken in one of the ways a real network or gateway breaks them.
-async fn broken_answer(shared: &Shared, faults: &super::Faults) -> Option<Response> {
+async fn broken_answer(shared: &Shared, faults: &Faults) -> Option<Response> {
     if shared.chance(faults.hang_rate) {
         tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
     }

@@ -5,7 +5,7 @@ use std::time::Instant;
 use axum::http::HeaderMap;
 use chrono::NaiveDateTime;
 
-use super::{Shared, lock};
+use super::shared::{Shared, lock};
 use crate::api::signer::{self, SignableRequest};
 
 /// The gateway's refusal: 401 with an `APIGW.` code.

@@ -12,9 +12,9 @@ use axum::routing::{get, post};
 use chrono::{SecondsFormat, Utc};
 use serde_json::{Value, json};
 
-use super::Shared;
 use super::guard::{self, Incoming};
 use super::reply::*;
+use super::shared::{Shared, Sim};
 
 /// IAM's routes.
 pub fn routes() -> Router<Arc<Shared>> {

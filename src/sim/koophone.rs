@@ -12,9 +12,9 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::Shared;
 use super::fleet::Phone;
 use super::reply::*;
+use super::shared::{Shared, Sim};
 use super::{faults, sparse};
 use crate::api::koophone::{LIST_PAGE_SIZE, STATUS_BATCH_LIMIT};
 

@@ -14,8 +14,8 @@ use chrono::SecondsFormat;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::Shared;
 use super::reply::*;
+use super::shared::{Shared, Sim, check_project};
 use super::{LiveOffset, sparse};
 use crate::api::ApiName;
 

@@ -1,18 +1,12 @@
 //! The simulator's answers in each service's own error shapes, and the small checks
 //! every service makes.
 
-use std::sync::Arc;
-
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::Shared;
 use super::fleet::Refusal;
-
-pub type Sim = State<Arc<Shared>>;
 
 pub fn json_response(status: StatusCode, body: Value) -> Response {
     (status, Json(body)).into_response()
@@ -46,15 +40,5 @@ pub fn new_request_id() -> String {
 pub fn refusal_text(refusal: &Refusal) -> &str {
     match refusal {
         Refusal::NotFound(text) | Refusal::Conflict(text) => text,
-    }
-}
-
-pub fn check_project(shared: &Shared, project_id: &str) -> Result<(), String> {
-    if project_id == shared.credentials.project_id {
-        Ok(())
-    } else {
-        Err(format!(
-            "project {project_id} does not match the token's project"
-        ))
     }
 }

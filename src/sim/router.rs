@@ -10,7 +10,8 @@ use axum::middleware;
 use axum::response::Response;
 
 use super::reply::coded_error;
-use super::{Shared, compute, cph, gateway, iam, koophone, live};
+use super::shared::Shared;
+use super::{compute, cph, gateway, iam, koophone, live};
 
 pub fn router(shared: Arc<Shared>) -> Router {
     Router::new()

@@ -173,11 +173,9 @@ fn last_error(state: &AppState, key: &str) -> String {
             _ => None,
         });
     let from_row = || {
-        state
-            .panes
-            .phones
-            .rows
-            .get(*state.phone_index.get(key)?)
+        let phones = &state.panes.phones;
+        (phones.table.rows)
+            .get(*phones.index.get(key)?)
             .and_then(|phone| phone.error.clone())
     };
     from_actions

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::app::command_line;
-use crate::app::keymap::Action;
+use crate::app::key_action::KeyAction;
 use crate::app::{AppState, Mode};
 
 use super::fit::{Item, fit};
@@ -15,7 +15,7 @@ use super::styles::Styles;
 /// The keys that matter in this mode and pane, as bound now (rebinding changes the
 /// hints), each ranked: on a narrow terminal whole hints go, help and quit last.
 fn hints(state: &AppState) -> Vec<(u8, String)> {
-    use Action::*;
+    use KeyAction::*;
     let fixed = |hints: &[&str]| {
         hints
             .iter()

@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Sparkline};
 
 use crate::api::koophone::PhoneStatus;
-use crate::app::{AppState, Pane, poll_plan};
+use crate::app::{AppState, Pane};
 
 use super::fit::{Item, fit};
 use super::styles::Styles;
@@ -55,7 +55,7 @@ fn badges(state: &AppState, styles: &Styles) -> Vec<Item> {
 /// late or failing, with STALE; "loading…" at first; and slow requests in flight.
 /// A healthy screen stays still: nothing here changes from one poll to the next.
 fn freshness(state: &AppState, compact: bool, styles: &Styles) -> Vec<Item> {
-    let feed = &state.panes.phones.feed;
+    let feed = &state.panes.phones.table.feed;
     let stale = state.feeds().any(|f| f.is_stale());
     let interval = state.settings.poll_interval;
     let late = |at: Instant| state.now.saturating_duration_since(at) > interval * 2;
@@ -75,7 +75,11 @@ fn freshness(state: &AppState, compact: bool, styles: &Styles) -> Vec<Item> {
     let mut items = vec![Item::new(rank::FRESHNESS, vec![separator, Span::raw(text)])];
     // Under a request budget each poll covers part of the fleet: say how old the
     // least recently refreshed row is.
-    if let (true, Some(oldest)) = (poll_plan::polls_partially(state), state.oldest_refresh) {
+    let phones = &state.panes.phones;
+    if let (true, Some(oldest)) = (
+        phones.polls_partially(&state.settings),
+        phones.oldest_refresh,
+    ) {
         let age = age_since(oldest, state.now);
         items.push(Item::new(
             rank::DETAIL,
@@ -131,9 +135,9 @@ fn short_name(status: PhoneStatus) -> &'static str {
 /// clear" while nothing is known yet).
 fn counts(state: &AppState, compact: bool, styles: &Styles) -> Vec<Item> {
     let gap = if compact { " " } else { "  " };
-    let known = state.panes.phones.feed.last_ok.is_some();
+    let known = state.panes.phones.table.feed.last_ok.is_some();
     let mut items = Vec::new();
-    for (status, count) in state.counts.in_header_order() {
+    for (status, count) in state.panes.phones.counts.in_header_order() {
         let label = if compact {
             short_name(status).to_string()
         } else {
@@ -242,12 +246,10 @@ const TABS_WIDTH: u16 = 50;
 /// engineer sees when Offline started climbing and how high it went.
 fn offline_trend(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     let room = area.width.saturating_sub(TABS_WIDTH + 1);
-    if area.height < 3 || state.history.is_empty() {
+    if area.height < 3 || state.panes.phones.history.is_empty() {
         return;
     }
-    let series = state
-        .history
-        .series(|counts| counts.count(PhoneStatus::OFFLINE));
+    let series = (state.panes.phones.history).series(|counts| counts.count(PhoneStatus::OFFLINE));
     let max = series.iter().copied().max().unwrap_or(0);
     // Sized for the whole hour; fewer minutes only make the label shorter.
     let label_width = trend_label(series.len(), max).chars().count() as u16;

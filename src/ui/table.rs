@@ -59,7 +59,7 @@ pub fn draw(
             now: state.now,
             wall: state.wall,
         },
-        poll: state.poll,
+        poll: state.panes.phones.polls,
     };
     let height = usize::from(area.height.saturating_sub(2));
     let kept = fitting(&headings, area.width.saturating_sub(2));

@@ -5,10 +5,13 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
+use crate::api::ApiError;
+use crate::api::tolerant::Rows;
 use crate::app::feed::Feed;
 use crate::app::table::TableView;
 
 use super::column::{CellContext, Shown, TableRow, Tone, record};
+use super::refresh::{Refresh, StatusChange};
 
 pub struct PaneData<R> {
     pub rows: Vec<R>,
@@ -48,9 +51,28 @@ impl<R: TableRow> PaneData<R> {
             .unwrap_or_default()
     }
 
+    /// A fresh listing (`what` its rows are, for the note on rows without an id): the
+    /// rows are replaced, and the status changes returned.
+    pub fn listed<T>(
+        &mut self,
+        result: Result<Rows<T>, ApiError>,
+        what: &str,
+        row: fn(T) -> R,
+    ) -> Refresh {
+        match result {
+            Ok(list) => {
+                let mut refresh = Refresh::default();
+                refresh.note_dropped(&list, what);
+                refresh.changes = self.replace(list.rows.into_iter().map(row).collect());
+                refresh
+            }
+            Err(error) => Refresh::failed(error),
+        }
+    }
+
     /// Replaces the rows (a new listing) and recomputes the view; returns the status
-    /// changes it brought: (key, from, to).
-    pub fn replace(&mut self, rows: Vec<R>) -> Vec<(String, String, String)> {
+    /// changes it brought.
+    pub fn replace(&mut self, rows: Vec<R>) -> Vec<StatusChange> {
         let before: HashMap<&str, String> = self
             .rows
             .iter()

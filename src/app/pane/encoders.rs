@@ -2,25 +2,21 @@
 //! and drawn below them).
 
 use crate::action_kind::ActionKind;
-use crate::api::ApiError;
 use crate::api::cph::{EncodeServer, EncoderStatus};
-use crate::api::tolerant::{Rows, label};
-use crate::app::feed::FeedId;
-use crate::app::keymap::Action;
-use crate::app::poll_result::{note_dropped, record_result};
-use crate::app::state::AppState;
+use crate::api::tolerant::label;
+use crate::app::key_action::KeyAction;
 
 use super::column::{Column, Shown, TableRow, Tone, provider_fields, provider_json, text_or_empty};
-use super::{Pane, PaneSpec, Polling};
+use super::spec::{PaneSpec, Polling};
 
 pub const SPEC: PaneSpec = PaneSpec {
     title: "Encoders",
     word: "encoders",
     key: '3',
-    actions: &[(Action::Restart, ActionKind::RestartEncoder)],
+    actions: &[(KeyAction::Restart, ActionKind::RestartEncoder)],
     hints: &[
-        (Action::MarkAll, "mark shown"),
-        (Action::Restart, "restart encoder"),
+        (KeyAction::MarkAll, "mark shown"),
+        (KeyAction::Restart, "restart encoder"),
     ],
     polling: Polling::List,
 };
@@ -114,16 +110,4 @@ impl TableRow for EncoderRow {
     fn fields(&self) -> Vec<(String, String)> {
         provider_fields(&self.0)
     }
-}
-
-pub fn on_listed(state: &mut AppState, result: Result<Rows<EncodeServer>, ApiError>) {
-    let error = result
-        .map(|list| {
-            note_dropped(state, &list, "encode server");
-            let rows = list.rows.into_iter().map(EncoderRow).collect();
-            let changes = state.panes.encoders.replace(rows);
-            state.record_changes(changes);
-        })
-        .err();
-    record_result(state, FeedId::Pane(Pane::Encoders), error.as_ref());
 }

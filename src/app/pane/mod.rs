@@ -7,37 +7,30 @@
 pub mod column;
 pub mod data;
 pub mod encoders;
+pub mod id;
 pub mod listing;
 pub mod phones;
+pub mod refresh;
 pub mod servers;
 pub mod spec;
 pub mod streams;
 
-use strum::VariantArray;
-
 use crate::action_kind::ActionKind;
+
+use crate::app::clock::Clock;
 
 use data::{AnyPane, PaneData};
 use encoders::EncoderRow;
-use phones::PhoneRow;
+use listing::Listing;
+use phones::Phones;
+use refresh::Refresh;
 use servers::ServerRow;
 use streams::StreamRow;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, VariantArray)]
-pub enum Pane {
-    #[default]
-    Phones,
-    Streams,
-    Encoders,
-    Servers,
-}
-
+pub use id::Pane;
 pub use spec::{PaneSpec, Polling};
 
 impl Pane {
-    /// Every pane, in tab order (derived from the enum).
-    pub const ALL: &'static [Pane] = Pane::VARIANTS;
-
     pub fn spec(self) -> &'static PaneSpec {
         match self {
             Pane::Phones => &phones::SPEC,
@@ -49,15 +42,6 @@ impl Pane {
 
     pub fn title(self) -> &'static str {
         self.spec().title
-    }
-
-    pub fn index(self) -> usize {
-        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
-    }
-
-    pub fn cycle(self, step: isize) -> Pane {
-        let n = Pane::ALL.len() as isize;
-        Pane::ALL[((self.index() as isize + step).rem_euclid(n)) as usize]
     }
 
     /// The pane a word or its number (`phones`, `1`) names.
@@ -79,7 +63,7 @@ impl Pane {
 
 /// The panes' data, one field a pane; reached by `get`/`get_mut` whatever the row type.
 pub struct Panes {
-    pub phones: PaneData<PhoneRow>,
+    pub phones: Phones,
     pub streams: PaneData<StreamRow>,
     pub encoders: PaneData<EncoderRow>,
     pub servers: PaneData<ServerRow>,
@@ -88,16 +72,34 @@ pub struct Panes {
 impl Panes {
     pub fn new(now: std::time::Instant) -> Self {
         Panes {
-            phones: PaneData::new(now),
+            phones: Phones::new(now),
             streams: PaneData::new(now),
             encoders: PaneData::new(now),
             servers: PaneData::new(now),
         }
     }
 
+    /// A fresh listing into its pane: which pane, and what the listing changed.
+    pub fn listed(&mut self, listing: Listing, seen: Clock) -> (Pane, Refresh) {
+        match listing {
+            Listing::Phones(result) => (Pane::Phones, self.phones.listed(result, seen)),
+            Listing::Streams(domains) => {
+                (Pane::Streams, streams::listed(&mut self.streams, domains))
+            }
+            Listing::Encoders(result) => (
+                Pane::Encoders,
+                self.encoders.listed(result, "encode server", EncoderRow),
+            ),
+            Listing::Servers(result) => (
+                Pane::Servers,
+                self.servers.listed(result, "server", ServerRow),
+            ),
+        }
+    }
+
     pub fn get(&self, pane: Pane) -> &dyn AnyPane {
         match pane {
-            Pane::Phones => &self.phones,
+            Pane::Phones => &self.phones.table,
             Pane::Streams => &self.streams,
             Pane::Encoders => &self.encoders,
             Pane::Servers => &self.servers,
@@ -106,7 +108,7 @@ impl Panes {
 
     pub fn get_mut(&mut self, pane: Pane) -> &mut dyn AnyPane {
         match pane {
-            Pane::Phones => &mut self.phones,
+            Pane::Phones => &mut self.phones.table,
             Pane::Streams => &mut self.streams,
             Pane::Encoders => &mut self.encoders,
             Pane::Servers => &mut self.servers,
@@ -120,7 +122,8 @@ mod tests {
 
     use super::*;
     use crate::app::command_line;
-    use crate::app::keymap::{Action, KeyMap};
+    use crate::app::key_action::KeyAction;
+    use crate::app::keymap::KeyMap;
 
     #[test]
     fn every_pane_has_a_distinct_word_key_and_title() {
@@ -138,7 +141,7 @@ mod tests {
         for &pane in Pane::ALL {
             let spec = pane.spec();
             assert!(
-                keymap.first_key(Action::ShowPane(pane)).is_some(),
+                keymap.first_key(KeyAction::ShowPane(pane)).is_some(),
                 "{} has no key",
                 spec.title
             );

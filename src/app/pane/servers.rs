@@ -1,26 +1,25 @@
 //! Pane 4: compute servers with status and task state.
 
 use crate::action_kind::ActionKind;
-use crate::api::ApiError;
 use crate::api::compute::Server;
-use crate::api::tolerant::{Rows, label};
-use crate::app::feed::FeedId;
-use crate::app::keymap::Action;
-use crate::app::poll_result::{note_dropped, record_result};
-use crate::app::state::AppState;
+use crate::api::tolerant::label;
+use crate::app::key_action::KeyAction;
 
 use super::column::{Column, Shown, TableRow, Tone, provider_fields, provider_json, text_or_empty};
-use super::{Pane, PaneSpec, Polling};
+use super::spec::{PaneSpec, Polling};
 
 pub const SPEC: PaneSpec = PaneSpec {
     title: "Servers",
     word: "servers",
     key: '4',
     actions: &[
-        (Action::Stop, ActionKind::StopServer),
-        (Action::Start, ActionKind::StartServer),
+        (KeyAction::Stop, ActionKind::StopServer),
+        (KeyAction::Start, ActionKind::StartServer),
     ],
-    hints: &[(Action::Stop, "stop"), (Action::Start, "start server")],
+    hints: &[
+        (KeyAction::Stop, "stop"),
+        (KeyAction::Start, "start server"),
+    ],
     polling: Polling::List,
 };
 
@@ -112,16 +111,4 @@ impl TableRow for ServerRow {
     fn fields(&self) -> Vec<(String, String)> {
         provider_fields(&self.0)
     }
-}
-
-pub fn on_listed(state: &mut AppState, result: Result<Rows<Server>, ApiError>) {
-    let error = result
-        .map(|list| {
-            note_dropped(state, &list, "server");
-            let rows = list.rows.into_iter().map(ServerRow).collect();
-            let changes = state.panes.servers.replace(rows);
-            state.record_changes(changes);
-        })
-        .err();
-    record_result(state, FeedId::Pane(Pane::Servers), error.as_ref());
 }

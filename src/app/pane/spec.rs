@@ -2,7 +2,7 @@
 //! pane's own file (`phones::SPEC`): the registries are derived from these.
 
 use crate::action_kind::ActionKind;
-use crate::app::keymap::Action;
+use crate::app::key_action::KeyAction;
 
 pub struct PaneSpec {
     pub title: &'static str,
@@ -12,9 +12,9 @@ pub struct PaneSpec {
     /// The default key that shows it.
     pub key: char,
     /// The mutations it offers, by the key-map action that asks for them.
-    pub actions: &'static [(Action, ActionKind)],
+    pub actions: &'static [(KeyAction, ActionKind)],
     /// The footer's reminders in this pane, besides help, filter, mark and quit.
-    pub hints: &'static [(Action, &'static str)],
+    pub hints: &'static [(KeyAction, &'static str)],
     pub polling: Polling,
 }
 
@@ -29,7 +29,7 @@ pub enum Polling {
 
 impl PaneSpec {
     /// The action a key-map action asks for in this pane, if it offers it.
-    pub fn action(&self, action: Action) -> Option<ActionKind> {
+    pub fn action(&self, action: KeyAction) -> Option<ActionKind> {
         self.actions
             .iter()
             .find(|(a, _)| *a == action)

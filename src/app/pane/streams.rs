@@ -2,25 +2,24 @@
 
 use crate::action_kind::ActionKind;
 use crate::api::live::{DomainStreams, Stream};
-use crate::app::feed::FeedId;
 use crate::app::format::age_of_timestamp;
-use crate::app::keymap::Action;
-use crate::app::poll_result::{note_dropped, record_result};
-use crate::app::state::AppState;
+use crate::app::key_action::KeyAction;
 
 use super::column::{
     Column, Shown, TableRow, compare_numbers, provider_fields, provider_json, text_or_empty,
 };
-use super::{Pane, PaneSpec, Polling};
+use super::data::PaneData;
+use super::refresh::Refresh;
+use super::spec::{PaneSpec, Polling};
 
 pub const SPEC: PaneSpec = PaneSpec {
     title: "Streams",
     word: "streams",
     key: '2',
-    actions: &[(Action::Pause, ActionKind::PauseStream)],
+    actions: &[(KeyAction::Pause, ActionKind::PauseStream)],
     hints: &[
-        (Action::MarkAll, "mark shown"),
-        (Action::Pause, "pause stream"),
+        (KeyAction::MarkAll, "mark shown"),
+        (KeyAction::Pause, "pause stream"),
     ],
     polling: Polling::List,
 };
@@ -150,32 +149,29 @@ impl TableRow for StreamRow {
     }
 }
 
-pub fn on_listed(state: &mut AppState, domains: Vec<DomainStreams>) {
+/// A fresh listing, domain by domain: a domain that could not be listed keeps the
+/// streams last seen in it.
+pub fn listed(pane: &mut PaneData<StreamRow>, domains: Vec<DomainStreams>) -> Refresh {
+    let mut refresh = Refresh::default();
     let mut rows = Vec::new();
-    let mut first_error = None;
     for domain in domains {
         match domain.streams {
             Ok(streams) => {
-                note_dropped(state, &streams, "stream");
+                refresh.note_dropped(&streams, "stream");
                 rows.extend(streams.rows.into_iter().map(StreamRow::new));
             }
             Err(error) => {
-                // Keep what we knew of that domain's streams.
                 let prefix = format!("{}/", domain.domain);
                 rows.extend(
-                    state
-                        .panes
-                        .streams
-                        .rows
-                        .iter()
+                    (pane.rows.iter())
                         .filter(|r| r.key.starts_with(&prefix))
                         .cloned(),
                 );
-                first_error.get_or_insert(error);
+                refresh.error.get_or_insert(error);
             }
         }
     }
-    // Streams have no status: they come and go.
-    state.panes.streams.replace(rows);
-    record_result(state, FeedId::Pane(Pane::Streams), first_error.as_ref());
+    // Streams have no status: they come and go, and a replacement changes none.
+    pane.replace(rows);
+    refresh
 }

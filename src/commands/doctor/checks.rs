@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::proxy;
-use crate::api::{Api, ApiError, ErrorKind, Service, iam};
+use crate::api::{Api, ApiError, ErrorKind, Service};
 use crate::config::Environment;
 use crate::config::origin::Setting;
 
@@ -168,7 +168,7 @@ async fn reach(api: &Api, service: Service, url: &reqwest::Url, label: &str) -> 
 /// fail past 15, where the gateway starts refusing signatures.
 pub async fn clock(api: &Api) -> Check {
     let started = Instant::now();
-    let server = match iam::server_clock(api).await {
+    let server = match api.server_clock().await {
         Ok(server) => server,
         Err(error) => return Check::failed("clock skew", &error),
     };
@@ -289,7 +289,7 @@ async fn iam_check(api: &Api) -> Check {
         );
     };
     let name = format!("iam project {region}");
-    match iam::discover_project(api).await {
+    match api.discover_project().await {
         Ok(found) => match &config.project_id {
             Some(configured) if *configured != found => Check::new(
                 name,
@@ -360,6 +360,9 @@ pub fn hint(error: &ApiError) -> Option<String> {
             "cannot connect: check the endpoint, DNS and firewall; on a bastion host set HTTPS_PROXY (and NO_PROXY for hosts reached directly)"
         }
         (ErrorKind::Timeout, _) => "no answer in time: check the network path and the proxy",
+        (ErrorKind::Config, _) => {
+            "the profile does not say where this service is, or says it wrongly: fix [profiles.NAME.endpoints] (or the region)"
+        }
         _ => return None,
     };
     Some(hint.to_string())

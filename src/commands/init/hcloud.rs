@@ -6,7 +6,7 @@
 
 use serde::Deserialize;
 
-use super::NewProfile;
+use super::new_profile::NewProfile;
 use crate::cli::InitArgs;
 use crate::commands::Failure;
 use crate::config::Environment;

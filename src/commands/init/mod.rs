@@ -5,6 +5,7 @@
 //! the official SDKs find them (HUAWEICLOUD_SDK_AK/SK or ~/.huaweicloud/credentials).
 
 mod hcloud;
+mod new_profile;
 mod prompt;
 
 use std::io::Write;
@@ -17,16 +18,7 @@ use crate::cli::InitArgs;
 use crate::config::{self, Environment, sdk_credentials};
 
 use super::{EXIT_OK, Failure};
-
-/// What the new profile says.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct NewProfile {
-    pub name: String,
-    pub region: String,
-    pub project_id: Option<String>,
-    pub live_domains: Vec<String>,
-    pub read_only: bool,
-}
+pub use new_profile::NewProfile;
 
 pub fn run(args: InitArgs, config_flag: Option<&Path>) -> Result<u8, Failure> {
     let env = Environment::process();

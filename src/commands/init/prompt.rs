@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
-use super::NewProfile;
+use super::new_profile::NewProfile;
 use crate::cli::InitArgs;
 use crate::commands::Failure;
 
