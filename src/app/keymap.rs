@@ -1,212 +1,20 @@
-//! Keys and the key actions they stand for, and each key action's name and
-//! description: a `KeyAction` is what a binding names, so key maps in the
-//! configuration can refer to key actions by name.
+//! Which key does what, where: the default bindings, the configuration's `[keys]`
+//! applied over them, and the lookup of a key in a context. A key action applies in
+//! its contexts (`KeyAction::contexts`), so `y` confirms in a dialog and copies in a
+//! row's details, and every key, a dialog's included, can be rebound.
 
 use std::collections::HashMap;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::key_action::KeyAction;
+use super::key_action::{KeyAction, KeyContext};
+use super::key_binding::Binding;
 use super::pane::Pane;
-
-impl KeyAction {
-    /// The name the configuration uses.
-    pub fn name(self) -> String {
-        match self {
-            KeyAction::ShowPane(pane) => format!("{}-pane", pane.spec().word),
-            other => <&'static str>::from(other).to_string(),
-        }
-    }
-
-    pub fn describe(self) -> String {
-        let text = match self {
-            KeyAction::ShowPane(pane) => return format!("{} pane", pane.title()),
-            KeyAction::Quit => "quit (asks if busy)",
-            KeyAction::ForceQuit => "stop sending, quit",
-            KeyAction::Help => "this help",
-            KeyAction::NextPane => "next pane",
-            KeyAction::PrevPane => "previous pane",
-            KeyAction::Up => "up",
-            KeyAction::Down => "down",
-            KeyAction::PageUp => "page up",
-            KeyAction::PageDown => "page down",
-            KeyAction::Top => "first row",
-            KeyAction::Bottom => "last row",
-            KeyAction::Filter => "filter (Esc clears)",
-            KeyAction::SortNext => "sort (Alt-letter: by it)",
-            KeyAction::SortReverse => "reverse sort",
-            KeyAction::Mark => "mark row, move down",
-            KeyAction::MarkAll => "mark all shown rows",
-            KeyAction::UnmarkAll => "unmark all",
-            KeyAction::Stop => "stop streaming/server",
-            KeyAction::Start => "start server",
-            KeyAction::Pause => "pause stream",
-            KeyAction::Restart => "restart encoder",
-            KeyAction::Refresh => "refresh now",
-            KeyAction::Freeze => "freeze/unfreeze",
-            KeyAction::ToggleLog => "larger/smaller log",
-            KeyAction::ExportCsv => "export pane as CSV",
-            KeyAction::ExportJson => "export pane as JSON",
-            KeyAction::SaveLog => "save activity log",
-            KeyAction::CommandLine => "commands (:profile…)",
-            KeyAction::Cancel => "cancel running actions",
-            KeyAction::Retry => "retry failed/unknown",
-            KeyAction::Details => "row details (y copies id)",
-            KeyAction::FocusLog => "focus the activity log",
-        };
-        text.to_string()
-    }
-}
-
-impl From<KeyAction> for String {
-    fn from(action: KeyAction) -> String {
-        action.name()
-    }
-}
-
-impl TryFrom<String> for KeyAction {
-    type Error = String;
-
-    fn try_from(name: String) -> Result<KeyAction, String> {
-        KeyAction::all().find(|a| a.name() == name).ok_or_else(|| {
-            let known: Vec<String> = KeyAction::all().map(KeyAction::name).collect();
-            format!("unknown action `{name}`; known: {}", known.join(", "))
-        })
-    }
-}
-
-/// A key as bound: its code and modifiers (Shift folded into the character).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Binding {
-    pub code: KeyCode,
-    pub modifiers: KeyModifiers,
-}
-
-impl Binding {
-    pub fn from_event(event: &KeyEvent) -> Self {
-        let modifiers = match event.code {
-            KeyCode::Char(_) | KeyCode::BackTab => event.modifiers - KeyModifiers::SHIFT,
-            _ => event.modifiers,
-        };
-        Binding {
-            code: event.code,
-            modifiers,
-        }
-    }
-
-    /// Parses a key as written in the configuration: `x`, `X` or `shift-x`, `ctrl-r`,
-    /// `alt-x`, `space`, `tab`, `shift-tab`, `enter`, `esc`, `up`, `down`, `left`,
-    /// `right`, `pgup`, `pgdn`, `home`, `end`, `backspace`, `delete`, `f1`..`f12`.
-    pub fn parse(text: &str) -> Result<Binding, String> {
-        let lower = text.trim().to_lowercase();
-        let mut parts: Vec<&str> = lower.split('-').collect();
-        // "ctrl--" (the minus key) splits into an empty last part.
-        if lower.ends_with("--") {
-            parts.pop();
-            if let Some(last) = parts.last_mut() {
-                *last = "-";
-            }
-        }
-        let name = parts
-            .pop()
-            .filter(|n| !n.is_empty())
-            .ok_or("an empty key")?;
-        let mut modifiers = KeyModifiers::NONE;
-        for part in parts {
-            modifiers |= match part {
-                "ctrl" | "control" => KeyModifiers::CONTROL,
-                "alt" | "meta" => KeyModifiers::ALT,
-                "shift" => KeyModifiers::SHIFT,
-                other => return Err(format!("unknown modifier `{other}`")),
-            };
-        }
-        let shift = modifiers.contains(KeyModifiers::SHIFT);
-        modifiers -= KeyModifiers::SHIFT;
-        let code = match name {
-            "space" => KeyCode::Char(' '),
-            "tab" if shift => KeyCode::BackTab,
-            "tab" => KeyCode::Tab,
-            "backtab" => KeyCode::BackTab,
-            "enter" | "return" => KeyCode::Enter,
-            "esc" | "escape" => KeyCode::Esc,
-            "up" => KeyCode::Up,
-            "down" => KeyCode::Down,
-            "left" => KeyCode::Left,
-            "right" => KeyCode::Right,
-            "pgup" | "pageup" => KeyCode::PageUp,
-            "pgdn" | "pagedown" => KeyCode::PageDown,
-            "home" => KeyCode::Home,
-            "end" => KeyCode::End,
-            "backspace" => KeyCode::Backspace,
-            "delete" | "del" => KeyCode::Delete,
-            f if f.len() > 1 && f.starts_with('f') => match f[1..].parse::<u8>() {
-                Ok(n @ 1..=12) => KeyCode::F(n),
-                _ => return Err(format!("unknown key `{f}`")),
-            },
-            single if single.chars().count() == 1 => {
-                // Lower-cased above: take the character as written, shifted if asked.
-                let written = text.trim().chars().last().unwrap_or(' ');
-                KeyCode::Char(if shift {
-                    written.to_ascii_uppercase()
-                } else {
-                    written
-                })
-            }
-            other => return Err(format!("unknown key `{other}`")),
-        };
-        Ok(Binding { code, modifiers })
-    }
-
-    pub fn label(&self) -> String {
-        let key = match self.code {
-            KeyCode::Char(' ') => "Space".to_string(),
-            KeyCode::Char(c) => c.to_string(),
-            KeyCode::Tab => "Tab".into(),
-            KeyCode::BackTab => "Shift-Tab".into(),
-            KeyCode::Up => "↑".into(),
-            KeyCode::Down => "↓".into(),
-            KeyCode::PageUp => "PgUp".into(),
-            KeyCode::PageDown => "PgDn".into(),
-            KeyCode::Home => "Home".into(),
-            KeyCode::End => "End".into(),
-            KeyCode::Esc => "Esc".into(),
-            KeyCode::Enter => "Enter".into(),
-            KeyCode::Left => "←".into(),
-            KeyCode::Right => "→".into(),
-            KeyCode::Backspace => "Backspace".into(),
-            KeyCode::Delete => "Del".into(),
-            KeyCode::F(n) => format!("F{n}"),
-            other => format!("{other:?}"),
-        };
-        let mut label = key;
-        if self.modifiers.contains(KeyModifiers::ALT) {
-            label = format!("Alt-{label}");
-        }
-        if self.modifiers.contains(KeyModifiers::CONTROL) {
-            label = format!("Ctrl-{label}");
-        }
-        label
-    }
-}
-
-fn key(c: char) -> Binding {
-    Binding {
-        code: KeyCode::Char(c),
-        modifiers: KeyModifiers::NONE,
-    }
-}
-
-fn special(code: KeyCode) -> Binding {
-    Binding {
-        code,
-        modifiers: KeyModifiers::NONE,
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct KeyMap {
     bindings: Vec<(Binding, KeyAction)>,
-    lookup: HashMap<Binding, KeyAction>,
+    lookup: HashMap<(KeyContext, Binding), KeyAction>,
 }
 
 impl Default for KeyMap {
@@ -217,6 +25,8 @@ impl Default for KeyMap {
 
 fn default_bindings() -> Vec<(Binding, KeyAction)> {
     use KeyAction::*;
+    let key = Binding::char;
+    let special = Binding::plain;
     vec![
         (key('?'), Help),
         (key('q'), Quit),
@@ -244,6 +54,7 @@ fn default_bindings() -> Vec<(Binding, KeyAction)> {
         (key('G'), Bottom),
         (special(KeyCode::End), Bottom),
         (key('/'), Filter),
+        (special(KeyCode::Esc), ClearFilter),
         (key('o'), SortNext),
         (key('O'), SortReverse),
         (key(' '), Mark),
@@ -264,32 +75,45 @@ fn default_bindings() -> Vec<(Binding, KeyAction)> {
         (key('t'), Retry),
         (special(KeyCode::Enter), Details),
         (key('L'), FocusLog),
+        (key('y'), Confirm),
+        (key('Y'), Confirm),
+        (special(KeyCode::Esc), Decline),
+        (key('n'), Decline),
+        (key('N'), Decline),
+        (key('q'), Decline),
+        (special(KeyCode::Esc), Close),
+        (key('q'), Close),
+        (key('y'), Copy),
+        (key('m'), MarkGroup),
     ])
     .collect()
 }
 
-/// An action's name as the configuration writes it (`toggle-log`).
-pub fn action_name(action: KeyAction) -> String {
-    action.name()
+/// Whether two key actions can be asked for in the same place.
+fn share_a_context(a: KeyAction, b: KeyAction) -> bool {
+    a.contexts().iter().any(|c| b.contexts().contains(c))
 }
 
 impl KeyMap {
     /// The default map with `overrides` applied: an action named there gets exactly
-    /// the keys given, taken from whichever action had them. Returns the conflicts, to
-    /// be reported at start-up.
+    /// the keys given, taken from whichever action had them where both apply. Returns
+    /// the conflicts, to be reported at start-up.
     pub fn with_overrides(overrides: &[(KeyAction, Vec<Binding>)]) -> (KeyMap, Vec<String>) {
         let mut bindings = KeyMap::default().bindings;
         let mut conflicts = Vec::new();
         for (action, keys) in overrides {
             bindings.retain(|(_, bound)| bound != action);
             for key in keys {
-                if let Some(pos) = bindings.iter().position(|(b, _)| b == key) {
+                while let Some(pos) = bindings
+                    .iter()
+                    .position(|(b, other)| b == key && share_a_context(*action, *other))
+                {
                     let (_, other) = bindings.remove(pos);
                     conflicts.push(format!(
                         "key {} was bound to {}; it now does {}",
                         key.label(),
-                        action_name(other),
-                        action_name(*action)
+                        other.name(),
+                        action.name()
                     ));
                 }
                 bindings.push((*key, *action));
@@ -301,7 +125,7 @@ impl KeyMap {
             if !bound.contains(&action) {
                 conflicts.push(format!(
                     "{} has no key left: give it one under [keys]",
-                    action_name(action)
+                    action.name()
                 ));
             }
         }
@@ -309,7 +133,12 @@ impl KeyMap {
     }
 
     fn from_bindings(bindings: Vec<(Binding, KeyAction)>) -> KeyMap {
-        let lookup = bindings.iter().copied().collect();
+        let lookup = bindings
+            .iter()
+            .flat_map(|&(binding, action)| {
+                (action.contexts().iter()).map(move |&context| ((context, binding), action))
+            })
+            .collect();
         KeyMap { bindings, lookup }
     }
 
@@ -321,8 +150,35 @@ impl KeyMap {
             .map(|(b, _)| *b)
     }
 
-    pub fn action(&self, event: &KeyEvent) -> Option<KeyAction> {
-        self.lookup.get(&Binding::from_event(event)).copied()
+    /// The first key bound to `action` as hints write it (`unbound` when none is).
+    pub fn label(&self, action: KeyAction) -> String {
+        self.first_key(action)
+            .map_or_else(|| "unbound".into(), |key| key.label())
+    }
+
+    /// Every key bound to `action`, as hints write them.
+    pub fn labels(&self, action: KeyAction) -> Vec<String> {
+        (self.bindings.iter())
+            .filter(|(_, a)| *a == action)
+            .map(|(key, _)| key.label())
+            .collect()
+    }
+
+    /// The first key bound to `action` that is one character (beside a button a
+    /// letter reads better than `Esc`), else its first key.
+    pub fn short_label(&self, action: KeyAction) -> String {
+        let labels = self.labels(action);
+        (labels.iter().find(|label| label.chars().count() == 1))
+            .or(labels.first())
+            .cloned()
+            .unwrap_or_else(|| "unbound".into())
+    }
+
+    /// What a key asks for where it was pressed.
+    pub fn action_in(&self, context: KeyContext, event: &KeyEvent) -> Option<KeyAction> {
+        (self.lookup)
+            .get(&(context, Binding::from_event(event)))
+            .copied()
     }
 
     /// Every action with the keys bound to it now (none when rebinding took them),
@@ -347,16 +203,26 @@ impl KeyMap {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::key_binding::Binding;
 
     #[test]
     fn shifted_letters_and_ctrl_c_resolve() {
         let map = KeyMap::default();
         let shift_s = KeyEvent::new(KeyCode::Char('S'), KeyModifiers::SHIFT);
-        assert_eq!(map.action(&shift_s), Some(KeyAction::Start));
+        assert_eq!(
+            map.action_in(KeyContext::Normal, &shift_s),
+            Some(KeyAction::Start)
+        );
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(map.action(&ctrl_c), Some(KeyAction::ForceQuit));
+        assert_eq!(
+            map.action_in(KeyContext::Normal, &ctrl_c),
+            Some(KeyAction::ForceQuit)
+        );
         let back_tab = KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT);
-        assert_eq!(map.action(&back_tab), Some(KeyAction::PrevPane));
+        assert_eq!(
+            map.action_in(KeyContext::Normal, &back_tab),
+            Some(KeyAction::PrevPane)
+        );
     }
 
     #[test]
@@ -369,12 +235,12 @@ mod tests {
                 modifiers: KeyModifiers::CONTROL
             }
         );
-        assert_eq!(parsed("shift-tab"), special(KeyCode::BackTab));
-        assert_eq!(parsed("shift-x"), key('X'));
-        assert_eq!(parsed("X"), key('X'));
-        assert_eq!(parsed("space"), key(' '));
-        assert_eq!(parsed("F5"), special(KeyCode::F(5)));
-        assert_eq!(parsed("pgdn"), special(KeyCode::PageDown));
+        assert_eq!(parsed("shift-tab"), Binding::plain(KeyCode::BackTab));
+        assert_eq!(parsed("shift-x"), Binding::char('X'));
+        assert_eq!(parsed("X"), Binding::char('X'));
+        assert_eq!(parsed("space"), Binding::char(' '));
+        assert_eq!(parsed("F5"), Binding::plain(KeyCode::F(5)));
+        assert_eq!(parsed("pgdn"), Binding::plain(KeyCode::PageDown));
         for bad in ["", "hyper-x", "f13", "banana"] {
             assert!(Binding::parse(bad).is_err(), "{bad}");
         }
@@ -392,10 +258,17 @@ mod tests {
         ];
         let (map, conflicts) = KeyMap::with_overrides(&overrides);
         let ctrl_r = KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL);
-        assert_eq!(map.action(&ctrl_r), Some(KeyAction::Refresh));
+        assert_eq!(
+            map.action_in(KeyContext::Normal, &ctrl_r),
+            Some(KeyAction::Refresh)
+        );
         let shift_r = KeyEvent::new(KeyCode::Char('R'), KeyModifiers::SHIFT);
-        assert_eq!(map.action(&shift_r), None, "the old key is released");
-        assert_eq!(map.first_key(KeyAction::Stop), Some(key('x')));
+        assert_eq!(
+            map.action_in(KeyContext::Normal, &shift_r),
+            None,
+            "the old key is released"
+        );
+        assert_eq!(map.first_key(KeyAction::Stop), Some(Binding::char('x')));
         assert_eq!(
             conflicts,
             [
@@ -427,6 +300,58 @@ mod tests {
                 action.name()
             );
         }
+    }
+
+    #[test]
+    fn no_default_key_does_two_things_in_one_context() {
+        let defaults = default_bindings();
+        for (i, (key, action)) in defaults.iter().enumerate() {
+            for (other_key, other) in &defaults[i + 1..] {
+                assert!(
+                    key != other_key || action == other || !share_a_context(*action, *other),
+                    "{} is bound to both {} and {}",
+                    key.label(),
+                    action.name(),
+                    other.name()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn one_key_does_what_its_context_asks() {
+        let map = KeyMap::default();
+        let y = KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE);
+        assert_eq!(
+            map.action_in(KeyContext::Dialog, &y),
+            Some(KeyAction::Confirm)
+        );
+        assert_eq!(map.action_in(KeyContext::Detail, &y), Some(KeyAction::Copy));
+        assert_eq!(map.action_in(KeyContext::Normal, &y), None);
+        let q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(map.action_in(KeyContext::Normal, &q), Some(KeyAction::Quit));
+        assert_eq!(
+            map.action_in(KeyContext::Dialog, &q),
+            Some(KeyAction::Decline)
+        );
+        assert_eq!(map.action_in(KeyContext::Log, &q), Some(KeyAction::Close));
+    }
+
+    #[test]
+    fn a_rebound_key_is_taken_only_where_both_actions_apply() {
+        let q = Binding::char('q');
+        let (map, conflicts) = KeyMap::with_overrides(&[(KeyAction::Copy, vec![q])]);
+        let press = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(
+            map.action_in(KeyContext::Detail, &press),
+            Some(KeyAction::Copy)
+        );
+        assert_eq!(
+            map.action_in(KeyContext::Normal, &press),
+            Some(KeyAction::Quit),
+            "quit keeps q"
+        );
+        assert_eq!(conflicts, ["key q was bound to close; it now does copy"]);
     }
 
     #[test]

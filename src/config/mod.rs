@@ -24,7 +24,8 @@ use crate::api::{
 };
 
 use crate::app::key_action::KeyAction;
-use crate::app::keymap::{Binding, KeyMap, action_name};
+use crate::app::key_binding::Binding;
+use crate::app::keymap::KeyMap;
 use crate::theme::Theme;
 use endpoints::{DEFAULT_CLOUD, Placement, RegionsFile};
 pub use environment::Environment;
@@ -277,7 +278,7 @@ impl ConfigFile {
                     Binding::parse(name).map_err(|problem| {
                         config_error(
                             path,
-                            format_args!("[keys] {} = \"{name}\": {problem}", action_name(*action)),
+                            format_args!("[keys] {} = \"{name}\": {problem}", action.name()),
                             "Write keys like \"x\", \"X\", \"ctrl-r\", \"shift-tab\", \"space\", \"pgdn\" or \"f5\".",
                         )
                     })

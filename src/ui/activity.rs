@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::app::activity::Entry;
+use crate::app::key_action::KeyAction;
 use crate::app::{AppState, Mode};
 use crate::sanitize::sanitize;
 
@@ -95,10 +96,22 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
             line
         })
         .collect();
+    let keys = &state.keymap;
     let hint = match (selected, state.log_expanded) {
-        (Some(_), _) => "j/k move · Enter whole line · t retry its action · Esc back",
-        (None, true) => "l: smaller · L: focus",
-        (None, false) => "l: larger · L: focus",
+        (Some(_), _) => format!(
+            "{}/{} move · {} whole line · {} retry its action · {} back",
+            keys.label(KeyAction::Down),
+            keys.label(KeyAction::Up),
+            keys.label(KeyAction::Details),
+            keys.label(KeyAction::Retry),
+            keys.label(KeyAction::Close)
+        ),
+        (None, expanded) => format!(
+            "{}: {} · {}: focus",
+            keys.label(KeyAction::ToggleLog),
+            if expanded { "smaller" } else { "larger" },
+            keys.label(KeyAction::FocusLog)
+        ),
     };
     let title = Line::from(vec![
         Span::styled(" Activity ", styles.title()),
@@ -123,7 +136,11 @@ pub fn draw_line(frame: &mut Frame, state: &AppState, selected: usize, styles: &
         .chunks(usize::from(width - 3))
         .map(|chunk| Line::from(format!(" {}", chunk.iter().collect::<String>())))
         .collect();
-    super::popup::draw(frame, "Activity entry · Esc back", lines, width, styles);
+    let title = format!(
+        "Activity entry · {} back",
+        state.keymap.label(KeyAction::Close)
+    );
+    super::popup::draw(frame, &title, lines, width, styles);
 }
 
 /// An action's targets by outcome and cause, one group a line, the selected one
@@ -166,11 +183,13 @@ pub fn draw_run_targets(
             line
         });
     }
-    super::popup::draw(
-        frame,
-        "Its targets · j/k move · m mark these in the pane · Esc back",
-        lines,
-        width,
-        styles,
+    let keys = &state.keymap;
+    let title = format!(
+        "Its targets · {}/{} move · {} mark these in the pane · {} back",
+        keys.label(KeyAction::Down),
+        keys.label(KeyAction::Up),
+        keys.label(KeyAction::MarkGroup),
+        keys.label(KeyAction::Close)
     );
+    super::popup::draw(frame, &title, lines, width, styles);
 }

@@ -6,6 +6,7 @@ use ratatui::Frame;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
+use crate::app::key_action::KeyAction;
 use crate::app::state::{ConfirmDialog, Focus};
 use crate::app::{AppState, Pane};
 use crate::sanitize::sanitize;
@@ -66,7 +67,10 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &ConfirmDialog, styles:
             Span::raw(format!(" Type {count} and press Enter to confirm: ")),
             Span::styled(format!("{}▏", dialog.typed), styles.title()),
         ]));
-        lines.push(Line::from(Span::styled(" Esc cancels", styles.dim())));
+        lines.push(Line::from(Span::styled(
+            format!(" {} cancels", state.keymap.label(KeyAction::Decline)),
+            styles.dim(),
+        )));
     } else {
         let button = |text: String, focused: bool| {
             Span::styled(
@@ -80,9 +84,18 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &ConfirmDialog, styles:
         };
         lines.push(Line::from(vec![
             Span::raw(" "),
-            button(" Cancel (n) ".into(), dialog.focus == Focus::Cancel),
+            button(
+                format!(
+                    " Cancel ({}) ",
+                    state.keymap.short_label(KeyAction::Decline)
+                ),
+                dialog.focus == Focus::Cancel,
+            ),
             Span::raw("   "),
-            button(format!(" {label} (y) "), dialog.focus == Focus::Confirm),
+            button(
+                format!(" {label} ({}) ", state.keymap.label(KeyAction::Confirm)),
+                dialog.focus == Focus::Confirm,
+            ),
         ]));
     }
     popup::draw(frame, &format!("Confirm: {label}"), lines, 64, styles);

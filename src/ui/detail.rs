@@ -11,6 +11,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use crate::app::AppState;
 use crate::app::activity::Entry;
 use crate::app::clock::Clock;
+use crate::app::key_action::KeyAction;
 use crate::app::state::{AuditHistory, Detail, WholeRecord};
 use crate::audit::read::Record;
 use crate::sanitize::{mask_url_secrets, sanitize};
@@ -57,10 +58,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, detail: &Detail, st
         format!("  {}", sanitize(&last_error(state, &detail.key))),
         styles.error(),
     )));
+    let keys = &state.keymap;
     let title = format!(
-        " {} {} · Esc closes · j/k scroll · y copies the id ",
+        " {} {} · {} closes · {}/{} scroll · {} copies the id ",
         detail.pane.title(),
-        sanitize(&detail.key)
+        sanitize(&detail.key),
+        keys.label(KeyAction::Close),
+        keys.label(KeyAction::Down),
+        keys.label(KeyAction::Up),
+        keys.label(KeyAction::Copy)
     );
     let block = Block::new()
         .borders(Borders::ALL)

@@ -16,35 +16,46 @@ use super::styles::Styles;
 /// hints), each ranked: on a narrow terminal whole hints go, help and quit last.
 fn hints(state: &AppState) -> Vec<(u8, String)> {
     use KeyAction::*;
-    let fixed = |hints: &[&str]| {
+    let fixed = |hints: Vec<String>| {
         hints
-            .iter()
+            .into_iter()
             .enumerate()
-            .map(|(rank, hint)| (rank as u8, hint.to_string()))
+            .map(|(rank, hint)| (rank as u8, hint))
             .collect()
     };
+    let key = |action| state.keymap.label(action);
+    let moves = format!("{}/{}", key(Down), key(Up));
     match state.mode {
         Mode::Filtering => {
-            return fixed(&["type to filter", "Enter keep", "Esc clear", "↑ previous"]);
+            let line = ["type to filter", "Enter keep", "Esc clear", "↑ previous"];
+            return fixed(line.map(String::from).to_vec());
         }
         Mode::Activity { .. } | Mode::LogLine { .. } => {
-            return fixed(&[
-                "Esc back",
-                "Enter whole line (an action: its targets)",
-                "t retry its action",
-                "j/k move",
+            return fixed(vec![
+                format!("{} back", key(Close)),
+                format!("{} whole line (an action: its targets)", key(Details)),
+                format!("{} retry its action", key(Retry)),
+                format!("{moves} move"),
             ]);
         }
         Mode::RunTargets { .. } => {
-            return fixed(&["Esc back", "m mark these in the pane", "j/k move"]);
+            return fixed(vec![
+                format!("{} back", key(Close)),
+                format!("{} mark these in the pane", key(MarkGroup)),
+                format!("{moves} move"),
+            ]);
         }
         Mode::Detail(_) => {
-            let copy = if state.settings.clipboard {
-                "y copy the id"
+            let needs = if state.settings.clipboard {
+                ""
             } else {
-                "y copy the id (needs clipboard = true)"
+                " (needs clipboard = true)"
             };
-            return fixed(&["Esc close", copy, "j/k scroll"]);
+            return fixed(vec![
+                format!("{} close", key(Close)),
+                format!("{} copy the id{needs}", key(Copy)),
+                format!("{moves} scroll"),
+            ]);
         }
         _ => {}
     }

@@ -4,6 +4,7 @@ use ratatui::Frame;
 use ratatui::text::{Line, Span};
 
 use crate::app::AppState;
+use crate::app::key_action::KeyAction;
 
 use super::{popup, styles::Styles};
 
@@ -49,25 +50,22 @@ pub fn draw(frame: &mut Frame, state: &AppState, styles: &Styles) {
             Line::from(spans)
         })
         .collect();
-    lines.push(Line::from(""));
+    // No blank line: on an 80x24 terminal every key and this note just fit. Copying
+    // says itself whether it is on (the clipboard setting) when pressed.
     lines.push(Line::from(Span::styled(
         " Actions act on the marked rows, or on the cursor row when none is marked.",
         styles.dim(),
     )));
-    lines.push(Line::from(Span::styled(
-        format!(
-            " In a row's details, y copies its id (OSC 52): {}.",
-            if state.settings.clipboard {
-                "on"
-            } else {
-                "off, set clipboard = true"
-            }
-        ),
-        styles.dim(),
-    )));
+    let mut closing = state.keymap.labels(KeyAction::Close);
+    closing.extend(state.keymap.labels(KeyAction::Help));
+    let title = match closing.split_last() {
+        Some((last, [])) => format!("Keys · {last} closes"),
+        Some((last, rest)) => format!("Keys · {} or {last} closes", rest.join(", ")),
+        None => "Keys".into(),
+    };
     popup::draw(
         frame,
-        "Keys · Esc, q or ? closes",
+        &title,
         lines,
         (columns * ENTRY_WIDTH + 4) as u16,
         styles,

@@ -4,6 +4,7 @@ use ratatui::Frame;
 use ratatui::text::{Line, Span};
 
 use crate::app::AppState;
+use crate::app::key_action::KeyAction;
 
 use super::{popup, styles::Styles};
 
@@ -28,6 +29,10 @@ pub fn draw(frame: &mut Frame, state: &AppState, styles: &Styles) {
         lines.push(Line::from(" They go on; `phonedeck jobs ID` follows them."));
     }
     lines.push(Line::from(""));
-    lines.push(Line::from(" Quit anyway?  y quit · n stay"));
+    lines.push(Line::from(format!(
+        " Quit anyway?  {} quit · {} stay",
+        state.keymap.label(KeyAction::Confirm),
+        state.keymap.short_label(KeyAction::Decline)
+    )));
     popup::draw(frame, "Quit?", lines, 52, styles);
 }
