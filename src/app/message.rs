@@ -21,6 +21,9 @@ pub enum Msg {
     Tick,
     /// SIGTERM or SIGHUP: leave now, restoring the terminal.
     Terminate,
+    /// Quitting waited its grace for the requests in flight: leave with those still
+    /// unanswered (the shell records them unknown).
+    GraceOver,
     /// A pane's fresh listing (or why there is none).
     Listed(Listing),
     StatusPolled(BatchStatus),

@@ -186,10 +186,7 @@ async fn event_loop(
         let next = tokio::select! {
             msg = rx.recv() => msg,
             Some(msg) = answers.rx.recv() => Some(msg),
-            () = waited_enough => {
-                state.quit = true;
-                continue;
-            }
+            () = waited_enough => Some(Msg::GraceOver),
         };
         match next {
             Some(msg) => pending.push(msg),

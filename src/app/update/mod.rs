@@ -46,6 +46,7 @@ pub fn update(state: &mut AppState, msg: Msg, clock: Clock) -> Vec<Effect> {
         }
         Msg::EarlierRuns(runs) => on_earlier_runs(state, runs),
         Msg::Terminate => request_quit(state, &mut effects),
+        Msg::GraceOver => state.quit = true,
         Msg::Listed(listing) => {
             let (pane, refresh) = state.panes.listed(listing, clock);
             apply_refresh(state, pane, refresh);

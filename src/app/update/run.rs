@@ -416,6 +416,20 @@ mod tests {
     }
 
     #[test]
+    fn quitting_with_actions_running_waits_then_the_grace_ends_it() {
+        let (mut state, _) = launched(40);
+        let clock = Clock::system();
+        update(&mut state, Msg::Terminate, clock);
+        assert!(state.stopping && !state.quit, "waits for those in flight");
+        let effects = update(&mut state, Msg::GraceOver, clock);
+        assert!(state.quit);
+        assert!(
+            effects.is_empty(),
+            "nothing new once the grace is over: {effects:?}"
+        );
+    }
+
+    #[test]
     fn the_wrap_up_counts_a_target_once_by_its_latest_outcome_across_a_retry() {
         let (mut state, first) = launched(5);
         let clock = Clock::system();
