@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 use crate::action_kind::ActionKind;
 use crate::api::live::StreamKey;
 use crate::api::{Api, ApiError, Outcome, TargetOutcome};
-use crate::audit::{ActionRef, AuditLog};
+use crate::audit::{AuditLog, RunRef};
 
 /// Stops an action from starting on more targets (Ctrl-C, `q`, the cancel key); a
 /// target waiting for its turn in the request budget stops waiting.
@@ -32,7 +32,7 @@ impl Cancel {
 /// targets it was stopped before sending (recorded together when it ends).
 #[derive(Debug, Clone)]
 pub struct Run {
-    pub action: ActionRef,
+    pub action: RunRef,
     pub cancel: Cancel,
     not_sent: Arc<Mutex<Vec<String>>>,
 }
@@ -40,11 +40,11 @@ pub struct Run {
 impl Run {
     /// A new action (a retry names the action it retries).
     pub fn new(retry_of: Option<String>) -> Self {
-        Run::stopped_by(ActionRef::new(retry_of), Cancel::default())
+        Run::stopped_by(RunRef::new(retry_of), Cancel::default())
     }
 
     /// A run of the action `action`, stopped by `cancel`.
-    pub fn stopped_by(action: ActionRef, cancel: Cancel) -> Self {
+    pub fn stopped_by(action: RunRef, cancel: Cancel) -> Self {
         Run {
             action,
             cancel,

@@ -10,6 +10,7 @@ use common::harness::Harness;
 use common::*;
 use crossterm::event::KeyCode;
 use phonedeck::api::koophone::PhoneStatus;
+use phonedeck::app::run_id::RunId;
 use phonedeck::app::{Mode, Pane};
 
 fn offline_ids(sim: &phonedeck::sim::SimHandle) -> HashSet<String> {
@@ -237,7 +238,7 @@ async fn a_failed_poll_keeps_data_marks_stale_and_recovers() {
 async fn quit_asks_while_actions_run() {
     let sim = start_sim().await;
     let mut ui = Harness::new(&sim, false).await;
-    ui.state.running = vec![1];
+    ui.state.running = vec![RunId(1)];
     ui.key(KeyCode::Char('q')).await;
     assert_eq!(ui.state.mode, Mode::ConfirmQuit);
     ui.key(KeyCode::Char('n')).await;
@@ -248,7 +249,7 @@ async fn quit_asks_while_actions_run() {
         ui.state.stopping && !ui.state.quit,
         "waits for the requests in flight"
     );
-    ui.dispatch(phonedeck::app::Msg::ActionFinished { action: 1 })
+    ui.dispatch(phonedeck::app::Msg::RunFinished { run: RunId(1) })
         .await;
     assert!(ui.state.quit, "quits once the action has ended");
 }
@@ -652,9 +653,12 @@ async fn a_second_ctrl_c_quits_at_once_and_q_asks_while_a_job_is_followed() {
     let sim = start_sim().await;
     let mut ui = Harness::new(&sim, false).await;
     let ctrl_c = || Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
-    ui.state.running = vec![1];
+    ui.state.running = vec![RunId(1)];
     let effects = update(&mut ui.state, ctrl_c(), ui.clock);
-    assert!(effects.contains(&Effect::CancelAction(1)), "{effects:?}");
+    assert!(
+        effects.contains(&Effect::CancelRun(RunId(1))),
+        "{effects:?}"
+    );
     assert!(
         ui.state.stopping && !ui.state.quit,
         "waits for those in flight"
@@ -666,7 +670,7 @@ async fn a_second_ctrl_c_quits_at_once_and_q_asks_while_a_job_is_followed() {
     ui.state.jobs.push(phonedeck::app::jobs::JobRow {
         job_id: "job-1".into(),
         request_id: None,
-        action: 1,
+        run: RunId(1),
         encoder_id: "e1".into(),
         state: phonedeck::app::jobs::JobState::Running,
         started: ui.clock.now,
@@ -684,7 +688,7 @@ async fn the_cancel_command_stops_running_actions_and_says_so() {
     use phonedeck::app::{Effect, Msg, update};
     let sim = start_sim().await;
     let mut ui = Harness::new(&sim, false).await;
-    ui.state.running = vec![4];
+    ui.state.running = vec![RunId(4)];
     let mut effects = Vec::new();
     for key in [":", "c", "a", "n", "c", "e", "l"] {
         let code = KeyCode::Char(key.chars().next().expect("a key"));
@@ -696,7 +700,10 @@ async fn the_cancel_command_stops_running_actions_and_says_so() {
         Msg::Key(crossterm::event::KeyEvent::from(KeyCode::Enter)),
         ui.clock,
     ));
-    assert!(effects.contains(&Effect::CancelAction(4)), "{effects:?}");
+    assert!(
+        effects.contains(&Effect::CancelRun(RunId(4))),
+        "{effects:?}"
+    );
     assert!(!ui.state.quit && !ui.state.stopping);
     assert!(ui.screen(120, 40).contains("cancelling 1 action(s)"));
 }
@@ -853,7 +860,7 @@ async fn an_earlier_action_is_retried_from_the_focused_activity_log() {
         .activity
         .entries
         .iter()
-        .position(|(_, e)| matches!(e, phonedeck::app::activity::Entry::Action(_)))
+        .position(|(_, e)| matches!(e, phonedeck::app::activity::Entry::Run(_)))
         .expect("the first action's entry");
     while !matches!(ui.state.mode, Mode::Activity { selected } if selected == first_entry + 1) {
         ui.key(KeyCode::Char('k')).await;
@@ -980,16 +987,16 @@ async fn failing_refreshes_are_one_counted_line_and_the_recovery_is_logged() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_running_actions_line_stays_in_view_above_the_noise() {
-    use phonedeck::app::activity::{ActionProgress, Entry};
+    use phonedeck::app::activity::{Entry, RunProgress};
     let sim = start_sim().await;
     let mut ui = Harness::new(&sim, false).await;
     let now = ui.clock.now;
     ui.state.activity.start(
         now,
-        ActionProgress {
+        RunProgress {
             ok: 3,
-            ..ActionProgress::new(
-                7,
+            ..RunProgress::new(
+                RunId(7),
                 "5e551011-7".into(),
                 phonedeck::action_kind::ActionKind::StopServer,
                 40,
@@ -1432,7 +1439,7 @@ async fn an_actions_entry_opens_its_targets_by_cause_and_marks_a_group_in_the_pa
         .activity
         .entries
         .iter()
-        .position(|(_, e)| matches!(e, phonedeck::app::activity::Entry::Action(_)))
+        .position(|(_, e)| matches!(e, phonedeck::app::activity::Entry::Run(_)))
         .expect("the action's entry");
     ui.state.mode = Mode::Activity { selected: entry };
     ui.key(KeyCode::Enter).await;

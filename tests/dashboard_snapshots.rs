@@ -14,6 +14,7 @@ use phonedeck::api::live::{DomainStreams, Stream};
 use phonedeck::api::tolerant::Rows;
 use phonedeck::api::{ApiError, ErrorKind, Service, TargetOutcome};
 use phonedeck::app::pane::listing::Listing;
+use phonedeck::app::run_id::RunId;
 use phonedeck::app::{AppState, Clock, Msg, Settings, update};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -181,14 +182,14 @@ fn with_activity(f: &mut Fixture) {
     f.key(KeyCode::Char('r'));
     f.key(KeyCode::Char('y'));
     let encoder_id = format!("{:032x}", 1);
-    f.send(Msg::ActionOutcome {
-        action: 1,
+    f.send(Msg::RunOutcome {
+        run: RunId(1),
         outcome: TargetOutcome {
             job_id: Some("job-0001".into()),
             ..TargetOutcome::ok(&encoder_id, Some("req-1".into()))
         },
     });
-    f.send(Msg::ActionFinished { action: 1 });
+    f.send(Msg::RunFinished { run: RunId(1) });
     f.send(Msg::JobsPolled(vec![(
         "job-0001".into(),
         Ok(Job {
@@ -204,8 +205,8 @@ fn with_activity(f: &mut Fixture) {
         }),
     )]));
     f.key(KeyCode::Char('1'));
-    f.send(Msg::ActionOutcome {
-        action: 99,
+    f.send(Msg::RunOutcome {
+        run: RunId(99),
         outcome: TargetOutcome::ok("ignored", None),
     });
     f.send(Msg::Listed(Listing::Servers(Err(ApiError::new(
@@ -420,8 +421,8 @@ fn failed_actions_fill_last_error_and_keep_it_across_polls() {
     let mut f = fixture();
     f.key(KeyCode::Char('s'));
     f.key(KeyCode::Char('y'));
-    f.send(Msg::ActionOutcome {
-        action: 1,
+    f.send(Msg::RunOutcome {
+        run: RunId(1),
         outcome: TargetOutcome::failed(
             "ph000000",
             Some("KOOPHONE.API.1001".into()),
@@ -429,7 +430,7 @@ fn failed_actions_fill_last_error_and_keep_it_across_polls() {
             Some("b4112044-77aa".into()),
         ),
     });
-    f.send(Msg::ActionFinished { action: 1 });
+    f.send(Msg::RunFinished { run: RunId(1) });
     // A later poll that answers for the phone does not wipe why the action failed.
     f.send(Msg::StatusPolled(BatchStatus {
         chunks: 1,

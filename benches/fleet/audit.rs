@@ -64,7 +64,7 @@ pub async fn list_targets() -> Figure {
     )
     .expect("audit");
     let targets: Vec<String> = (0..100_000).map(|i| format!("phone-{i:08}")).collect();
-    let action = phonedeck::audit::ActionRef::new(None);
+    let action = phonedeck::audit::RunRef::new(None);
     let started = Instant::now();
     log.targets(
         phonedeck::action_kind::ActionKind::StopStreaming,

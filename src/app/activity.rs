@@ -3,6 +3,7 @@
 //! lives in a store of runs, bounded by runs; the log's lines only refer to it, so a
 //! mass failure's lines can never evict the action they belong to.
 
+use crate::app::run_id::RunId;
 use std::time::Instant;
 
 use crate::action_kind::{ActionKind, Retry};
@@ -23,12 +24,12 @@ pub const PROBLEM_LINES_PER_RUN: usize = 20;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Entry {
-    /// An action run, by its number (see `ActivityLog::action`).
-    Action(u64),
-    /// One target's failed or unknown outcome, in the action numbered `of`.
+    /// An action run, by its number (see `ActivityLog::run`).
+    Run(RunId),
+    /// One target's failed or unknown outcome, in the run `of`.
     TargetProblem {
-        of: u64,
-        action: ActionKind,
+        of: RunId,
+        kind: ActionKind,
         outcome: TargetOutcome,
     },
     /// A feed's failed refreshes in a row (`failures`), with the latest error.
@@ -45,10 +46,8 @@ impl Entry {
     /// each make it safe); an action's line comes from its run (`ActivityLog::text`).
     fn text(&self) -> String {
         match self {
-            Entry::Action(id) => format!("action {id} (no longer kept)"),
-            Entry::TargetProblem {
-                action, outcome, ..
-            } => {
+            Entry::Run(id) => format!("action {id} (no longer kept)"),
+            Entry::TargetProblem { kind, outcome, .. } => {
                 // What went wrong first; the request id (for support) last, where a
                 // narrow screen cuts it (Enter on the focused log shows it whole).
                 let why: Vec<&str> = [&outcome.error_code, &outcome.error_msg]
@@ -58,7 +57,7 @@ impl Entry {
                     .collect();
                 let mut text = format!(
                     "  {} {} {}: {}",
-                    action.label(),
+                    kind.label(),
                     outcome.target,
                     outcome.outcome,
                     why.join(" "),
@@ -89,8 +88,8 @@ impl Entry {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct ActionProgress {
-    pub id: u64,
+pub struct RunProgress {
+    pub id: RunId,
     /// Its id in the audit log.
     pub action_id: String,
     pub kind: ActionKind,
@@ -144,16 +143,16 @@ pub struct TargetResult {
     pub cause: Option<String>,
 }
 
-impl ActionProgress {
+impl RunProgress {
     /// A just-launched action: nothing answered yet.
     pub fn new(
-        id: u64,
+        id: RunId,
         action_id: String,
         kind: ActionKind,
         total: usize,
         started: Instant,
     ) -> Self {
-        ActionProgress {
+        RunProgress {
             id,
             action_id,
             kind,
@@ -306,7 +305,7 @@ impl ActionProgress {
 pub struct ActivityLog {
     pub entries: Vec<(Instant, Entry)>,
     /// Action runs, oldest first, bounded by `MAX_RUNS`.
-    runs: Vec<ActionProgress>,
+    runs: Vec<RunProgress>,
     /// What the runs no longer kept did, for an exact exit summary.
     retired: Retired,
 }
@@ -327,7 +326,7 @@ impl Retired {
     /// Adds a run. Targets it has no outcome for yet (quitting did not wait for them)
     /// were in flight, at most `max_in_flight` of them (unknown), or never started
     /// (not sent): an action starts a target only when a request slot frees.
-    fn add(&mut self, run: &ActionProgress, max_in_flight: usize) {
+    fn add(&mut self, run: &RunProgress, max_in_flight: usize) {
         let unanswered = run.total.saturating_sub(run.done());
         let in_flight = unanswered.min(max_in_flight);
         self.runs += 1;
@@ -366,7 +365,7 @@ impl ActivityLog {
     }
 
     /// Starts an action's run and its line in the log.
-    pub fn start(&mut self, at: Instant, progress: ActionProgress) {
+    pub fn start(&mut self, at: Instant, progress: RunProgress) {
         let id = progress.id;
         self.runs.push(progress);
         if self.runs.len() > MAX_RUNS {
@@ -375,24 +374,24 @@ impl ActivityLog {
                 self.retired.add(&run, 0);
             }
         }
-        self.push(at, Entry::Action(id));
+        self.push(at, Entry::Run(id));
     }
 
     /// The action runs kept, oldest first.
-    pub fn runs(&self) -> impl DoubleEndedIterator<Item = &ActionProgress> {
+    pub fn runs(&self) -> impl DoubleEndedIterator<Item = &RunProgress> {
         self.runs.iter()
     }
 
-    pub fn runs_mut(&mut self) -> impl Iterator<Item = &mut ActionProgress> {
+    pub fn runs_mut(&mut self) -> impl Iterator<Item = &mut RunProgress> {
         self.runs.iter_mut()
     }
 
     /// An entry as one line of text (not yet sanitised).
     pub fn text(&self, entry: &Entry) -> String {
         match entry {
-            Entry::Action(id) => self
-                .action(*id)
-                .map_or_else(|| entry.text(), ActionProgress::text),
+            Entry::Run(id) => self
+                .run(*id)
+                .map_or_else(|| entry.text(), RunProgress::text),
             other => other.text(),
         }
     }
@@ -420,7 +419,7 @@ impl ActivityLog {
     /// Adds this session's runs, each target once across an action and its retries,
     /// by its latest outcome (a retry that fixed two failures leaves none).
     fn add_latest(&self, tally: &mut Retired, max_in_flight: usize) {
-        let session: Vec<&ActionProgress> = self
+        let session: Vec<&RunProgress> = self
             .runs
             .iter()
             .filter(|run| run.earlier.is_none())
@@ -464,19 +463,19 @@ impl ActivityLog {
     }
 
     /// The action an entry belongs to (its number), if any.
-    pub fn action_of(&self, index: usize) -> Option<u64> {
+    pub fn run_of(&self, index: usize) -> Option<RunId> {
         match self.entries.get(index).map(|(_, e)| e) {
-            Some(Entry::Action(id)) => Some(*id),
+            Some(Entry::Run(id)) => Some(*id),
             Some(Entry::TargetProblem { of, .. }) => Some(*of),
             _ => None,
         }
     }
 
-    pub fn action(&self, id: u64) -> Option<&ActionProgress> {
+    pub fn run(&self, id: RunId) -> Option<&RunProgress> {
         self.runs.iter().rev().find(|run| run.id == id)
     }
 
-    pub fn action_mut(&mut self, id: u64) -> Option<&mut ActionProgress> {
+    pub fn run_mut(&mut self, id: RunId) -> Option<&mut RunProgress> {
         self.runs.iter_mut().rev().find(|run| run.id == id)
     }
 
@@ -490,7 +489,7 @@ impl ActivityLog {
     }
 
     /// The latest action run, if any.
-    pub fn latest(&self) -> Option<&ActionProgress> {
+    pub fn latest(&self) -> Option<&RunProgress> {
         self.runs.last()
     }
 }
@@ -502,10 +501,10 @@ mod tests {
 
     #[test]
     fn a_paced_action_says_its_pace_and_time_left_while_it_runs() {
-        let mut progress = ActionProgress {
+        let mut progress = RunProgress {
             pace: Some(Rate::per_minute(300)),
-            ..ActionProgress::new(
-                1,
+            ..RunProgress::new(
+                RunId(1),
                 "a1".into(),
                 ActionKind::PauseStream,
                 1000,
@@ -528,8 +527,8 @@ mod tests {
 
     #[test]
     fn what_happened_is_never_kept_for_a_retry() {
-        let mut progress = ActionProgress::new(
-            1,
+        let mut progress = RunProgress::new(
+            RunId(1),
             "a1".into(),
             ActionKind::RestartEncoder,
             4,
@@ -555,8 +554,8 @@ mod tests {
             reconciled: Some(Settled::CannotTell),
             ..TargetOutcome::ok("t", None)
         };
-        let mut restart = ActionProgress::new(
-            1,
+        let mut restart = RunProgress::new(
+            RunId(1),
             "a1".into(),
             ActionKind::RestartEncoder,
             1,
@@ -565,8 +564,13 @@ mod tests {
         restart.count(&unclear);
         assert!(restart.retry_targets.is_empty());
         assert_eq!(restart.uncertain, ["t"]);
-        let mut stop =
-            ActionProgress::new(2, "a2".into(), ActionKind::StopServer, 1, Instant::now());
+        let mut stop = RunProgress::new(
+            RunId(2),
+            "a2".into(),
+            ActionKind::StopServer,
+            1,
+            Instant::now(),
+        );
         stop.count(&unclear);
         assert_eq!(stop.retry_targets, ["t"]);
         assert!(stop.uncertain.is_empty());

@@ -4,6 +4,7 @@
 use crate::action_kind::ActionKind;
 use crate::api::TargetOutcome;
 use crate::api::cph::JobRef;
+use crate::app::run_id::RunId;
 
 use super::pane::Pane;
 
@@ -23,17 +24,17 @@ pub enum Effect {
         contents: String,
         what: String,
     },
-    /// Runs an action on its targets (`action` numbers it in this session,
+    /// Runs an action on its targets (`run` numbers it in this session,
     /// `action_id` names it in the audit log).
-    RunAction {
-        action: u64,
+    StartRun {
+        run: RunId,
         action_id: String,
         retry_of: Option<String>,
         kind: ActionKind,
         targets: Vec<String>,
     },
     /// Stops a running action: targets not yet started are not sent.
-    CancelAction(u64),
+    CancelRun(RunId),
     /// Reads one target's lines from the audit log (answered with `Msg::AuditRead`).
     ReadAudit { target: String },
     /// Reads one phone whole, every field the service returns (answered with

@@ -4,12 +4,13 @@
 //! action's entry says "finished" only then. Stop-streaming has no such state to see
 //! (a phone's status does not say whether it streams), so it is not awaited.
 
+use crate::app::run_id::RunId;
 use std::collections::HashSet;
 
 use crate::action_kind::ActionKind;
 use crate::api::{Outcome, TargetOutcome};
 
-use super::activity::{ActionProgress, Entry};
+use super::activity::{Entry, RunProgress};
 use super::effect::SettledTarget;
 use super::jobs::{JobRow, JobState};
 use super::state::AppState;
@@ -17,7 +18,7 @@ use super::state::AppState;
 /// After an outcome: an accepted target of a followed action is awaited. A restart
 /// is awaited only with a job to follow: one settled by the encoder's status alone
 /// has nothing that could end the wait.
-pub fn accepted(progress: &mut ActionProgress, outcome: &TargetOutcome) {
+pub fn accepted(progress: &mut RunProgress, outcome: &TargetOutcome) {
     let followed = match progress.kind {
         ActionKind::StopStreaming => false,
         ActionKind::RestartEncoder => outcome.job_id.is_some(),
@@ -67,7 +68,7 @@ pub const SERVER_WINDOW: std::time::Duration = std::time::Duration::from_secs(30
 /// audit log is told (the returned verdicts).
 pub fn overdue(state: &mut AppState) -> Vec<SettledTarget> {
     let now = state.now;
-    let late: Vec<(u64, ActionKind, Vec<String>)> = state
+    let late: Vec<(RunId, ActionKind, Vec<String>)> = state
         .activity
         .runs()
         .filter(|p| matches!(p.kind, ActionKind::StopServer | ActionKind::StartServer))
@@ -101,7 +102,7 @@ pub fn overdue(state: &mut AppState) -> Vec<SettledTarget> {
                 "accepted, but not {wanted} within {} min ({seen})",
                 SERVER_WINDOW.as_secs() / 60
             );
-            let Some(progress) = state.activity.action_mut(id) else {
+            let Some(progress) = state.activity.run_mut(id) else {
                 continue;
             };
             progress.awaiting.retain(|t| *t != target);
@@ -125,7 +126,7 @@ pub fn overdue(state: &mut AppState) -> Vec<SettledTarget> {
 
 /// After a poll: confirms every awaited target the rows now show done.
 pub fn after_poll(state: &mut AppState) {
-    let followed: Vec<(u64, ActionKind, Vec<String>)> = state
+    let followed: Vec<(RunId, ActionKind, Vec<String>)> = state
         .activity
         .runs()
         .filter(|p| !p.awaiting.is_empty())
@@ -134,7 +135,7 @@ pub fn after_poll(state: &mut AppState) {
     for (id, kind, awaiting) in followed {
         let done: HashSet<String> = shown_done(state, kind, &awaiting).into_iter().collect();
         let now = state.now;
-        if let Some(progress) = state.activity.action_mut(id) {
+        if let Some(progress) = state.activity.run_mut(id) {
             progress.awaiting.retain(|t| !done.contains(t));
             progress.confirmed += done.len();
             if kind == ActionKind::PauseStream {
@@ -187,7 +188,7 @@ fn note_pushed_again(state: &mut AppState) {
 
 /// A restart job ended: its encoder is confirmed, or went wrong after all.
 pub fn job_ended(state: &mut AppState, job: &JobRow) {
-    let Some(progress) = state.activity.action_mut(job.action) else {
+    let Some(progress) = state.activity.run_mut(job.run) else {
         return;
     };
     progress.awaiting.retain(|t| *t != job.encoder_id);
@@ -213,7 +214,7 @@ pub fn failed_job_outcome(state: &AppState, job: &JobRow) -> Option<SettledTarge
     let JobState::Failed { code, message } = &job.state else {
         return None;
     };
-    let progress = state.activity.action(job.action)?;
+    let progress = state.activity.run(job.run)?;
     Some(SettledTarget {
         kind: progress.kind,
         action_id: progress.action_id.clone(),

@@ -1,6 +1,7 @@
 //! The encoder restart jobs the dashboard follows until they end (drawn below the
 //! Encoders pane, polled by their own feed).
 
+use crate::app::run_id::RunId;
 use std::time::Instant;
 
 use crate::api::cph::JobStatus;
@@ -11,8 +12,8 @@ pub struct JobRow {
     pub job_id: String,
     /// The id of the restart request's answer: the job is polled by it (ListJobs).
     pub request_id: Option<String>,
-    /// The action that started it (its number in the session).
-    pub action: u64,
+    /// The run that started it.
+    pub run: RunId,
     pub encoder_id: String,
     pub state: JobState,
     pub started: Instant,

@@ -1,5 +1,6 @@
 //! Everything that can happen to the dashboard, as a message to `update`.
 
+use crate::app::run_id::RunId;
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::api::cph::Job;
@@ -28,12 +29,12 @@ pub enum Msg {
     Listed(Listing),
     StatusPolled(BatchStatus),
     JobsPolled(Vec<(String, Result<Job, ApiError>)>),
-    ActionOutcome {
-        action: u64,
+    RunOutcome {
+        run: RunId,
         outcome: TargetOutcome,
     },
-    ActionFinished {
-        action: u64,
+    RunFinished {
+        run: RunId,
     },
     /// The shell connected to another profile (its settings), or could not (why).
     ProfileSwitched(Result<crate::app::Settings, String>),

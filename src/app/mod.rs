@@ -24,6 +24,7 @@ pub mod line_editor;
 pub mod message;
 pub mod pane;
 pub mod poll_result;
+pub mod run_id;
 pub mod settings;
 pub mod state;
 pub mod table;

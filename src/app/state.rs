@@ -1,5 +1,6 @@
 //! The dashboard's whole state. Drawing reads it; only `update` changes it.
 
+use crate::app::run_id::RunId;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
@@ -107,7 +108,7 @@ pub enum Mode {
     RunTargets {
         /// The entry it was opened from, to go back to.
         entry: usize,
-        action: u64,
+        action: RunId,
         group: usize,
     },
 }
@@ -132,10 +133,10 @@ pub struct AppState {
     pub log_expanded: bool,
     pub frozen: bool,
     /// Actions still running (ids in the activity log).
-    pub running: Vec<u64>,
+    pub running: Vec<RunId>,
     /// Quitting: running actions were told to stop; quit once they have ended.
     pub stopping: bool,
-    pub next_action: u64,
+    pub next_run: RunId,
     /// A short notice in the footer, replaced by the next one.
     pub flash: Option<String>,
     /// Filters used before, the latest last (↑ in the filter prompt recalls them).
@@ -166,7 +167,7 @@ impl AppState {
             frozen: false,
             running: Vec::new(),
             stopping: false,
-            next_action: 1,
+            next_run: RunId::FIRST,
             flash: None,
             filter_history: Vec::new(),
             filter_recall: 0,

@@ -25,17 +25,17 @@ use crate::api::{Outcome, TargetOutcome};
 
 /// Which action a line belongs to: one id for every target of one bulk action.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActionRef {
+pub struct RunRef {
     pub id: String,
     /// The action this one retries.
     pub retry_of: Option<String>,
 }
 
-impl ActionRef {
+impl RunRef {
     /// A new action's reference, with a fresh id (12 hex digits: short to type,
     /// unique in practice).
     pub fn new(retry_of: Option<String>) -> Self {
-        ActionRef {
+        RunRef {
             id: new_action_id(),
             retry_of,
         }
@@ -56,7 +56,7 @@ pub fn new_session_id() -> String {
 /// A request sent whose outcome is not yet recorded.
 struct Pending {
     kind: ActionKind,
-    action: ActionRef,
+    action: RunRef,
 }
 
 /// A request's client id and one of its targets: a request may carry several.
@@ -187,7 +187,7 @@ impl AuditLog {
         self: &Arc<Self>,
         kind: ActionKind,
         targets: &[String],
-        action: &ActionRef,
+        action: &RunRef,
     ) -> std::io::Result<()> {
         let time = now();
         let mut text = String::new();
@@ -214,7 +214,7 @@ impl AuditLog {
         kind: ActionKind,
         targets: &[String],
         client_request_id: &str,
-        action: &ActionRef,
+        action: &RunRef,
     ) -> std::io::Result<()> {
         let lines: String = targets
             .iter()
@@ -239,7 +239,7 @@ impl AuditLog {
         kind: ActionKind,
         client_request_id: &str,
         outcome: &TargetOutcome,
-        action: &ActionRef,
+        action: &RunRef,
     ) -> std::io::Result<()> {
         let line = self.answer_line("outcome", kind, client_request_id, outcome, action);
         self.append(line).await?;
@@ -254,7 +254,7 @@ impl AuditLog {
         kind: ActionKind,
         client_request_id: &str,
         outcome: &TargetOutcome,
-        action: &ActionRef,
+        action: &RunRef,
     ) -> std::io::Result<()> {
         let line = self.answer_line("reconciled", kind, client_request_id, outcome, action);
         self.append(line).await
@@ -267,7 +267,7 @@ impl AuditLog {
         kind: ActionKind,
         client_request_id: &str,
         outcome: &TargetOutcome,
-        action: &ActionRef,
+        action: &RunRef,
     ) -> String {
         self.line(
             event,
@@ -285,7 +285,7 @@ impl AuditLog {
         self: &Arc<Self>,
         kind: ActionKind,
         outcome: &TargetOutcome,
-        action: &ActionRef,
+        action: &RunRef,
     ) -> std::io::Result<()> {
         let line = self.line(
             "settled",
@@ -303,7 +303,7 @@ impl AuditLog {
         self: &Arc<Self>,
         kind: ActionKind,
         targets: &[String],
-        action: &ActionRef,
+        action: &RunRef,
     ) -> std::io::Result<()> {
         let lines: String = targets
             .iter()
@@ -349,7 +349,7 @@ impl AuditLog {
         kind: ActionKind,
         target: &str,
         client_request_id: Option<&str>,
-        action: &ActionRef,
+        action: &RunRef,
         outcome: Option<&TargetOutcome>,
     ) -> String {
         let line = Line {
@@ -449,7 +449,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("nested/audit.jsonl");
         let log = AuditLog::open(&path, "prod", Links::Refuse).expect("opens");
-        let action = ActionRef {
+        let action = RunRef {
             id: "a1".into(),
             retry_of: Some("a0".into()),
         };
@@ -495,7 +495,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("audit.jsonl");
         let log = AuditLog::open(&path, "prod", Links::Refuse).expect("opens");
-        let action = ActionRef::new(None);
+        let action = RunRef::new(None);
         log.sent(ActionKind::StopServer, &["s1".into()], "c1", &action)
             .await
             .expect("sent");
@@ -514,7 +514,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("audit.jsonl");
         let log = AuditLog::open(&path, "prod", Links::Refuse).expect("opens");
-        let action = ActionRef::new(None);
+        let action = RunRef::new(None);
         let kind = ActionKind::RestartEncoder;
         log.sent(
             kind,
@@ -555,7 +555,7 @@ mod tests {
             .map(|i| {
                 let log = log.clone();
                 tokio::spawn(async move {
-                    let action = ActionRef::new(None);
+                    let action = RunRef::new(None);
                     log.sent(
                         ActionKind::StopStreaming,
                         &[format!("phone-{i}")],

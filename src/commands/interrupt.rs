@@ -13,7 +13,7 @@ use tokio::signal::unix::{Signal, SignalKind, signal};
 use crate::action_kind::ActionKind;
 use crate::actions::{Cancel, Run};
 use crate::api::TargetOutcome;
-use crate::audit::{ActionRef, AuditLog};
+use crate::audit::{AuditLog, RunRef};
 
 use super::output::{LeftOut, print_outcomes};
 use super::{EXIT_FAILED, Failure, Target};
@@ -29,7 +29,7 @@ pub struct Performed {
     /// Lines the audit log could not write: the command does not end as a success.
     pub audit_problem: Option<String>,
     kind: ActionKind,
-    action: ActionRef,
+    action: RunRef,
     audit: Option<Arc<AuditLog>>,
 }
 

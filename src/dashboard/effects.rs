@@ -1,5 +1,6 @@
 //! Runs `update`'s effects as tokio tasks; each answers with messages.
 
+use crate::app::run_id::RunId;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -14,23 +15,23 @@ use crate::app::message::EarlierRun;
 use crate::app::pane::column::provider_fields;
 use crate::app::pane::listing::Listing;
 use crate::app::{Effect, Msg, Pane};
-use crate::audit::ActionRef;
+use crate::audit::RunRef;
 use crate::audit::actions::{Actions, Filter};
 
 /// The stop switches of the actions running, by their number in the session.
 #[derive(Clone, Default)]
-pub struct Running(Arc<Mutex<HashMap<u64, Cancel>>>);
+pub struct Running(Arc<Mutex<HashMap<RunId, Cancel>>>);
 
 impl Running {
     /// The switch of an action (made on first use, so a cancel effect handled right
     /// after its action's start always finds it).
-    fn switch(&self, action: u64) -> Cancel {
-        self.lock().entry(action).or_default().clone()
+    fn switch(&self, run: RunId) -> Cancel {
+        self.lock().entry(run).or_default().clone()
     }
 
     /// Flips an action's switch, if it is still running.
-    fn cancel(&self, action: u64) {
-        if let Some(switch) = self.lock().get(&action) {
+    fn cancel(&self, run: RunId) {
+        if let Some(switch) = self.lock().get(&run) {
             switch.cancel();
         }
     }
@@ -47,11 +48,11 @@ impl Running {
         self.lock().is_empty()
     }
 
-    fn finished(&self, action: u64) {
-        self.lock().remove(&action);
+    fn finished(&self, run: RunId) {
+        self.lock().remove(&run);
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Cancel>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<RunId, Cancel>> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
@@ -59,9 +60,9 @@ impl Running {
 /// Runs an effect as a task of its own; a stop switch is flipped at once.
 pub fn spawn(effect: Effect, executor: &Executor, running: &Running, tx: &UnboundedSender<Msg>) {
     match &effect {
-        Effect::CancelAction(action) => return running.cancel(*action),
-        Effect::RunAction { action, .. } => {
-            running.switch(*action);
+        Effect::CancelRun(run) => return running.cancel(*run),
+        Effect::StartRun { run, .. } => {
+            running.switch(*run);
         }
         _ => {}
     }
@@ -100,32 +101,35 @@ pub async fn perform(
                 let result = write_new_file(&path, contents).await;
                 tx.send(Msg::FileWritten { what, result })
             }
-            Effect::RunAction {
-                action,
+            Effect::StartRun {
+                run: run_id,
                 action_id,
                 retry_of,
                 kind,
                 targets,
             } => {
                 let run = Run::stopped_by(
-                    ActionRef {
+                    RunRef {
                         id: action_id,
                         retry_of,
                     },
-                    running.switch(action),
+                    running.switch(run_id),
                 );
                 let mut outcomes = std::pin::pin!(executor.run(kind, targets, run));
                 while let Some((_, outcome)) = outcomes.next().await {
-                    let _ = tx.send(Msg::ActionOutcome { action, outcome });
+                    let _ = tx.send(Msg::RunOutcome {
+                        run: run_id,
+                        outcome,
+                    });
                 }
-                running.finished(action);
+                running.finished(run_id);
                 if let Some(problem) = executor.audit.as_ref().and_then(|a| a.write_problem()) {
                     let _ = tx.send(Msg::Note(problem));
                 }
-                tx.send(Msg::ActionFinished { action })
+                tx.send(Msg::RunFinished { run: run_id })
             }
-            Effect::CancelAction(action) => {
-                running.cancel(action);
+            Effect::CancelRun(run) => {
+                running.cancel(run);
                 Ok(())
             }
             Effect::ReadAudit { target } => {
@@ -219,7 +223,7 @@ async fn record_settled(executor: &Executor, settled: SettledTarget) -> Result<(
     let Some(audit) = &executor.audit else {
         return Ok(());
     };
-    let action = ActionRef {
+    let action = RunRef {
         id: settled.action_id,
         retry_of: settled.retry_of,
     };

@@ -1,6 +1,7 @@
 //! The activity log at the bottom: actions with progress, each failed or unknown
 //! target with its code, message and request id, and refresh errors.
 
+use crate::app::run_id::RunId;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -17,7 +18,7 @@ use crate::app::format::clock_time;
 
 fn entry_line(state: &AppState, entry: &Entry, styles: &Styles) -> Line<'static> {
     let style = match entry {
-        Entry::Action(_) => styles.title(),
+        Entry::Run(_) => styles.title(),
         Entry::TargetProblem { .. } | Entry::RefreshError { .. } => styles.error(),
         Entry::Note(_) => Style::new(),
     };
@@ -54,9 +55,9 @@ fn shown(state: &AppState, visible: usize) -> Vec<usize> {
         return (end.saturating_sub(visible)..end).collect();
     }
     let running = |e: &Entry| match e {
-        Entry::Action(id) => state
+        Entry::Run(id) => state
             .activity
-            .action(*id)
+            .run(*id)
             .is_some_and(|p| !p.finished || !p.awaiting.is_empty()),
         _ => false,
     };
@@ -148,12 +149,12 @@ pub fn draw_line(frame: &mut Frame, state: &AppState, selected: usize, styles: &
 pub fn draw_run_targets(
     frame: &mut Frame,
     state: &AppState,
-    action: u64,
+    action: RunId,
     group: usize,
     styles: &Styles,
 ) {
     let width = frame.area().width.saturating_sub(4).clamp(20, 100);
-    let Some(progress) = state.activity.action(action) else {
+    let Some(progress) = state.activity.run(action) else {
         return;
     };
     let mut lines: Vec<Line> = vec![Line::from(format!(" {}", sanitize(&progress.text())))];

@@ -162,11 +162,9 @@ fn last_error(state: &AppState, key: &str) -> String {
         .iter()
         .rev()
         .find_map(|(_, entry)| match entry {
-            Entry::TargetProblem {
-                action, outcome, ..
-            } if outcome.target == key => Some(format!(
+            Entry::TargetProblem { kind, outcome, .. } if outcome.target == key => Some(format!(
                 "{} {}: {} {}{}",
-                action.label(),
+                kind.label(),
                 outcome.outcome,
                 outcome.error_code.as_deref().unwrap_or(""),
                 outcome.error_msg.as_deref().unwrap_or(""),

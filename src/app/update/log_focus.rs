@@ -1,6 +1,7 @@
 //! The activity log focused: moving through its entries, a run's targets by
 //! outcome and cause, marking a group into its pane.
 
+use crate::app::run_id::RunId;
 use crossterm::event::KeyEvent;
 
 use super::run::request_retry;
@@ -27,7 +28,7 @@ pub(super) fn on_activity_key(state: &mut AppState, selected: usize, key: KeyEve
         // An action's entry opens its targets by outcome and cause; another, the line.
         Some(KeyAction::Details) => {
             state.mode = match state.activity.entries.get(selected) {
-                Some((_, Entry::Action(action))) => Mode::RunTargets {
+                Some((_, Entry::Run(action))) => Mode::RunTargets {
                     entry: selected,
                     action: *action,
                     group: 0,
@@ -38,7 +39,7 @@ pub(super) fn on_activity_key(state: &mut AppState, selected: usize, key: KeyEve
         }
         Some(KeyAction::Retry) => {
             state.mode = Mode::Normal;
-            return match state.activity.action_of(selected) {
+            return match state.activity.run_of(selected) {
                 Some(action) => request_retry(state, Some(action)),
                 None => state.flash = Some("not an action's entry: nothing to retry".into()),
             };
@@ -59,14 +60,11 @@ pub(super) fn on_activity_key(state: &mut AppState, selected: usize, key: KeyEve
 pub(super) fn on_run_targets_key(
     state: &mut AppState,
     entry: usize,
-    action: u64,
+    action: RunId,
     group: usize,
     key: KeyEvent,
 ) {
-    let groups = state
-        .activity
-        .action(action)
-        .map_or(0, |p| p.groups().len());
+    let groups = state.activity.run(action).map_or(0, |p| p.groups().len());
     let group = match state.keymap.action_in(KeyContext::Log, &key) {
         Some(KeyAction::Close) => {
             state.mode = Mode::Activity { selected: entry };
@@ -89,8 +87,8 @@ pub(super) fn on_run_targets_key(
 
 /// Marks one group of an action's targets in its pane, showing that pane: the rows
 /// still listed are marked, and the footer says how many.
-pub(super) fn mark_group(state: &mut AppState, action: u64, group: usize) {
-    let Some(progress) = state.activity.action(action) else {
+pub(super) fn mark_group(state: &mut AppState, action: RunId, group: usize) {
+    let Some(progress) = state.activity.run(action) else {
         return;
     };
     let Some(pane) = Pane::changed_by(progress.kind) else {
@@ -146,10 +144,10 @@ mod tests {
         press_char(&mut state, ' ');
         press_char(&mut state, ' ');
         press_char(&mut state, 's');
-        let action = runs(&press_char(&mut state, 'y'))[0];
+        let run = runs(&press_char(&mut state, 'y'))[0];
         let outcome = crate::api::TargetOutcome::ok(phone_id(0), None);
         let clock = crate::app::clock::Clock::system();
-        let msg = crate::app::message::Msg::ActionOutcome { action, outcome };
+        let msg = crate::app::message::Msg::RunOutcome { run, outcome };
         crate::app::update::update(&mut state, msg, clock);
         press_char(&mut state, 'L');
         let Mode::Activity { selected } = state.mode else {
@@ -157,7 +155,7 @@ mod tests {
         };
         let entry = (0..=selected)
             .rev()
-            .find(|&i| state.activity.action_of(i) == Some(action))
+            .find(|&i| state.activity.run_of(i) == Some(run))
             .expect("the action's entry");
         state.mode = Mode::Activity { selected: entry };
         press(&mut state, KeyCode::Enter);

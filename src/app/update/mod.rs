@@ -27,7 +27,7 @@ use normal::{on_file_written, on_mouse, on_normal_key};
 use polling::{on_jobs, schedule_polls};
 use profile::on_profile_switched;
 use prompt::{on_command_key, on_filter_key};
-use run::{last_error, on_action_finished, on_earlier_runs, on_outcome, request_quit};
+use run::{last_error, on_earlier_runs, on_outcome, on_run_finished, request_quit};
 
 pub fn update(state: &mut AppState, msg: Msg, clock: Clock) -> Vec<Effect> {
     state.now = clock.now;
@@ -65,8 +65,8 @@ pub fn update(state: &mut AppState, msg: Msg, clock: Clock) -> Vec<Effect> {
             apply_refresh(state, Pane::Phones, refresh);
         }
         Msg::JobsPolled(jobs) => on_jobs(state, jobs, &mut effects),
-        Msg::ActionOutcome { action, outcome } => on_outcome(state, action, outcome),
-        Msg::ActionFinished { action } => on_action_finished(state, action),
+        Msg::RunOutcome { run, outcome } => on_outcome(state, run, outcome),
+        Msg::RunFinished { run } => on_run_finished(state, run),
         Msg::FileWritten { what, result } => on_file_written(state, what, result),
         Msg::ProfileSwitched(result) => on_profile_switched(state, result, clock),
         Msg::Note(note) => state.notify(note),

@@ -89,6 +89,7 @@ pub(super) fn on_jobs(
 
 #[cfg(test)]
 mod tests {
+    use crate::app::run_id::RunId;
     use std::time::Duration;
 
     use super::super::test_support::with_phones;
@@ -138,7 +139,7 @@ mod tests {
         state.jobs.push(JobRow {
             job_id: "job-1".into(),
             request_id: Some("req-1".into()),
-            action: 1,
+            run: RunId(1),
             encoder_id: "enc-1".into(),
             state: JobState::Running,
             started: state.now,

@@ -22,7 +22,7 @@ pub(super) fn on_profile_switched(
     fresh.pane = state.pane;
     fresh.log_expanded = state.log_expanded;
     fresh.activity = std::mem::take(&mut state.activity);
-    fresh.next_action = state.next_action;
+    fresh.next_run = state.next_run;
     fresh.filter_history = std::mem::take(&mut state.filter_history);
     // "Is the other region hit too?" is one command: the filters carry over.
     for &pane in Pane::ALL {

@@ -3,8 +3,9 @@
 
 use crate::action_kind::ActionKind;
 use crate::api::{Outcome, TargetOutcome};
+use crate::app::run_id::RunId;
 
-use crate::app::activity::{ActionProgress, Entry, PROBLEM_LINES_PER_RUN};
+use crate::app::activity::{Entry, PROBLEM_LINES_PER_RUN, RunProgress};
 use crate::app::applies;
 use crate::app::effect::Effect;
 use crate::app::follow;
@@ -40,12 +41,12 @@ pub(super) fn request_action(state: &mut AppState, kind: ActionKind) {
 /// The retry key and `:retry`: the latest action again (or the one the activity log's
 /// selected entry belongs to), on just its failed, unknown and not-sent targets,
 /// through the usual confirmation.
-pub(super) fn request_retry(state: &mut AppState, of: Option<u64>) {
+pub(super) fn request_retry(state: &mut AppState, of: Option<RunId>) {
     if state.settings.read_only {
         return state.notify("read-only: retry refused; nothing was sent".into());
     }
     let chosen = match of {
-        Some(id) => state.activity.action(id).cloned(),
+        Some(id) => state.activity.run(id).cloned(),
         None => state.activity.latest().cloned(),
     };
     let Some(action) = chosen else {
@@ -104,18 +105,18 @@ pub(super) fn left_out(kind: ActionKind, uncertain: usize) -> Option<String> {
 }
 
 pub(super) fn launch(state: &mut AppState, dialog: ConfirmDialog, effects: &mut Vec<Effect>) {
-    let action = state.next_action;
-    state.next_action += 1;
-    state.running.push(action);
-    let action_id = format!("{}-{action}", state.settings.session);
+    let run = state.next_run;
+    state.next_run = run.next();
+    state.running.push(run);
+    let action_id = format!("{}-{run}", state.settings.session);
     let now = state.now;
     state.activity.start(
         now,
-        ActionProgress {
+        RunProgress {
             retry_of: dialog.retry_of.as_ref().map(|r| r.action_id.clone()),
             pace: state.settings.rate_limits.limit(dialog.kind.api()),
-            ..ActionProgress::new(
-                action,
+            ..RunProgress::new(
+                run,
                 action_id.clone(),
                 dialog.kind,
                 dialog.targets.len(),
@@ -133,8 +134,8 @@ pub(super) fn launch(state: &mut AppState, dialog: ConfirmDialog, effects: &mut 
         dialog.kind.label(),
         dialog.targets.len()
     ));
-    effects.push(Effect::RunAction {
-        action,
+    effects.push(Effect::StartRun {
+        run,
         action_id,
         retry_of: dialog.retry_of.map(|r| r.action_id),
         kind: dialog.kind,
@@ -146,10 +147,10 @@ pub(super) fn launch(state: &mut AppState, dialog: ConfirmDialog, effects: &mut 
 /// requests in flight still record their outcomes.
 pub(super) fn cancel_running(state: &mut AppState, effects: &mut Vec<Effect>) {
     for &action in &state.running {
-        effects.push(Effect::CancelAction(action));
+        effects.push(Effect::CancelRun(action));
     }
     for action in state.running.clone() {
-        if let Some(progress) = state.activity.action_mut(action) {
+        if let Some(progress) = state.activity.run_mut(action) {
             progress.stopping = true;
         }
     }
@@ -203,8 +204,8 @@ pub(super) fn last_error(outcome: &TargetOutcome) -> Option<Option<String>> {
     }
 }
 
-pub(super) fn action_kind(state: &AppState, action: u64) -> Option<ActionKind> {
-    state.activity.action(action).map(|progress| progress.kind)
+pub(super) fn run_kind(state: &AppState, run: RunId) -> Option<ActionKind> {
+    state.activity.run(run).map(|progress| progress.kind)
 }
 
 /// The last day's actions of this profile that left targets undone, listed so that
@@ -215,12 +216,12 @@ pub(super) fn on_earlier_runs(state: &mut AppState, runs: Result<Vec<EarlierRun>
         Err(problem) => return state.notify(format!("earlier runs not listed: {problem}")),
     };
     for run in runs {
-        let id = state.next_action;
-        state.next_action += 1;
-        let mut progress = ActionProgress {
+        let id = state.next_run;
+        state.next_run = id.next();
+        let mut progress = RunProgress {
             finished: true,
             earlier: Some(run.started),
-            ..ActionProgress::new(id, run.action_id, run.kind, run.targets.len(), state.now)
+            ..RunProgress::new(id, run.action_id, run.kind, run.targets.len(), state.now)
         };
         for outcome in &run.targets {
             progress.count(outcome);
@@ -232,15 +233,15 @@ pub(super) fn on_earlier_runs(state: &mut AppState, runs: Result<Vec<EarlierRun>
     }
 }
 
-pub(super) fn on_outcome(state: &mut AppState, action: u64, outcome: TargetOutcome) {
-    let Some(kind) = action_kind(state, action) else {
+pub(super) fn on_outcome(state: &mut AppState, run: RunId, outcome: TargetOutcome) {
+    let Some(kind) = run_kind(state, run) else {
         return;
     };
-    if let Some(progress) = state.activity.action_mut(action) {
+    if let Some(progress) = state.activity.run_mut(run) {
         progress.count(&outcome);
         follow::accepted(progress, &outcome);
     }
-    // The target's row says why the action failed until one on it succeeds.
+    // The target's row says why the run failed until one on it succeeds.
     if let Some(pane) = Pane::changed_by(kind) {
         if let Some(error) = last_error(&outcome) {
             state.pane_mut(pane).action_error(&outcome.target, error);
@@ -254,33 +255,33 @@ pub(super) fn on_outcome(state: &mut AppState, action: u64, outcome: TargetOutco
         state.jobs.push(JobRow {
             job_id: job_id.clone(),
             request_id: outcome.request_id.clone(),
-            action,
+            run,
             encoder_id: outcome.target.clone(),
             state: JobState::Running,
             started: state.now,
         });
     }
-    // Targets not sent are counted in the action's entry, not listed one by one; of
+    // Targets not sent are counted in the run's entry, not listed one by one; of
     // the others, the first few get a line, and the entry counts them all by cause.
     if matches!(outcome.outcome, Outcome::Failed | Outcome::Unknown) {
-        let has_room = state.activity.action_mut(action).is_some_and(|progress| {
+        let has_room = state.activity.run_mut(run).is_some_and(|progress| {
             progress.problem_lines += 1;
             progress.problem_lines <= PROBLEM_LINES_PER_RUN
         });
         if has_room {
             state.log_activity(Entry::TargetProblem {
-                of: action,
-                action: kind,
+                of: run,
+                kind,
                 outcome,
             });
         }
     }
 }
 
-pub(super) fn on_action_finished(state: &mut AppState, action: u64) {
-    state.running.retain(|&running| running != action);
-    // The footer's "started on…" is over once the action is: its entry says the rest.
-    if let Some(kind) = action_kind(state, action) {
+pub(super) fn on_run_finished(state: &mut AppState, run: RunId) {
+    state.running.retain(|&running| running != run);
+    // The footer's "started on…" is over once the run is: its entry says the rest.
+    if let Some(kind) = run_kind(state, run) {
         let started = format!("{} started on ", kind.label());
         if state
             .flash
@@ -293,11 +294,11 @@ pub(super) fn on_action_finished(state: &mut AppState, action: u64) {
     if state.stopping && state.running.is_empty() {
         state.quit = true;
     }
-    let kind = action_kind(state, action);
-    if let Some(progress) = state.activity.action_mut(action) {
+    let kind = run_kind(state, run);
+    if let Some(progress) = state.activity.run_mut(run) {
         progress.finished = true;
     }
-    // Show the effect at once: refresh what the action changed (and the jobs it
+    // Show the effect at once: refresh what the run changed (and the jobs it
     // may have started).
     let now = state.now;
     if let Some(pane) = kind.and_then(Pane::changed_by) {
@@ -327,7 +328,7 @@ mod tests {
     }
 
     /// An action of `total` stop-streaming targets, launched as `launch` does.
-    fn launched(total: usize) -> (AppState, u64) {
+    fn launched(total: usize) -> (AppState, RunId) {
         let clock = Clock::system();
         let mut state = AppState::new(Settings::default(), clock);
         let targets: Vec<String> = (0..total).map(|i| format!("phone-{i:05}")).collect();
@@ -342,15 +343,15 @@ mod tests {
         };
         let mut effects = Vec::new();
         launch(&mut state, dialog, &mut effects);
-        let Some(Effect::RunAction { action, .. }) = effects.first() else {
+        let Some(Effect::StartRun { run, .. }) = effects.first() else {
             panic!("the action is run");
         };
-        (state, *action)
+        (state, *run)
     }
 
     #[test]
     fn ten_thousand_failures_keep_their_run_its_retry_and_an_exact_summary() {
-        let (mut state, action) = launched(12_000);
+        let (mut state, run) = launched(12_000);
         let clock = Clock::system();
         for i in 0..12_000 {
             let target = format!("phone-{i:05}");
@@ -364,11 +365,11 @@ mod tests {
                     None,
                 )
             };
-            update(&mut state, Msg::ActionOutcome { action, outcome }, clock);
+            update(&mut state, Msg::RunOutcome { run, outcome }, clock);
         }
-        update(&mut state, Msg::ActionFinished { action }, clock);
+        update(&mut state, Msg::RunFinished { run }, clock);
         assert!(state.activity.entries.len() <= MAX_ENTRIES);
-        let progress = state.activity.action(action).expect("the run is kept");
+        let progress = state.activity.run(run).expect("the run is kept");
         assert_eq!((progress.ok, progress.failed), (2_000, 10_000));
         assert!(
             progress
@@ -403,11 +404,11 @@ mod tests {
 
     #[test]
     fn quitting_before_all_answered_counts_at_most_a_slot_each_unknown_and_the_rest_not_sent() {
-        let (mut state, action) = launched(40);
+        let (mut state, run) = launched(40);
         let clock = Clock::system();
         for i in 0..2 {
             let outcome = TargetOutcome::ok(format!("phone-{i:05}"), None);
-            update(&mut state, Msg::ActionOutcome { action, outcome }, clock);
+            update(&mut state, Msg::RunOutcome { run, outcome }, clock);
         }
         assert_eq!(
             state.activity.exit_summary(8).as_deref(),
@@ -442,14 +443,14 @@ mod tests {
             };
             update(
                 &mut state,
-                Msg::ActionOutcome {
-                    action: first,
+                Msg::RunOutcome {
+                    run: first,
                     outcome,
                 },
                 clock,
             );
         }
-        update(&mut state, Msg::ActionFinished { action: first }, clock);
+        update(&mut state, Msg::RunFinished { run: first }, clock);
         assert_eq!(
             state.activity.exit_summary(8).as_deref(),
             Some(
@@ -462,8 +463,8 @@ mod tests {
             panic!("a retry dialog");
         };
         launch(&mut state, dialog, &mut effects);
-        let Some(Effect::RunAction {
-            action: retry,
+        let Some(Effect::StartRun {
+            run: retry,
             targets,
             ..
         }) = effects.first().cloned()
@@ -474,14 +475,14 @@ mod tests {
             let outcome = TargetOutcome::ok(target, None);
             update(
                 &mut state,
-                Msg::ActionOutcome {
-                    action: retry,
+                Msg::RunOutcome {
+                    run: retry,
                     outcome,
                 },
                 clock,
             );
         }
-        update(&mut state, Msg::ActionFinished { action: retry }, clock);
+        update(&mut state, Msg::RunFinished { run: retry }, clock);
         assert_eq!(
             state.activity.exit_summary(8).as_deref(),
             Some("2 action(s) on 5 target(s): 5 done, 0 failed, 0 unknown, 0 not sent")
@@ -490,12 +491,12 @@ mod tests {
 
     #[test]
     fn a_run_outlives_the_log_lines_that_push_its_entry_out() {
-        let (mut state, action) = launched(3);
+        let (mut state, run) = launched(3);
         let clock = Clock::system();
         for i in 0..MAX_ENTRIES + 10 {
             update(&mut state, Msg::Note(format!("note {i}")), clock);
         }
-        assert!(state.activity.action(action).is_some(), "the run is kept");
+        assert!(state.activity.run(run).is_some(), "the run is kept");
         assert!(
             state
                 .activity

@@ -1,6 +1,7 @@
 //! What the reducer's unit tests share: a state with phones listed, and keys
 //! pressed through `update` as the shell would send them.
 
+use crate::app::run_id::RunId;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::api::koophone::{Instance, PhoneStatus};
@@ -73,11 +74,11 @@ pub fn rebind(state: &mut AppState, action: KeyAction, keys: &[&str]) {
 }
 
 /// The ids of the actions the effects run.
-pub fn runs(effects: &[Effect]) -> Vec<u64> {
+pub fn runs(effects: &[Effect]) -> Vec<RunId> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::RunAction { action, .. } => Some(*action),
+            Effect::StartRun { run, .. } => Some(*run),
             _ => None,
         })
         .collect()
