@@ -19,6 +19,7 @@ pub mod key_action;
 pub mod key_binding;
 pub mod key_names;
 pub mod keymap;
+pub mod last_error;
 pub mod layout;
 pub mod line_editor;
 pub mod message;

@@ -33,7 +33,9 @@ pub struct Settings {
 
 impl Default for Settings {
     /// A real profile's defaults: polling every 5 s, no budget, exports to the
-    /// current directory, the dark theme, no mouse.
+    /// current directory, the dark theme, no mouse. The session is fixed, so a default
+    /// is the same every time: a dashboard is given a fresh one when it starts
+    /// (`audit::new_session_id`).
     fn default() -> Self {
         Settings {
             profile: "default".into(),
@@ -48,7 +50,7 @@ impl Default for Settings {
             theme: Default::default(),
             mouse: false,
             clipboard: false,
-            session: crate::audit::new_session_id(),
+            session: "00000000".into(),
         }
     }
 }

@@ -44,6 +44,8 @@ impl Harness {
             simulator: true,
             read_only,
             max_requests_per_sec,
+            // As a dashboard starts: a fresh session, so two runs' ids differ.
+            session: phonedeck::audit::new_session_id(),
             ..Settings::default()
         };
         let mut harness = Harness {

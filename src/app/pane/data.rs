@@ -2,6 +2,7 @@
 //! that refreshes them. `AnyPane` is what the rest of the program needs of a pane
 //! without knowing its row type.
 
+use crate::app::last_error::LastError;
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -131,9 +132,8 @@ pub trait AnyPane {
     fn cursor_key(&self) -> Option<&str>;
     /// Every provider field of the row with this key (None when it is gone).
     fn fields_of(&self, key: &str) -> Option<Vec<(String, String)>>;
-    /// Records the outcome of an action on a target: a failure's code and message
-    /// become its LAST ERROR; success clears it.
-    fn action_error(&mut self, key: &str, error: Option<String>);
+    /// Records what an action's outcome on a target does to its LAST ERROR.
+    fn action_error(&mut self, key: &str, error: LastError);
     /// A target's name, where rows have one.
     fn name_of(&self, key: &str) -> Option<String>;
 }
@@ -247,11 +247,16 @@ impl<R: TableRow> AnyPane for PaneData<R> {
             .collect()
     }
 
-    fn action_error(&mut self, key: &str, error: Option<String>) {
+    fn action_error(&mut self, key: &str, error: LastError) {
         match error {
-            Some(error) => self.errors.insert(key.to_string(), error),
-            None => self.errors.remove(key),
-        };
+            LastError::Set(error) => {
+                self.errors.insert(key.to_string(), error);
+            }
+            LastError::Clear => {
+                self.errors.remove(key);
+            }
+            LastError::Keep => {}
+        }
     }
 
     fn name_of(&self, key: &str) -> Option<String> {

@@ -4,7 +4,7 @@
 use crate::app::run_id::RunId;
 use crossterm::event::KeyEvent;
 
-use super::run::request_retry;
+use super::retry::request_retry;
 use crate::app::activity::Entry;
 use crate::app::key_action::{KeyAction, KeyContext};
 use crate::app::pane::Pane;

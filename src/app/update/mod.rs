@@ -8,7 +8,9 @@ mod normal;
 mod polling;
 mod profile;
 mod prompt;
+mod retry;
 mod run;
+mod stop;
 
 use crossterm::event::KeyEvent;
 
@@ -16,6 +18,7 @@ use crate::app::clock::Clock;
 use crate::app::effect::Effect;
 use crate::app::follow;
 use crate::app::key_action::{KeyAction, KeyContext};
+use crate::app::last_error::LastError;
 use crate::app::message::Msg;
 use crate::app::pane::Pane;
 use crate::app::poll_result::apply_refresh;
@@ -27,7 +30,9 @@ use normal::{on_file_written, on_mouse, on_normal_key};
 use polling::{on_jobs, schedule_polls};
 use profile::on_profile_switched;
 use prompt::{on_command_key, on_filter_key};
-use run::{last_error, on_earlier_runs, on_outcome, on_run_finished, request_quit};
+use retry::on_earlier_runs;
+use run::{on_outcome, on_run_finished};
+use stop::request_quit;
 
 pub fn update(state: &mut AppState, msg: Msg, clock: Clock) -> Vec<Effect> {
     state.now = clock.now;
@@ -52,11 +57,8 @@ pub fn update(state: &mut AppState, msg: Msg, clock: Clock) -> Vec<Effect> {
             apply_refresh(state, pane, refresh);
             follow::after_poll(state);
             for settled in follow::overdue(state) {
-                if let Some(error) = last_error(&settled.outcome) {
-                    state
-                        .pane_mut(Pane::Servers)
-                        .action_error(&settled.outcome.target, error);
-                }
+                let error = LastError::of(&settled.outcome);
+                (state.pane_mut(Pane::Servers)).action_error(&settled.outcome.target, error);
                 effects.push(Effect::RecordSettled(settled));
             }
         }

@@ -6,7 +6,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent,
 use super::detail::open_detail;
 use super::log_focus::focus_log;
 use super::prompt::start_filter;
-use super::run::{busy, cancel_actions, request_action, request_quit, request_retry};
+use super::retry::request_retry;
+use super::run::{busy, request_action};
+use super::stop::{cancel_actions, request_quit};
 use crate::app::effect::Effect;
 use crate::app::export::{self, Export};
 use crate::app::key_action::{KeyAction, KeyContext};

@@ -3,12 +3,12 @@
 use crate::api::ApiError;
 use crate::api::cph::Job;
 
-use super::run::last_error;
 use crate::app::activity::Entry;
 use crate::app::effect::Effect;
 use crate::app::feed::FeedId;
 use crate::app::follow;
 use crate::app::jobs::JobState;
+use crate::app::last_error::LastError;
 use crate::app::pane::{Pane, Polling};
 use crate::app::poll_result::record_result;
 use crate::app::state::AppState;
@@ -70,11 +70,8 @@ pub(super) fn on_jobs(
             state.activity.push(state.now, Entry::Note(note));
             follow::job_ended(state, &job);
             if let Some(settled) = follow::failed_job_outcome(state, &job) {
-                if let Some(error) = last_error(&settled.outcome) {
-                    state
-                        .pane_mut(Pane::Encoders)
-                        .action_error(&job.encoder_id, error);
-                }
+                let error = LastError::of(&settled.outcome);
+                (state.pane_mut(Pane::Encoders)).action_error(&job.encoder_id, error);
                 effects.push(Effect::RecordSettled(settled));
             }
         } else {

@@ -2,7 +2,9 @@
 
 use crossterm::event::KeyEvent;
 
-use super::run::{busy, cancel_actions, request_quit, request_retry};
+use super::retry::request_retry;
+use super::run::busy;
+use super::stop::{cancel_actions, request_quit};
 use crate::app::command_line::{self, Command};
 use crate::app::effect::Effect;
 use crate::app::line_editor::{LineKey, line_key};

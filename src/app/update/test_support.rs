@@ -16,7 +16,10 @@ use crate::app::pane::listing::Listing;
 use crate::app::settings::Settings;
 use crate::app::state::AppState;
 
+use super::run::launch;
 use super::update;
+use crate::action_kind::ActionKind;
+use crate::app::state::{ConfirmDialog, Focus};
 
 pub fn phone_id(i: usize) -> String {
     format!("ph{i:04}")
@@ -82,4 +85,26 @@ pub fn runs(effects: &[Effect]) -> Vec<RunId> {
             _ => None,
         })
         .collect()
+}
+
+/// A run of `total` stop-streaming targets, launched as a confirmed dialog is.
+pub fn launched(total: usize) -> (AppState, RunId) {
+    let clock = Clock::system();
+    let mut state = AppState::new(Settings::default(), clock);
+    let targets: Vec<String> = (0..total).map(|i| format!("phone-{i:05}")).collect();
+    let dialog = ConfirmDialog {
+        kind: ActionKind::StopStreaming,
+        targets,
+        hidden: 0,
+        typed: String::new(),
+        focus: Focus::Confirm,
+        retry_of: None,
+        warning: None,
+    };
+    let mut effects = Vec::new();
+    launch(&mut state, dialog, &mut effects);
+    let Some(Effect::StartRun { run, .. }) = effects.first() else {
+        panic!("the action is run");
+    };
+    (state, *run)
 }
