@@ -5,11 +5,12 @@
 
 use std::time::Duration;
 
-use crate::action_kind::ActionKind;
+use crate::action_kind::{ActionKind, Settles};
 use crate::api::Api;
 use crate::api::Outcome;
 use crate::api::cph::{EncodeServer, EncoderStatus, Job};
 use crate::api::outcome::{Settled, TargetOutcome};
+use crate::api::server_status::ServerStatus;
 
 /// Reads of a server before its unchanged state counts as "did not happen".
 const SERVER_READS: u32 = 4;
@@ -51,24 +52,17 @@ pub async fn reconcile(
         .filter(|(_, o)| o.outcome == Outcome::Unknown);
     for (index, outcome) in unanswered {
         let target = outcome.target.as_str();
-        let read_back = match kind {
-            ActionKind::RestartEncoder => {
+        let read_back = match kind.settles() {
+            Settles::Job => {
                 // One job list for the request, one encoder list for them all.
                 read_backs.extend(encoders(api, outcomes, stopped).await);
                 break;
             }
-            ActionKind::StopServer => server(api, target, "SHUTOFF", "powering-off", stopped)
-                .await
-                .into(),
-            ActionKind::StartServer => server(api, target, "ACTIVE", "powering-on", stopped)
-                .await
-                .into(),
-            ActionKind::PauseStream => stream(api, target).await.into(),
-            ActionKind::StopStreaming => (
-                Settled::CannotTell,
-                "a phone's status does not say whether it is streaming".to_string(),
-            )
-                .into(),
+            Settles::Server { wanted, task } => {
+                server(api, target, &wanted, task, stopped).await.into()
+            }
+            Settles::LeavesStreamList => stream(api, target).await.into(),
+            Settles::Unobservable { why } => (Settled::CannotTell, why.to_string()).into(),
         };
         read_backs.push((index, read_back));
     }
@@ -80,7 +74,7 @@ pub async fn reconcile(
 async fn server(
     api: &Api,
     id: &str,
-    status: &str,
+    wanted: &ServerStatus,
     task: &str,
     stopped: &(dyn Fn() -> bool + Sync),
 ) -> (Settled, String) {
@@ -97,13 +91,13 @@ async fn server(
         }
         match api.compute().server(id).await {
             Ok(server) => {
-                let now = server.status.as_deref().unwrap_or("–");
+                let now = (server.status.as_ref()).map_or("–", |s| s.as_str());
                 let doing = server.task_state.as_deref();
                 seen = match doing {
                     Some(doing) => format!("{now}, task {doing}"),
                     None => now.to_string(),
                 };
-                if doing == Some(task) || (now == status && doing.is_none()) {
+                if doing == Some(task) || server.is_settled_in(wanted) {
                     return (Settled::Happened, seen);
                 }
                 if doing.is_none() && read + 1 == SERVER_READS {

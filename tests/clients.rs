@@ -11,6 +11,7 @@ use common::*;
 const RID: &str = "test-request-id";
 use phonedeck::api::koophone::PhoneStatus;
 use phonedeck::api::live::StreamKey;
+use phonedeck::api::server_status::ServerStatus;
 use phonedeck::api::{Api, ErrorKind, Outcome, TargetOutcome};
 use phonedeck::sim::Faults;
 
@@ -161,7 +162,7 @@ async fn server_stop_goes_through_powering_off_and_conflicts_after() {
     let servers = api.compute().list_servers().await.expect("lists");
     let active = servers
         .iter()
-        .find(|s| s.status.as_deref() == Some("ACTIVE"))
+        .find(|s| s.status == Some(ServerStatus::Active))
         .expect("active");
     api.compute().stop(&active.id, RID).await.expect("accepted");
     let now = api.compute().list_servers().await.expect("lists");
@@ -170,7 +171,7 @@ async fn server_stop_goes_through_powering_off_and_conflicts_after() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let later = api.compute().list_servers().await.expect("lists");
     let server = later.iter().find(|s| s.id == active.id).expect("there");
-    assert_eq!(server.status.as_deref(), Some("SHUTOFF"));
+    assert_eq!(server.status, Some(ServerStatus::Shutoff));
     let err = api
         .compute()
         .stop(&active.id, RID)

@@ -10,6 +10,7 @@ use common::harness::Harness;
 use common::*;
 use crossterm::event::KeyCode;
 use phonedeck::api::koophone::PhoneStatus;
+use phonedeck::api::server_status::ServerStatus;
 use phonedeck::app::run_id::RunId;
 use phonedeck::app::{Mode, Pane};
 
@@ -173,7 +174,7 @@ async fn stop_a_server_and_see_it_power_off() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     ui.advance(Duration::from_secs(6)).await;
     let first = &ui.state.panes.servers.rows[0].0;
-    assert_eq!(first.status.as_deref(), Some("SHUTOFF"));
+    assert_eq!(first.status, Some(ServerStatus::Shutoff));
     let screen = ui.screen(120, 40);
     assert!(
         screen.contains("1 done, 1 confirmed — finished"),
@@ -1026,7 +1027,7 @@ async fn dialogs_name_their_targets_and_warn_what_cannot_apply() {
         .servers
         .rows
         .iter()
-        .filter(|s| s.0.status.as_deref() == Some("SHUTOFF"))
+        .filter(|s| s.0.status == Some(ServerStatus::Shutoff))
         .count();
     assert!(shutoff > 0, "the test fleet has a stopped server");
     let first = &ui.state.panes.servers.rows[0].0;

@@ -66,7 +66,7 @@ fn server(i: usize, status: &str, task: Option<&str>) -> Server {
     Server {
         id: format!("00000000-0000-4000-8000-{i:012}"),
         name: format!("cph-host-{:02}", i + 1),
-        status: Some(status.into()),
+        status: Some(status.to_string().into()),
         task_state: task.map(str::to_string),
         vm_state: None,
         power_state: None,

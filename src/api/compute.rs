@@ -9,6 +9,7 @@ use super::error::{ApiError, Service};
 use super::paging;
 use super::path;
 use super::rate_limits::ApiName;
+use super::server_status::ServerStatus;
 use super::tolerant::{self, Row, Rows};
 
 /// One server of `servers/detail`. Rows are read tolerantly: Nova's own v2.69 sample
@@ -19,9 +20,9 @@ pub struct Server {
     pub id: String,
     #[serde(default, deserialize_with = "tolerant::text")]
     pub name: String,
-    /// ACTIVE, SHUTOFF, ERROR, ... kept raw: unknown values are shown as they come.
+    /// ACTIVE, SHUTOFF, ERROR, ... others kept raw: shown as they come.
     #[serde(default, deserialize_with = "tolerant::lenient")]
-    pub status: Option<String>,
+    pub status: Option<ServerStatus>,
     #[serde(
         rename = "OS-EXT-STS:task_state",
         default,
@@ -46,6 +47,13 @@ pub struct Server {
     /// detail view and `-o json`.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Server {
+    /// Settled in `wanted`: there, with no task under way.
+    pub fn is_settled_in(&self, wanted: &ServerStatus) -> bool {
+        self.status.as_ref() == Some(wanted) && self.task_state.is_none()
+    }
 }
 
 impl Row for Server {
@@ -229,7 +237,10 @@ mod tests {
         let body = br#"{"servers":[{"id":"s1","name":"a","status":"MIGRATING",
             "OS-EXT-STS:task_state":"powering-off","OS-EXT-STS:vm_state":"active","OS-EXT-STS:power_state":1}]}"#;
         let servers = parse_servers(body).expect("parses").rows;
-        assert_eq!(servers[0].status.as_deref(), Some("MIGRATING"));
+        assert_eq!(
+            servers[0].status,
+            Some(ServerStatus::Other("MIGRATING".into()))
+        );
         assert_eq!(servers[0].task_state.as_deref(), Some("powering-off"));
     }
 }

@@ -20,6 +20,7 @@ pub mod paging;
 pub mod path;
 pub mod rate_limits;
 pub mod retry;
+pub mod server_status;
 pub mod signer;
 pub mod tolerant;
 pub mod transport;

@@ -7,7 +7,8 @@
 use crate::app::run_id::RunId;
 use std::collections::HashSet;
 
-use crate::action_kind::ActionKind;
+use crate::action_kind::{ActionKind, Settles};
+use crate::api::server_status::ServerStatus;
 use crate::api::{Outcome, TargetOutcome};
 
 use super::activity::{Entry, RunProgress};
@@ -19,10 +20,10 @@ use super::state::AppState;
 /// is awaited only with a job to follow: one settled by the encoder's status alone
 /// has nothing that could end the wait.
 pub fn accepted(progress: &mut RunProgress, outcome: &TargetOutcome) {
-    let followed = match progress.kind {
-        ActionKind::StopStreaming => false,
-        ActionKind::RestartEncoder => outcome.job_id.is_some(),
-        ActionKind::StopServer | ActionKind::StartServer | ActionKind::PauseStream => true,
+    let followed = match progress.kind.settles() {
+        Settles::Unobservable { .. } => false,
+        Settles::Job => outcome.job_id.is_some(),
+        Settles::Server { .. } | Settles::LeavesStreamList => true,
     };
     if outcome.took_effect() && followed {
         progress.awaiting.push(outcome.target.clone());
@@ -31,20 +32,11 @@ pub fn accepted(progress: &mut RunProgress, outcome: &TargetOutcome) {
 
 /// The awaited targets of `kind` that the current rows show done.
 fn shown_done(state: &AppState, kind: ActionKind, awaiting: &[String]) -> Vec<String> {
-    let done = |target: &String| match kind {
-        ActionKind::StopServer | ActionKind::StartServer => {
-            let wanted = if kind == ActionKind::StopServer {
-                "SHUTOFF"
-            } else {
-                "ACTIVE"
-            };
-            state.panes.servers.rows.iter().any(|row| {
-                row.0.id == *target
-                    && row.0.status.as_deref() == Some(wanted)
-                    && row.0.task_state.is_none()
-            })
-        }
-        ActionKind::PauseStream => {
+    let settles = kind.settles();
+    let done = |target: &String| match &settles {
+        Settles::Server { wanted, .. } => (state.panes.servers.rows.iter())
+            .any(|row| row.0.id == *target && row.0.is_settled_in(wanted)),
+        Settles::LeavesStreamList => {
             state.panes.streams.feed.last_ok.is_some()
                 && !state
                     .panes
@@ -53,8 +45,8 @@ fn shown_done(state: &AppState, kind: ActionKind, awaiting: &[String]) -> Vec<St
                     .iter()
                     .any(|row| row.key == *target)
         }
-        // Restart jobs settle in `job_ended`; phones are not awaited.
-        ActionKind::RestartEncoder | ActionKind::StopStreaming => false,
+        // Restart jobs settle in `job_ended`; the unobservable are not awaited.
+        Settles::Job | Settles::Unobservable { .. } => false,
     };
     awaiting.iter().filter(|t| done(t)).cloned().collect()
 }
@@ -68,17 +60,19 @@ pub const SERVER_WINDOW: std::time::Duration = std::time::Duration::from_secs(30
 /// audit log is told (the returned verdicts).
 pub fn overdue(state: &mut AppState) -> Vec<SettledTarget> {
     let now = state.now;
-    let late: Vec<(RunId, ActionKind, Vec<String>)> = state
+    let late: Vec<(RunId, ActionKind, ServerStatus, Vec<String>)> = state
         .activity
         .runs()
-        .filter(|p| matches!(p.kind, ActionKind::StopServer | ActionKind::StartServer))
         .filter(|p| {
             !p.awaiting.is_empty() && now.saturating_duration_since(p.started) > SERVER_WINDOW
         })
-        .map(|p| (p.id, p.kind, p.awaiting.clone()))
+        .filter_map(|p| match p.kind.settles() {
+            Settles::Server { wanted, .. } => Some((p.id, p.kind, wanted, p.awaiting.clone())),
+            Settles::LeavesStreamList | Settles::Job | Settles::Unobservable { .. } => None,
+        })
         .collect();
     let mut verdicts = Vec::new();
-    for (id, kind, targets) in late {
+    for (id, kind, wanted, targets) in late {
         for target in targets {
             let seen = state
                 .panes
@@ -87,17 +81,12 @@ pub fn overdue(state: &mut AppState) -> Vec<SettledTarget> {
                 .iter()
                 .find(|row| row.0.id == target)
                 .map_or("not listed".to_string(), |row| {
-                    let status = row.0.status.as_deref().unwrap_or("no status");
+                    let status = (row.0.status.as_ref()).map_or("no status", |s| s.as_str());
                     match row.0.task_state.as_deref() {
                         Some(task) => format!("still {status}, {task}"),
                         None => format!("still {status}"),
                     }
                 });
-            let wanted = if kind == ActionKind::StopServer {
-                "SHUTOFF"
-            } else {
-                "ACTIVE"
-            };
             let message = format!(
                 "accepted, but not {wanted} within {} min ({seen})",
                 SERVER_WINDOW.as_secs() / 60
@@ -138,7 +127,7 @@ pub fn after_poll(state: &mut AppState) {
         if let Some(progress) = state.activity.run_mut(id) {
             progress.awaiting.retain(|t| !done.contains(t));
             progress.confirmed += done.len();
-            if kind == ActionKind::PauseStream {
+            if kind.settles() == Settles::LeavesStreamList {
                 progress
                     .dropped
                     .extend(done.into_iter().map(|key| (key, now)));

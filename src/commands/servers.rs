@@ -4,8 +4,9 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use crate::action_kind::ActionKind;
+use crate::action_kind::{ActionKind, Settles};
 use crate::api::compute::Server;
+use crate::api::server_status::ServerStatus;
 use crate::api::tolerant::label;
 use crate::api::{Outcome, TargetOutcome};
 use crate::cli::{OutputFormat, Wait};
@@ -39,14 +40,6 @@ impl Power {
             Power::Start => ActionKind::StartServer,
         }
     }
-
-    /// The status a server settles in once the action is done.
-    fn final_status(self) -> &'static str {
-        match self {
-            Power::Stop => "SHUTOFF",
-            Power::Start => "ACTIVE",
-        }
-    }
 }
 
 pub async fn power(
@@ -65,17 +58,17 @@ pub async fn power(
     let ids = super::names::resolve(ids, &known, "server")?;
     ensure_allowed(&target.api, kind.label(), &ids, yes)?;
     let mut performed = super::interrupt::perform(target, kind, ids, None).await?;
-    if wait.wait {
-        wait_until_settled(target, power, &mut performed.outcomes, wait.timeout).await;
+    if let (true, Settles::Server { wanted, .. }) = (wait.wait, kind.settles()) {
+        wait_until_settled(target, &wanted, &mut performed.outcomes, wait.timeout).await;
     }
     performed.print(format)
 }
 
-/// Polls the server list until every accepted target reaches its final status; those
-/// that do not in time become unknown (accepted, final state not seen).
+/// Polls the server list until every accepted target is settled in `wanted`; those
+/// that are not in time become unknown (accepted, final state not seen).
 async fn wait_until_settled(
     target: &Target,
-    power: Power,
+    wanted: &ServerStatus,
     outcomes: &mut [TargetOutcome],
     timeout: Duration,
 ) {
@@ -85,7 +78,7 @@ async fn wait_until_settled(
     loop {
         let pending: Vec<&TargetOutcome> = outcomes
             .iter()
-            .filter(|o| o.took_effect() && !settled(last_seen.get(&o.target), power))
+            .filter(|o| o.took_effect() && !settled(last_seen.get(&o.target), wanted))
             .collect();
         if pending.is_empty() || started.elapsed() >= timeout {
             break;
@@ -93,7 +86,7 @@ async fn wait_until_settled(
         progress.show(&format!(
             "waiting for {} server(s) to be {} ({}s of {})",
             pending.len(),
-            power.final_status(),
+            wanted,
             started.elapsed().as_secs(),
             humantime::format_duration(timeout)
         ));
@@ -109,10 +102,10 @@ async fn wait_until_settled(
     progress.finish();
     for outcome in outcomes.iter_mut().filter(|o| o.took_effect()) {
         let server = last_seen.get(&outcome.target);
-        if !settled(server, power) {
+        if !settled(server, wanted) {
             let state = server
                 .map(|s| {
-                    let status = label(s.status.clone(), |s| s);
+                    let status = label(s.status.clone(), String::from);
                     format!("{status} {}", s.task_state.as_deref().unwrap_or(""))
                 })
                 .unwrap_or_else(|| "not seen".into());
@@ -126,8 +119,6 @@ async fn wait_until_settled(
     }
 }
 
-fn settled(server: Option<&Server>, power: Power) -> bool {
-    server.is_some_and(|s| {
-        s.status.as_deref() == Some(power.final_status()) && s.task_state.is_none()
-    })
+fn settled(server: Option<&Server>, wanted: &ServerStatus) -> bool {
+    server.is_some_and(|s| s.is_settled_in(wanted))
 }

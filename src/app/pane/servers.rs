@@ -2,6 +2,7 @@
 
 use crate::action_kind::ActionKind;
 use crate::api::compute::Server;
+use crate::api::server_status::ServerStatus;
 use crate::api::tolerant::label;
 use crate::app::key_action::KeyAction;
 
@@ -26,18 +27,18 @@ pub const SPEC: PaneSpec = PaneSpec {
 #[derive(Debug, Clone)]
 pub struct ServerRow(pub Server);
 
-fn status_tone(status: Option<&str>) -> Tone {
+fn status_tone(status: Option<&ServerStatus>) -> Tone {
     match status {
-        Some("ACTIVE") => Tone::Up,
-        Some("ERROR") => Tone::Down,
-        Some("SHUTOFF") => Tone::Stopped,
+        Some(ServerStatus::Active) => Tone::Up,
+        Some(ServerStatus::Error) => Tone::Down,
+        Some(ServerStatus::Shutoff) => Tone::Stopped,
+        Some(ServerStatus::Other(_)) => Tone::Moving,
         None => Tone::Other,
-        Some(_) => Tone::Moving,
     }
 }
 
 fn status_label(row: &ServerRow) -> String {
-    label(row.0.status.clone(), |s| s)
+    label(row.0.status.clone(), String::from)
 }
 
 impl TableRow for ServerRow {
@@ -73,7 +74,7 @@ impl TableRow for ServerRow {
             priority: 0,
             sort_key: 's',
             value: status_label,
-            shown: |r, _| Shown::toned(status_label(r), status_tone(r.0.status.as_deref())),
+            shown: |r, _| Shown::toned(status_label(r), status_tone(r.0.status.as_ref())),
             order: |a, b| a.0.status.cmp(&b.0.status),
             searched: true,
             observed: false,
