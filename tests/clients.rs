@@ -12,7 +12,7 @@ const RID: &str = "test-request-id";
 use phonedeck::api::koophone::PhoneStatus;
 use phonedeck::api::live::StreamKey;
 use phonedeck::api::server_status::ServerStatus;
-use phonedeck::api::{Api, ErrorKind, Outcome, TargetOutcome};
+use phonedeck::api::{Api, ErrorKind, Outcome, Service, TargetOutcome};
 use phonedeck::sim::Faults;
 
 #[tokio::test]
@@ -473,7 +473,7 @@ async fn connection_refused_is_a_connect_error() {
 async fn a_missing_endpoint_is_a_configuration_error_not_a_credentials_one() {
     let sim = start_sim().await;
     let mut config = config_for(&sim);
-    config.endpoints.iam = None;
+    config.endpoints.remove(Service::Iam);
     config.project_id = None;
     config.region = Some("cn-east-3".into());
     let api = Api::new(config).expect("builds");
@@ -648,7 +648,10 @@ async fn broken_answers_are_errors_of_the_right_kind() {
 async fn dns_failure_is_a_connect_error() {
     let sim = start_sim().await;
     let mut config = config_for(&sim);
-    config.endpoints.compute = reqwest::Url::parse("http://no-such-host.invalid/").expect("url");
+    config.endpoints.set(
+        Service::Compute,
+        reqwest::Url::parse("http://no-such-host.invalid/").expect("url"),
+    );
     config.retry.max_attempts = 1;
     let api = Api::new(config).expect("builds");
     let err = api
@@ -1002,7 +1005,10 @@ async fn a_throttled_read_waits_as_retry_after_says() {
     .await;
     let sim = start_sim().await;
     let mut config = config_for(&sim);
-    config.endpoints.compute = format!("http://{addr}").parse().expect("a URL");
+    config.endpoints.set(
+        Service::Compute,
+        format!("http://{addr}").parse().expect("a URL"),
+    );
     let api = Api::new(config).expect("builds");
     let started = std::time::Instant::now();
     api.compute()
@@ -1318,7 +1324,10 @@ async fn a_mutation_throttled_by_the_gateway_is_sent_again_one_refused_by_the_se
         )
         .await;
         let mut config = config_for(&sim);
-        config.endpoints.live = format!("http://{addr}").parse().expect("a URL");
+        config.endpoints.set(
+            Service::Live,
+            format!("http://{addr}").parse().expect("a URL"),
+        );
         let api = Api::new(config).expect("builds");
         let result = api.live().pause(&key, RID).await;
         assert_eq!(result.is_ok(), ok, "{code}: {result:?}");

@@ -9,7 +9,8 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio::io::AsyncReadExt;
 use tokio::sync::Mutex;
 
-use super::error::{ApiError, ErrorKind, Service};
+use super::error::{ApiError, ErrorKind};
+use super::service::Service;
 
 /// An IAM password login (`method = "password"`).
 #[derive(Debug, Clone)]

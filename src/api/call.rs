@@ -4,8 +4,8 @@
 use reqwest::Method;
 use serde_json::Value;
 
-use super::error::Service;
 use super::rate_limits::ApiName;
+use super::service::Service;
 
 /// One request as a service module describes it.
 pub(crate) struct Call {

@@ -10,9 +10,10 @@ use super::auth::{AccessKey, Credentials, IssuedToken, PasswordLogin, TokenCache
 use super::call::Call;
 use super::credential_gate::CredentialGate;
 use super::endpoints::{ComputeApi, Endpoints};
-use super::error::{ApiError, ErrorKind, Service};
+use super::error::{ApiError, ErrorKind};
 use super::rate_limits::{ApiName, Rate, RateLimits};
 use super::retry::RetryPolicy;
+use super::service::{ProjectScope, Service};
 use super::transport::{self, Exchange, Limits, Reply};
 use super::{auth, budget, iam, keystone, path, rate_limits, signer};
 
@@ -184,11 +185,19 @@ impl Api {
             return Ok(String::new());
         }
         let project = path::segment(service, "project id", &self.project_id().await?)?;
-        Ok(match service {
-            Service::Compute => format!("{}/{project}", self.inner.config.compute_api.prefix()),
-            Service::Cph => format!("/v1/{project}/cloud-phone"),
-            _ => format!("/v1/{project}"),
-        })
+        match service.spec().project {
+            ProjectScope::ComputeApi => Ok(format!(
+                "{}/{project}",
+                self.inner.config.compute_api.prefix()
+            )),
+            ProjectScope::CloudPhone => Ok(format!("/v1/{project}/cloud-phone")),
+            ProjectScope::V1 => Ok(format!("/v1/{project}")),
+            ProjectScope::Global => Err(ApiError::new(
+                service,
+                ErrorKind::Config,
+                format!("{service} paths name no project: a bug in phonedeck, please report it"),
+            )),
+        }
     }
 
     /// Obtains the configured token (an IAM login for `method = "password"`), as the
@@ -348,7 +357,7 @@ impl Api {
     /// One attempt; also returns which token generation it used, for renewal.
     async fn attempt(&self, call: &Call) -> (Result<Reply, ApiError>, Option<u64>) {
         let request_id = call.request_id.clone().or_else(|| {
-            (call.service == Service::KooPhone).then(|| uuid::Uuid::new_v4().to_string())
+            call.service.adopts_client_request_id().then(|| uuid::Uuid::new_v4().to_string())
         });
         let url = match self.base_for(call.service).await {
             Ok(base) => self.url_for(call, &base, request_id.as_deref()),

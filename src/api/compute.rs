@@ -5,11 +5,12 @@ use serde_json::{Value, json};
 
 use super::call::Call;
 use super::client::Api;
-use super::error::{ApiError, Service};
+use super::error::ApiError;
 use super::paging;
 use super::path;
 use super::rate_limits::ApiName;
 use super::server_status::ServerStatus;
+use super::service::Service;
 use super::tolerant::{self, Row, Rows};
 
 /// One server of `servers/detail`. Rows are read tolerantly: Nova's own v2.69 sample

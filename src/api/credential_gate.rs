@@ -7,7 +7,8 @@
 
 use tokio::sync::{Mutex, MutexGuard};
 
-use super::error::{ApiError, ErrorKind, Service};
+use super::error::{ApiError, ErrorKind};
+use super::service::Service;
 
 #[derive(Default)]
 struct Standing {

@@ -2,7 +2,8 @@
 
 use serde::Deserialize;
 
-use super::error::{ApiError, ErrorKind, Service};
+use super::error::{ApiError, ErrorKind};
+use super::service::Service;
 
 /// Decodes a JSON body into `T`, as a Decode error naming the service on failure.
 pub(crate) fn decode<'a, T: Deserialize<'a>>(

@@ -1,39 +1,43 @@
 //! Where each service is: its base URL, and which path compute's API is served under.
 
+use std::collections::BTreeMap;
+
 use reqwest::Url;
+use strum::IntoEnumIterator;
 
-use super::error::Service;
+use super::service::Service;
 
-/// Base URLs of the services (a trailing slash is fine).
-#[derive(Debug, Clone)]
-pub struct Endpoints {
-    pub koophone: Url,
-    pub live: Url,
-    pub compute: Url,
-    pub cph: Url,
-    pub iam: Option<Url>,
-}
+/// Base URLs of the services (a trailing slash is fine), by service.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Endpoints(BTreeMap<Service, Url>);
 
 impl Endpoints {
     /// Every service at one base URL, as the simulator serves them.
     pub fn all_at(base: &Url) -> Self {
-        Endpoints {
-            koophone: base.clone(),
-            live: base.clone(),
-            compute: base.clone(),
-            cph: base.clone(),
-            iam: Some(base.clone()),
-        }
+        Endpoints(
+            Service::iter()
+                .map(|service| (service, base.clone()))
+                .collect(),
+        )
     }
 
+    /// The service's base URL; None when none was configured.
     pub fn base(&self, service: Service) -> Option<&Url> {
-        match service {
-            Service::KooPhone => Some(&self.koophone),
-            Service::Live => Some(&self.live),
-            Service::Compute => Some(&self.compute),
-            Service::Cph => Some(&self.cph),
-            Service::Iam => self.iam.as_ref(),
-        }
+        self.0.get(&service)
+    }
+
+    pub fn set(&mut self, service: Service, url: Url) {
+        self.0.insert(service, url);
+    }
+
+    /// Forgets a service's base URL (its requests then fail as not configured).
+    pub fn remove(&mut self, service: Service) {
+        self.0.remove(&service);
+    }
+
+    /// Each configured service with its base URL, in `Service` order.
+    pub fn iter(&self) -> impl Iterator<Item = (Service, &Url)> {
+        self.0.iter().map(|(service, url)| (*service, url))
     }
 }
 

@@ -16,7 +16,8 @@ use serde::de::IgnoredAny;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use super::error::{ApiError, ErrorKind, Service};
+use super::error::{ApiError, ErrorKind};
+use super::service::Service;
 
 /// The one code that means success where a success body carries one (KooPhone's
 /// `"error_code":"0"`, `"error_msg":"OK"`).

@@ -3,50 +3,8 @@
 
 use std::fmt;
 
+use super::service::Service;
 use crate::sanitize::sanitize;
-
-/// The cloud service a request went to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Service {
-    KooPhone,
-    Live,
-    Compute,
-    Cph,
-    Iam,
-}
-
-impl Service {
-    /// Services whose paths carry a project id (and whose signed calls name it in
-    /// `X-Project-Id`); KooPhone and IAM are global.
-    pub fn is_project_scoped(self) -> bool {
-        matches!(self, Service::Live | Service::Compute | Service::Cph)
-    }
-}
-
-impl Service {
-    /// Whether the service knows a request by the `x-request-id` the client sent: the
-    /// KooPhone API declares it a parameter. The others name their own ids, and only
-    /// those may be asked about later (CPH's ListJobs takes the id its answer gave).
-    pub fn adopts_client_request_id(self) -> bool {
-        match self {
-            Service::KooPhone => true,
-            Service::Live | Service::Compute | Service::Cph | Service::Iam => false,
-        }
-    }
-}
-
-impl fmt::Display for Service {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Service::KooPhone => "KooPhone",
-            Service::Live => "Live",
-            Service::Compute => "Compute",
-            Service::Cph => "CPH",
-            Service::Iam => "IAM",
-        })
-    }
-}
 
 /// The API gateway's "throttling threshold has been reached" (HTTP 429).
 pub const GATEWAY_THROTTLE_CODE: &str = "APIGW.0308";

@@ -10,8 +10,9 @@ use serde_json::json;
 use super::auth::{IssuedToken, PasswordLogin};
 use super::call::Call;
 use super::decode::decode;
-use super::error::{ApiError, ErrorKind, Service};
+use super::error::{ApiError, ErrorKind};
 use super::rate_limits::ApiName;
+use super::service::Service;
 use super::transport::Reply;
 
 #[derive(Deserialize)]

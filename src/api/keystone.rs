@@ -8,7 +8,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::error::{ApiError, ErrorKind, Service};
+use super::error::{ApiError, ErrorKind};
+use super::service::Service;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProjectScope {

@@ -9,9 +9,10 @@ use serde_json::{Value, json};
 use super::call::Call;
 use super::client::Api;
 use super::envelope::Head;
-use super::error::{ApiError, ErrorKind, Service};
+use super::error::{ApiError, ErrorKind};
 use super::paging;
 use super::rate_limits::ApiName;
+use super::service::Service;
 use super::tolerant::{self, Row, Rows};
 
 /// The most ids one batch-status call may carry (safe under both doc readings).

@@ -7,8 +7,9 @@ use serde_json::json;
 
 use super::call::Call;
 use super::client::Api;
-use super::error::{ApiError, ErrorKind, Service};
+use super::error::{ApiError, ErrorKind};
 use super::rate_limits::ApiName;
+use super::service::Service;
 use super::tolerant::{self, Row, Rows};
 
 pub const PAGE_LIMIT: u32 = 100;

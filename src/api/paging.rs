@@ -3,7 +3,8 @@
 //! always answers a full page, ignores the offset, or claims 10^15 rows must not
 //! make phonedeck send requests and grow without end.
 
-use super::error::{ApiError, ErrorKind, Service};
+use super::error::{ApiError, ErrorKind};
+use super::service::Service;
 
 /// The most pages of one list phonedeck reads.
 pub const MAX_PAGES: u64 = 10_000;

@@ -4,7 +4,8 @@
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-use super::error::{ApiError, ErrorKind, Service};
+use super::error::{ApiError, ErrorKind};
+use super::service::Service;
 
 /// Everything but RFC 3986's unreserved characters (`A-Za-z0-9-_.~`) is encoded, so a
 /// segment can hold no `/`, `?`, `#` or `%` of its own.

@@ -8,7 +8,8 @@ use reqwest::{Method, Url};
 use serde_json::Value;
 
 use super::envelope::{failure_in_success, provider_error};
-use super::error::{ApiError, ErrorKind, Service};
+use super::error::{ApiError, ErrorKind};
+use super::service::Service;
 use crate::sanitize::{excerpt, mask_url_secrets, sanitize};
 
 /// Limits on every exchange.

@@ -15,37 +15,19 @@ use serde::Deserialize;
 use super::environment::Environment;
 use super::origin::Origin;
 use crate::api::Service;
+use crate::api::service::HostScope;
 use crate::sanitize::mask_url_secrets;
 
 /// The domain the built-in table builds hosts under.
 pub const DEFAULT_CLOUD: &str = "myhuaweicloud.com";
 
-/// The SDKs' name for a service, in env variables and the regions file.
-pub fn sdk_name(service: Service) -> &'static str {
-    match service {
-        Service::KooPhone => "KOOPHONE",
-        Service::Live => "LIVE",
-        Service::Compute => "ECS",
-        Service::Cph => "CPH",
-        Service::Iam => "IAM",
-    }
-}
-
-/// The service's host label in the built-in table.
-fn host_label(service: Service) -> &'static str {
-    match service {
-        Service::KooPhone => "koophone",
-        Service::Live => "live",
-        Service::Compute => "ecs",
-        Service::Cph => "cph",
-        Service::Iam => "iam",
-    }
-}
-
 /// `HUAWEICLOUD_SDK_REGION_CPH_CN_EAST_3` for CPH in cn-east-3.
 pub fn env_override_name(service: Service, region: &str) -> String {
     let region = region.to_ascii_uppercase().replace('-', "_");
-    format!("HUAWEICLOUD_SDK_REGION_{}_{region}", sdk_name(service))
+    format!(
+        "HUAWEICLOUD_SDK_REGION_{}_{region}",
+        service.spec().sdk_name
+    )
 }
 
 /// One region's entry in the regions file.
@@ -96,7 +78,7 @@ impl RegionsFile {
     fn endpoint(&self, service: Service, region: &str) -> Option<String> {
         let entry = self
             .services
-            .get(sdk_name(service))?
+            .get(service.spec().sdk_name)?
             .iter()
             .find(|entry| entry.id == region)?;
         entry
@@ -191,13 +173,17 @@ fn sdk_override(
 /// The built-in table: regional services need a region; KooPhone and IAM have a
 /// global endpoint.
 fn table(service: Service, placement: &Placement) -> Option<String> {
-    let label = host_label(service);
+    let spec = service.spec();
+    let label = spec.host_label;
     let cloud = placement.cloud;
-    match (service, placement.region) {
-        (Service::KooPhone, _) => Some(format!("https://{label}.{cloud}")),
-        (_, Some(region)) => Some(format!("https://{label}.{region}.{cloud}")),
-        (Service::Iam, None) => Some(format!("https://{label}.{cloud}")),
-        (_, None) => None,
+    match (spec.host, placement.region) {
+        (HostScope::Global, _) | (HostScope::RegionalElseGlobal, None) => {
+            Some(format!("https://{label}.{cloud}"))
+        }
+        (HostScope::Regional | HostScope::RegionalElseGlobal, Some(region)) => {
+            Some(format!("https://{label}.{region}.{cloud}"))
+        }
+        (HostScope::Regional, None) => None,
     }
 }
 

@@ -13,6 +13,7 @@ pub mod sdk_credentials;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use strum::IntoEnumIterator;
 
 use reqwest::Url;
 use secrecy::SecretString;
@@ -153,6 +154,19 @@ pub struct EndpointsConfig {
     pub compute: Option<String>,
     pub cph: Option<String>,
     pub iam: Option<String>,
+}
+
+impl EndpointsConfig {
+    /// The key for `service` (named `service.spec().config_key`).
+    pub fn of(&self, service: Service) -> &Option<String> {
+        match service {
+            Service::KooPhone => &self.koophone,
+            Service::Live => &self.live,
+            Service::Compute => &self.compute,
+            Service::Cph => &self.cph,
+            Service::Iam => &self.iam,
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -383,7 +397,8 @@ impl ProfileConfig {
             .as_ref()
             .map(|compute| self.compute_cloud(path, name, env, compute, &mut settings))
             .transpose()?;
-        let mut endpoint = |service: Service, key: &str, value: &Option<String>| {
+        let mut endpoint = |service: Service, value: &Option<String>| {
+            let key = service.spec().config_key;
             let located = endpoints::locate(service, value.as_deref(), &placement, env, &regions)
                 .map_err(|e| fail(format!("profile `{name}`: {e}"), "Fix the URL where it is set."))?
                 .ok_or_else(|| {
@@ -401,18 +416,16 @@ impl ProfileConfig {
             ));
             Ok::<Url, ConfigError>(located.url)
         };
-        let endpoints = Endpoints {
-            koophone: endpoint(Service::KooPhone, "koophone", &self.endpoints.koophone)?,
-            live: endpoint(Service::Live, "live", &self.endpoints.live)?,
-            compute: match &compute_cloud {
+        let mut endpoints = Endpoints::default();
+        for service in Service::iter() {
+            let url = match (service, &compute_cloud) {
                 // Compute's URL comes from the catalog once logged in; until then its
                 // host is Keystone's, which doctor checks like any other.
-                Some(login) => login.auth_url.clone(),
-                None => endpoint(Service::Compute, "compute", &self.endpoints.compute)?,
-            },
-            cph: endpoint(Service::Cph, "cph", &self.endpoints.cph)?,
-            iam: Some(endpoint(Service::Iam, "iam", &self.endpoints.iam)?),
-        };
+                (Service::Compute, Some(login)) => login.auth_url.clone(),
+                (_, _) => endpoint(service, self.endpoints.of(service))?,
+            };
+            endpoints.set(service, url);
+        }
         settings.push(Setting::new(
             "compute_api",
             self.compute_api.prefix().trim_start_matches('/'),
@@ -991,13 +1004,22 @@ live_domains = ["publish.example.com"]
         let profile = parse(path(), REGION_ONLY)
             .and_then(|c| c.profile_in(path(), None, &env))
             .expect("resolves");
-        let e = &profile.api.endpoints;
-        assert_eq!(e.cph.as_str(), "https://cph.cn-east-3.myhuaweicloud.com/");
-        assert_eq!(e.live.as_str(), "https://live.cn-east-3.myhuaweicloud.com/");
-        assert_eq!(e.compute.as_str(), "https://ecs.internal.example/");
-        assert_eq!(e.koophone.as_str(), "https://koophone.myhuaweicloud.com/");
+        let e = |service| profile.api.endpoints.base(service).map(Url::as_str);
         assert_eq!(
-            e.iam.as_ref().map(Url::as_str),
+            e(Service::Cph),
+            Some("https://cph.cn-east-3.myhuaweicloud.com/")
+        );
+        assert_eq!(
+            e(Service::Live),
+            Some("https://live.cn-east-3.myhuaweicloud.com/")
+        );
+        assert_eq!(e(Service::Compute), Some("https://ecs.internal.example/"));
+        assert_eq!(
+            e(Service::KooPhone),
+            Some("https://koophone.myhuaweicloud.com/")
+        );
+        assert_eq!(
+            e(Service::Iam),
             Some("https://iam.cn-east-3.myhuaweicloud.com/")
         );
         assert_eq!(profile.api.project_id, None, "found through IAM later");
@@ -1062,8 +1084,8 @@ live_domains = ["publish.example.com"]
             .and_then(|c| c.profile_in(path(), None, &env))
             .expect("resolves");
         assert_eq!(
-            profile.api.endpoints.cph.as_str(),
-            "https://cph.eu-west-101.myhuaweicloud.eu/"
+            profile.api.endpoints.base(Service::Cph).map(Url::as_str),
+            Some("https://cph.eu-west-101.myhuaweicloud.eu/")
         );
         assert_eq!(profile.api.compute_api, ComputeApi::V21);
         assert_eq!(profile.api.project_id.as_deref(), Some("p0"));

@@ -16,23 +16,6 @@ use super::reply::*;
 use super::shared::{LoggedRequest, Shared, Sim};
 use crate::api::Service;
 
-/// Which service a path belongs to, as the gateway routes it.
-fn service_of(path: &str) -> Option<Service> {
-    if path.starts_with("/v1/instances/") {
-        Some(Service::KooPhone)
-    } else if path.starts_with("/v3") {
-        Some(Service::Iam)
-    } else if path.starts_with("/v2/") || path.starts_with("/v2.1/") {
-        Some(Service::Compute)
-    } else if path.contains("/cloud-phone/") {
-        Some(Service::Cph)
-    } else if path.starts_with("/v1/") {
-        Some(Service::Live)
-    } else {
-        None
-    }
-}
-
 const GATEWAY_PAGE: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
 
 /// Logs the request, then stages latency, throttling, auth and injected errors,
@@ -65,7 +48,7 @@ pub async fn gateway(State(shared): Sim, request: Request, next: Next) -> Respon
     if !faults.latency.is_zero() {
         tokio::time::sleep(faults.latency).await;
     }
-    let api = service_of(&path);
+    let api = Service::of_sim_path(&path);
     let mut response = if shared.chance(faults.throttle_rate) {
         coded_error(
             StatusCode::TOO_MANY_REQUESTS,
@@ -136,7 +119,7 @@ fn check_auth(
 ) -> Option<guard::Refused> {
     let api = api.filter(|a| *a != Service::Iam)?;
     let path = parts.uri.path();
-    let project_scoped = matches!(api, Service::Live | Service::Cph | Service::Compute);
+    let project_scoped = api.is_project_scoped();
     let incoming = guard::Incoming {
         method: parts.method.as_str(),
         path,
@@ -199,6 +182,8 @@ fn injected_server_error(shared: &Shared, api: Option<Service>) -> Response {
             "The server is currently unavailable. Please try again later.",
         ),
         Some(Service::Cph) => cph_error(status, "CPS.0001", "Internal error, please retry later."),
-        _ => coded_error(status, "LIVE.100011005", "System error"),
+        Some(Service::Live | Service::Iam) | None => {
+            coded_error(status, "LIVE.100011005", "System error")
+        }
     }
 }

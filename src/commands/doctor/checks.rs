@@ -92,15 +92,7 @@ pub async fn hosts(api: &Api, env: &Environment) -> Vec<Check> {
     let endpoints = &api.config().endpoints;
     let mut seen = BTreeSet::new();
     let mut checks = Vec::new();
-    let services = [
-        (Service::KooPhone, Some(&endpoints.koophone)),
-        (Service::Live, Some(&endpoints.live)),
-        (Service::Compute, Some(&endpoints.compute)),
-        (Service::Cph, Some(&endpoints.cph)),
-        (Service::Iam, endpoints.iam.as_ref()),
-    ];
-    for (service, url) in services {
-        let Some(url) = url else { continue };
+    for (service, url) in endpoints.iter() {
         let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) else {
             continue;
         };
