@@ -357,7 +357,9 @@ impl Api {
     /// One attempt; also returns which token generation it used, for renewal.
     async fn attempt(&self, call: &Call) -> (Result<Reply, ApiError>, Option<u64>) {
         let request_id = call.request_id.clone().or_else(|| {
-            call.service.adopts_client_request_id().then(|| uuid::Uuid::new_v4().to_string())
+            call.service
+                .adopts_client_request_id()
+                .then(|| uuid::Uuid::new_v4().to_string())
         });
         let url = match self.base_for(call.service).await {
             Ok(base) => self.url_for(call, &base, request_id.as_deref()),

@@ -67,7 +67,7 @@ impl Target {
 /// A file that exists but is broken is always an error, never a fall-back.
 pub async fn connect(global: &GlobalArgs, demo_without_config: bool) -> Result<Target, Failure> {
     let audit_path = global.audit_log.clone().or_else(audit::default_path);
-    let location = config::locate(global.config.as_deref());
+    let location = config::locate(global.config.as_deref(), &config::Environment::process());
     let configured = location.as_ref().filter(|l| l.exists_or_explicit());
     let target = match (global.demo, configured) {
         (false, Some(location)) => {

@@ -22,7 +22,7 @@ pub use new_profile::NewProfile;
 
 pub fn run(args: InitArgs, config_flag: Option<&Path>) -> Result<u8, Failure> {
     let env = Environment::process();
-    let path = config::locate(config_flag)
+    let path = config::locate(config_flag, &env)
         .map(|l| l.path)
         .ok_or_else(|| Failure::usage("no place for the configuration: pass --config FILE"))?;
     let profile = if let Some(from) = &args.from_hcloud {
