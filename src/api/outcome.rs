@@ -1,7 +1,7 @@
 //! The result of one mutation on one target: ok, failed, unknown (no answer, so it
 //! may or may not have happened), or not sent (its action was stopped first).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
 
@@ -9,7 +9,7 @@ use super::error::ApiError;
 /// connection was made): no provider code, and nothing to read back.
 pub const NEVER_LEFT_CODE: &str = "CLIENT";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Ok,
@@ -30,7 +30,7 @@ impl std::fmt::Display for Outcome {
 }
 
 /// What reading a target back said about an `unknown` outcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Settled {
     Happened,

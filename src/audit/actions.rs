@@ -16,13 +16,14 @@ use crate::action_kind::ActionKind;
 use crate::api::outcome::Settled;
 use crate::api::{Outcome, TargetOutcome};
 
+use super::event::Event;
+
 /// One audit line as it stands in the file (strings borrowed where they need no
 /// unescaping); fields phonedeck does not need here are not read.
 #[derive(Deserialize)]
 struct Line<'a> {
     time: DateTime<Utc>,
-    #[serde(borrow)]
-    event: Cow<'a, str>,
+    event: Event,
     #[serde(borrow, default)]
     profile: Cow<'a, str>,
     action: ActionKind,
@@ -36,8 +37,8 @@ struct Line<'a> {
     /// A `targets` line's list.
     #[serde(borrow, default)]
     targets: Vec<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    outcome: Option<Cow<'a, str>>,
+    #[serde(default)]
+    outcome: Option<Outcome>,
     #[serde(borrow, default)]
     error_code: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
@@ -46,8 +47,8 @@ struct Line<'a> {
     request_id: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     job_id: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    reconciled: Option<Cow<'a, str>>,
+    #[serde(default)]
+    reconciled: Option<Settled>,
 }
 
 /// Which lines to fold in.
@@ -95,14 +96,13 @@ pub struct TargetLines {
     /// Its settling line: an outcome, never sent, or what following it through
     /// settled (the last of them).
     pub settled: Option<Settling>,
-    /// `happened`, `did_not_happen` or `cannot_tell`, when an unknown outcome was
-    /// read back.
-    pub reconciled: Option<String>,
+    /// What reading back settled, when an unknown outcome was read back.
+    pub reconciled: Option<Settled>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settling {
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     pub error_code: Option<String>,
     pub error_msg: Option<String>,
     pub request_id: Option<String>,
@@ -123,14 +123,13 @@ impl TargetLines {
         }
     }
 
-    /// `ok`, `failed`, `unknown` or `not_sent` as its settling line says; without one,
-    /// `unknown` when its request left (no answer was recorded) and `not_sent` when it
-    /// never did (`INFERRED_NOT_SENT`).
-    pub fn outcome(&self) -> &str {
+    /// As its settling line says; without one, unknown when its request left (no
+    /// answer was recorded) and not sent when it never did (`INFERRED_NOT_SENT`).
+    pub fn outcome(&self) -> Outcome {
         match (&self.settled, self.sent) {
-            (Some(settled), _) => settled.outcome.as_deref().unwrap_or("unknown"),
-            (None, Some(_)) => "unknown",
-            (None, None) => "not_sent",
+            (Some(settled), _) => settled.outcome.unwrap_or(Outcome::Unknown),
+            (None, Some(_)) => Outcome::Unknown,
+            (None, None) => Outcome::NotSent,
         }
     }
 
@@ -140,22 +139,12 @@ impl TargetLines {
         let text = |field: fn(&Settling) -> &Option<String>| settled.and_then(|s| field(s).clone());
         TargetOutcome {
             target: self.target.clone(),
-            outcome: match self.outcome() {
-                "ok" => Outcome::Ok,
-                "failed" => Outcome::Failed,
-                "not_sent" => Outcome::NotSent,
-                _ => Outcome::Unknown,
-            },
+            outcome: self.outcome(),
             error_code: text(|s| &s.error_code),
             error_msg: text(|s| &s.error_msg).or(self.inferred().map(str::to_string)),
             request_id: text(|s| &s.request_id),
             job_id: text(|s| &s.job_id),
-            reconciled: match self.reconciled.as_deref() {
-                Some("happened") => Some(Settled::Happened),
-                Some("did_not_happen") => Some(Settled::DidNotHappen),
-                Some(_) => Some(Settled::CannotTell),
-                None => None,
-            },
+            reconciled: self.reconciled,
             seen: None,
         }
     }
@@ -163,7 +152,7 @@ impl TargetLines {
     /// Whether what was asked was done: ok, or no answer but read back as happened.
     /// Never retried.
     pub fn took_effect(&self) -> bool {
-        self.outcome() == "ok" || self.reconciled.as_deref() == Some("happened")
+        self.outcome() == Outcome::Ok || self.reconciled == Some(Settled::Happened)
     }
 
     /// Why the outcome is what it is, when no line says: the inference.
@@ -330,7 +319,7 @@ impl ActionTargets {
     }
 
     fn add(&mut self, line: Line) {
-        if line.event == "targets" {
+        if line.event == Event::Targets {
             for target in &line.targets {
                 self.entry(target);
             }
@@ -338,21 +327,21 @@ impl ActionTargets {
         }
         let entry = self.entry(&line.target);
         let owned = |text: Option<Cow<str>>| text.map(Cow::into_owned);
-        match line.event.as_ref() {
-            "sent" => {
+        match line.event {
+            Event::Sent => {
                 entry.sent.get_or_insert(line.time);
             }
-            "outcome" | "not_sent" | "settled" => {
+            Event::Outcome | Event::NotSent | Event::Settled => {
                 entry.settled = Some(Settling {
-                    outcome: owned(line.outcome),
+                    outcome: line.outcome,
                     error_code: owned(line.error_code),
                     error_msg: owned(line.error_msg),
                     request_id: owned(line.request_id),
                     job_id: owned(line.job_id),
                 });
             }
-            "reconciled" => entry.reconciled = owned(line.reconciled),
-            _ => {}
+            Event::Reconciled => entry.reconciled = line.reconciled,
+            Event::Targets | Event::Unrecognised => {}
         }
     }
 
@@ -399,14 +388,18 @@ mod tests {
         assert_eq!(actions.skipped, [7]);
         assert_eq!(actions.actions.len(), 2);
         let first = actions.find("a1").expect("a1");
-        let outcomes: Vec<(&str, &str)> = first
+        let outcomes: Vec<(&str, Outcome)> = first
             .targets
             .iter()
             .map(|t| (t.target.as_str(), t.outcome()))
             .collect();
         assert_eq!(
             outcomes,
-            [("s1", "ok"), ("s2", "unknown"), ("s3", "not_sent")]
+            [
+                ("s1", Outcome::Ok),
+                ("s2", Outcome::Unknown),
+                ("s3", Outcome::NotSent)
+            ]
         );
         assert!(first.targets[0].sent.is_some());
         assert!(first.targets[2].sent.is_none(), "never sent");
@@ -434,7 +427,7 @@ mod tests {
         assert!(actions.skipped.is_empty(), "{:?}", actions.skipped);
         let action = actions.find("k1").expect("k1");
         assert_eq!(action.profile, "p");
-        let outcomes: Vec<(&str, &str, Option<&str>)> = action
+        let outcomes: Vec<(&str, Outcome, Option<&str>)> = action
             .targets
             .iter()
             .map(|t| (t.target.as_str(), t.outcome(), t.inferred()))
@@ -442,9 +435,9 @@ mod tests {
         assert_eq!(
             outcomes,
             [
-                ("a", "ok", None),
-                ("b", "unknown", None),
-                ("c", "not_sent", Some(INFERRED_NOT_SENT))
+                ("a", Outcome::Ok, None),
+                ("b", Outcome::Unknown, None),
+                ("c", Outcome::NotSent, Some(INFERRED_NOT_SENT))
             ]
         );
         assert!(action.targets[1].sent.is_some());
@@ -498,7 +491,7 @@ mod tests {
         let actions = Actions::fold(log.as_bytes(), &Filter::default()).expect("reads");
         let big = actions.find("big").expect("big");
         assert_eq!(big.targets.len(), 100);
-        assert!(big.targets.iter().all(|t| t.outcome() == "ok"));
+        assert!(big.targets.iter().all(|t| t.outcome() == Outcome::Ok));
     }
 
     #[test]

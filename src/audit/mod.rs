@@ -8,6 +8,7 @@
 //! names its action's `action_id` (and a retry the action it retries).
 
 pub mod actions;
+pub mod event;
 pub mod read;
 
 use std::collections::HashMap;
@@ -19,6 +20,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
+
+use event::Event;
 
 use crate::action_kind::ActionKind;
 use crate::api::{Outcome, TargetOutcome};
@@ -85,7 +88,7 @@ struct Writer {
 #[derive(Serialize)]
 struct Line<'a> {
     time: String,
-    event: &'static str,
+    event: Event,
     profile: &'a str,
     action: ActionKind,
     action_id: &'a str,
@@ -119,7 +122,7 @@ struct Line<'a> {
 #[derive(Serialize)]
 struct TargetsLine<'a> {
     time: &'a str,
-    event: &'static str,
+    event: Event,
     profile: &'a str,
     action: ActionKind,
     action_id: &'a str,
@@ -194,7 +197,7 @@ impl AuditLog {
         for chunk in targets.chunks(TARGETS_PER_LINE) {
             let line = TargetsLine {
                 time: &time,
-                event: "targets",
+                event: Event::Targets,
                 profile: &self.profile,
                 action: kind,
                 action_id: &action.id,
@@ -218,7 +221,16 @@ impl AuditLog {
     ) -> std::io::Result<()> {
         let lines: String = targets
             .iter()
-            .map(|target| self.line("sent", kind, target, Some(client_request_id), action, None))
+            .map(|target| {
+                self.line(
+                    Event::Sent,
+                    kind,
+                    target,
+                    Some(client_request_id),
+                    action,
+                    None,
+                )
+            })
             .collect();
         self.append(lines).await?;
         let mut pending = self.pending_requests();
@@ -241,7 +253,7 @@ impl AuditLog {
         outcome: &TargetOutcome,
         action: &RunRef,
     ) -> std::io::Result<()> {
-        let line = self.answer_line("outcome", kind, client_request_id, outcome, action);
+        let line = self.answer_line(Event::Outcome, kind, client_request_id, outcome, action);
         self.append(line).await?;
         self.pending_requests()
             .remove(&(client_request_id.to_string(), outcome.target.clone()));
@@ -256,14 +268,14 @@ impl AuditLog {
         outcome: &TargetOutcome,
         action: &RunRef,
     ) -> std::io::Result<()> {
-        let line = self.answer_line("reconciled", kind, client_request_id, outcome, action);
+        let line = self.answer_line(Event::Reconciled, kind, client_request_id, outcome, action);
         self.append(line).await
     }
 
     /// A line about a request's answer: its outcome, or what reading back settled.
     fn answer_line(
         &self,
-        event: &'static str,
+        event: Event,
         kind: ActionKind,
         client_request_id: &str,
         outcome: &TargetOutcome,
@@ -288,7 +300,7 @@ impl AuditLog {
         action: &RunRef,
     ) -> std::io::Result<()> {
         let line = self.line(
-            "settled",
+            Event::Settled,
             kind,
             &outcome.target,
             None,
@@ -309,7 +321,7 @@ impl AuditLog {
             .iter()
             .map(|target| {
                 let outcome = TargetOutcome::not_sent(target.as_str());
-                self.line("not_sent", kind, target, None, action, Some(&outcome))
+                self.line(Event::NotSent, kind, target, None, action, Some(&outcome))
             })
             .collect();
         self.append(lines).await
@@ -326,7 +338,7 @@ impl AuditLog {
                 ..TargetOutcome::ok(target.clone(), None)
             };
             let line = self.answer_line(
-                "outcome",
+                Event::Outcome,
                 request.kind,
                 client_request_id,
                 &outcome,
@@ -345,7 +357,7 @@ impl AuditLog {
 
     fn line(
         &self,
-        event: &'static str,
+        event: Event,
         kind: ActionKind,
         target: &str,
         client_request_id: Option<&str>,

@@ -8,13 +8,17 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use crate::action_kind::ActionKind;
+use crate::api::Outcome;
+use crate::api::outcome::Settled;
+
+use super::event::Event;
 
 /// One line of the audit log as written by `AuditLog` (older lines have no
 /// `action_id`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Record {
     pub time: DateTime<Utc>,
-    pub event: String,
+    pub event: Event,
     #[serde(default)]
     pub profile: String,
     pub action: ActionKind,
@@ -28,7 +32,7 @@ pub struct Record {
     #[serde(default)]
     pub client_request_id: Option<String>,
     #[serde(default)]
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     #[serde(default)]
     pub error_code: Option<String>,
     #[serde(default)]
@@ -37,9 +41,9 @@ pub struct Record {
     pub request_id: Option<String>,
     #[serde(default)]
     pub job_id: Option<String>,
-    /// `happened`, `did_not_happen` or `cannot_tell`, on `reconciled` lines.
+    /// What reading back settled, on `reconciled` lines.
     #[serde(default)]
-    pub reconciled: Option<String>,
+    pub reconciled: Option<Settled>,
     #[serde(default)]
     pub seen: Option<String>,
 }

@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::api::Outcome;
+use crate::api::outcome::Settled;
 use crate::audit::actions::{ActionTargets, Actions, Filter, TargetLines};
+use crate::audit::event::Event;
 use crate::audit::read::{self, Record};
 use crate::cli::{AuditArgs, OutputFormat};
 
@@ -112,10 +115,10 @@ impl Counts {
         let mut counts = Counts::default();
         for target in targets {
             match target.outcome() {
-                "ok" => counts.ok += 1,
-                "failed" => counts.failed += 1,
-                "not_sent" => counts.not_sent += 1,
-                _ => counts.unknown += 1,
+                Outcome::Ok => counts.ok += 1,
+                Outcome::Failed => counts.failed += 1,
+                Outcome::NotSent => counts.not_sent += 1,
+                Outcome::Unknown => counts.unknown += 1,
             }
         }
         counts
@@ -215,9 +218,9 @@ fn action_summaries(actions: &Actions, format: OutputFormat) -> Result<(), Failu
 struct TargetOutcome<'a> {
     target: &'a str,
     sent: Option<String>,
-    outcome: &'a str,
+    outcome: Outcome,
     /// For an unknown outcome read back: happened, did_not_happen or cannot_tell.
-    reconciled: Option<&'a str>,
+    reconciled: Option<Settled>,
     error_code: Option<&'a str>,
     error_msg: Option<&'a str>,
     request_id: Option<&'a str>,
@@ -248,7 +251,7 @@ fn action_targets(actions: &Actions, action_id: &str, format: OutputFormat) -> R
                 target: &t.target,
                 sent: t.sent.as_ref().map(time),
                 outcome: t.outcome(),
-                reconciled: t.reconciled.as_deref(),
+                reconciled: t.reconciled,
                 error_code: settled.and_then(|s| s.error_code.as_deref()),
                 error_msg: settled
                     .and_then(|s| s.error_msg.as_deref())
@@ -295,8 +298,8 @@ struct TargetLine<'a> {
     time: String,
     action_id: Option<&'a str>,
     action: crate::action_kind::ActionKind,
-    event: &'a str,
-    outcome: Option<&'a str>,
+    event: Event,
+    outcome: Option<Outcome>,
     error_code: Option<&'a str>,
     error_msg: Option<&'a str>,
     request_id: Option<&'a str>,
@@ -309,8 +312,8 @@ fn target_history(records: &[Record], format: OutputFormat) -> Result<(), Failur
             time: time(&r.time),
             action_id: r.action_id.as_deref(),
             action: r.action,
-            event: &r.event,
-            outcome: r.outcome.as_deref(),
+            event: r.event,
+            outcome: r.outcome,
             error_code: r.error_code.as_deref(),
             error_msg: r.error_msg.as_deref(),
             request_id: r.request_id.as_deref(),

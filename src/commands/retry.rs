@@ -4,6 +4,8 @@
 //! the action itself, recorded with `retry_of`.
 
 use crate::action_kind::Retry;
+use crate::api::Outcome;
+use crate::api::outcome::Settled;
 use crate::audit::actions::Filter;
 use crate::cli::OutputFormat;
 
@@ -44,8 +46,8 @@ pub async fn run(
     let mut targets = Vec::new();
     let mut uncertain = Vec::new();
     for latest in actions.latest(&action_id).unwrap_or_default() {
-        let unsettled =
-            latest.outcome() == "unknown" && latest.reconciled.as_deref() != Some("did_not_happen");
+        let unsettled = latest.outcome() == Outcome::Unknown
+            && latest.reconciled != Some(Settled::DidNotHappen);
         match kind.retry(latest.took_effect(), unsettled) {
             Retry::Send => targets.push(latest.target.clone()),
             Retry::Uncertain if include_uncertain => targets.push(latest.target.clone()),

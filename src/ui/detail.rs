@@ -8,11 +8,13 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
+use crate::api::Outcome;
 use crate::app::AppState;
 use crate::app::activity::Entry;
 use crate::app::clock::Clock;
 use crate::app::key_action::KeyAction;
 use crate::app::state::{AuditHistory, Detail, WholeRecord};
+use crate::audit::event::Event;
 use crate::audit::read::Record;
 use crate::sanitize::{mask_url_secrets, sanitize};
 
@@ -126,7 +128,9 @@ fn audit_line(record: &Record) -> Line<'static> {
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         record.event
     );
-    if let Some(outcome) = record.outcome.as_deref().filter(|o| *o != record.event) {
+    // A not_sent line's outcome repeats its event.
+    let repeated = |o: &Outcome| record.event == Event::NotSent && *o == Outcome::NotSent;
+    if let Some(outcome) = record.outcome.filter(|o| !repeated(o)) {
         text.push_str(&format!(" {outcome}"));
     }
     if let Some(settled) = &record.reconciled {
