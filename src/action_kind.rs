@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::ApiName;
 use crate::api::server_status::ServerStatus;
+use crate::api::{ApiName, TargetOutcome};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -112,10 +112,11 @@ impl ActionKind {
         }
     }
 
-    /// What a retry does with a target that `took_effect` or not, whose outcome is
-    /// `uncertain` (unknown, and not read back as did-not-happen).
-    pub fn retry(self, took_effect: bool, uncertain: bool) -> Retry {
-        match (took_effect, uncertain && !self.spec().repeats_harmlessly) {
+    /// What a retry does with a target that ended as `outcome`: what happened is never
+    /// sent again; what may have happened only when twice is harmless.
+    pub fn retry(self, outcome: &TargetOutcome) -> Retry {
+        let uncertain = outcome.may_have_happened() && !self.spec().repeats_harmlessly;
+        match (outcome.took_effect(), uncertain) {
             (true, _) => Retry::Done,
             (false, true) => Retry::Uncertain,
             (false, false) => Retry::Send,

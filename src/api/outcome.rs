@@ -100,6 +100,12 @@ impl TargetOutcome {
             || (self.outcome == Outcome::Unknown && self.reconciled == Some(Settled::Happened))
     }
 
+    /// Whether it may have happened, as far as anyone can tell: no answer, and reading
+    /// back did not find it undone.
+    pub fn may_have_happened(&self) -> bool {
+        self.outcome == Outcome::Unknown && self.reconciled != Some(Settled::DidNotHappen)
+    }
+
     /// Never sent: the action was stopped before reaching this target.
     pub fn not_sent(target: impl Into<String>) -> Self {
         TargetOutcome {

@@ -4,8 +4,6 @@
 //! the action itself, recorded with `retry_of`.
 
 use crate::action_kind::Retry;
-use crate::api::Outcome;
-use crate::api::outcome::Settled;
 use crate::audit::actions::Filter;
 use crate::cli::OutputFormat;
 
@@ -46,9 +44,7 @@ pub async fn run(
     let mut targets = Vec::new();
     let mut uncertain = Vec::new();
     for latest in actions.latest(&action_id).unwrap_or_default() {
-        let unsettled = latest.outcome() == Outcome::Unknown
-            && latest.reconciled != Some(Settled::DidNotHappen);
-        match kind.retry(latest.took_effect(), unsettled) {
+        match kind.retry(&latest.as_outcome()) {
             Retry::Send => targets.push(latest.target.clone()),
             Retry::Uncertain if include_uncertain => targets.push(latest.target.clone()),
             Retry::Uncertain => uncertain.push(latest.target.as_str()),

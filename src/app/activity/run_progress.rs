@@ -171,9 +171,7 @@ impl RunProgress {
         }
         // What happened (ok, or no answer but read back as done) is never retried;
         // what may have happened is left out unless doing it twice is harmless.
-        let uncertain = outcome.outcome == Outcome::Unknown
-            && outcome.reconciled != Some(crate::api::outcome::Settled::DidNotHappen);
-        match self.kind.retry(outcome.took_effect(), uncertain) {
+        match self.kind.retry(outcome) {
             Retry::Send => self.retry_targets.push(outcome.target.clone()),
             Retry::Uncertain => self.uncertain.push(outcome.target.clone()),
             Retry::Done => {}
