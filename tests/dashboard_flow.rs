@@ -1000,7 +1000,7 @@ async fn a_running_actions_line_stays_in_view_above_the_noise() {
                 RunId(7),
                 "5e551011-7".into(),
                 phonedeck::action_kind::ActionKind::StopServer,
-                40,
+                (0..40).map(|n| format!("server-{n}")).collect(),
                 now,
             )
         },

@@ -1,7 +1,9 @@
 //! Bad input at volume: random bodies never panic a parser, and random key and message
-//! sequences never panic the dashboard or leave its state inconsistent.
+//! sequences (actions' outcomes and finishes among them) never panic the dashboard or
+//! leave its state inconsistent.
 //! `PROPTEST_CASES=20000 cargo test --release --test properties` runs longer.
 
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -10,11 +12,13 @@ use phonedeck::api::koophone::{
 };
 use phonedeck::api::tolerant::Rows;
 use phonedeck::api::transport::error_from_body;
-use phonedeck::api::{Service, compute, cph, live};
+use phonedeck::api::{Outcome, Service, TargetOutcome, compute, cph, live};
 use phonedeck::app::counts::StatusCounts;
+use phonedeck::app::effect::Effect;
 use phonedeck::app::pane::column::TableRow;
 use phonedeck::app::pane::listing::Listing;
 use phonedeck::app::pane::phones::PhoneRow;
+use phonedeck::app::run_id::RunId;
 use phonedeck::app::table::TableView;
 use phonedeck::app::{AppState, Clock, Msg, Settings, update};
 use proptest::prelude::*;
@@ -95,13 +99,18 @@ proptest! {
     }
 
     #[test]
-    fn dashboard_state_stays_consistent(messages in prop::collection::vec(message(), 1..80)) {
+    fn dashboard_state_stays_consistent(steps in prop::collection::vec(step(), 1..80)) {
         let mut state = fixture();
         let mut clock = Clock { now: Instant::now(), wall: chrono::Utc::now() };
-        for msg in messages {
+        let mut runs = Runs::default();
+        for step in steps {
             clock.now += Duration::from_millis(700);
-            let _ = update(&mut state, msg, clock);
-            check_invariants(&state);
+            for msg in runs.messages(step) {
+                let effects = update(&mut state, msg, clock);
+                runs.started(&effects);
+                check_invariants(&state);
+                check_runs(&state);
+            }
             let (width, height) = state.size;
             let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
             terminal.draw(|frame| phonedeck::ui::draw(frame, &state)).expect("draws");
@@ -113,7 +122,7 @@ fn key() -> impl Strategy<Value = KeyEvent> {
     let code = prop_oneof![
         prop::sample::select(vec![
             '?', 'q', '1', '2', '3', '4', 'j', 'k', 'g', 'G', '/', 'o', 'O', ' ', 'A', 'U', 's',
-            'S', 'p', 'r', 'R', 'f', 'l', 'y', 'n', '0', '5', '9', 'x',
+            'S', 'p', 'r', 'R', 'f', 'l', 'y', 'n', '0', '5', '9', 'x', 't', 'c', 'L',
         ])
         .prop_map(KeyCode::Char),
         prop::sample::select(vec![
@@ -160,6 +169,134 @@ fn message() -> impl Strategy<Value = Msg> {
         1 => (0usize..40).prop_map(|n| Msg::Listed(Listing::Phones(Ok(instances(n))))),
         1 => Just(Msg::Tick),
     ]
+}
+
+/// One step of a session: a message, or an answer to one of the runs started so far
+/// (which run and which of its targets are picked when the step is taken, from the
+/// runs the dashboard really started).
+#[derive(Debug, Clone)]
+enum Step {
+    Message(Msg),
+    /// The action key of the pane in view, confirmed (`s` then `y`).
+    Act,
+    Outcome {
+        run: usize,
+        target: usize,
+        outcome: Outcome,
+    },
+    Finished {
+        run: usize,
+    },
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    let outcome = prop::sample::select(vec![
+        Outcome::Ok,
+        Outcome::Failed,
+        Outcome::Unknown,
+        Outcome::NotSent,
+    ]);
+    prop_oneof![
+        10 => message().prop_map(Step::Message),
+        2 => Just(Step::Act),
+        4 => (0usize..4, 0usize..64, outcome)
+            .prop_map(|(run, target, outcome)| Step::Outcome { run, target, outcome }),
+        1 => (0usize..4).prop_map(|run| Step::Finished { run }),
+    ]
+}
+
+/// The runs the dashboard started (from its StartRun effects), and which of their
+/// targets have answered: the executor answers each target once, then finishes.
+#[derive(Default)]
+struct Runs {
+    started: Vec<(RunId, Vec<String>, HashSet<String>)>,
+}
+
+impl Runs {
+    fn started(&mut self, effects: &[Effect]) {
+        for effect in effects {
+            if let Effect::StartRun { run, targets, .. } = effect {
+                self.started.push((*run, targets.clone(), HashSet::new()));
+            }
+        }
+    }
+
+    fn messages(&mut self, step: Step) -> Vec<Msg> {
+        match step {
+            Step::Act => ['s', 'y']
+                .map(|c| Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)))
+                .to_vec(),
+            other => self.answer(other).into_iter().collect(),
+        }
+    }
+
+    fn answer(&mut self, step: Step) -> Option<Msg> {
+        match step {
+            Step::Message(msg) => Some(msg),
+            Step::Act => None,
+            Step::Outcome {
+                run,
+                target,
+                outcome,
+            } => {
+                let count = self.started.len();
+                let (id, targets, answered) = self.started.get_mut(run % count.max(1))?;
+                let unanswered: Vec<&String> =
+                    targets.iter().filter(|t| !answered.contains(*t)).collect();
+                let target = (*unanswered.get(target % unanswered.len().max(1))?).clone();
+                answered.insert(target.clone());
+                let outcome = TargetOutcome {
+                    outcome,
+                    error_code: (outcome == Outcome::Failed).then(|| "E1".to_string()),
+                    ..TargetOutcome::ok(target, None)
+                };
+                Some(Msg::RunOutcome { run: *id, outcome })
+            }
+            Step::Finished { run } => {
+                let count = self.started.len();
+                let (id, targets, answered) = self.started.get(run % count.max(1))?;
+                // The executor finishes a run once each target answered (not sent ones
+                // included); quitting's grace may end one sooner, which GraceOver stands for.
+                (answered.len() == targets.len()).then_some(Msg::RunFinished { run: *id })
+            }
+        }
+    }
+}
+
+/// Runs: the running ones are kept and unfinished; each run's tally counts every
+/// answer once; the exit summary accounts for each target exactly once.
+fn check_runs(state: &AppState) {
+    for id in &state.running {
+        let run = state.activity.run(*id).expect("a running run is kept");
+        assert!(!run.finished, "run {id} is running, not finished");
+    }
+    for run in state.activity.runs() {
+        assert_eq!(
+            run.ok + run.failed + run.unknown + run.not_sent,
+            run.results.len(),
+            "run {}: each answer counted once",
+            run.id
+        );
+        assert!(
+            run.results.len() <= run.total,
+            "run {}: no more answers than targets",
+            run.id
+        );
+    }
+    if let Some(summary) = state.activity.exit_summary(state.settings.max_in_flight) {
+        let numbers: Vec<usize> = summary
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        let [_, total, done, failed, unknown, not_sent, ..] = numbers[..] else {
+            panic!("a summary with its counts: {summary}");
+        };
+        assert_eq!(
+            done + failed + unknown + not_sent,
+            total,
+            "every target once in: {summary}"
+        );
+    }
 }
 
 fn instances(count: usize) -> Rows<Instance> {

@@ -1,7 +1,7 @@
 //! The log's lines and its store of runs, both bounded, with an exact tally of the
 //! runs it no longer keeps.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use crate::api::Outcome;
@@ -136,6 +136,8 @@ impl ActivityLog {
         // The run each one retries, back to the first: its chain.
         let mut chain_of: HashMap<&str, usize> = HashMap::new();
         let mut latest: HashMap<(usize, &str), &TargetResult> = HashMap::new();
+        // Targets a run has not answered yet, by the run: its latest word on them.
+        let mut unanswered: HashMap<(usize, &str), usize> = HashMap::new();
         let mut targets_of_chain: HashMap<usize, usize> = HashMap::new();
         for (index, run) in session.iter().enumerate() {
             let chain = run
@@ -147,17 +149,33 @@ impl ActivityLog {
             if chain == index {
                 targets_of_chain.insert(chain, run.total);
             }
+            let answered: HashSet<&str> = run.results.iter().map(|r| r.target.as_str()).collect();
+            for target in run
+                .targets
+                .iter()
+                .filter(|t| !answered.contains(t.as_str()))
+            {
+                latest.remove(&(chain, target.as_str()));
+                unanswered.insert((chain, target), index);
+            }
             for result in &run.results {
                 latest.insert((chain, &result.target), result);
+                unanswered.remove(&(chain, result.target.as_str()));
             }
-            // Targets with no outcome yet: in flight (unknown) or never started.
-            let unanswered = run.total.saturating_sub(run.results.len());
-            let in_flight = unanswered.min(max_in_flight);
-            tally.unknown += in_flight;
-            tally.not_sent += unanswered - in_flight;
             tally.runs += 1;
         }
         tally.total += targets_of_chain.values().sum::<usize>();
+        // Targets with no outcome yet: in flight (unknown, at most a slot each of a
+        // run's) or never started.
+        let mut unanswered_by_run: HashMap<usize, usize> = HashMap::new();
+        for run in unanswered.into_values() {
+            *unanswered_by_run.entry(run).or_default() += 1;
+        }
+        for count in unanswered_by_run.into_values() {
+            let in_flight = count.min(max_in_flight);
+            tally.unknown += in_flight;
+            tally.not_sent += count - in_flight;
+        }
         for result in latest.values() {
             match result.outcome {
                 Outcome::Ok => tally.ok += 1,
@@ -211,11 +229,12 @@ mod tests {
 
     fn run(id: u64, total: usize) -> RunProgress {
         let action_id = format!("a{id}");
+        let targets = (0..total).map(|n| format!("s{id}-{n}")).collect();
         RunProgress::new(
             RunId(id),
             action_id,
             ActionKind::StopServer,
-            total,
+            targets,
             Instant::now(),
         )
     }
@@ -241,7 +260,7 @@ mod tests {
         log.start(now, running);
         for id in 2..=(MAX_RUNS as u64 + 5) {
             let mut finished = run(id, 1);
-            finished.count(&TargetOutcome::ok(format!("s{id}"), None));
+            finished.count(&TargetOutcome::ok(format!("s{id}-0"), None));
             finished.finished = true;
             log.start(now, finished);
         }

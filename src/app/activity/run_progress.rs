@@ -56,6 +56,9 @@ pub struct RunProgress {
     pub results: Vec<TargetResult>,
     /// The rate limit of its API, which paces it.
     pub pace: Option<Rate>,
+    /// Its targets: one not answered yet stands as this run left it (in flight or not
+    /// sent), not as an earlier run of its chain did.
+    pub targets: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -66,19 +69,20 @@ pub struct TargetResult {
 }
 
 impl RunProgress {
-    /// A just-launched action: nothing answered yet.
+    /// A just-launched action on `targets`: nothing answered yet.
     pub fn new(
         id: RunId,
         action_id: String,
         kind: ActionKind,
-        total: usize,
+        targets: Vec<String>,
         started: Instant,
     ) -> Self {
         RunProgress {
             id,
             action_id,
             kind,
-            total,
+            total: targets.len(),
+            targets,
             ok: 0,
             failed: 0,
             unknown: 0,
@@ -234,7 +238,7 @@ mod tests {
                 RunId(1),
                 "a1".into(),
                 ActionKind::PauseStream,
-                1000,
+                (0..1000).map(|n| format!("s{n}")).collect(),
                 Instant::now(),
             )
         };
@@ -258,7 +262,9 @@ mod tests {
             RunId(1),
             "a1".into(),
             ActionKind::RestartEncoder,
-            4,
+            ["done", "happened", "did-not", "refused"]
+                .map(String::from)
+                .to_vec(),
             Instant::now(),
         );
         let unknown = |target: &str, settled: Option<Settled>| TargetOutcome {
@@ -285,7 +291,7 @@ mod tests {
             RunId(1),
             "a1".into(),
             ActionKind::RestartEncoder,
-            1,
+            vec!["t".into()],
             Instant::now(),
         );
         restart.count(&unclear);
@@ -295,7 +301,7 @@ mod tests {
             RunId(2),
             "a2".into(),
             ActionKind::StopServer,
-            1,
+            vec!["t".into()],
             Instant::now(),
         );
         stop.count(&unclear);

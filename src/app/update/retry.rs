@@ -81,10 +81,11 @@ pub(super) fn on_earlier_runs(state: &mut AppState, runs: Result<Vec<EarlierRun>
     for run in runs {
         let id = state.next_run;
         state.next_run = id.next();
+        let targets = run.targets.iter().map(|t| t.target.clone()).collect();
         let mut progress = RunProgress {
             finished: true,
             earlier: Some(run.started),
-            ..RunProgress::new(id, run.action_id, run.kind, run.targets.len(), state.now)
+            ..RunProgress::new(id, run.action_id, run.kind, targets, state.now)
         };
         for outcome in &run.targets {
             progress.count(outcome);
@@ -107,6 +108,7 @@ mod tests {
     use crate::app::effect::Effect;
     use crate::app::message::Msg;
     use crate::app::state::Mode;
+
     #[test]
     fn the_wrap_up_counts_a_target_once_by_its_latest_outcome_across_a_retry() {
         let (mut state, first) = launched(5);
@@ -148,6 +150,11 @@ mod tests {
         else {
             panic!("the retry runs");
         };
+        assert_eq!(
+            state.activity.exit_summary(8).as_deref(),
+            Some("2 action(s) on 5 target(s): 3 done, 0 failed, 2 unknown, 0 not sent"),
+            "quitting now: the retried targets stand as the retry left them (in flight), once"
+        );
         for target in targets {
             let outcome = TargetOutcome::ok(target, None);
             update(

@@ -53,7 +53,7 @@ pub(super) fn launch(state: &mut AppState, dialog: ConfirmDialog, effects: &mut 
                 run,
                 action_id.clone(),
                 dialog.kind,
-                dialog.targets.len(),
+                dialog.targets.clone(),
                 now,
             )
         },
