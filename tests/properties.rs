@@ -176,7 +176,7 @@ fn message() -> impl Strategy<Value = Msg> {
 /// runs the dashboard really started).
 #[derive(Debug, Clone)]
 enum Step {
-    Message(Msg),
+    Message(Box<Msg>),
     /// The action key of the pane in view, confirmed (`s` then `y`).
     Act,
     Outcome {
@@ -197,7 +197,7 @@ fn step() -> impl Strategy<Value = Step> {
         Outcome::NotSent,
     ]);
     prop_oneof![
-        10 => message().prop_map(Step::Message),
+        10 => message().prop_map(|msg| Step::Message(Box::new(msg))),
         2 => Just(Step::Act),
         4 => (0usize..4, 0usize..64, outcome)
             .prop_map(|(run, target, outcome)| Step::Outcome { run, target, outcome }),
@@ -232,7 +232,7 @@ impl Runs {
 
     fn answer(&mut self, step: Step) -> Option<Msg> {
         match step {
-            Step::Message(msg) => Some(msg),
+            Step::Message(msg) => Some(*msg),
             Step::Act => None,
             Step::Outcome {
                 run,
