@@ -241,7 +241,7 @@ impl Executor {
     pub fn run(
         &self,
         kind: ActionKind,
-        targets: Vec<String>,
+        targets: Arc<[String]>,
         run: Run,
     ) -> impl Stream<Item = (usize, TargetOutcome)> + 'static {
         let executor = self.clone();
@@ -256,7 +256,9 @@ impl Executor {
                 finishing.record_not_sent(kind, &last_run).await;
             })
             .filter_map(|()| async { None });
-            stream::iter(targets.into_iter().enumerate())
+            // Each target's text is copied as its request is made: the list itself is
+            // shared with the dashboard's record of the run.
+            stream::iter((0..targets.len()).map(move |index| (index, targets[index].clone())))
                 .chunks(kind.targets_per_request())
                 .map(move |batch| {
                     let executor = executor.clone();
@@ -303,7 +305,8 @@ impl Executor {
         targets: Vec<String>,
         run: Run,
     ) -> Vec<TargetOutcome> {
-        let mut indexed: Vec<(usize, TargetOutcome)> = self.run(kind, targets, run).collect().await;
+        let mut indexed: Vec<(usize, TargetOutcome)> =
+            self.run(kind, targets.into(), run).collect().await;
         indexed.sort_by_key(|(index, _)| *index);
         indexed.into_iter().map(|(_, outcome)| outcome).collect()
     }

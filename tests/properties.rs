@@ -216,7 +216,7 @@ impl Runs {
     fn started(&mut self, effects: &[Effect]) {
         for effect in effects {
             if let Effect::StartRun { run, targets, .. } = effect {
-                self.started.push((*run, targets.clone(), HashSet::new()));
+                self.started.push((*run, targets.to_vec(), HashSet::new()));
             }
         }
     }

@@ -1,6 +1,8 @@
 //! What `update` asks the shell to do: requests to start. Each runs as a task and
 //! answers with messages.
 
+use std::sync::Arc;
+
 use crate::action_kind::ActionKind;
 use crate::api::TargetOutcome;
 use crate::api::cph::JobRef;
@@ -31,7 +33,8 @@ pub enum Effect {
         action_id: String,
         retry_of: Option<String>,
         kind: ActionKind,
-        targets: Vec<String>,
+        /// Shared with the run's record in the activity log (no copy per launch).
+        targets: Arc<[String]>,
     },
     /// Stops a running action: targets not yet started are not sent.
     CancelRun(RunId),

@@ -1,6 +1,7 @@
 //! One run of an action as the log shows it: its tally, its phase, what a later
 //! poll confirmed and what a retry would send.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use crate::action_kind::{ActionKind, Retry};
@@ -58,7 +59,7 @@ pub struct RunProgress {
     pub pace: Option<Rate>,
     /// Its targets: one not answered yet stands as this run left it (in flight or not
     /// sent), not as an earlier run of its chain did.
-    pub targets: Vec<String>,
+    pub targets: Arc<[String]>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -74,7 +75,7 @@ impl RunProgress {
         id: RunId,
         action_id: String,
         kind: ActionKind,
-        targets: Vec<String>,
+        targets: Arc<[String]>,
         started: Instant,
     ) -> Self {
         RunProgress {
@@ -264,7 +265,7 @@ mod tests {
             ActionKind::RestartEncoder,
             ["done", "happened", "did-not", "refused"]
                 .map(String::from)
-                .to_vec(),
+                .into(),
             Instant::now(),
         );
         let unknown = |target: &str, settled: Option<Settled>| TargetOutcome {
@@ -291,7 +292,7 @@ mod tests {
             RunId(1),
             "a1".into(),
             ActionKind::RestartEncoder,
-            vec!["t".into()],
+            vec!["t".to_string()].into(),
             Instant::now(),
         );
         restart.count(&unclear);
@@ -301,7 +302,7 @@ mod tests {
             RunId(2),
             "a2".into(),
             ActionKind::StopServer,
-            vec!["t".into()],
+            vec!["t".to_string()].into(),
             Instant::now(),
         );
         stop.count(&unclear);

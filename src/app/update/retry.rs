@@ -155,8 +155,8 @@ mod tests {
             Some("2 action(s) on 5 target(s): 3 done, 0 failed, 2 unknown, 0 not sent"),
             "quitting now: the retried targets stand as the retry left them (in flight), once"
         );
-        for target in targets {
-            let outcome = TargetOutcome::ok(target, None);
+        for target in targets.iter() {
+            let outcome = TargetOutcome::ok(target.clone(), None);
             update(
                 &mut state,
                 Msg::RunOutcome {

@@ -1,6 +1,8 @@
 //! A run of an action, from the request to the wrap-up: the confirmation it asks
 //! for, its launch, each target's outcome, cancel, quit, and earlier runs' entries.
 
+use std::sync::Arc;
+
 use crate::action_kind::ActionKind;
 use crate::api::{Outcome, TargetOutcome};
 use crate::app::last_error::LastError;
@@ -43,6 +45,7 @@ pub(super) fn launch(state: &mut AppState, dialog: ConfirmDialog, effects: &mut 
     state.next_run = run.next();
     state.running.push(run);
     let action_id = format!("{}-{run}", state.settings.session);
+    let targets: Arc<[String]> = dialog.targets.into();
     let now = state.now;
     state.activity.start(
         now,
@@ -53,7 +56,7 @@ pub(super) fn launch(state: &mut AppState, dialog: ConfirmDialog, effects: &mut 
                 run,
                 action_id.clone(),
                 dialog.kind,
-                dialog.targets.clone(),
+                Arc::clone(&targets),
                 now,
             )
         },
@@ -66,14 +69,14 @@ pub(super) fn launch(state: &mut AppState, dialog: ConfirmDialog, effects: &mut 
     state.flash = Some(format!(
         "{} started on {} target(s)",
         dialog.kind.label(),
-        dialog.targets.len()
+        targets.len()
     ));
     effects.push(Effect::StartRun {
         run,
         action_id,
         retry_of: dialog.retry_of.map(|r| r.action_id),
         kind: dialog.kind,
-        targets: dialog.targets,
+        targets,
     });
 }
 
