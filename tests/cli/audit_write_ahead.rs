@@ -1,12 +1,10 @@
 //! The audit log is write-ahead: a process killed with SIGKILL in the middle of a
 //! 500-target bulk action has a `sent` line for every request the simulator received.
 
-use crate::common;
-
 use std::collections::HashSet;
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use phonedeck::sim::Faults;
 
 #[tokio::test(flavor = "multi_thread")]

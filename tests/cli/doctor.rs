@@ -3,11 +3,9 @@
 //! read from the environment. Every check passes, then each failure mode is staged and
 //! reported with its hint.
 
-use crate::common;
-
 use std::process::Stdio;
 
-use common::*;
+use crate::common::*;
 use phonedeck::sim::{Faults, SimHandle};
 use serde_json::Value;
 

@@ -8,7 +8,12 @@ mod common;
 #[path = "../pty/mod.rs"]
 mod pty;
 
+mod actions;
 mod audit_write_ahead;
-mod commands;
 mod doctor;
+mod exits;
 mod init;
+mod reads;
+mod retries;
+mod setup;
+mod support;
