@@ -26,7 +26,7 @@ async fn status_json_lists_every_phone_with_raw_unknown_statuses() {
     assert_eq!(
         keys,
         ["instance_id", "instance_name", "status", "status_name"],
-        "the dashboard's export has the same keys (tests/dashboard/flow.rs)"
+        "the dashboard's export has the same keys (tests/dashboard/flow/views.rs)"
     );
     let seven = rows
         .iter()
