@@ -161,6 +161,24 @@ pub struct AuditArgs {
     pub action: Option<String>,
 }
 
+/// Which KooCLI profile `--from-hcloud` takes (no name: KooCLI's current one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KooCliProfile {
+    Current,
+    Named(String),
+}
+
+impl std::str::FromStr for KooCliProfile {
+    type Err = std::convert::Infallible;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Ok(match name {
+            "" => KooCliProfile::Current,
+            name => KooCliProfile::Named(name.to_string()),
+        })
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// The region every endpoint follows, e.g. cn-east-3.
@@ -173,8 +191,8 @@ pub struct InitArgs {
     #[arg(long = "live-domain", value_name = "DOMAIN")]
     pub live_domains: Vec<String>,
     /// Take name, region and project from a KooCLI profile (its current one by default).
-    #[arg(long, value_name = "PROFILE", num_args = 0..=1)]
-    pub from_hcloud: Option<Option<String>>,
+    #[arg(long, value_name = "PROFILE", num_args = 0..=1, default_missing_value = "")]
+    pub from_hcloud: Option<KooCliProfile>,
     /// Replace a profile of the same name.
     #[arg(long)]
     pub force: bool,

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use toml_edit::{Array, DocumentMut, Item, Table, value};
 
-use crate::cli::InitArgs;
+use crate::cli::{InitArgs, KooCliProfile};
 use crate::config::{self, Environment, sdk_credentials};
 
 use super::{EXIT_OK, Failure};
@@ -26,7 +26,11 @@ pub fn run(args: InitArgs, config_flag: Option<&Path>) -> Result<u8, Failure> {
         .map(|l| l.path)
         .ok_or_else(|| Failure::usage("no place for the configuration: pass --config FILE"))?;
     let profile = if let Some(from) = &args.from_hcloud {
-        let imported = hcloud::import(&env, from.as_deref(), &args)?;
+        let wanted = match from {
+            KooCliProfile::Current => None,
+            KooCliProfile::Named(name) => Some(name.as_str()),
+        };
+        let imported = hcloud::import(&env, wanted, &args)?;
         for line in &imported.advice {
             eprintln!("{line}");
         }
