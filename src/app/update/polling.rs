@@ -89,7 +89,7 @@ mod tests {
     use crate::app::run_id::RunId;
     use std::time::Duration;
 
-    use super::super::test_support::with_phones;
+    use super::super::test_support::{log_lines, with_phones};
     use super::super::update;
     use crate::api::cph::{Job, JobStatus};
     use crate::app::clock::Clock;
@@ -171,8 +171,7 @@ mod tests {
         );
         update(&mut state, answer(JobStatus::FAILED), clock);
         update(&mut state, answer(JobStatus::FAILED), clock);
-        let notes: Vec<String> = (state.activity.entries.iter())
-            .map(|(_, entry)| state.activity.text(entry))
+        let notes: Vec<String> = (log_lines(&state).into_iter())
             .filter(|line| line.contains("job-1"))
             .collect();
         assert_eq!(

@@ -47,7 +47,7 @@ pub(super) fn on_profile_switched(
 mod tests {
     use crossterm::event::KeyCode;
 
-    use super::super::test_support::{press, press_char, type_text, with_phones};
+    use super::super::test_support::{log_lines, press, press_char, type_text, with_phones};
     use super::super::update;
     use crate::app::clock::Clock;
     use crate::app::message::Msg;
@@ -74,9 +74,7 @@ mod tests {
         assert_eq!(state.settings.profile, "eu");
         assert_eq!(state.shown_and_total(Pane::Phones), (0, 0), "its own fleet");
         assert_eq!(state.pane(Pane::Phones).view().filter, "offline");
-        let log: Vec<String> = (state.activity.entries.iter())
-            .map(|(_, entry)| state.activity.text(entry))
-            .collect();
+        let log = log_lines(&state);
         assert!(
             log.iter().any(|line| line == "before the switch"),
             "{log:?}"

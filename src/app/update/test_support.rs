@@ -67,6 +67,13 @@ pub fn type_text(state: &mut AppState, text: &str) {
     }
 }
 
+/// The activity log's lines, oldest first, as the log shows them.
+pub fn log_lines(state: &AppState) -> Vec<String> {
+    (state.activity.entries.iter())
+        .map(|(_, entry)| state.activity.text(entry))
+        .collect()
+}
+
 /// The state with one key action given exactly these keys, as `[keys]` would.
 pub fn rebind(state: &mut AppState, action: KeyAction, keys: &[&str]) {
     let keys = keys
