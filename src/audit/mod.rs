@@ -154,7 +154,8 @@ impl AuditLog {
             std::fs::create_dir_all(dir)?;
         }
         let mut options = OpenOptions::new();
-        options.create(true).append(true);
+        // Only its owner reads what was done to which target, as with the config.
+        options.create(true).append(true).mode(0o600);
         if links == Links::Refuse {
             options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
         }
@@ -455,6 +456,19 @@ fn now() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_audit_log_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("audit.jsonl");
+        AuditLog::open(&path, "prod", Links::Refuse).expect("opens");
+        let mode = std::fs::metadata(&path)
+            .expect("created")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
 
     #[tokio::test]
     async fn writes_sent_then_outcome_lines() {

@@ -269,9 +269,12 @@ async fn write_new_file(path: &Path, contents: String) -> Result<PathBuf, String
             std::fs::create_dir_all(dir)
                 .map_err(|e| format!("cannot create {} ({e})", dir.display()))?;
         }
+        use std::os::unix::fs::OpenOptionsExt;
+        // Exports name targets and errors: only their owner reads them.
         let mut file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
+            .mode(0o600)
             .open(&path)
             .map_err(|e| format!("cannot create {} ({e})", path.display()))?;
         file.write_all(contents.as_bytes())

@@ -31,6 +31,14 @@ async fn exports_write_the_shown_rows_and_the_activity_log_and_say_where() {
             .collect()
     };
     let csv = std::fs::read_to_string(&files("csv")[0]).expect("csv");
+    let mode = std::fs::metadata(&files("csv")[0])
+        .expect("csv")
+        .permissions();
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777,
+        0o600,
+        "an export is its owner's only"
+    );
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "INSTANCE ID,NAME,STATUS,SINCE,LAST ERROR");
     assert_eq!(lines.len(), shown + 1, "the filter applies");
