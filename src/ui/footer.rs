@@ -59,7 +59,12 @@ fn hints(state: &AppState) -> Vec<(u8, String)> {
         }
         _ => {}
     }
-    let pane_actions = state.pane.spec().hints.iter().map(|hint| (2, hint));
+    // Read-only: the action keys refuse, so they are not offered.
+    let spec = state.pane.spec();
+    let offered = |(action, _): &&(KeyAction, &str)| {
+        !(state.settings.read_only && spec.actions.iter().any(|(key, _)| key == action))
+    };
+    let pane_actions = spec.hints.iter().filter(offered).map(|hint| (2, hint));
     [
         (0, &(Help, "help")),
         (3, &(Filter, "filter")),
