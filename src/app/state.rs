@@ -125,6 +125,7 @@ pub struct AppState {
     pub panes: Panes,
     /// Each target's status changes seen since start (the detail view).
     pub changes: super::changes::StatusLog,
+    /// Restart jobs followed: newest run first, then by encoder name.
     pub jobs: Vec<JobRow>,
     pub jobs_feed: Feed,
     /// Whether the audit log was asked for this profile's earlier runs.

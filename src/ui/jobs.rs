@@ -32,7 +32,6 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     let lines: Vec<Line> = state
         .jobs
         .iter()
-        .rev()
         .take(visible)
         .map(|job| {
             let frame_no =

@@ -1,6 +1,7 @@
 //! A run of an action, from the request to the wrap-up: the confirmation it asks
 //! for, its launch, each target's outcome, cancel, quit, and earlier runs' entries.
 
+use std::cmp::Reverse;
 use std::sync::Arc;
 
 use crate::action_kind::ActionKind;
@@ -102,14 +103,18 @@ pub(super) fn on_outcome(state: &mut AppState, run: RunId, outcome: TargetOutcom
     if let (ActionKind::RestartEncoder, true, Some(job_id)) =
         (kind, outcome.took_effect(), &outcome.job_id)
     {
-        state.jobs.push(JobRow {
+        let row = JobRow {
             job_id: job_id.clone(),
             request_id: outcome.request_id.clone(),
             run,
             encoder_id: outcome.target.clone(),
             state: JobState::Running,
             started: state.now,
-        });
+        };
+        // Newest run first, then by encoder name: answers arrive in any order.
+        let order = |job: &JobRow| (Reverse(job.run), state.encoder_name(&job.encoder_id));
+        let at = state.jobs.partition_point(|job| order(job) <= order(&row));
+        state.jobs.insert(at, row);
     }
     // Targets not sent are counted in the run's entry, not listed one by one; of
     // the others, the first few get a line, and the entry counts them all by cause.
@@ -164,7 +169,7 @@ pub(super) fn busy(state: &AppState) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::launched;
+    use super::super::test_support::{launch_on, launched};
     use super::*;
     use crate::app::activity::MAX_ENTRIES;
     use crate::app::clock::Clock;
@@ -175,6 +180,37 @@ mod tests {
 
     fn key(c: char) -> Msg {
         Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+    }
+
+    #[test]
+    fn restart_jobs_are_listed_newest_run_first_then_by_encoder_name() {
+        use crate::api::tolerant::Rows;
+        use crate::app::pane::listing::Listing;
+        use crate::app::settings::Settings;
+        let clock = Clock::system();
+        let mut state = AppState::new(Settings::default(), clock);
+        let encoders = [("e1", "cph-c"), ("e2", "cph-a"), ("e3", "cph-b")].map(|(id, name)| {
+            let json = serde_json::json!({ "encode_server_id": id, "encode_server_name": name });
+            serde_json::from_str(&json.to_string()).expect("an encoder")
+        });
+        let listed = Listing::Encoders(Ok(Rows::new(encoders.to_vec())));
+        update(&mut state, Msg::Listed(listed), clock);
+        let started = |state: &mut AppState, run, target: &str, job: &str| {
+            let outcome = TargetOutcome {
+                job_id: Some(job.into()),
+                ..TargetOutcome::ok(target, Some("req".into()))
+            };
+            update(state, Msg::RunOutcome { run, outcome }, clock);
+        };
+        let all = ["e1", "e2", "e3"].map(String::from).to_vec();
+        let first = launch_on(&mut state, ActionKind::RestartEncoder, all);
+        for (target, job) in [("e1", "j1"), ("e3", "j3"), ("e2", "j2")] {
+            started(&mut state, first, target, job);
+        }
+        let second = launch_on(&mut state, ActionKind::RestartEncoder, vec!["e1".into()]);
+        started(&mut state, second, "e1", "j4");
+        let order: Vec<&str> = state.jobs.iter().map(|j| j.job_id.as_str()).collect();
+        assert_eq!(order, ["j4", "j2", "j3", "j1"]);
     }
 
     #[test]

@@ -99,8 +99,14 @@ pub fn launched(total: usize) -> (AppState, RunId) {
     let clock = Clock::system();
     let mut state = AppState::new(Settings::default(), clock);
     let targets: Vec<String> = (0..total).map(|i| format!("phone-{i:05}")).collect();
+    let run = launch_on(&mut state, ActionKind::StopStreaming, targets);
+    (state, run)
+}
+
+/// Launches `kind` on `targets` as a confirmed dialog does; the run's id.
+pub fn launch_on(state: &mut AppState, kind: ActionKind, targets: Vec<String>) -> RunId {
     let dialog = ConfirmDialog {
-        kind: ActionKind::StopStreaming,
+        kind,
         targets,
         hidden: 0,
         typed: String::new(),
@@ -109,9 +115,9 @@ pub fn launched(total: usize) -> (AppState, RunId) {
         warning: None,
     };
     let mut effects = Vec::new();
-    launch(&mut state, dialog, &mut effects);
+    launch(state, dialog, &mut effects);
     let Some(Effect::StartRun { run, .. }) = effects.first() else {
         panic!("the action is run");
     };
-    (state, *run)
+    *run
 }
