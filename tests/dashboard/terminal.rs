@@ -212,7 +212,7 @@ fn the_cancel_key_stops_a_bulk_action_without_quitting() {
     stop_streaming_on_all(&sim, &mut pty);
     std::thread::sleep(Duration::from_millis(600));
     pty.send("c");
-    let screen = pty.wait_for("not sent — finished");
+    let screen = pty.wait_for("not sent — cancelled");
     assert!(
         screen.contains("Phones 200/200"),
         "still running:\n{screen}"

@@ -134,11 +134,16 @@ impl RunProgress {
         if self.pushed_again > 0 {
             text.push_str(&format!(", {} pushed again", self.pushed_again));
         }
-        text.push_str(&match (self.finished, self.stopping, self.awaiting.len()) {
-            (true, _, 0) => " — finished".to_string(),
-            (true, _, awaiting) => format!(" — awaiting {awaiting}…"),
-            (false, true, _) => " — stopping…".to_string(),
-            (false, false, _) => {
+        // Cancelled only when the stop held targets back; one that came after every
+        // request had left changed nothing.
+        let cancelled = self.stopping && self.not_sent > 0;
+        text.push_str(&match (self.finished, cancelled, self.awaiting.len()) {
+            (true, false, 0) => " — finished".to_string(),
+            (true, true, 0) => " — cancelled".to_string(),
+            (true, false, awaiting) => format!(" — awaiting {awaiting}…"),
+            (true, true, awaiting) => format!(" — cancelled, awaiting {awaiting}…"),
+            (false, _, _) if self.stopping => " — stopping…".to_string(),
+            (false, _, _) => {
                 let mut running = format!(" … {}/{} answered", self.done(), self.total);
                 if let Some(rate) = self.pace {
                     let remaining = self.total.saturating_sub(self.done());

@@ -9,6 +9,7 @@ use crate::api::{Outcome, TargetOutcome};
 use crate::app::last_error::LastError;
 use crate::app::run_id::RunId;
 
+use super::stop::CANCELLING;
 use crate::app::activity::{Entry, PROBLEM_LINES_PER_RUN, RunProgress};
 use crate::app::applies;
 use crate::app::effect::Effect;
@@ -145,6 +146,11 @@ pub(super) fn on_run_finished(state: &mut AppState, run: RunId) {
         {
             state.flash = None;
         }
+    }
+    // "cancelling…" is over once nothing runs: each run's entry says "cancelled".
+    let cancelling = (state.flash.as_deref()).is_some_and(|f| f.starts_with(CANCELLING));
+    if cancelling && state.running.is_empty() {
+        state.flash = None;
     }
     if state.stopping && state.running.is_empty() {
         state.quit = true;

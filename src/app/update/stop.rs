@@ -33,6 +33,9 @@ pub(super) fn request_quit(state: &mut AppState, effects: &mut Vec<Effect>) {
     ));
 }
 
+/// How the footer says a cancel is under way (cleared when the last run ends).
+pub(super) const CANCELLING: &str = "cancelling ";
+
 /// The cancel key and `:cancel`: running actions stop sending, the dashboard stays.
 pub(super) fn cancel_actions(state: &mut AppState, effects: &mut Vec<Effect>) {
     if state.running.is_empty() {
@@ -41,18 +44,58 @@ pub(super) fn cancel_actions(state: &mut AppState, effects: &mut Vec<Effect>) {
     }
     cancel_running(state, effects);
     state.notify(format!(
-        "cancelling {} action(s): no new requests; those in flight will still answer",
+        "{CANCELLING}{} action(s): no new requests; those in flight will still answer",
         state.running.len()
     ));
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::launched;
+    use super::super::test_support::{launched, press_char};
     use super::super::update;
     use crate::api::TargetOutcome;
     use crate::app::clock::Clock;
     use crate::app::message::Msg;
+
+    #[test]
+    fn a_cancelled_run_says_cancelled_and_the_footer_stops_saying_cancelling() {
+        let (mut state, run) = launched(40);
+        let clock = Clock::system();
+        let answer = |state: &mut _, outcome| {
+            update(state, Msg::RunOutcome { run, outcome }, clock);
+        };
+        answer(&mut state, TargetOutcome::ok("phone-00000", None));
+        press_char(&mut state, 'c');
+        assert!(
+            state
+                .flash
+                .as_deref()
+                .unwrap_or("")
+                .starts_with("cancelling 1 action(s)")
+        );
+        for i in 1..40 {
+            answer(&mut state, TargetOutcome::not_sent(format!("phone-{i:05}")));
+        }
+        update(&mut state, Msg::RunFinished { run }, clock);
+        let text = state.activity.run(run).expect("kept").text();
+        assert!(text.contains("1 done, 39 not sent — cancelled"), "{text}");
+        assert_eq!(state.flash, None, "nothing is being cancelled any more");
+    }
+
+    #[test]
+    fn a_stop_after_every_request_left_changes_nothing_and_the_run_finished() {
+        let (mut state, run) = launched(2);
+        let clock = Clock::system();
+        press_char(&mut state, 'c');
+        for i in 0..2 {
+            let outcome = TargetOutcome::ok(format!("phone-{i:05}"), None);
+            update(&mut state, Msg::RunOutcome { run, outcome }, clock);
+        }
+        update(&mut state, Msg::RunFinished { run }, clock);
+        let text = state.activity.run(run).expect("kept").text();
+        assert!(text.contains("2 done — finished"), "{text}");
+    }
+
     #[test]
     fn quitting_before_all_answered_counts_at_most_a_slot_each_unknown_and_the_rest_not_sent() {
         let (mut state, run) = launched(40);
