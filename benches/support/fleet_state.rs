@@ -68,12 +68,7 @@ pub fn state(n: usize, (width, height): (u16, u16)) -> AppState {
     let _ = update(&mut state, Msg::StatusPolled(status_poll(n, 0)), clock);
     // Sorted by status, cursor in the middle, a few rows marked: a busy screen.
     state.panes.phones.table.view.sort = Some((2, false));
-    state
-        .panes
-        .phones
-        .table
-        .view
-        .refresh(&state.panes.phones.table.rows);
+    state.panes.phones.table.refresh_view();
     state.panes.phones.table.view.cursor = n / 2;
     for i in (0..n).step_by(n / 10 + 1) {
         state.panes.phones.table.view.marks.insert(phone_id(i));

@@ -48,12 +48,13 @@ pub struct TableView {
 }
 
 impl TableView {
-    /// Recomputes the visible order and drops marks of rows that no longer exist.
-    pub fn refresh<R: TableRow>(&mut self, rows: &[R]) {
+    /// Recomputes the visible order and drops marks of rows that no longer exist. The
+    /// filter also searches each row's `last_error`.
+    pub fn refresh<R: TableRow>(&mut self, rows: &[R], last_error: &dyn Fn(&R) -> String) {
         let needle = self.filter.to_lowercase();
         let cursor_key = self.cursor_key(rows).map(str::to_string);
         self.visible = (0..rows.len())
-            .filter(|&i| matches(&rows[i], &needle))
+            .filter(|&i| matches(&rows[i], &needle, last_error))
             .collect();
         if let Some((column, descending)) = self.sort {
             self.visible.sort_by(|&a, &b| {
@@ -78,7 +79,12 @@ impl TableView {
     /// rows leave the visible order and are merged back where they now belong, in
     /// O(n + k log k) instead of a full re-sort. Ties fall in row order, as in the stable
     /// sort of `refresh`, so both give the same order.
-    pub fn refresh_changed<R: TableRow>(&mut self, rows: &[R], changed: &[usize]) {
+    pub fn refresh_changed<R: TableRow>(
+        &mut self,
+        rows: &[R],
+        changed: &[usize],
+        last_error: &dyn Fn(&R) -> String,
+    ) {
         if changed.is_empty() {
             return;
         }
@@ -90,7 +96,7 @@ impl TableView {
         self.visible.retain(|&i| !is_changed[i]);
         let needle = self.filter.to_lowercase();
         let mut moved: Vec<usize> = (0..rows.len())
-            .filter(|&i| is_changed[i] && matches(&rows[i], &needle))
+            .filter(|&i| is_changed[i] && matches(&rows[i], &needle, last_error))
             .collect();
         moved.sort_by(|&a, &b| self.order(rows, a, b));
         let kept = std::mem::take(&mut self.visible);
@@ -267,10 +273,10 @@ mod tests {
             filter: "OFFLINE".into(),
             ..TableView::default()
         };
-        view.refresh(&rows);
+        view.refresh(&rows, &|_| String::new());
         assert_eq!(view.visible, [0, 2]);
         view.sort = Some((1, false));
-        view.refresh(&rows);
+        view.refresh(&rows, &|_| String::new());
         assert_eq!(view.visible, [2, 0]);
     }
 
@@ -278,12 +284,12 @@ mod tests {
     fn targets_are_marks_with_hidden_count_or_the_cursor() {
         let rows = rows();
         let mut view = TableView::default();
-        view.refresh(&rows);
+        view.refresh(&rows, &|_| String::new());
         assert_eq!(view.targets(&rows), (vec!["b-offline".to_string()], 0));
         view.marks.insert("a-running".into());
         view.marks.insert("c-offline".into());
         view.filter = "offline".into();
-        view.refresh(&rows);
+        view.refresh(&rows, &|_| String::new());
         assert_eq!(
             view.targets(&rows),
             (vec!["c-offline".to_string(), "a-running".to_string()], 1)
@@ -294,11 +300,11 @@ mod tests {
     fn marks_of_vanished_rows_are_dropped_and_cursor_follows_its_row() {
         let mut rows = rows();
         let mut view = TableView::default();
-        view.refresh(&rows);
+        view.refresh(&rows, &|_| String::new());
         view.move_by(2);
         view.marks.insert("b-offline".into());
         rows.remove(0);
-        view.refresh(&rows);
+        view.refresh(&rows, &|_| String::new());
         assert!(view.marks.is_empty());
         assert_eq!(view.cursor_row(&rows).map(|r| r.0), Some("c-offline"));
     }

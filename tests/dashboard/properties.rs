@@ -368,7 +368,8 @@ fn check_invariants(state: &AppState) {
         filter: state.panes.phones.table.view.filter.clone(),
         ..TableView::default()
     };
-    fresh.refresh(&state.panes.phones.table.rows);
+    let table = &state.panes.phones.table;
+    fresh.refresh(&table.rows, &|row| table.last_error(row));
     assert_eq!(
         fresh.visible, state.panes.phones.table.view.visible,
         "moving changed rows keeps the order a full refresh gives"
@@ -412,7 +413,7 @@ proptest! {
             .map(|(i, &(s, e))| phone_row(i, s, e, base))
             .collect();
         let mut incremental = TableView { sort, filter: filter.to_string(), ..TableView::default() };
-        incremental.refresh(&rows);
+        incremental.refresh(&rows, &|_| String::new());
         incremental.cursor = cursor.min(incremental.visible.len().saturating_sub(1));
         let cursor_row = incremental.visible.get(incremental.cursor).copied();
         let mut changed = Vec::new();
@@ -422,9 +423,9 @@ proptest! {
                 changed.push(i);
             }
         }
-        incremental.refresh_changed(&rows, &changed);
+        incremental.refresh_changed(&rows, &changed, &|_| String::new());
         let mut full = TableView { sort, filter: filter.to_string(), ..TableView::default() };
-        full.refresh(&rows);
+        full.refresh(&rows, &|_| String::new());
         prop_assert_eq!(&incremental.visible, &full.visible);
         if let Some(row) = cursor_row.filter(|r| full.visible.contains(r)) {
             prop_assert_eq!(incremental.visible[incremental.cursor], row, "the cursor stays on its row");

@@ -143,15 +143,18 @@ pub fn compare<R: TableRow>(a: &R, b: &R, column: usize) -> Ordering {
 }
 
 /// Whether a row passes the filter (lower-cased; empty passes everything): every word
-/// must be found in a searched column, and none of the `!word`s.
-pub fn matches<R: TableRow>(row: &R, needle: &str) -> bool {
+/// must be found in a searched column or the row's LAST ERROR (read only when there
+/// is a filter), and none of the `!word`s.
+pub fn matches<R: TableRow>(row: &R, needle: &str, last_error: &dyn Fn(&R) -> String) -> bool {
     if needle.trim().is_empty() {
         return true;
     }
     let texts: Vec<String> = R::COLUMNS
         .iter()
         .filter(|c| c.searched)
-        .map(|c| (c.value)(row).to_lowercase())
+        .map(|c| (c.value)(row))
+        .chain([last_error(row)])
+        .map(|text| text.to_lowercase())
         .collect();
     let found = |word: &str| texts.iter().any(|t| t.contains(word));
     needle

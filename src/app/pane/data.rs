@@ -44,12 +44,21 @@ impl<R: TableRow> PaneData<R> {
     }
 
     /// The row's LAST ERROR: its last action failure, else its own refresh error.
-    fn last_error(&self, row: &R) -> String {
-        self.errors
-            .get(row.key())
-            .cloned()
-            .or_else(|| row.row_error().map(str::to_string))
-            .unwrap_or_default()
+    pub fn last_error(&self, row: &R) -> String {
+        last_error_of(&self.errors, row)
+    }
+
+    /// The visible rows recomputed (the filter searches LAST ERROR too).
+    pub fn refresh_view(&mut self) {
+        let errors = &self.errors;
+        self.view
+            .refresh(&self.rows, &|row| last_error_of(errors, row));
+    }
+
+    /// After the rows at `changed` changed in place.
+    pub fn refresh_view_changed(&mut self, changed: &[usize]) {
+        let errors = &self.errors;
+        (self.view).refresh_changed(&self.rows, changed, &|row| last_error_of(errors, row));
     }
 
     /// A fresh listing (`what` its rows are, for the note on rows without an id): the
@@ -87,7 +96,7 @@ impl<R: TableRow> PaneData<R> {
             })
             .collect();
         self.rows = rows;
-        self.view.refresh(&self.rows);
+        self.refresh_view();
         changes
     }
 }
@@ -174,7 +183,7 @@ impl<R: TableRow> AnyPane for PaneData<R> {
     }
 
     fn refresh(&mut self) {
-        self.view.refresh(&self.rows);
+        self.refresh_view();
     }
 
     fn targets(&self) -> (Vec<String>, usize) {
@@ -265,4 +274,14 @@ impl<R: TableRow> AnyPane for PaneData<R> {
             .find(|row| row.key() == key)
             .and_then(|row| row.name().map(str::to_string))
     }
+}
+
+/// A row's LAST ERROR: its last action failure (`errors`, by key), else its own
+/// refresh error.
+fn last_error_of<R: TableRow>(errors: &HashMap<String, String>, row: &R) -> String {
+    errors
+        .get(row.key())
+        .cloned()
+        .or_else(|| row.row_error().map(str::to_string))
+        .unwrap_or_default()
 }

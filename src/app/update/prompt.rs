@@ -132,6 +132,37 @@ mod tests {
     use crate::app::update::test_support::*;
 
     #[test]
+    fn the_filter_finds_a_rows_last_error_as_the_table_shows_it() {
+        use crate::api::TargetOutcome;
+        let mut state = with_phones(30);
+        let run = launch_on(
+            &mut state,
+            crate::action_kind::ActionKind::StopStreaming,
+            vec![phone_id(3)],
+        );
+        let refused = TargetOutcome::failed(
+            phone_id(3),
+            Some("KOOPHONE.API.9999".into()),
+            "Internal service error",
+            None,
+        );
+        let msg = crate::app::message::Msg::RunOutcome {
+            run,
+            outcome: refused,
+        };
+        crate::app::update::update(&mut state, msg, crate::app::clock::Clock::system());
+        press_char(&mut state, '/');
+        type_text(&mut state, "koophone.api");
+        assert_eq!(state.shown_and_total(Pane::Phones), (1, 30));
+        type_text(&mut state, " !internal");
+        assert_eq!(
+            state.shown_and_total(Pane::Phones),
+            (0, 30),
+            "!word excludes it"
+        );
+    }
+
+    #[test]
     fn a_filter_typed_narrows_the_rows_enter_keeps_it_and_up_recalls_it() {
         let mut state = with_phones(30);
         press_char(&mut state, '/');

@@ -173,10 +173,10 @@ impl Phones {
         match changed {
             Changed::All => {
                 self.counts = StatusCounts::of(table.rows.iter().map(|p| p.status));
-                table.view.refresh(&table.rows);
+                table.refresh_view();
             }
             // The counts already followed each changed status.
-            Changed::Rows(rows) => table.view.refresh_changed(&table.rows, &rows),
+            Changed::Rows(rows) => table.refresh_view_changed(&rows),
         }
         self.history.record(now, &self.counts);
     }
