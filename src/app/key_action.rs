@@ -116,7 +116,9 @@ impl KeyAction {
             KeyAction::Up | KeyAction::Down | KeyAction::Top | KeyAction::Details => {
                 &[Normal, Detail, Log]
             }
-            KeyAction::Bottom | KeyAction::Retry | KeyAction::FocusLog => &[Normal, Log],
+            KeyAction::Bottom => &[Normal, Detail, Log],
+            KeyAction::PageUp | KeyAction::PageDown => &[Normal, Detail],
+            KeyAction::Retry | KeyAction::FocusLog => &[Normal, Log],
             KeyAction::Help => &[Normal, Detail],
             KeyAction::Confirm | KeyAction::Decline => &[Dialog],
             KeyAction::Close => &[Detail, Log],
@@ -127,8 +129,6 @@ impl KeyAction {
             | KeyAction::NextPane
             | KeyAction::PrevPane
             | KeyAction::ShowPane(_)
-            | KeyAction::PageUp
-            | KeyAction::PageDown
             | KeyAction::Filter
             | KeyAction::SortNext
             | KeyAction::SortReverse

@@ -91,7 +91,9 @@ pub enum Mode {
     Filtering,
     /// The `:` command line, with what has been typed.
     Command(String),
-    Help,
+    /// The `?` overlay, scrolled down by `scroll` lines (a small terminal cannot show
+    /// it whole).
+    Help { scroll: u16 },
     Confirm(ConfirmDialog),
     ConfirmQuit,
     Detail(Detail),

@@ -11,7 +11,7 @@ use super::{popup, styles::Styles};
 const KEYS_WIDTH: usize = 11;
 const ENTRY_WIDTH: usize = 36;
 
-pub fn draw(frame: &mut Frame, state: &AppState, styles: &Styles) {
+pub fn draw(frame: &mut Frame, state: &AppState, scroll: u16, styles: &Styles) {
     let entries: Vec<(String, String)> = state
         .keymap
         .by_action()
@@ -56,18 +56,26 @@ pub fn draw(frame: &mut Frame, state: &AppState, styles: &Styles) {
         " Actions act on the marked rows, or on the cursor row when none is marked.",
         styles.dim(),
     )));
+    let width = (columns * ENTRY_WIDTH + 4) as u16;
     let mut closing = state.keymap.labels(KeyAction::Close);
     closing.extend(state.keymap.labels(KeyAction::Help));
-    let title = match closing.split_last() {
-        Some((last, [])) => format!("Keys · {last} closes"),
-        Some((last, rest)) => format!("Keys · {} or {last} closes", rest.join(", ")),
-        None => "Keys".into(),
+    let closes = match closing.split_last() {
+        Some((last, [])) => format!("{last} closes"),
+        Some((last, rest)) => format!("{} or {last} closes", rest.join(", ")),
+        None => String::new(),
     };
-    popup::draw(
-        frame,
-        &title,
-        lines,
-        (columns * ENTRY_WIDTH + 4) as u16,
-        styles,
-    );
+    // Taller than the screen: say how to see the rest.
+    let inner = width.min(frame.area().width).saturating_sub(2);
+    let overflows = popup::wrapped_rows(&lines, inner) + 2 > frame.area().height;
+    let scrolls = overflows.then(|| {
+        let key = |action| state.keymap.label(action);
+        format!("{}/{} scroll", key(KeyAction::Down), key(KeyAction::Up))
+    });
+    let title = ["Keys".to_string()]
+        .into_iter()
+        .chain(scrolls)
+        .chain((!closes.is_empty()).then_some(closes))
+        .collect::<Vec<_>>()
+        .join(" · ");
+    popup::draw_scrolled(frame, &title, lines, width, scroll, styles);
 }

@@ -58,7 +58,7 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
     activity::draw(frame, areas.activity, state, styles);
     footer::draw(frame, areas.footer, state, styles);
     match &state.mode {
-        Mode::Help => help::draw(frame, state, styles),
+        Mode::Help { scroll } => help::draw(frame, state, *scroll, styles),
         Mode::Confirm(dialog) => confirm::draw(frame, state, dialog, styles),
         Mode::ConfirmQuit => quit::draw(frame, state, styles),
         Mode::Detail(shown) => {

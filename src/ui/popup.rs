@@ -24,8 +24,30 @@ pub fn draw(
     width: u16,
     styles: &Styles,
 ) {
-    let height = lines.len() as u16 + 2;
-    let area = centred(frame.area(), width, height);
+    draw_scrolled(frame, title, lines, width, 0, styles);
+}
+
+/// Rows `lines` take wrapped at `width` columns.
+pub fn wrapped_rows(lines: &[Line], width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    let rows: usize = lines.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
+    u16::try_from(rows).unwrap_or(u16::MAX)
+}
+
+/// A box taller than the screen shows its rows from `scroll` on (stopping at the
+/// last screenful).
+pub fn draw_scrolled(
+    frame: &mut Frame,
+    title: &str,
+    lines: Vec<Line<'static>>,
+    width: u16,
+    scroll: u16,
+    styles: &Styles,
+) {
+    let inner_width = width.min(frame.area().width).saturating_sub(2);
+    let rows = wrapped_rows(&lines, inner_width);
+    let area = centred(frame.area(), width, rows.saturating_add(2));
+    let scroll = scroll.min(rows.saturating_sub(area.height.saturating_sub(2)));
     frame.render_widget(Clear, area);
     let block = Block::new()
         .borders(Borders::ALL)
@@ -36,7 +58,8 @@ pub fn draw(
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)
-            .wrap(Wrap { trim: false }),
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
         area,
     );
 }

@@ -270,6 +270,22 @@ fn help_overlay() {
 }
 
 #[test]
+fn help_scrolls_on_a_small_terminal() {
+    let mut f = fixture();
+    f.send(Msg::Resize {
+        width: 50,
+        height: 12,
+    });
+    f.key(KeyCode::Char('?'));
+    insta::assert_snapshot!("help_50x12_top", f.render(50, 12).backend());
+    f.key(KeyCode::PageDown);
+    f.key(KeyCode::PageDown);
+    insta::assert_snapshot!("help_50x12_paged", f.render(50, 12).backend());
+    f.key(KeyCode::Char('G'));
+    insta::assert_snapshot!("help_50x12_end", f.render(50, 12).backend());
+}
+
+#[test]
 fn confirm_dialog_with_buttons() {
     let mut f = fixture();
     f.key(KeyCode::Char(' '));

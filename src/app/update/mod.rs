@@ -3,6 +3,7 @@
 
 mod confirm;
 mod detail;
+mod help;
 mod log_focus;
 mod normal;
 mod polling;
@@ -25,6 +26,7 @@ use crate::app::poll_result::apply_refresh;
 use crate::app::state::{AppState, Mode};
 use confirm::on_confirm_key;
 use detail::{on_audit_read, on_detail_key, on_phone_record_read};
+use help::on_help_key;
 use log_focus::{on_activity_key, on_run_targets_key};
 use normal::{on_file_written, on_mouse, on_normal_key};
 use polling::{on_jobs, schedule_polls};
@@ -108,15 +110,7 @@ fn on_key(state: &mut AppState, key: KeyEvent, effects: &mut Vec<Effect>) {
         Mode::Normal => on_normal_key(state, key, effects),
         Mode::Filtering => on_filter_key(state, key),
         Mode::Command(input) => on_command_key(state, input, key, effects),
-        Mode::Help => {
-            let asked = state.keymap.action_in(KeyContext::Detail, &key);
-            if matches!(
-                asked,
-                Some(KeyAction::Close | KeyAction::Help | KeyAction::Details)
-            ) {
-                state.mode = Mode::Normal;
-            }
-        }
+        Mode::Help { scroll } => on_help_key(state, scroll, key),
         Mode::Confirm(_) => {} // moved out above
         Mode::Detail(detail) => on_detail_key(state, detail, key, effects),
         Mode::Activity { selected } => on_activity_key(state, selected, key),

@@ -64,7 +64,7 @@ pub(super) fn on_normal_key(state: &mut AppState, key: KeyEvent, effects: &mut V
         KeyAction::Retry => request_retry(state, None),
         KeyAction::FocusLog => focus_log(state),
         KeyAction::Details => open_detail(state, effects),
-        KeyAction::Help => state.mode = Mode::Help,
+        KeyAction::Help => state.mode = Mode::Help { scroll: 0 },
         KeyAction::NextPane => state.pane = pane.cycle(1),
         KeyAction::PrevPane => state.pane = pane.cycle(-1),
         KeyAction::ShowPane(shown) => state.pane = shown,

@@ -87,7 +87,7 @@ pub(super) fn run_command(state: &mut AppState, command: Command, effects: &mut 
             current.view_mut().filter = text;
             current.refresh();
         }
-        Command::Help => state.mode = Mode::Help,
+        Command::Help => state.mode = Mode::Help { scroll: 0 },
         Command::Quit if busy(state) => state.mode = Mode::ConfirmQuit,
         Command::Quit => request_quit(state, effects),
         Command::Cancel => cancel_actions(state, effects),
