@@ -62,12 +62,13 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &ConfirmDialog, styles:
         )));
     }
     lines.push(Line::from(""));
+    let mut actions = Vec::new();
     if dialog.needs_typed_count() {
-        lines.push(Line::from(vec![
+        actions.push(Line::from(vec![
             Span::raw(format!(" Type {count} and press Enter to confirm: ")),
             Span::styled(format!("{}▏", dialog.typed), styles.title()),
         ]));
-        lines.push(Line::from(Span::styled(
+        actions.push(Line::from(Span::styled(
             format!(" {} cancels", state.keymap.label(KeyAction::Decline)),
             styles.dim(),
         )));
@@ -82,7 +83,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &ConfirmDialog, styles:
                 },
             )
         };
-        lines.push(Line::from(vec![
+        actions.push(Line::from(vec![
             Span::raw(" "),
             button(
                 format!(
@@ -98,5 +99,6 @@ pub fn draw(frame: &mut Frame, state: &AppState, dialog: &ConfirmDialog, styles:
             ),
         ]));
     }
-    popup::draw(frame, &format!("Confirm: {label}"), lines, 64, styles);
+    let title = format!("Confirm: {label}");
+    popup::draw_dialog(frame, &title, lines, actions, 64, styles);
 }

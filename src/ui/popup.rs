@@ -27,6 +27,36 @@ pub fn draw(
     draw_scrolled(frame, title, lines, width, 0, styles);
 }
 
+/// A dialog: its `body`, and below it its `actions` (buttons, the typed count), which
+/// are always drawn: on a screen too short for both, the body is cut, never them.
+pub fn draw_dialog(
+    frame: &mut Frame,
+    title: &str,
+    body: Vec<Line<'static>>,
+    actions: Vec<Line<'static>>,
+    width: u16,
+    styles: &Styles,
+) {
+    let inner_width = width.min(frame.area().width).saturating_sub(2);
+    let action_rows = wrapped_rows(&actions, inner_width);
+    let rows = wrapped_rows(&body, inner_width).saturating_add(action_rows);
+    let area = centred(frame.area(), width, rows.saturating_add(2));
+    frame.render_widget(Clear, area);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .title(ratatui::text::Span::styled(
+            format!(" {title} "),
+            styles.title(),
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [body_area, actions_area] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(action_rows)]).areas(inner);
+    let wrapped = |lines| Paragraph::new(lines).wrap(Wrap { trim: false });
+    frame.render_widget(wrapped(body), body_area);
+    frame.render_widget(wrapped(actions), actions_area);
+}
+
 /// Rows `lines` take wrapped at `width` columns.
 pub fn wrapped_rows(lines: &[Line], width: u16) -> u16 {
     let width = usize::from(width.max(1));

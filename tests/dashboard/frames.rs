@@ -286,6 +286,21 @@ fn help_scrolls_on_a_small_terminal() {
 }
 
 #[test]
+fn a_dialog_too_tall_for_the_screen_keeps_its_buttons() {
+    let mut f = fixture();
+    f.key(KeyCode::Char('4'));
+    f.key(KeyCode::Char('A'));
+    f.key(KeyCode::Char('s'));
+    let terminal = f.render(50, 10);
+    let screen: String = (terminal.backend().buffer().content.iter())
+        .map(|cell| cell.symbol())
+        .collect();
+    assert!(screen.contains("Cancel (n)"), "{screen}");
+    assert!(screen.contains("stop server (y)"), "{screen}");
+    insta::assert_snapshot!("confirm_warning_50x10", terminal.backend());
+}
+
+#[test]
 fn confirm_dialog_with_buttons() {
     let mut f = fixture();
     f.key(KeyCode::Char(' '));
