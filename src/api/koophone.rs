@@ -53,9 +53,10 @@ impl PhoneStatus {
         }
     }
 
-    /// The name of a status the answer may have left out (`–` then).
+    /// The name of a status the answer may have left out: then `Unknown`, the word
+    /// the header counts it under and a filter finds it by.
     pub fn label(status: Option<PhoneStatus>) -> String {
-        tolerant::label(status, PhoneStatus::name)
+        status.unwrap_or(PhoneStatus::UNKNOWN).name()
     }
 }
 
