@@ -93,7 +93,9 @@ pub enum Mode {
     Command(String),
     /// The `?` overlay, scrolled down by `scroll` lines (a small terminal cannot show
     /// it whole).
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
     Confirm(ConfirmDialog),
     ConfirmQuit,
     Detail(Detail),

@@ -37,7 +37,7 @@ pub async fn restart(
         "encode servers",
         |e| (e.encode_server_id.clone(), e.encode_server_name.clone()),
     );
-    let ids = super::names::resolve(ids, &known, "encode server")?;
+    let ids = super::names::resolve_listed(ids, known.as_deref(), "encode server")?;
     ensure_allowed(&target.api, kind.label(), &ids, yes)?;
     let mut performed = super::interrupt::perform(target, kind, ids, None).await?;
     if wait.wait {

@@ -1,7 +1,8 @@
 //! Names where people think in names: a headless command takes a unique name as well
 //! as an id (`servers start cph-host-06`). An id wins; a name found on several rows is
-//! a usage error listing them; anything else goes as given (the service says whether
-//! it knows it).
+//! a usage error listing them. An action on servers or encoders refuses a value that
+//! is neither, before anything is sent, when their list could be read; a read (and a
+//! phone, which is checked by its status) takes it as given.
 
 use std::collections::HashSet;
 
@@ -12,22 +13,46 @@ use crate::api::tolerant::Rows;
 use crate::api::{Api, ApiError};
 use crate::sanitize::sanitize;
 
-/// The `(id, name)` of every listed row; when the list cannot be read, none (values
+/// The `(id, name)` of every listed row; when the list cannot be read, None (values
 /// then go as ids) and a warning saying so.
 pub fn listed<T>(
     list: Result<Rows<T>, ApiError>,
     what: &str,
     id_and_name: impl Fn(&T) -> (String, String),
-) -> Vec<(String, String)> {
+) -> Option<Vec<(String, String)>> {
     match list {
-        Ok(rows) => rows.rows.iter().map(id_and_name).collect(),
+        Ok(rows) => Some(rows.rows.iter().map(id_and_name).collect()),
         Err(error) => {
             eprintln!(
                 "warning: cannot list {what} to look names up ({error}); the values are taken as ids"
             );
-            Vec::new()
+            None
         }
     }
+}
+
+/// The ids an action is for: as `resolve`, but with the list read, a value that is
+/// neither an id nor a name of it is a usage error naming each such value.
+pub fn resolve_listed(
+    given: Vec<String>,
+    listing: Option<&[(String, String)]>,
+    what: &str,
+) -> Result<Vec<String>, Failure> {
+    let Some(rows) = listing else {
+        return Ok(given);
+    };
+    let unknown: Vec<String> = (given.iter())
+        .filter(|value| !rows.iter().any(|(id, name)| id == *value || name == *value))
+        .map(|value| sanitize(value))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(Failure::usage(format!(
+            "no {what} has the id or name {} (of {} listed); nothing was sent",
+            unknown.join(", "),
+            rows.len()
+        )));
+    }
+    resolve(given, rows, what)
 }
 
 /// Phones by id or unique name, without listing a fleet of 100,000: the status call
@@ -131,6 +156,25 @@ mod tests {
         let given = vec!["s2".into(), "web".into(), "s9".into()];
         let ids = resolve(given, &rows(), "server").expect("resolves");
         assert_eq!(ids, ["s2", "s1", "s9"]);
+    }
+
+    #[test]
+    fn an_action_refuses_a_value_that_is_neither_an_id_nor_a_name_of_the_list() {
+        let given = vec!["web".into(), "no-such-host".into(), "s9".into()];
+        let failure = resolve_listed(given, Some(&rows()), "server").expect_err("unknown");
+        assert_eq!(failure.exit, super::super::EXIT_USAGE);
+        assert_eq!(
+            failure.message,
+            "no server has the id or name no-such-host, s9 (of 3 listed); nothing was sent"
+        );
+        let unlisted = resolve_listed(vec!["s9".into()], None, "server").expect("as given");
+        assert_eq!(
+            unlisted,
+            ["s9"],
+            "a list that could not be read refuses nothing"
+        );
+        let named = resolve_listed(vec!["web".into()], Some(&rows()), "server");
+        assert_eq!(named.expect("a name"), ["s1"]);
     }
 
     #[test]

@@ -55,7 +55,7 @@ pub async fn power(
     let known = super::names::listed(target.api.compute().list_servers().await, "servers", |s| {
         (s.id.clone(), s.name.clone())
     });
-    let ids = super::names::resolve(ids, &known, "server")?;
+    let ids = super::names::resolve_listed(ids, known.as_deref(), "server")?;
     ensure_allowed(&target.api, kind.label(), &ids, yes)?;
     let mut performed = super::interrupt::perform(target, kind, ids, None).await?;
     if let (true, Settles::Server { wanted, .. }) = (wait.wait, kind.settles()) {

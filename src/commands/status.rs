@@ -21,7 +21,8 @@ pub async fn run(target: &Target, ids: Vec<String>, format: OutputFormat) -> Res
     let (mut batch, list) = koophone.status_and_list(&ids).await;
     let known = super::names::listed(list, "phones", |i| {
         (i.instance_id.clone(), i.instance_name.clone())
-    });
+    })
+    .unwrap_or_default();
     let ids = super::names::resolve(ids, &known, "phone")?;
     let answered: HashSet<&str> = batch
         .results
