@@ -135,11 +135,32 @@ impl TokenCache {
     }
 
     /// Forgets the token of `generation` (if it is still the cached one) so the next
-    /// `get` fetches a new one.
-    pub async fn invalidate(&self, generation: u64) {
+    /// `get` fetches a new one. True for the one caller that dropped it: concurrent
+    /// requests refused with one token renew it once.
+    pub async fn invalidate(&self, generation: u64) -> bool {
         let mut cached = self.cached.lock().await;
-        if cached.as_ref().is_some_and(|c| c.generation == generation) {
+        let current = cached.as_ref().is_some_and(|c| c.generation == generation);
+        if current {
             *cached = None;
+        }
+        current
+    }
+
+    /// What to do when even a fetched-again token is refused as expired: said by
+    /// where the token comes from (an environment variable cannot renew itself).
+    pub fn expired_advice(&self) -> String {
+        match &self.source {
+            TokenSource::Env(var) => {
+                format!("the token from {var} has expired; set a new one (export {var}=...)")
+            }
+            TokenSource::Command(command) => format!(
+                "the token command `{}` gave a token that has expired; check what it prints",
+                command.argv.first().map(String::as_str).unwrap_or_default()
+            ),
+            TokenSource::Password(_) => {
+                "IAM gave a token the gateway calls expired; check this machine's clock".into()
+            }
+            TokenSource::Fixed(_) => "the configured token has expired; set a new one".into(),
         }
     }
 }

@@ -118,7 +118,8 @@ impl Api {
         &self.inner.config
     }
 
-    /// How many times an expired token was renewed (the dashboard mentions it).
+    /// How many times an expired token was renewed and the new one worked (the
+    /// dashboard mentions it).
     pub fn token_renewals(&self) -> u64 {
         self.inner
             .token_renewals
@@ -243,6 +244,7 @@ impl Api {
         let retry = &self.inner.config.retry;
         let mut attempt = 1;
         let mut renewed = false;
+        let mut dropped_expired = false;
         loop {
             let pass = match gate {
                 Some((gate, what)) => Some(gate.enter(call.service, what).await?),
@@ -264,17 +266,29 @@ impl Api {
             }
             drop(pass);
             let error = match result {
-                Ok(reply) => return Ok(reply),
+                Ok(reply) => {
+                    // Counted once a renewal worked, by the request that asked for it.
+                    if dropped_expired {
+                        (self.inner.token_renewals)
+                            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    return Ok(reply);
+                }
                 Err(error) => error,
             };
             if let Some((generation, cache)) = renewal {
                 tracing::info!(service = %call.service, "token expired; renewing once");
-                cache.invalidate(generation).await;
-                self.inner
-                    .token_renewals
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                dropped_expired = cache.invalidate(generation).await;
                 renewed = true;
                 continue;
+            }
+            // Refused as expired even after fetching the token again: say why it
+            // cannot get better by itself.
+            if let (true, true, Some(cache)) =
+                (renewed, error.is_token_expired(), &self.inner.token)
+            {
+                let message = format!("{}: {}", cache.expired_advice(), error.message);
+                return Err(ApiError { message, ..error });
             }
             // The gateway's throttle refused a mutation before the service saw it:
             // sending it again cannot do it twice.

@@ -158,7 +158,9 @@ pub async fn perform(
         };
     }
     if executor.api.token_renewals() > renewals {
-        let _ = tx.send(Msg::Note("the token had expired and was renewed".into()));
+        let _ = tx.send(Msg::Note(
+            "the token had expired; a new one was obtained and works".into(),
+        ));
     }
 }
 

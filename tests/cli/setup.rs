@@ -53,6 +53,21 @@ async fn unset_token_variable_is_an_auth_error() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_expired_token_from_a_variable_says_to_set_a_new_one() {
+    let (sim, _dir, config) = setup().await;
+    sim.revoke_token(&sim.credentials().token);
+    let run = phonedeck(&sim, &config, &["servers", "list"]).await;
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr
+            .contains("the token from PD_TEST_TOKEN has expired; set a new one"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("renewed"), "{}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn sim_command_serves_the_apis_until_stopped() {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_phonedeck"));
     command.args(["sim", "--listen", "127.0.0.1:0", "--phones", "40"]);

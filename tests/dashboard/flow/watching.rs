@@ -141,11 +141,16 @@ async fn an_expired_token_is_renewed_with_a_short_note() {
     sim.accept_token("tok-B");
     ui.advance(Duration::from_secs(6)).await;
     let screen = ui.screen(160, 48);
-    assert!(
-        screen.contains("token had expired and was renewed"),
-        "{screen}"
-    );
+    let note = "the token had expired; a new one was obtained and works";
+    assert!(screen.contains(note), "{screen}");
     assert!(!screen.contains("STALE"), "{screen}");
+    let notes = (ui.state.activity.entries.iter())
+        .filter(|(_, entry)| ui.state.activity.text(entry) == note)
+        .count();
+    assert_eq!(
+        notes, 1,
+        "one renewal, one note, however many requests saw it"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
