@@ -36,6 +36,30 @@ async fn status_json_lists_every_phone_with_raw_unknown_statuses() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn status_under_throttling_and_html_502s_still_lists_every_phone() {
+    // About 120 reads, each refused 5% of the time: some surely are, and one refused
+    // four times running (the retry limit) is a chance in a thousand.
+    let sim = start_sim_sized(|size| size.phones = 3_000).await;
+    let (_dir, config) = config_file(&sim, "");
+    let calm = phonedeck(&sim, &config, &["status", "--output", "json"]).await;
+    assert_eq!(calm.code, 0, "{}", calm.stderr);
+    let needed = sim.requests().len();
+    sim.set_faults(phonedeck::sim::Faults {
+        throttle_rate: 0.03,
+        html_rate: 0.02,
+        ..Default::default()
+    });
+    let run = phonedeck(&sim, &config, &["status", "--output", "json"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json().as_array().expect("array").len(), 3_000);
+    let sent = sim.requests().len() - needed;
+    assert!(
+        sent > needed,
+        "refused reads were sent again: {sent} for {needed}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn status_of_given_ids_reports_missing_ones() {
     let (sim, _dir, config) = setup().await;
     let id = phone_ids(&sim)[5].clone();
