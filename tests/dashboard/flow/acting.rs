@@ -268,10 +268,16 @@ async fn a_second_ctrl_c_quits_at_once_and_q_asks_while_a_job_is_followed() {
     });
     ui.key(KeyCode::Char('q')).await;
     assert_eq!(ui.state.mode, Mode::ConfirmQuit);
+    let screen = ui.screen(80, 24);
     assert!(
-        ui.screen(80, 24)
-            .contains("1 restart job(s) still followed")
+        screen.contains("1 restart job(s) still followed"),
+        "{screen}"
     );
+    assert!(
+        screen.contains("phonedeck jobs job-1"),
+        "names the job: {screen}"
+    );
+    assert!(screen.contains("Quit anyway?"), "{screen}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
