@@ -3,6 +3,7 @@
 //! says what it can; a phone's status says nothing about streaming, and that is said
 //! plainly.
 
+use crate::api::tolerant::MISSING;
 use std::time::Duration;
 
 use crate::action_kind::{ActionKind, Settles};
@@ -91,7 +92,7 @@ async fn server(
         }
         match api.compute().server(id).await {
             Ok(server) => {
-                let now = (server.status.as_ref()).map_or("–", |s| s.as_str());
+                let now = (server.status.as_ref()).map_or(MISSING, |s| s.as_str());
                 let doing = server.task_state.as_deref();
                 seen = match doing {
                     Some(doing) => format!("{now}, task {doing}"),

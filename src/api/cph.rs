@@ -1,5 +1,6 @@
 //! CPH: list encode servers, batch-restart them, and follow the returned jobs.
 
+use super::tolerant::MISSING;
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -44,7 +45,7 @@ impl JobRef {
             format!(
                 "job {} is not in the job list of request {}",
                 self.job_id,
-                self.request_id.as_deref().unwrap_or("–")
+                self.request_id.as_deref().unwrap_or(MISSING)
             ),
         )
     }
@@ -208,7 +209,7 @@ impl Job {
     }
 
     pub fn status_name(&self) -> String {
-        self.status.map_or_else(|| "–".into(), JobStatus::name)
+        self.status.map_or_else(|| MISSING.into(), JobStatus::name)
     }
 }
 

@@ -10,8 +10,10 @@ use serde::de::{DeserializeOwned, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::value::RawValue;
 
-/// How a field the answer left out (or sent as `null` or an odd type) is shown.
-pub const MISSING: &str = "–";
+/// How a field the answer left out (or sent as `null` or an odd type) is shown: one
+/// placeholder everywhere (tables, exports, headless output), ASCII so that a CSV
+/// cell is plain text.
+pub const MISSING: &str = "-";
 
 /// A field's label, or `MISSING`.
 pub fn label<T>(value: Option<T>, name: impl FnOnce(T) -> String) -> String {

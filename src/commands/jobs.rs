@@ -1,5 +1,6 @@
 //! `phonedeck jobs JOB_ID...`: the state of CPH jobs.
 
+use crate::api::tolerant::MISSING;
 use futures::{StreamExt, stream};
 use serde::Serialize;
 
@@ -63,7 +64,7 @@ fn row(report: &JobReport) -> Vec<String> {
             optional(job.begin_time.as_ref()),
             optional(job.end_time.as_ref()),
             match (&job.error_code, &job.error_msg) {
-                (None, None) => "-".into(),
+                (None, None) => MISSING.into(),
                 (code, msg) => format!("{} {}", optional(code.as_ref()), optional(msg.as_ref())),
             },
         ],
@@ -73,8 +74,8 @@ fn row(report: &JobReport) -> Vec<String> {
             vec![
                 job_id.clone(),
                 "?".into(),
-                "-".into(),
-                "-".into(),
+                MISSING.into(),
+                MISSING.into(),
                 error_msg.clone(),
             ]
         }

@@ -2,6 +2,7 @@
 //! sanitised: network strings never reach the terminal raw (JSON escapes control
 //! characters itself).
 
+use crate::api::tolerant::MISSING;
 use std::borrow::Cow;
 use std::io::Write;
 
@@ -130,7 +131,7 @@ pub fn print_list<R: TableRow>(format: OutputFormat, rows: &[R]) -> Result<(), F
     let (headers, mut records) = column::headless(rows);
     if format == OutputFormat::Table {
         for cell in records.iter_mut().flatten().filter(|c| c.is_empty()) {
-            *cell = "-".into();
+            *cell = MISSING.into();
         }
     }
     print_rows(format, &items, &headers, &records)
@@ -144,7 +145,9 @@ pub fn warn_dropped<T>(rows: &crate::api::tolerant::Rows<T>, what: &str) {
 }
 
 pub fn optional(value: Option<impl ToString>) -> String {
-    value.map(|v| v.to_string()).unwrap_or_else(|| "-".into())
+    value
+        .map(|v| v.to_string())
+        .unwrap_or_else(|| MISSING.into())
 }
 
 /// A target a retry did not send, and why: its action may have happened already.

@@ -4,6 +4,7 @@
 //! once first (`previous` null). An id the service does not answer for is said on
 //! stderr, once. Runs until Ctrl-C, or until the reader goes away.
 
+use crate::api::tolerant::MISSING;
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::time::Duration;
@@ -146,7 +147,11 @@ fn line(change: &Change, style: Style) -> Option<String> {
             change.time,
             change.instance_id,
             change.status_name,
-            if previous.is_empty() { "–" } else { previous }
+            if previous.is_empty() {
+                MISSING
+            } else {
+                previous
+            }
         ))),
     }
 }

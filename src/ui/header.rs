@@ -3,6 +3,7 @@
 //! STALE mark, and the Offline trend of the last hour. One line on
 //! small terminals, three on large ones (with the pane tabs).
 
+use crate::api::tolerant::MISSING;
 use std::time::Instant;
 
 use ratatui::Frame;
@@ -146,7 +147,7 @@ fn counts(state: &AppState, compact: bool, styles: &Styles) -> Vec<Item> {
         let count = if known {
             count.to_string()
         } else {
-            "–".to_string()
+            MISSING.to_string()
         };
         let rank = match status {
             PhoneStatus::OFFLINE => rank::OFFLINE,

@@ -96,7 +96,7 @@ fn check(name: &str, body: &[u8]) {
                 .iter()
                 .map(|e| phonedeck::api::tolerant::label(e.status, |s| s.name()))
                 .collect();
-            assert_eq!(labels, ["Running", "Creating (4)", "–"]);
+            assert_eq!(labels, ["Running", "Creating (4)", "-"]);
         }
         "cph-restart" => {
             let reply = parse_restart_reply(body).expect("parses");

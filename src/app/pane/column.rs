@@ -2,6 +2,7 @@
 //! column enum): the dashboard's table, the CSV/JSON exports and the headless `list`
 //! commands all print from these descriptors, so a column added once shows everywhere.
 
+use crate::api::tolerant::MISSING;
 use std::cmp::Ordering;
 
 use crate::app::clock::Clock;
@@ -125,7 +126,7 @@ pub fn provider_fields(record: &impl serde::Serialize) -> Vec<(String, String)> 
             .map(|(name, value)| {
                 let text = match value {
                     serde_json::Value::String(text) => text,
-                    serde_json::Value::Null => "–".to_string(),
+                    serde_json::Value::Null => MISSING.to_string(),
                     other => other.to_string(),
                 };
                 (name, text)

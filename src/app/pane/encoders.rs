@@ -3,6 +3,7 @@
 
 use crate::action_kind::ActionKind;
 use crate::api::cph::{EncodeServer, EncoderStatus};
+use crate::api::tolerant::MISSING;
 use crate::api::tolerant::label;
 use crate::app::key_action::KeyAction;
 
@@ -82,7 +83,13 @@ impl TableRow for EncoderRow {
             priority: 2,
             sort_key: 'p',
             value: |r| text_or_empty(&r.0.encode_server_ip),
-            shown: |r, _| Shown::plain(r.0.encode_server_ip.clone().unwrap_or_else(|| "-".into())),
+            shown: |r, _| {
+                Shown::plain(
+                    r.0.encode_server_ip
+                        .clone()
+                        .unwrap_or_else(|| MISSING.into()),
+                )
+            },
             order: |a, b| a.0.encode_server_ip.cmp(&b.0.encode_server_ip),
             searched: true,
             observed: false,

@@ -3,6 +3,7 @@
 use crate::action_kind::ActionKind;
 use crate::api::compute::Server;
 use crate::api::server_status::ServerStatus;
+use crate::api::tolerant::MISSING;
 use crate::api::tolerant::label;
 use crate::app::key_action::KeyAction;
 
@@ -86,7 +87,7 @@ impl TableRow for ServerRow {
             priority: 0,
             sort_key: 't',
             value: |r| text_or_empty(&r.0.task_state),
-            shown: |r, _| Shown::plain(r.0.task_state.clone().unwrap_or_else(|| "-".into())),
+            shown: |r, _| Shown::plain(r.0.task_state.clone().unwrap_or_else(|| MISSING.into())),
             order: |a, b| a.0.task_state.cmp(&b.0.task_state),
             searched: true,
             observed: false,

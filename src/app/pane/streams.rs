@@ -2,6 +2,7 @@
 
 use crate::action_kind::ActionKind;
 use crate::api::live::{DomainStreams, Stream};
+use crate::api::tolerant::MISSING;
 use crate::app::format::age_of_timestamp;
 use crate::app::key_action::KeyAction;
 
@@ -43,12 +44,12 @@ fn number(value: Option<f64>) -> String {
     value.map(|n| n.to_string()).unwrap_or_default()
 }
 
-fn shown_number(value: Option<f64>, unit: &str) -> Shown {
-    Shown::plain(value.map_or_else(|| "-".into(), |v| format!("{v:.0}{unit}")))
+fn shown_number(value: Option<f64>) -> Shown {
+    Shown::plain(value.map_or_else(|| MISSING.into(), |v| format!("{v:.0}")))
 }
 
 fn or_dash(value: &Option<String>) -> Shown {
-    Shown::plain(value.clone().unwrap_or_else(|| "-".into()))
+    Shown::plain(value.clone().unwrap_or_else(|| MISSING.into()))
 }
 
 impl TableRow for StreamRow {
@@ -66,13 +67,14 @@ impl TableRow for StreamRow {
             observed: false,
         },
         Column {
-            title: "BITRATE",
+            // The unit in the title: the dashboard and headless output show one number.
+            title: "KBIT/S",
             field: "bitrate",
             width: 9,
             priority: 1,
             sort_key: 'b',
             value: |r| number(r.stream.video_bitrate),
-            shown: |r, _| shown_number(r.stream.video_bitrate, "k"),
+            shown: |r, _| shown_number(r.stream.video_bitrate),
             order: |a, b| compare_numbers(a.stream.video_bitrate, b.stream.video_bitrate),
             searched: false,
             observed: false,
@@ -84,7 +86,7 @@ impl TableRow for StreamRow {
             priority: 2,
             sort_key: 'f',
             value: |r| number(r.stream.video_frame_rate),
-            shown: |r, _| shown_number(r.stream.video_frame_rate, ""),
+            shown: |r, _| shown_number(r.stream.video_frame_rate),
             order: |a, b| compare_numbers(a.stream.video_frame_rate, b.stream.video_frame_rate),
             searched: false,
             observed: false,
@@ -122,12 +124,10 @@ impl TableRow for StreamRow {
             sort_key: 'a',
             value: |r| text_or_empty(&r.stream.start_time),
             shown: |r, context| {
-                Shown::plain(
-                    r.stream
-                        .start_time
-                        .as_deref()
-                        .map_or_else(|| "-".into(), |t| age_of_timestamp(t, context.clock.wall)),
-                )
+                Shown::plain(r.stream.start_time.as_deref().map_or_else(
+                    || MISSING.into(),
+                    |t| age_of_timestamp(t, context.clock.wall),
+                ))
             },
             // Newest first.
             order: |a, b| b.stream.start_time.cmp(&a.stream.start_time),

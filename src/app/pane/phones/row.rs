@@ -1,6 +1,7 @@
 //! A phone as the pane keeps it: only what the table shows, to keep a 100,000-phone
 //! fleet small, and its column table.
 
+use crate::api::tolerant::MISSING;
 use std::cmp::Ordering;
 use std::time::Instant;
 
@@ -99,10 +100,10 @@ impl TableRow for PhoneRow {
             sort_key: 'a',
             value: |p| p.since.map(|c| c.wall_time(c.now)).unwrap_or_default(),
             shown: |p, context| {
-                Shown::plain(
-                    p.since
-                        .map_or_else(|| "-".to_string(), |c| age_since(c.now, context.clock.now)),
-                )
+                Shown::plain(p.since.map_or_else(
+                    || MISSING.to_string(),
+                    |c| age_since(c.now, context.clock.now),
+                ))
             },
             // Shortest time in its status first; unknown (unchanged since start) last.
             order: |a, b| b.since.map(|c| c.now).cmp(&a.since.map(|c| c.now)),
@@ -147,7 +148,8 @@ impl TableRow for PhoneRow {
             ("instance_name".into(), self.name.clone()),
             (
                 "running_status".into(),
-                self.status.map_or_else(|| "–".into(), |s| s.0.to_string()),
+                self.status
+                    .map_or_else(|| MISSING.into(), |s| s.0.to_string()),
             ),
         ]
     }
