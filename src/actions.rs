@@ -305,8 +305,23 @@ impl Executor {
         targets: Vec<String>,
         run: Run,
     ) -> Vec<TargetOutcome> {
-        let mut indexed: Vec<(usize, TargetOutcome)> =
-            self.run(kind, targets.into(), run).collect().await;
+        self.run_in_order_watched(kind, targets, run, |_| {}).await
+    }
+
+    /// As `run_in_order`, telling `answered` of each outcome as it comes.
+    pub async fn run_in_order_watched(
+        &self,
+        kind: ActionKind,
+        targets: Vec<String>,
+        run: Run,
+        mut answered: impl FnMut(&TargetOutcome),
+    ) -> Vec<TargetOutcome> {
+        let mut indexed: Vec<(usize, TargetOutcome)> = Vec::with_capacity(targets.len());
+        let mut outcomes = std::pin::pin!(self.run(kind, targets.into(), run));
+        while let Some((index, outcome)) = outcomes.next().await {
+            answered(&outcome);
+            indexed.push((index, outcome));
+        }
         indexed.sort_by_key(|(index, _)| *index);
         indexed.into_iter().map(|(_, outcome)| outcome).collect()
     }

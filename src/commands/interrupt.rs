@@ -16,6 +16,7 @@ use crate::api::TargetOutcome;
 use crate::audit::{AuditLog, RunRef};
 
 use super::output::{LeftOut, print_outcomes};
+use super::progress::ActionProgress;
 use super::{EXIT_FAILED, Failure, Target};
 use crate::cli::OutputFormat;
 
@@ -60,7 +61,7 @@ impl Performed {
         format: OutputFormat,
         left_out: &[LeftOut],
     ) -> Result<u8, Failure> {
-        let code = print_outcomes(format, &self.outcomes, left_out)?;
+        let code = print_outcomes(format, &self.outcomes, left_out, Some(&self.action.id))?;
         match &self.audit_problem {
             Some(problem) => {
                 say(&format!("error: {problem}"));
@@ -98,7 +99,11 @@ pub async fn perform(
         executor.audit.clone(),
     ));
     let action = run.action.clone();
-    let outcomes = executor.run_in_order(kind, ids, run).await;
+    let progress = ActionProgress::new(kind.label(), ids.len(), target.api.max_in_flight());
+    let outcomes = executor
+        .run_in_order_watched(kind, ids, run, |outcome| progress.answered(outcome))
+        .await;
+    progress.finish();
     finished.cancel();
     Ok(Performed {
         outcomes,

@@ -169,11 +169,17 @@ impl LeftOut {
     }
 }
 
-/// One printed row: a target's outcome, or a target left out of the run.
+/// One printed row: a target's outcome (with its action's id, for `retry`), or a
+/// target left out of the run.
 #[derive(Serialize)]
 #[serde(untagged)]
 enum Row<'a> {
-    Sent(&'a TargetOutcome),
+    Sent {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        action_id: Option<&'a str>,
+        #[serde(flatten)]
+        outcome: &'a TargetOutcome,
+    },
     LeftOut(&'a LeftOut),
 }
 
@@ -183,6 +189,7 @@ pub fn print_outcomes(
     format: OutputFormat,
     outcomes: &[TargetOutcome],
     left_out: &[LeftOut],
+    action_id: Option<&str>,
 ) -> Result<u8, Failure> {
     let mut rows: Vec<Vec<String>> = outcomes
         .iter()
@@ -215,7 +222,7 @@ pub fn print_outcomes(
     }));
     let items: Vec<Row> = outcomes
         .iter()
-        .map(Row::Sent)
+        .map(|outcome| Row::Sent { action_id, outcome })
         .chain(left_out.iter().map(Row::LeftOut))
         .collect();
     print_rows(
@@ -232,6 +239,14 @@ pub fn print_outcomes(
                 o.error_msg.as_deref(),
             )
         })));
+    }
+    // JSON carries the id in every row; a table says it once, beside the data.
+    if let (Some(id), OutputFormat::Table | OutputFormat::Csv) = (action_id, format) {
+        let id = sanitize(id);
+        let _ = writeln!(
+            std::io::stderr(),
+            "action {id} (`phonedeck retry {id}` sends what did not take effect)"
+        );
     }
     // An unknown outcome read back as done counts as done; the JSON keeps both.
     let all_ok = left_out.is_empty() && outcomes.iter().all(TargetOutcome::took_effect);

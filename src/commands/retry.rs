@@ -82,13 +82,13 @@ pub async fn run(
             "every target of action {shown_id} took effect (ok, or read back as happened{chain}): nothing to retry"
         );
         if format == OutputFormat::Json {
-            print_outcomes(format, &[], &[])?;
+            print_outcomes(format, &[], &[], None)?;
         }
         return Ok(EXIT_OK);
     }
     if targets.is_empty() {
         eprintln!("nothing else to retry in action {shown_id}{chain}");
-        return print_outcomes(format, &[], &left_out);
+        return print_outcomes(format, &[], &left_out, None);
     }
     let what = format!(
         "{} (retry of action {shown_id}{chain}: {} of {all} targets)",

@@ -44,10 +44,23 @@ async fn stop_streaming_reports_each_target_in_input_order() {
     let keys: Vec<&String> = results[0].as_object().expect("object").keys().collect();
     assert_eq!(
         keys,
-        ["error_code", "error_msg", "outcome", "request_id", "target"]
+        [
+            "action_id",
+            "error_code",
+            "error_msg",
+            "outcome",
+            "request_id",
+            "target"
+        ]
     );
     assert_eq!(mutations(&sim).len(), 3);
     let audit = audit_lines(&config);
+    assert_eq!(results[0]["action_id"], audit[0]["action_id"], "for retry");
+    assert!(
+        !run.stderr.contains("answered"),
+        "no progress line into a pipe: {}",
+        run.stderr
+    );
     assert_eq!(audit[0]["event"], "targets", "the targets are listed first");
     assert_eq!(audit[0]["targets"].as_array().map(Vec::len), Some(3));
     assert_eq!(audit.len(), 7, "then a sent and an outcome line per target");
@@ -485,4 +498,27 @@ async fn many_failures_are_summarised_by_cause_headless_and_in_the_audit() {
         "the audit says the same: {}",
         audited.stderr
     );
+}
+
+#[test]
+fn a_bulk_action_on_a_terminal_shows_its_progress_and_its_action_id() {
+    let home = tempfile::tempdir().expect("home");
+    let (_runtime, sim, config) =
+        crate::pty::simulator_with_config("latency=40ms", home.path(), "max_in_flight = 2");
+    let ids: Vec<String> =
+        sim.with_fleet(|f| f.phones.iter().take(60).map(|p| p.id.clone()).collect());
+    let token = sim.credentials().token.clone();
+    let audit = home.path().join("audit.jsonl");
+    let mut args = vec!["--config", &config, "--audit-log"];
+    let audit_arg = audit.display().to_string();
+    args.push(&audit_arg);
+    args.extend(["phones", "stop-streaming", "--yes"]);
+    args.extend(ids.iter().map(String::as_str));
+    let mut pty = crate::pty::Pty::spawn_with_env(&args, home.path(), &[("PD_TEST_TOKEN", &token)]);
+    pty.wait_for("/60 answered");
+    pty.wait_for("0 failed or unknown, 2 in flight");
+    // The line is cleared for the results; the action's id follows them.
+    let screen = pty.wait_for("phonedeck retry");
+    assert!(!screen.contains("in flight"), "{screen}");
+    assert_eq!(pty.wait_exit(), 0, "{}", pty.contents());
 }
