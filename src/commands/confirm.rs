@@ -5,6 +5,7 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use crate::api::Api;
 
+use super::names::Names;
 use super::{EXIT_FAILED, Failure};
 
 /// Targets from which the engineer must type the count instead of `y`.
@@ -14,6 +15,7 @@ pub fn ensure_allowed(
     api: &Api,
     action: &str,
     targets: &[String],
+    names: &Names,
     yes: bool,
 ) -> Result<(), Failure> {
     super::check_ids(targets, "target")?;
@@ -31,11 +33,21 @@ pub fn ensure_allowed(
             targets.len()
         )));
     }
-    ask(action, targets)
+    ask(action, targets, names)
 }
 
-fn ask(action: &str, targets: &[String]) -> Result<(), Failure> {
-    let shown: Vec<&str> = targets.iter().take(5).map(String::as_str).collect();
+/// A target as the engineer knows it: `name (id)` where it has a name.
+fn known_as(target: &str, names: &Names) -> String {
+    match names.get(target) {
+        Some(name) => format!("{name} ({target})"),
+        None => target.to_string(),
+    }
+}
+
+fn ask(action: &str, targets: &[String], names: &Names) -> Result<(), Failure> {
+    let shown: Vec<String> = (targets.iter().take(5))
+        .map(|target| known_as(target, names))
+        .collect();
     let more = targets.len().saturating_sub(shown.len());
     let mut stderr = std::io::stderr();
     let count = targets.len();

@@ -38,8 +38,10 @@ pub async fn restart(
         |e| (e.encode_server_id.clone(), e.encode_server_name.clone()),
     );
     let ids = super::names::resolve_listed(ids, known.as_deref(), "encode server")?;
-    ensure_allowed(&target.api, kind.label(), &ids, yes)?;
+    let names = super::names::names_of(known.as_deref());
+    ensure_allowed(&target.api, kind.label(), &ids, &names, yes)?;
     let mut performed = super::interrupt::perform(target, kind, ids, None).await?;
+    performed.names = names;
     if wait.wait {
         let api = &target.api;
         let wanted: Vec<JobRef> = performed

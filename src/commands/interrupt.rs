@@ -15,6 +15,7 @@ use crate::actions::{Cancel, Run};
 use crate::api::TargetOutcome;
 use crate::audit::{AuditLog, RunRef};
 
+use super::names::Names;
 use super::output::{LeftOut, print_outcomes};
 use super::progress::ActionProgress;
 use super::{EXIT_FAILED, Failure, Target};
@@ -29,6 +30,8 @@ pub struct Performed {
     pub outcomes: Vec<TargetOutcome>,
     /// Lines the audit log could not write: the command does not end as a success.
     pub audit_problem: Option<String>,
+    /// Names by id, printed beside the targets.
+    pub names: Names,
     kind: ActionKind,
     action: RunRef,
     audit: Option<Arc<AuditLog>>,
@@ -61,7 +64,13 @@ impl Performed {
         format: OutputFormat,
         left_out: &[LeftOut],
     ) -> Result<u8, Failure> {
-        let code = print_outcomes(format, &self.outcomes, left_out, Some(&self.action.id))?;
+        let code = print_outcomes(
+            format,
+            &self.outcomes,
+            left_out,
+            Some(&self.action.id),
+            &self.names,
+        )?;
         match &self.audit_problem {
             Some(problem) => {
                 say(&format!("error: {problem}"));
@@ -108,6 +117,7 @@ pub async fn perform(
     Ok(Performed {
         outcomes,
         audit_problem: executor.audit.as_ref().and_then(|a| a.write_problem()),
+        names: Names::new(),
         kind,
         action,
         audit: executor.audit,

@@ -13,6 +13,18 @@ use crate::api::tolerant::Rows;
 use crate::api::{Api, ApiError};
 use crate::sanitize::sanitize;
 
+/// Names by id, where the listing gave one: shown beside the ids in a confirmation
+/// and in an action's results.
+pub type Names = std::collections::HashMap<String, String>;
+
+/// The names of a listing's rows (those that have one).
+pub fn names_of(listing: Option<&[(String, String)]>) -> Names {
+    (listing.unwrap_or_default().iter())
+        .filter(|(_, name)| !name.is_empty())
+        .cloned()
+        .collect()
+}
+
 /// The `(id, name)` of every listed row; when the list cannot be read, None (values
 /// then go as ids) and a warning saying so.
 pub fn listed<T>(

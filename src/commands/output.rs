@@ -15,6 +15,8 @@ use crate::app::pane::column::{self, TableRow};
 use crate::cli::OutputFormat;
 use crate::sanitize::{sanitize, sanitized};
 
+use super::names::Names;
+
 use super::{EXIT_FAILED, EXIT_OK, Failure};
 
 /// Every cell made safe for a terminal (borrowed where it already is).
@@ -177,6 +179,8 @@ enum Row<'a> {
     Sent {
         #[serde(skip_serializing_if = "Option::is_none")]
         action_id: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        name: Option<&'a str>,
         #[serde(flatten)]
         outcome: &'a TargetOutcome,
     },
@@ -190,47 +194,63 @@ pub fn print_outcomes(
     outcomes: &[TargetOutcome],
     left_out: &[LeftOut],
     action_id: Option<&str>,
+    names: &Names,
 ) -> Result<u8, Failure> {
+    // A NAME column when some target has a name.
+    let named = outcomes.iter().any(|o| names.contains_key(&o.target));
+    let name_of = |target: &str| names.get(target).map_or(MISSING, String::as_str);
     let mut rows: Vec<Vec<String>> = outcomes
         .iter()
         .map(|o| {
-            vec![
-                o.target.clone(),
-                match o.reconciled {
-                    Some(settled) => format!("{} ({settled})", o.outcome),
-                    None => o.outcome.to_string(),
-                },
-                optional(o.error_code.as_ref()),
-                optional(
-                    o.seen
-                        .as_ref()
-                        .or(o.error_msg.as_ref())
-                        .or(o.job_id.as_ref()),
-                ),
-                optional(o.request_id.as_ref()),
-            ]
+            let name = named.then(|| name_of(&o.target).to_string());
+            [o.target.clone()]
+                .into_iter()
+                .chain(name)
+                .chain([
+                    match o.reconciled {
+                        Some(settled) => format!("{} ({settled})", o.outcome),
+                        None => o.outcome.to_string(),
+                    },
+                    optional(o.error_code.as_ref()),
+                    optional(
+                        o.seen
+                            .as_ref()
+                            .or(o.error_msg.as_ref())
+                            .or(o.job_id.as_ref()),
+                    ),
+                    optional(o.request_id.as_ref()),
+                ])
+                .collect()
         })
         .collect();
     rows.extend(left_out.iter().map(|l| {
-        vec![
-            l.target.clone(),
-            l.outcome.into(),
-            String::new(),
-            l.reason.clone(),
-            String::new(),
-        ]
+        let name = named.then(|| name_of(&l.target).to_string());
+        [l.target.clone()]
+            .into_iter()
+            .chain(name)
+            .chain([
+                l.outcome.into(),
+                String::new(),
+                l.reason.clone(),
+                String::new(),
+            ])
+            .collect()
     }));
+    let headers: Vec<&str> = ["TARGET"]
+        .into_iter()
+        .chain(named.then_some("NAME"))
+        .chain(["OUTCOME", "CODE", "MESSAGE/JOB", "REQUEST ID"])
+        .collect();
     let items: Vec<Row> = outcomes
         .iter()
-        .map(|outcome| Row::Sent { action_id, outcome })
+        .map(|outcome| Row::Sent {
+            action_id,
+            name: names.get(&outcome.target).map(String::as_str),
+            outcome,
+        })
         .chain(left_out.iter().map(Row::LeftOut))
         .collect();
-    print_rows(
-        format,
-        &items,
-        &["TARGET", "OUTCOME", "CODE", "MESSAGE/JOB", "REQUEST ID"],
-        &rows,
-    )?;
+    print_rows(format, &items, &headers, &rows)?;
     if outcomes.len() > 1 {
         say_summary(&tally(outcomes.iter().map(|o| {
             (

@@ -15,7 +15,7 @@ pub async fn stop_streaming(
     let kind = ActionKind::StopStreaming;
     super::check_ids(&ids, "phone id or name")?;
     let ids = super::names::resolve_phones(&target.api, ids).await?;
-    ensure_allowed(&target.api, kind.label(), &ids, yes)?;
+    ensure_allowed(&target.api, kind.label(), &ids, &Default::default(), yes)?;
     super::interrupt::perform(target, kind, ids, None)
         .await?
         .print(format)

@@ -82,20 +82,20 @@ pub async fn run(
             "every target of action {shown_id} took effect (ok, or read back as happened{chain}): nothing to retry"
         );
         if format == OutputFormat::Json {
-            print_outcomes(format, &[], &[], None)?;
+            print_outcomes(format, &[], &[], None, &Default::default())?;
         }
         return Ok(EXIT_OK);
     }
     if targets.is_empty() {
         eprintln!("nothing else to retry in action {shown_id}{chain}");
-        return print_outcomes(format, &[], &left_out, None);
+        return print_outcomes(format, &[], &left_out, None, &Default::default());
     }
     let what = format!(
         "{} (retry of action {shown_id}{chain}: {} of {all} targets)",
         kind.label(),
         targets.len()
     );
-    ensure_allowed(&target.api, &what, &targets, yes)?;
+    ensure_allowed(&target.api, &what, &targets, &Default::default(), yes)?;
     super::interrupt::perform(target, kind, targets, Some(action_id))
         .await?
         .print_leaving_out(format, &left_out)

@@ -56,8 +56,10 @@ pub async fn power(
         (s.id.clone(), s.name.clone())
     });
     let ids = super::names::resolve_listed(ids, known.as_deref(), "server")?;
-    ensure_allowed(&target.api, kind.label(), &ids, yes)?;
+    let names = super::names::names_of(known.as_deref());
+    ensure_allowed(&target.api, kind.label(), &ids, &names, yes)?;
     let mut performed = super::interrupt::perform(target, kind, ids, None).await?;
+    performed.names = names;
     if let (true, Settles::Server { wanted, .. }) = (wait.wait, kind.settles()) {
         wait_until_settled(target, &wanted, &mut performed.outcomes, wait.timeout).await;
     }

@@ -45,7 +45,13 @@ pub async fn pause(
         .collect::<Result<Vec<String>, String>>()
         .map_err(Failure::usage)?;
     let kind = ActionKind::PauseStream;
-    ensure_allowed(&target.api, kind.label(), &streams, yes)?;
+    ensure_allowed(
+        &target.api,
+        kind.label(),
+        &streams,
+        &Default::default(),
+        yes,
+    )?;
     super::interrupt::perform(target, kind, streams, None)
         .await?
         .print(format)

@@ -522,3 +522,24 @@ fn a_bulk_action_on_a_terminal_shows_its_progress_and_its_action_id() {
     assert!(!screen.contains("in flight"), "{screen}");
     assert_eq!(pty.wait_exit(), 0, "{}", pty.contents());
 }
+
+#[test]
+fn the_confirmation_names_each_target_beside_its_id() {
+    let home = tempfile::tempdir().expect("home");
+    let (_runtime, sim, config) = crate::pty::simulator_with_config("", home.path(), "");
+    let (id, name) = sim.with_fleet(|f| (f.servers[0].id.clone(), f.servers[0].name.clone()));
+    let token = sim.credentials().token.clone();
+    let args = [
+        "--config",
+        &config,
+        "--audit-log",
+        "/dev/null",
+        "servers",
+        "stop",
+        &name,
+    ];
+    let mut pty = crate::pty::Pty::spawn_with_env(&args, home.path(), &[("PD_TEST_TOKEN", &token)]);
+    pty.wait_for(&format!("stop server on 1 target(s): {name} ({id})"));
+    pty.send("n\r");
+    pty.wait_for("cancelled; nothing was sent");
+}

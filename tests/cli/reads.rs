@@ -361,7 +361,20 @@ async fn a_unique_name_stands_for_its_id_and_an_ambiguous_one_is_refused() {
     .await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.json()[0]["target"], id.as_str());
+    assert_eq!(
+        run.json()[0]["name"],
+        name.as_str(),
+        "the name beside the id"
+    );
     assert!(mutations(&sim).iter().any(|r| r.path.contains(&id)));
+    let run = phonedeck(&sim, &config, &["servers", "start", &name, "--yes"]).await;
+    let header = run.stdout.lines().next().unwrap_or_default().to_string();
+    assert!(
+        header.starts_with("TARGET") && header.contains("NAME"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains(&name), "{}", run.stdout);
 
     let twin = sim.with_fleet(|f| {
         let twin = f.servers.iter_mut().find(|s| s.id != id).expect("another");
