@@ -16,7 +16,7 @@ use crate::audit::read::{self, Record};
 use crate::cli::{AuditArgs, OutputFormat};
 
 use super::output::{optional, print_long_list, say_summary, tally};
-use super::{EXIT_OK, Failure};
+use super::{EXIT_FAILED, EXIT_OK, Failure};
 
 /// Where the audit log is: `--audit-log`, else the default place.
 pub fn log_path(audit_log: Option<&Path>) -> Result<PathBuf, Failure> {
@@ -64,6 +64,17 @@ pub fn run(args: AuditArgs, audit_log: Option<&Path>, format: OutputFormat) -> R
             let records = read_records(&path, |r| {
                 r.target == target && since.is_none_or(|from| r.time >= from)
             })?;
+            // An empty table with exit 0 reads as "nothing was done to it".
+            if records.is_empty() {
+                return Err(Failure {
+                    exit: EXIT_FAILED,
+                    message: format!(
+                        "no line of {} names the target {} (the log records ids: give the id, or find it with `phonedeck servers list`, `encoders list` or `status`)",
+                        path.display(),
+                        crate::sanitize::sanitize(&target)
+                    ),
+                });
+            }
             target_history(&records, format)?;
         }
         (None, action_id) => {

@@ -112,6 +112,13 @@ async fn retry_sends_exactly_the_failed_targets_and_audit_tells_the_story() {
         ["sent", "outcome", "sent", "outcome"],
         "across both actions"
     );
+    let unknown = phonedeck(&sim, &config, &["audit", "--target", "cph-host-01"]).await;
+    assert_eq!(unknown.code, 1, "not an empty table with exit 0");
+    assert!(
+        unknown.stderr.contains("names the target cph-host-01"),
+        "{}",
+        unknown.stderr
+    );
 
     // A crash mid-write leaves a torn last line: skipped, and said.
     let mut file = std::fs::OpenOptions::new()
