@@ -24,6 +24,8 @@ use crate::app::pane::phones::poll_plan::RELIST_EVERY;
 struct Change<'a> {
     time: String,
     instance_id: &'a str,
+    /// From the phone list (read at start, and again with it when watching all).
+    instance_name: Option<&'a str>,
     status: Option<i64>,
     status_name: String,
     previous: Option<i64>,
@@ -51,11 +53,12 @@ pub async fn run(
         Some(OutputFormat::Table) => Style::Text,
     };
     if let Style::Csv = style {
-        println!("time,instance_id,status,status_name,previous,previous_name");
+        println!("time,instance_id,instance_name,status,status_name,previous,previous_name");
     }
     let mut missing_said: HashSet<String> = HashSet::new();
     let mut known: HashMap<String, Option<PhoneStatus>> = HashMap::new();
     let mut watched = ids.clone();
+    let mut names: HashMap<String, String> = HashMap::new();
     let mut ticks = tokio::time::interval(interval.max(Duration::from_millis(100)));
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     // One listener for the whole watch: Ctrl-C during a poll ends it too (a listener
@@ -68,7 +71,8 @@ pub async fn run(
             _ = ticks.tick() => {}
             _ = interrupt.recv() => return Ok(EXIT_OK),
         }
-        if ids.is_empty() && round % RELIST_EVERY == 0 {
+        // The list names the phones; watching all of them, it also says which they are.
+        if round == 0 || (ids.is_empty() && round % RELIST_EVERY == 0) {
             let listed = tokio::select! {
                 listed = koophone.list_instances() => listed,
                 _ = interrupt.recv() => return Ok(EXIT_OK),
@@ -76,7 +80,11 @@ pub async fn run(
             match listed {
                 Ok(instances) => {
                     warn_dropped(&instances, "phone");
-                    watched = instances.rows.into_iter().map(|i| i.instance_id).collect();
+                    let rows = instances.rows.into_iter();
+                    names = rows.map(|i| (i.instance_id, i.instance_name)).collect();
+                    if ids.is_empty() {
+                        watched = names.keys().cloned().collect();
+                    }
                 }
                 Err(error) => {
                     eprintln!("error: cannot list phones (watching the last list): {error}")
@@ -88,7 +96,7 @@ pub async fn run(
             _ = interrupt.recv() => return Ok(EXIT_OK),
         };
         say_missing(&ids, &batch, &mut missing_said);
-        if !print_changes(&mut known, batch, style) {
+        if !print_changes(&mut known, &names, batch, style) {
             return Ok(EXIT_OK);
         }
     }
@@ -130,6 +138,7 @@ fn line(change: &Change, style: Style) -> Option<String> {
             let fields = [
                 change.time.clone(),
                 change.instance_id.to_string(),
+                change.instance_name.unwrap_or_default().to_string(),
                 cell(change.status),
                 change.status_name.clone(),
                 cell(change.previous),
@@ -143,9 +152,10 @@ fn line(change: &Change, style: Style) -> Option<String> {
             Some(text.trim_end().to_string())
         }
         Style::Text => Some(crate::sanitize::sanitize(&format!(
-            "{}  {:<14} {:<12} (was {})",
+            "{}  {:<14} {:<16} {:<12} (was {})",
             change.time,
             change.instance_id,
+            change.instance_name.unwrap_or(MISSING),
             change.status_name,
             if previous.is_empty() {
                 MISSING
@@ -159,6 +169,7 @@ fn line(change: &Change, style: Style) -> Option<String> {
 /// Prints the changes; false once standard output is closed.
 fn print_changes(
     known: &mut HashMap<String, Option<PhoneStatus>>,
+    names: &HashMap<String, String>,
     batch: BatchStatus,
     style: Style,
 ) -> bool {
@@ -179,6 +190,9 @@ fn print_changes(
         let change = Change {
             time: time.clone(),
             instance_id: &result.instance_id,
+            instance_name: (names.get(&result.instance_id))
+                .map(String::as_str)
+                .filter(|name| !name.is_empty()),
             status: result.status.map(|s| s.0),
             status_name: PhoneStatus::label(result.status),
             previous: previous.flatten().map(|p| p.0),

@@ -179,6 +179,7 @@ async fn status_watch_prints_every_phone_then_each_change_as_json_lines() {
     });
     let change = next().await;
     assert_eq!(change["instance_id"], id.as_str());
+    assert!(change["instance_name"].is_string(), "{change}");
     assert_eq!(change["status_name"], "Shut down");
     assert_eq!(change["previous"], before.0);
     child.kill().await.expect("stops");
@@ -329,10 +330,15 @@ async fn status_watch_prints_csv_when_asked_and_says_which_ids_are_unknown() {
     };
     assert_eq!(
         next().await,
-        "time,instance_id,status,status_name,previous,previous_name"
+        "time,instance_id,instance_name,status,status_name,previous,previous_name"
     );
     let row = next().await;
-    assert!(row.contains(&format!(",{id},")), "{row}");
+    let name = sim.with_fleet(|f| (f.phones.iter().find(|p| p.id == id)).map(|p| p.name.clone()));
+    let name = name.expect("a listed phone");
+    assert!(
+        row.contains(&format!(",{id},{name},")),
+        "the name beside the id: {row}"
+    );
     child.kill().await.expect("stops");
     let stderr = child.wait_with_output().await.expect("exits").stderr;
     let stderr = String::from_utf8_lossy(&stderr);
