@@ -6,7 +6,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::api::Outcome;
 use crate::app::AppState;
@@ -74,10 +74,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, detail: &Detail, st
         .borders(Borders::ALL)
         .title(Span::styled(title, styles.title()));
     frame.render_widget(Clear, area);
+    let lines = super::wrap::hanging(lines, block.inner(area).width);
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)
-            .wrap(Wrap { trim: false })
             .scroll((detail.scroll, 0)),
         area,
     );

@@ -12,6 +12,7 @@ mod popup;
 mod quit;
 pub mod styles;
 pub mod table;
+mod wrap;
 
 use ratatui::Frame;
 use ratatui::text::Line;
