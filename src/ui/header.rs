@@ -19,16 +19,17 @@ use super::styles::Styles;
 use crate::app::format::{age, age_since};
 
 /// What to keep when the header is too narrow, most important first (`fit` drops the
-/// highest rank first): the Offline count, then the badges that change what the data
-/// means, then the other non-Running counts, the profile, freshness, the rest.
+/// highest rank first): the profile (which cloud this is, always) and the Offline
+/// count, then the badges that change what the data means, then the other
+/// non-Running counts, freshness, the rest.
 mod rank {
+    pub const PROFILE: u8 = 0;
     pub const OFFLINE: u8 = 0;
     pub const WARNING: u8 = 1;
     pub const OTHER_COUNTS: u8 = 2;
-    pub const PROFILE: u8 = 3;
-    pub const FRESHNESS: u8 = 4;
-    pub const RUNNING: u8 = 5;
-    pub const DETAIL: u8 = 6;
+    pub const FRESHNESS: u8 = 3;
+    pub const RUNNING: u8 = 4;
+    pub const DETAIL: u8 = 5;
 }
 
 fn badge(rank: u8, text: &str, style: ratatui::style::Style) -> Item {

@@ -301,6 +301,24 @@ fn a_dialog_too_tall_for_the_screen_keeps_its_buttons() {
 }
 
 #[test]
+fn a_narrow_screen_keeps_the_profile_names_status_and_last_error_before_ids() {
+    let text = |f: &Fixture, width, height| -> String {
+        let terminal = f.render(width, height);
+        (terminal.backend().buffer().content.iter())
+            .map(|cell| cell.symbol())
+            .collect()
+    };
+    let mut f = fixture();
+    let phones = text(&f, 50, 12);
+    assert!(phones.contains("prod-eu"), "the profile, always: {phones}");
+    assert!(phones.contains("NAME") && !phones.contains("INSTANCE ID"), "{phones}");
+    f.key(KeyCode::Char('4'));
+    let servers = text(&f, 80, 24);
+    assert!(servers.contains("LAST ERROR"), "{servers}");
+    assert!(!servers.contains("SERVER ID"), "the UUID goes first: {servers}");
+}
+
+#[test]
 fn confirm_dialog_with_buttons() {
     let mut f = fixture();
     f.key(KeyCode::Char(' '));

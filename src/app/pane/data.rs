@@ -24,12 +24,13 @@ pub struct PaneData<R> {
 }
 
 /// Every pane's last column: why the last action on the row failed (or, for a row
-/// that has its own, why it could not be refreshed).
+/// that has its own, why it could not be refreshed). On a narrow screen it stays
+/// after name and status, before ids (priority: 0 is dropped last).
 const LAST_ERROR: Heading = Heading {
     title: "LAST ERROR",
     field: "last_error",
     width: 24,
-    priority: 9,
+    priority: 1,
     sort_key: None,
 };
 

@@ -44,7 +44,7 @@ impl TableRow for EncoderRow {
             title: "ENCODE SERVER ID",
             field: "encode_server_id",
             width: 32,
-            priority: 1,
+            priority: 2,
             sort_key: 'i',
             value: |r| r.0.encode_server_id.clone(),
             shown: |r, _| Shown::plain(r.0.encode_server_id.clone()),
@@ -80,7 +80,7 @@ impl TableRow for EncoderRow {
             title: "IP",
             field: "ip",
             width: 15,
-            priority: 2,
+            priority: 3,
             sort_key: 'p',
             value: |r| text_or_empty(&r.0.encode_server_ip),
             shown: |r, _| {
