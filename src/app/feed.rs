@@ -19,6 +19,9 @@ pub struct Feed {
     /// The last failure was a rejected or missing credential: renewal did not help.
     pub credentials_rejected: bool,
     pub failures: u32,
+    /// What part the last poll could not refresh, when only a part ("32 of 6,000
+    /// phones not refreshed: 1 batch failed"); the rest is fresh.
+    pub partial: Option<String>,
     /// When the failures in a row began.
     pub failing_since: Option<Instant>,
     pub in_flight: bool,
@@ -35,6 +38,7 @@ impl Feed {
             throttled: false,
             credentials_rejected: false,
             failures: 0,
+            partial: None,
             failing_since: None,
             in_flight: false,
             started: now,

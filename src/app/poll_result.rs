@@ -58,4 +58,5 @@ pub fn apply_refresh(state: &mut AppState, pane: Pane, refresh: Refresh) {
     }
     state.record_changes(refresh.changes);
     record_result(state, FeedId::Pane(pane), refresh.error.as_ref());
+    state.pane_mut(pane).feed_mut().partial = refresh.partial;
 }

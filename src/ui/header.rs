@@ -58,7 +58,11 @@ fn badges(state: &AppState, styles: &Styles) -> Vec<Item> {
 /// A healthy screen stays still: nothing here changes from one poll to the next.
 fn freshness(state: &AppState, compact: bool, styles: &Styles) -> Vec<Item> {
     let feed = &state.panes.phones.table.feed;
-    let stale = state.feeds().any(|f| f.is_stale());
+    // The pane in view (and, beside Encoders, its jobs): another pane's failures are
+    // marked on its tab.
+    let shown = state.pane(state.pane).feed();
+    let jobs = (state.pane == Pane::Encoders).then_some(&state.jobs_feed);
+    let stale = shown.is_stale() || jobs.is_some_and(|f| f.is_stale());
     let interval = state.settings.poll_interval;
     let late = |at: Instant| state.now.saturating_duration_since(at) > interval * 2;
     let text = match feed.last_ok {
@@ -94,6 +98,12 @@ fn freshness(state: &AppState, compact: bool, styles: &Styles) -> Vec<Item> {
     }
     if stale {
         items.push(badge(rank::WARNING, "STALE", styles.stale_badge()));
+    } else if let Some(part) = &shown.partial {
+        items.push(badge(rank::WARNING, "PARTLY STALE", styles.stale_badge()));
+        items.push(Item::new(
+            rank::DETAIL,
+            vec![Span::raw(format!(" {}", crate::sanitize::sanitize(part)))],
+        ));
     }
     if state.throttled() {
         items.push(badge(rank::WARNING, "THROTTLED", styles.throttled_badge()));
@@ -174,8 +184,12 @@ fn tabs(state: &AppState, styles: &Styles) -> Vec<Span<'static>> {
     let mut spans = vec![Span::raw(" ")];
     for &pane in Pane::ALL {
         let text = crate::app::layout::tab_label(pane);
+        // A pane out of view whose data is stale says so on its tab (its colour: the
+        // tabs keep their width, which clicks are measured by).
         let style = if pane == state.pane {
             styles.cursor()
+        } else if state.pane(pane).feed().is_stale() {
+            styles.error()
         } else {
             styles.dim()
         };

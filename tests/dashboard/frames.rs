@@ -9,7 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use phonedeck::action_kind::ActionKind;
 use phonedeck::api::compute::Server;
 use phonedeck::api::cph::{EncodeServer, EncoderStatus, Job, JobStatus};
-use phonedeck::api::koophone::{BatchStatus, Instance, PhoneStatus, StatusResult};
+use phonedeck::api::koophone::{BatchStatus, ChunkFailure, Instance, PhoneStatus, StatusResult};
 use phonedeck::api::live::{DomainStreams, Stream};
 use phonedeck::api::tolerant::Rows;
 use phonedeck::api::{ApiError, ErrorKind, Service, TargetOutcome};
@@ -311,11 +311,39 @@ fn a_narrow_screen_keeps_the_profile_names_status_and_last_error_before_ids() {
     let mut f = fixture();
     let phones = text(&f, 50, 12);
     assert!(phones.contains("prod-eu"), "the profile, always: {phones}");
-    assert!(phones.contains("NAME") && !phones.contains("INSTANCE ID"), "{phones}");
+    assert!(
+        phones.contains("NAME") && !phones.contains("INSTANCE ID"),
+        "{phones}"
+    );
     f.key(KeyCode::Char('4'));
     let servers = text(&f, 80, 24);
     assert!(servers.contains("LAST ERROR"), "{servers}");
-    assert!(!servers.contains("SERVER ID"), "the UUID goes first: {servers}");
+    assert!(
+        !servers.contains("SERVER ID"),
+        "the UUID goes first: {servers}"
+    );
+}
+
+#[test]
+fn a_failed_status_batch_marks_only_its_phones_stale_and_counts_them() {
+    let mut f = fixture();
+    let error = ApiError::new(Service::KooPhone, ErrorKind::Timeout, "no answer in time");
+    f.send(Msg::StatusPolled(BatchStatus {
+        chunks: 2,
+        results: vec![],
+        failures: vec![ChunkFailure {
+            ids: (0..5).map(|i| format!("ph{i:06}")).collect(),
+            error,
+        }],
+        dropped: 0,
+    }));
+    let screen = format!("{}", f.render(160, 48).backend());
+    let header = screen.lines().next().unwrap_or_default();
+    assert!(header.contains("PARTLY STALE"), "{header}");
+    assert!(
+        header.contains("5 of 30 phones not refreshed: 1 batch(es) failed"),
+        "{header}"
+    );
 }
 
 #[test]
@@ -510,6 +538,10 @@ fn a_narrow_header_keeps_the_offline_count_and_cuts_whole_items() {
         ErrorKind::Timeout,
         "no answer in time",
     )))));
+    // Staleness is the pane's: the Phones pane in view is fresh.
+    let phones = format!("{}", f.render(60, 20).backend());
+    assert!(!phones.contains("STALE"), "{phones}");
+    f.key(KeyCode::Char('4'));
     for (width, height) in [(40, 10), (60, 20)] {
         let terminal = f.render(width, height);
         let header = format!("{}", terminal.backend())

@@ -15,6 +15,8 @@ pub struct Refresh {
     pub dropped: Vec<String>,
     /// Why the refresh failed (the last data is kept), if it did.
     pub error: Option<ApiError>,
+    /// What part it could not refresh, when the rest was refreshed.
+    pub partial: Option<String>,
 }
 
 impl Refresh {

@@ -182,6 +182,38 @@ mod tests {
     }
 
     #[test]
+    fn one_failed_status_batch_leaves_the_rest_fresh_and_says_how_many_phones() {
+        use crate::api::koophone::{BatchStatus, ChunkFailure, StatusResult};
+        use crate::api::{ApiError, ErrorKind, Service};
+        use crate::app::update::test_support::phone_id;
+        let mut state = with_phones(40);
+        let error = ApiError::new(Service::KooPhone, ErrorKind::Service, "busy").with_status(500);
+        let batch = BatchStatus {
+            chunks: 2,
+            results: (32..40)
+                .map(|i| StatusResult {
+                    instance_id: phone_id(i),
+                    status: Some(crate::api::koophone::PhoneStatus::RUNNING),
+                })
+                .collect(),
+            failures: vec![ChunkFailure {
+                ids: (0..32).map(phone_id).collect(),
+                error,
+            }],
+            dropped: 0,
+        };
+        let clock = later(&state, 1);
+        update(&mut state, Msg::StatusPolled(batch), clock);
+        let feed = &state.panes.phones.table.feed;
+        assert!(!feed.is_stale(), "eight phones were refreshed");
+        let part = feed.partial.as_deref().unwrap_or_default();
+        assert!(
+            part.starts_with("32 of 40 phones not refreshed: 1 batch(es) failed"),
+            "{part}"
+        );
+    }
+
+    #[test]
     fn a_job_still_running_stays_followed() {
         let mut state = with_phones(3);
         followed_job(&mut state);

@@ -147,15 +147,31 @@ impl Phones {
                 }
             }
         }
-        refresh.error = batch.failures.first().map(|failure| ApiError {
-            message: format!(
-                "{} of {} status batches failed; last data kept: {}",
-                batch.failures.len(),
-                batch.chunks,
-                failure.error.message
-            ),
-            ..failure.error.clone()
-        });
+        // Every batch failed: the pane is stale. Some did: only their phones are,
+        // each row saying why, and the header says how many.
+        match batch.failures.first() {
+            Some(failure) if batch.failures.len() >= batch.chunks => {
+                refresh.error = Some(ApiError {
+                    message: format!(
+                        "{} of {} status batches failed; last data kept: {}",
+                        batch.failures.len(),
+                        batch.chunks,
+                        failure.error.message
+                    ),
+                    ..failure.error.clone()
+                });
+            }
+            Some(failure) => {
+                let phones: usize = batch.failures.iter().map(|f| f.ids.len()).sum();
+                refresh.partial = Some(format!(
+                    "{phones} of {} phones not refreshed: {} batch(es) failed ({})",
+                    self.table.rows.len(),
+                    batch.failures.len(),
+                    short_error(&failure.error)
+                ));
+            }
+            None => {}
+        }
         self.finish_poll(Changed::Rows(changed), answered_for_all, seen.now);
         refresh
     }
