@@ -43,9 +43,13 @@ pub fn full_text(state: &AppState, index: usize) -> Option<String> {
     ))
 }
 
+/// Runs whose line stays pinned once ended, newest first (running ones always are).
+const RECENT_RUNS: usize = 3;
+
 /// Which entries are shown, in order. Focused: a window that keeps the selected one
-/// in view. Otherwise the running actions stay pinned at the top (feed noise cannot
-/// push them out), then the latest entries.
+/// in view. Otherwise the running actions and the latest few runs stay pinned at the
+/// top (feed noise cannot push them out; newer runs take their place), then the
+/// latest entries.
 fn shown(state: &AppState, visible: usize) -> Vec<usize> {
     let entries = &state.activity.entries;
     if let Some(selected) = selected(state) {
@@ -54,15 +58,22 @@ fn shown(state: &AppState, visible: usize) -> Vec<usize> {
             .min(entries.len());
         return (end.saturating_sub(visible)..end).collect();
     }
-    let running = |e: &Entry| match e {
-        Entry::Run(id) => state
-            .activity
-            .run(*id)
-            .is_some_and(|p| !p.finished || !p.awaiting.is_empty()),
+    // This session's latest runs, ended or not: their summaries are what the engineer
+    // came for, and token notes or refresh errors must not push them out.
+    let recent: Vec<RunId> = (state.activity.runs().rev())
+        .filter(|run| run.earlier.is_none())
+        .take(RECENT_RUNS)
+        .map(|run| run.id)
+        .collect();
+    let kept = |e: &Entry| match e {
+        Entry::Run(id) => {
+            recent.contains(id)
+                || (state.activity.run(*id)).is_some_and(|p| !p.finished || !p.awaiting.is_empty())
+        }
         _ => false,
     };
     let mut pinned: Vec<usize> = (0..entries.len())
-        .filter(|&i| running(&entries[i].1))
+        .filter(|&i| kept(&entries[i].1))
         .collect();
     pinned.truncate(visible / 2);
     let room = visible - pinned.len();

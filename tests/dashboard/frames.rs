@@ -347,6 +347,30 @@ fn a_failed_status_batch_marks_only_its_phones_stale_and_counts_them() {
 }
 
 #[test]
+fn an_ended_runs_summary_stays_in_view_above_later_notes() {
+    let mut f = fixture();
+    f.key(KeyCode::Char('s'));
+    f.key(KeyCode::Char('y'));
+    f.send(Msg::RunOutcome {
+        run: RunId(1),
+        outcome: TargetOutcome::ok("ph000000", None),
+    });
+    f.send(Msg::RunFinished { run: RunId(1) });
+    for i in 0..20 {
+        f.send(Msg::Note(format!("the token had expired, note {i}")));
+    }
+    let screen = format!("{}", f.render(80, 24).backend());
+    assert!(
+        screen.contains("stop streaming on 1 target(s): 1 done — finished"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("note 19"),
+        "the latest noise still shows: {screen}"
+    );
+}
+
+#[test]
 fn confirm_dialog_with_buttons() {
     let mut f = fixture();
     f.key(KeyCode::Char(' '));
