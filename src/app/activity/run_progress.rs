@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::action_kind::{ActionKind, Retry};
+use crate::api::outcome::Settled;
 use crate::api::rate_limits::pace_note;
 use crate::api::{Outcome, Rate, TargetOutcome};
 use crate::app::causes::{Causes, cause_of};
@@ -20,6 +21,8 @@ pub struct RunProgress {
     pub ok: usize,
     pub failed: usize,
     pub unknown: usize,
+    /// Of the unknown, those reading back settled: happened, did not happen.
+    pub read_back: (usize, usize),
     pub not_sent: usize,
     pub started: Instant,
     /// Told to stop: the targets not yet started will not be sent.
@@ -87,6 +90,7 @@ impl RunProgress {
             ok: 0,
             failed: 0,
             unknown: 0,
+            read_back: (0, 0),
             not_sent: 0,
             started,
             stopping: false,
@@ -123,6 +127,20 @@ impl RunProgress {
         ] {
             if count > 0 {
                 text.push_str(&format!(", {count} {what}"));
+            }
+            // What reading the unanswered back settled, beside them.
+            if what == "unknown" {
+                let settled = [
+                    (self.read_back.0, "happened"),
+                    (self.read_back.1, "did not"),
+                ];
+                let said: Vec<String> = (settled.iter())
+                    .filter(|(n, _)| *n > 0)
+                    .map(|(n, verdict)| format!("{n} {verdict}"))
+                    .collect();
+                if !said.is_empty() {
+                    text.push_str(&format!(" → {}", said.join(", ")));
+                }
             }
         }
         if self.confirmed > 0 || !self.awaiting.is_empty() {
@@ -178,6 +196,11 @@ impl RunProgress {
             Outcome::Failed => self.failed += 1,
             Outcome::Unknown => self.unknown += 1,
             Outcome::NotSent => self.not_sent += 1,
+        }
+        match (outcome.outcome, outcome.reconciled) {
+            (Outcome::Unknown, Some(Settled::Happened)) => self.read_back.0 += 1,
+            (Outcome::Unknown, Some(Settled::DidNotHappen)) => self.read_back.1 += 1,
+            _ => {}
         }
         // What happened (ok, or no answer but read back as done) is never retried;
         // what may have happened is left out unless doing it twice is harmless.
@@ -284,6 +307,11 @@ mod tests {
         progress.count(&TargetOutcome::failed("refused", None, "no", None));
         assert_eq!(progress.retry_targets, ["did-not", "refused"]);
         assert_eq!(progress.done(), 4);
+        let text = progress.text();
+        assert!(
+            text.contains("1 done, 1 failed, 2 unknown → 1 happened, 1 did not"),
+            "the read-back verdicts beside the unknown: {text}"
+        );
     }
 
     #[test]
