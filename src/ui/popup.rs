@@ -41,15 +41,7 @@ pub fn draw_dialog(
     let action_rows = wrapped_rows(&actions, inner_width);
     let rows = wrapped_rows(&body, inner_width).saturating_add(action_rows);
     let area = centred(frame.area(), width, rows.saturating_add(2));
-    frame.render_widget(Clear, area);
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .title(ratatui::text::Span::styled(
-            format!(" {title} "),
-            styles.title(),
-        ));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = framed(frame, title, area, styles);
     let [body_area, actions_area] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(action_rows)]).areas(inner);
     let wrapped = |lines| Paragraph::new(lines).wrap(Wrap { trim: false });
@@ -78,6 +70,17 @@ pub fn draw_scrolled(
     let rows = wrapped_rows(&lines, inner_width);
     let area = centred(frame.area(), width, rows.saturating_add(2));
     let scroll = scroll.min(rows.saturating_sub(area.height.saturating_sub(2)));
+    let inner = framed(frame, title, area, styles);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        inner,
+    );
+}
+
+/// Clears `area`, draws its titled border, and returns what is inside.
+fn framed(frame: &mut Frame, title: &str, area: Rect, styles: &Styles) -> Rect {
     frame.render_widget(Clear, area);
     let block = Block::new()
         .borders(Borders::ALL)
@@ -85,11 +88,7 @@ pub fn draw_scrolled(
             format!(" {title} "),
             styles.title(),
         ));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false })
-            .scroll((scroll, 0)),
-        area,
-    );
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
 }

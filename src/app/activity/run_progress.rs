@@ -120,27 +120,27 @@ impl RunProgress {
             self.total,
             self.ok
         );
+        // What reading the unanswered back settled, beside them.
+        let settled: Vec<String> = [
+            (self.read_back.0, "happened"),
+            (self.read_back.1, "did not"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, verdict)| format!("{n} {verdict}"))
+        .collect();
+        let unknown = if settled.is_empty() {
+            "unknown".to_string()
+        } else {
+            format!("unknown → {}", settled.join(", "))
+        };
         for (count, what) in [
             (self.failed, "failed"),
-            (self.unknown, "unknown"),
+            (self.unknown, unknown.as_str()),
             (self.not_sent, "not sent"),
         ] {
             if count > 0 {
                 text.push_str(&format!(", {count} {what}"));
-            }
-            // What reading the unanswered back settled, beside them.
-            if what == "unknown" {
-                let settled = [
-                    (self.read_back.0, "happened"),
-                    (self.read_back.1, "did not"),
-                ];
-                let said: Vec<String> = (settled.iter())
-                    .filter(|(n, _)| *n > 0)
-                    .map(|(n, verdict)| format!("{n} {verdict}"))
-                    .collect();
-                if !said.is_empty() {
-                    text.push_str(&format!(" → {}", said.join(", ")));
-                }
             }
         }
         if self.confirmed > 0 || !self.awaiting.is_empty() {
